@@ -1,0 +1,38 @@
+"""The one interface every key holder implements: a certificate and "sign these bytes".
+
+Local key files, PKCS#11 tokens and remote-signing services are separate implementations.
+The signing core never sees a private key, only this protocol.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from cryptography import x509
+
+__all__ = ["Signer"]
+
+
+@runtime_checkable
+class Signer(Protocol):
+    """Something that can produce an XML-signature value with one certificate's key.
+
+    ``sign_raw(data)`` signs ``data`` (the canonical SignedInfo bytes) with SHA-256:
+    RSA keys return the PKCS#1 v1.5 signature; EC keys return the **DER-encoded** ECDSA
+    signature (what ``cryptography``, most HSM wrappers and remote services produce). The
+    signing core converts DER to the ``r || s`` form XMLDSig requires.
+    """
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        """The signer's own certificate (the one whose key signs)."""
+        ...
+
+    @property
+    def chain(self) -> tuple[x509.Certificate, ...]:
+        """Intermediate CA certificates to put in KeyInfo, nearest first (may be empty)."""
+        ...
+
+    def sign_raw(self, data: bytes) -> bytes:
+        """Sign ``data`` with SHA-256 and return the signature value as described above."""
+        ...
