@@ -20,6 +20,7 @@ keep working::
     │   ├── CertificateError              the signer's certificate cannot sign this role
     │   └── AlgorithmError                a weak or unknown algorithm was asked for
     ├── VerificationInputError(ValueError) the verifier could not run (no trust anchors, …)
+    ├── VerificationFailedError(ValueError) opt-in: report.raise_for_status() on a failed check
     └── ConfigurationError(ValueError)    a policy or option is inconsistent
 
     UsageError(RuntimeError)              misuse of the API (finishing a two-phase signature
@@ -46,6 +47,7 @@ __all__ = [
     "SchemaError",
     "SigningError",
     "UsageError",
+    "VerificationFailedError",
     "VerificationInputError",
 ]
 
@@ -166,6 +168,15 @@ class VerificationInputError(HocBaSoError, ValueError):
     """The verifier could not run at all (no trust anchors, unreadable CRL, …)."""
 
     default_code = "VERIFY.INPUT"
+
+
+class VerificationFailedError(HocBaSoError, ValueError):
+    """Raised only by ``VerificationReport.raise_for_status()``: a check failed.
+
+    ``code`` is the first failing check's code; ``details`` lists every failure.
+    """
+
+    default_code = "VERIFY.FAILED"
 
 
 class ConfigurationError(HocBaSoError, ValueError):
