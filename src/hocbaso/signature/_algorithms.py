@@ -23,7 +23,7 @@ DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
 SIGPROP_NS = "urn:hocbaso:signature-properties"
 
 
-class C14nMethod(str, Enum):
+class C14nMethod(str, Enum):  # noqa: UP042
     """Canonicalisation methods. ``*_WITH_COMMENTS`` are known only so they can be refused."""
 
     C14N_10 = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
@@ -38,7 +38,7 @@ class C14nMethod(str, Enum):
         return self.value.endswith("#WithComments")
 
 
-class DigestMethod(str, Enum):
+class DigestMethod(str, Enum):  # noqa: UP042
     SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
     SHA384 = "http://www.w3.org/2001/04/xmldsig-more#sha384"
     SHA512 = "http://www.w3.org/2001/04/xmlenc#sha512"
@@ -50,7 +50,7 @@ class DigestMethod(str, Enum):
         return self.name.lower()
 
 
-class SignatureMethod(str, Enum):
+class SignatureMethod(str, Enum):  # noqa: UP042
     RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
     RSA_SHA384 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384"
     RSA_SHA512 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512"

@@ -1,0 +1,129 @@
+"""Canonicalisation of one element the way xmlsec1 and .NET ``SignedXml`` do it.
+
+Why not simply ``etree.tostring(element, method="c14n")``: lxml (5.4 and 6.1 measured) emits a
+spurious ``xmlns=""`` two levels below a subtree apex whose default namespace is inherited from an
+ancestor (SPEC §4, "known pitfall"). The result is self-consistent but other verifiers reject it.
+
+The fix used here: serialise the subtree on its own (lxml copies every in-scope namespace
+declaration of the ancestors onto the apex, exactly the namespace context inclusive C14N must
+carry), re-parse those bytes with a locked-down parser, and canonicalise the *whole* re-parsed
+document, where the bug does not occur. xml:* attributes that inclusive C14N 1.0 inherits from
+ancestors (``xml:lang``, ``xml:space``, …) are copied onto the apex as the specification requires.
+
+C14N 1.1: libxml2 implements it but lxml exposes only 1.0 and exclusive C14N. For a whole document
+C14N 1.1 and 1.0 give identical bytes; they differ only for document subsets, in how inherited
+``xml:id`` (not inherited in 1.1) and ``xml:base`` (joined in 1.1) are handled. Canonicalising
+the re-parsed subtree as a whole document with ``xml:lang``/``xml:space`` inherited and
+``xml:id`` not inherited is therefore exact for 1.1 — except when an ancestor carries
+``xml:base``, whose URI join is not implemented: that case is refused rather than guessed.
+
+``#WithComments`` variants are refused (comment-induced truncation attacks, SPEC §4).
+
+A fast path skips the re-parse when the apex has no namespace in scope and no ancestor carries an
+``xml:*`` attribute; then lxml's own subtree C14N has no context to get wrong (the packet's data
+elements are in this case; a test checks both paths agree).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from lxml import etree
+
+from hocbaso.errors import AlgorithmError
+from hocbaso.signature._algorithms import C14nMethod
+
+__all__ = ["canonicalize"]
+
+_XML_NS = "http://www.w3.org/XML/1998/namespace"
+_XML_BASE = f"{{{_XML_NS}}}base"
+_XML_ID = f"{{{_XML_NS}}}id"
+
+# Only our own serialiser's output is ever parsed here, but the parser is locked down anyway:
+# no DTD, no entity resolution, no network, and whitespace kept exactly.
+_REPARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    remove_blank_text=False,
+    remove_comments=False,
+    remove_pis=False,
+    strip_cdata=False,
+    huge_tree=False,
+)
+
+
+def _inherited_xml_attributes(element: etree._Element, method: C14nMethod) -> dict[str, str]:
+    """xml:* attributes of the ancestors that inclusive C14N carries onto the apex."""
+    found: dict[str, str] = {}
+    parent = element.getparent()
+    while parent is not None:
+        for key, value in parent.attrib.items():
+            name = key.decode() if isinstance(key, bytes) else key
+            if name.startswith(f"{{{_XML_NS}}}") and name not in found:
+                found[name] = value.decode() if isinstance(value, bytes) else value
+        parent = parent.getparent()
+    for name in list(found):
+        if name in element.attrib:
+            del found[name]
+    if method is C14nMethod.C14N_11:
+        found.pop(_XML_ID, None)
+        if _XML_BASE in found:
+            raise AlgorithmError(
+                "C14N 1.1 of an element below an xml:base attribute is not supported",
+                "Không hỗ trợ C14N 1.1 cho phần tử nằm dưới thuộc tính xml:base",
+                code="SIGN.ALGORITHM.C14N11_XML_BASE",
+            )
+    return found
+
+
+def canonicalize(
+    element: etree._Element,
+    method: C14nMethod = C14nMethod.C14N_10,
+    *,
+    inclusive_ns_prefixes: Iterable[str] = (),
+) -> bytes:
+    """Return the canonical bytes of ``element`` (its subtree) as a document subset.
+
+    ``method`` is inclusive C14N 1.0 (the signing profile), C14N 1.1 (see module docstring) or
+    exclusive C14N; ``inclusive_ns_prefixes`` is exclusive C14N's ``InclusiveNamespaces
+    PrefixList`` and is refused for the inclusive methods. Comment-preserving variants raise
+    :class:`~hocbaso.errors.AlgorithmError`.
+    """
+    method = C14nMethod(method)
+    if method.with_comments:
+        raise AlgorithmError(
+            f"canonicalisation {method.value} keeps comments and is refused",
+            f"Phương pháp chuẩn hoá {method.value} giữ chú thích và bị từ chối",
+            code="SIGN.ALGORITHM.C14N_COMMENTS",
+        )
+    exclusive = method is C14nMethod.EXC_C14N
+    prefixes = list(inclusive_ns_prefixes)
+    if prefixes and not exclusive:
+        raise AlgorithmError(
+            "an InclusiveNamespaces prefix list applies only to exclusive C14N",
+            "Danh sách InclusiveNamespaces chỉ áp dụng cho C14N loại trừ",
+            code="SIGN.ALGORITHM.C14N_PREFIXES",
+        )
+    inherited = {} if exclusive else _inherited_xml_attributes(element, method)
+    if not inherited and not element.nsmap:
+        # Nothing in scope from outside the subtree: lxml's subtree C14N is exact.
+        return etree.tostring(
+            element,
+            method="c14n",
+            exclusive=exclusive,
+            with_comments=False,
+            inclusive_ns_prefixes=prefixes or None,
+        )
+    serialised = etree.tostring(element, with_tail=False)
+    apex = etree.fromstring(serialised, _REPARSER)
+    for name, value in inherited.items():
+        apex.set(name, value)
+    return etree.tostring(
+        apex.getroottree(),
+        method="c14n",
+        exclusive=exclusive,
+        with_comments=False,
+        inclusive_ns_prefixes=prefixes or None,
+    )
