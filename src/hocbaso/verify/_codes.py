@@ -1,0 +1,399 @@
+"""Every result code the verifier can emit, with its bilingual message and advice.
+
+The code is the contract: callers (and the attack corpus in ``tests/vectors``) branch on it, so
+a code never changes meaning between releases. Messages may be reworded. The advice is what a
+receiving school should do; ``docs/verification.md`` is generated from the same words by hand,
+so keep the two in step.
+
+``CONTENT.*`` codes come from the Thông tư 22 check (``hocbaso.tt22``) and are passed through
+as that module names them; only the umbrella codes ``CONTENT.OK`` / ``CONTENT.SKIPPED`` /
+``CONTENT.CHECK_FAILED`` are defined here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = ["CODES", "CodeInfo", "Status", "Step"]
+
+
+class Step(StrEnum):
+    """The eight steps of SPEC §7, in the order they run."""
+
+    PARSE = "PARSE"
+    FORMAT = "FORMAT"
+    STRUCTURE = "STRUCTURE"
+    SIGNATURE = "SIGNATURE"
+    CERTIFICATE = "CERTIFICATE"
+    ORDER = "ORDER"
+    CONTENT = "CONTENT"
+    STATUS = "STATUS"
+
+    @property
+    def number(self) -> int:
+        """1-based position in SPEC §7."""
+        return list(Step).index(self) + 1
+
+
+class Status(StrEnum):
+    """Outcome of one check. Only ``FAIL`` makes a report not ``ok``.
+
+    ``WARN`` means "accepted, but look": a legacy algorithm under the legacy policy, a
+    Thông tư 22 inconsistency under a lenient policy. ``SKIP`` means the check did not run,
+    either because nothing was supplied for it (no CRL, no previous versions) or because an
+    earlier failure made running it meaningless (no signature checks on a DTD-carrying file).
+    """
+
+    PASS = "PASS"
+    FAIL = "FAIL"
+    WARN = "WARN"
+    SKIP = "SKIP"
+
+
+@dataclass(frozen=True, slots=True)
+class CodeInfo:
+    """Documentation of one code: its step, messages and what a receiving school should do."""
+
+    step: Step
+    message_vi: str
+    message_en: str
+    advice_en: str
+
+
+def _c(step: Step, vi: str, en: str, advice: str) -> CodeInfo:
+    return CodeInfo(step, vi, en, advice)
+
+
+_REJECT = "Reject the file and ask the sending school for a fresh copy from its software."
+_FORGED = (
+    "Treat as tampered: reject, keep the file as evidence, and report it to the sending "
+    "school and the Sở."
+)
+
+#: Code → documentation. Every code a report can carry (except pass-through ``CONTENT.*``
+#: findings) is here; a test checks that ``docs/verification.md`` lists each of them.
+CODES: dict[str, CodeInfo] = {
+    # 1. PARSE
+    "PARSE.OK": _c(Step.PARSE, "Đọc XML an toàn thành công.", "XML parsed safely.", "Nothing."),
+    "PARSE.MALFORMED": _c(
+        Step.PARSE, "Tệp không phải XML hợp lệ.", "The file is not well-formed XML.", _REJECT
+    ),
+    "PARSE.DTD": _c(
+        Step.PARSE,
+        "Tệp chứa khai báo DTD (bị cấm).",
+        "The file carries a DTD, which is forbidden.",
+        _FORGED,
+    ),
+    "PARSE.ENTITY": _c(
+        Step.PARSE,
+        "Tệp chứa thực thể XML (bị cấm).",
+        "The file declares or uses XML entities, which are forbidden.",
+        _FORGED,
+    ),
+    "PARSE.TOO_LARGE": _c(
+        Step.PARSE,
+        "Tệp vượt quá kích thước cho phép.",
+        "The file exceeds the size limit.",
+        _REJECT,
+    ),
+    "PARSE.TOO_DEEP": _c(
+        Step.PARSE,
+        "Tệp lồng nhau quá sâu.",
+        "The file is nested deeper than allowed.",
+        _FORGED,
+    ),
+    "PARSE.REJECTED": _c(
+        Step.PARSE,
+        "Bộ đọc XML an toàn từ chối tệp.",
+        "The hardened XML parser refused the file.",
+        _REJECT,
+    ),
+    # 2. FORMAT
+    "FORMAT.OK": _c(
+        Step.FORMAT, "Đúng lược đồ XSD.", "Valid against the bundled XSD.", "Nothing."
+    ),
+    "FORMAT.SCHEMA_INVALID": _c(
+        Step.FORMAT,
+        "Không đúng lược đồ XSD của Học bạ số.",
+        "Invalid against the bundled Học bạ số XSD.",
+        _REJECT,
+    ),
+    # 3. STRUCTURE
+    "STRUCTURE.OK": _c(
+        Step.STRUCTURE,
+        "Cấu trúc chữ ký đúng quy định.",
+        "Signature layout as specified.",
+        "Nothing.",
+    ),
+    "STRUCTURE.DUPLICATE_ID": _c(
+        Step.STRUCTURE,
+        "Có thuộc tính Id bị trùng (dấu hiệu tấn công bọc chữ ký).",
+        "An Id value occurs more than once (signature-wrapping pattern).",
+        _FORGED,
+    ),
+    "STRUCTURE.ID_MISPLACED": _c(
+        Step.STRUCTURE,
+        "Phần tử mang Id được ký không nằm ở vị trí cố định.",
+        "An element carrying a signed Id is not at its fixed place in the layout.",
+        _FORGED,
+    ),
+    "STRUCTURE.MISPLACED_SIGNATURE": _c(
+        Step.STRUCTURE,
+        "Chữ ký nằm sai vị trí (ngoài ô ký của vai trò, hoặc nhiều chữ ký trong một ô).",
+        "A signature is outside its role's slot, in another role's slot, or a slot holds two.",
+        _FORGED,
+    ),
+    "STRUCTURE.REFERENCE_MISMATCH": _c(
+        Step.STRUCTURE,
+        "Tham chiếu của chữ ký không trỏ tới phần dữ liệu của vai trò.",
+        "A signature's Reference does not point where its role must sign.",
+        _FORGED,
+    ),
+    "STRUCTURE.SIGNATURE_SHAPE": _c(
+        Step.STRUCTURE,
+        "Chữ ký thiếu hoặc thừa thành phần (SignedInfo, SignatureValue, KeyInfo, chứng thư).",
+        "A signature lacks or repeats a part (SignedInfo, SignatureValue, KeyInfo, certificate).",
+        _REJECT,
+    ),
+    "STRUCTURE.COMMENT": _c(
+        Step.STRUCTURE,
+        "Có chú thích hoặc chỉ thị xử lý bên trong phần dữ liệu được ký.",
+        "A comment or processing instruction sits inside signed content.",
+        "Read only the report's record (comments are not signed); ask the sender why the file "
+        "was edited.",
+    ),
+    # 4. SIGNATURE
+    "SIGNATURE.OK": _c(
+        Step.SIGNATURE,
+        "Chữ ký hợp lệ: dữ liệu toàn vẹn.",
+        "Signature valid: digests and signature value match.",
+        "Nothing.",
+    ),
+    "SIGNATURE.DIGEST_MISMATCH": _c(
+        Step.SIGNATURE,
+        "Dữ liệu đã bị thay đổi sau khi ký (giá trị băm không khớp).",
+        "Signed data changed after signing (digest mismatch).",
+        _FORGED,
+    ),
+    "SIGNATURE.VALUE_INVALID": _c(
+        Step.SIGNATURE,
+        "Giá trị chữ ký không khớp với khoá của chứng thư.",
+        "The signature value does not verify with the certificate's key.",
+        _FORGED,
+    ),
+    "SIGNATURE.ALGORITHM_REFUSED": _c(
+        Step.SIGNATURE,
+        "Thuật toán yếu hoặc không được phép (SHA-1, MD5, HMAC, …).",
+        "A weak or disallowed algorithm is used (SHA-1, MD5, HMAC, …).",
+        "Reject; ask the sending school to re-sign with SHA-256.",
+    ),
+    "SIGNATURE.ALGORITHM_LEGACY": _c(
+        Step.SIGNATURE,
+        "Thuật toán cũ (SHA-1) được chấp nhận theo chính sách cũ.",
+        "A legacy algorithm (SHA-1) was accepted under the legacy policy.",
+        "Accept for archives only; ask for re-signing with SHA-256.",
+    ),
+    "SIGNATURE.C14N_WITH_COMMENTS": _c(
+        Step.SIGNATURE,
+        "Phương pháp chuẩn hoá có giữ chú thích (#WithComments) bị cấm.",
+        "A #WithComments canonicalisation is refused.",
+        _FORGED,
+    ),
+    "SIGNATURE.TRANSFORM_REFUSED": _c(
+        Step.SIGNATURE,
+        "Phép biến đổi không được phép trong tham chiếu.",
+        "A Reference uses a transform other than exactly one canonicalisation.",
+        _REJECT,
+    ),
+    "SIGNATURE.SKIPPED": _c(
+        Step.SIGNATURE,
+        "Không kiểm tra chữ ký vì bước trước đã lỗi.",
+        "Signatures not checked because an earlier step failed.",
+        "Fix the earlier failure first.",
+    ),
+    # 5. CERTIFICATE
+    "CERTIFICATE.OK": _c(
+        Step.CERTIFICATE,
+        "Chứng thư số hợp lệ, tin cậy và đúng người ký.",
+        "Certificate trusted, valid at signing time, and identity matches the role.",
+        "Nothing.",
+    ),
+    "CERTIFICATE.UNTRUSTED": _c(
+        Step.CERTIFICATE,
+        "Chứng thư số không dẫn về tổ chức chứng thực được tin cậy.",
+        "No path from the certificate to a configured trust anchor.",
+        "Reject unless the issuing CA should be trusted; then add it to the trust store.",
+    ),
+    "CERTIFICATE.EXPIRED": _c(
+        Step.CERTIFICATE,
+        "Chứng thư số đã hết hạn tại thời điểm ký.",
+        "The certificate had expired at the signing time.",
+        "Reject; the record must be signed again with a valid certificate.",
+    ),
+    "CERTIFICATE.NOT_YET_VALID": _c(
+        Step.CERTIFICATE,
+        "Chứng thư số chưa có hiệu lực tại thời điểm ký.",
+        "The certificate was not yet valid at the signing time.",
+        _FORGED,
+    ),
+    "CERTIFICATE.REVOKED": _c(
+        Step.CERTIFICATE,
+        "Chứng thư số đã bị thu hồi trước thời điểm ký.",
+        "The certificate was revoked on or before the signing time.",
+        _FORGED,
+    ),
+    "CERTIFICATE.KEY_USAGE": _c(
+        Step.CERTIFICATE,
+        "Chứng thư số không cho phép ký số (digitalSignature/nonRepudiation).",
+        "The certificate's key usage allows neither digitalSignature nor nonRepudiation.",
+        _REJECT,
+    ),
+    "CERTIFICATE.IDENTITY_MISMATCH": _c(
+        Step.CERTIFICATE,
+        "Số định danh trong chứng thư không khớp người ký ghi trong học bạ.",
+        "The certificate's personal ID differs from the ID the record gives for this role.",
+        _FORGED,
+    ),
+    "CERTIFICATE.NOT_ORGANISATION": _c(
+        Step.CERTIFICATE,
+        "Chữ ký phát hành không dùng chứng thư số của tổ chức (MST/mã ngân sách).",
+        "The issuance signature does not use an organisation certificate (MST/budget code).",
+        "Reject; issuance must be sealed with the school's organisation certificate.",
+    ),
+    "CERTIFICATE.REVOCATION_NOT_CHECKED": _c(
+        Step.CERTIFICATE,
+        "Không kiểm tra thu hồi: không có CRL của đơn vị cấp.",
+        "Revocation not checked: no CRL supplied for the issuing CA.",
+        "Supply current CRLs of the CAs (--crl) for a complete check.",
+    ),
+    "CERTIFICATE.CRL_INVALID": _c(
+        Step.CERTIFICATE,
+        "CRL được cung cấp không có chữ ký hợp lệ của đơn vị cấp; bỏ qua.",
+        "A supplied CRL is not validly signed by its issuer; it was ignored.",
+        "Download the CRL again from the CA.",
+    ),
+    "CERTIFICATE.SKIPPED": _c(
+        Step.CERTIFICATE,
+        "Không kiểm tra chứng thư vì bước trước đã lỗi.",
+        "Certificates not checked because an earlier step failed.",
+        "Fix the earlier failure first.",
+    ),
+    # 6. ORDER
+    "ORDER.OK": _c(
+        Step.ORDER,
+        "Đủ các vai trò ký, đúng thứ tự thời gian, phát hành sau cùng.",
+        "All required roles present, signing times in order, issuance last.",
+        "Nothing.",
+    ),
+    "ORDER.MISSING_ROLE": _c(
+        Step.ORDER,
+        "Thiếu chữ ký của một vai trò bắt buộc.",
+        "A required role's signature is missing.",
+        "Reject as incomplete; the sending school must finish signing and issuing.",
+    ),
+    "ORDER.TIME_ORDER": _c(
+        Step.ORDER,
+        "Thời điểm ký không theo thứ tự GVBM ≤ GVCN ≤ CBQL.",
+        "Signing times go backwards (GVBM ≤ GVCN ≤ CBQL required).",
+        _FORGED,
+    ),
+    "ORDER.ISSUANCE_NOT_LAST": _c(
+        Step.ORDER,
+        "Chữ ký phát hành không phải chữ ký sau cùng.",
+        "The issuance signature is not the last one.",
+        _FORGED,
+    ),
+    "ORDER.FUTURE_SIGNING_TIME": _c(
+        Step.ORDER,
+        "Thời điểm ký ở sau thời điểm kiểm tra.",
+        "A signing time lies after the verification time.",
+        _FORGED,
+    ),
+    "ORDER.SKIPPED": _c(
+        Step.ORDER,
+        "Không kiểm tra thứ tự vì bước trước đã lỗi.",
+        "Order not checked because an earlier step failed.",
+        "Fix the earlier failure first.",
+    ),
+    # 7. CONTENT
+    "CONTENT.OK": _c(
+        Step.CONTENT,
+        "Kết quả nhất quán với Thông tư 22.",
+        "Results consistent with Thông tư 22.",
+        "Nothing.",
+    ),
+    "CONTENT.SKIPPED": _c(
+        Step.CONTENT,
+        "Không kiểm tra nội dung vì không có dữ liệu đã ký hợp lệ.",
+        "Content not checked: no validly signed record to check.",
+        "Fix the earlier failure first.",
+    ),
+    "CONTENT.CHECK_FAILED": _c(
+        Step.CONTENT,
+        "Không thể chạy kiểm tra Thông tư 22 trên học bạ này.",
+        "The Thông tư 22 check could not run on this record.",
+        "Report to the sending school; the record's data cannot be evaluated.",
+    ),
+    # 8. STATUS
+    "STATUS.OK": _c(
+        Step.STATUS,
+        "Học bạ có hiệu lực; chuỗi phiên bản hợp lệ.",
+        "Record in force; version chain intact.",
+        "Nothing.",
+    ),
+    "STATUS.NOT_CHECKED": _c(
+        Step.STATUS,
+        "Không có phiên bản trước hoặc thông báo thu hồi để kiểm tra.",
+        "No previous versions or revocation notices were supplied.",
+        "For a correction (phiên bản > 1), obtain the earlier versions to check the chain.",
+    ),
+    "STATUS.REVOKED": _c(
+        Step.STATUS,
+        "Học bạ đã bị thu hồi.",
+        "The record has been revoked.",
+        "Do not accept; ask the issuing school for the current version.",
+    ),
+    "STATUS.NOTICE_INVALID": _c(
+        Step.STATUS,
+        "Thông báo thu hồi không hợp lệ (chữ ký, chứng thư tổ chức); bỏ qua.",
+        "A revocation notice is not valid (signature or organisation certificate); ignored.",
+        "Obtain the notice again from the issuing school or the Sở.",
+    ),
+    "STATUS.VERSION_DIGEST_MISMATCH": _c(
+        Step.STATUS,
+        "Mã băm phiên bản trước không khớp với phiên bản được cung cấp.",
+        "The previous-version digest does not match the supplied previous version.",
+        _FORGED,
+    ),
+    "STATUS.VERSION_IDENTIFIER_MISMATCH": _c(
+        Step.STATUS,
+        "Phiên bản trước có mã định danh học bạ khác.",
+        "The previous version has a different record identifier.",
+        "Supply the right previous version; otherwise reject.",
+    ),
+    "STATUS.VERSION_NUMBER_GAP": _c(
+        Step.STATUS,
+        "Số phiên bản không liên tiếp.",
+        "Version numbers are not consecutive.",
+        "Supply the immediately preceding version; otherwise reject.",
+    ),
+    "STATUS.VERSION_MISSING_LINK": _c(
+        Step.STATUS,
+        "Bản đính chính không ghi mã băm phiên bản trước.",
+        "A correction does not name the digest of the previous version.",
+        _REJECT,
+    ),
+    "STATUS.PREVIOUS_INVALID": _c(
+        Step.STATUS,
+        "Phiên bản trước được cung cấp không đọc được.",
+        "A supplied previous version could not be read.",
+        "Supply the previous version as issued.",
+    ),
+    "STATUS.SKIPPED": _c(
+        Step.STATUS,
+        "Không kiểm tra trạng thái vì không có dữ liệu đã ký hợp lệ.",
+        "Status not checked: no validly signed record.",
+        "Fix the earlier failure first.",
+    ),
+}

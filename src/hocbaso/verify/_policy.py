@@ -1,0 +1,138 @@
+"""What the verifier accepts, in one frozen object with strict defaults.
+
+Every tunable behaviour of ``verify`` lives here and nowhere else (no module globals, no
+environment). Change it with :func:`dataclasses.replace`::
+
+    from dataclasses import replace
+    lenient = replace(VerificationPolicy(), content_status=Status.WARN)
+
+:data:`STRICT` is the default; :data:`LEGACY` additionally accepts RSA-SHA1 / SHA-1 (as
+found in older Vietnamese e-invoice-style signatures) and reports each use as a WARN.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from hocbaso.errors import ConfigurationError
+from hocbaso.signature import C14nMethod, DigestMethod, SignatureMethod
+from hocbaso.verify._codes import Status
+
+__all__ = ["ALL_ROLES", "LEGACY", "STRICT", "VerificationPolicy"]
+
+#: The four signing roles of SPEC §3/§4, in signing order.
+ALL_ROLES: tuple[str, ...] = ("GVBM", "GVCN", "CBQL", "KY_PHAT_HANH")
+
+_SHA2_SIGNATURES = frozenset(
+    {
+        SignatureMethod.RSA_SHA256,
+        SignatureMethod.RSA_SHA384,
+        SignatureMethod.RSA_SHA512,
+        SignatureMethod.ECDSA_SHA256,
+        SignatureMethod.ECDSA_SHA384,
+        SignatureMethod.ECDSA_SHA512,
+    }
+)
+_SHA2_DIGESTS = frozenset({DigestMethod.SHA256, DigestMethod.SHA384, DigestMethod.SHA512})
+_SAFE_C14N = frozenset({C14nMethod.C14N_10, C14nMethod.C14N_11, C14nMethod.EXC_C14N})
+_NEVER_SIGNATURE = frozenset(
+    {
+        SignatureMethod.RSA_MD5,
+        SignatureMethod.HMAC_SHA1,
+        SignatureMethod.HMAC_SHA256,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationPolicy:
+    """Settings of one verification run. Defaults are the strict, SPEC §4/§7 choices.
+
+    Construction refuses combinations that can never be safe (HMAC or MD5 anywhere, a
+    ``#WithComments`` canonicalisation), raising :class:`~hocbaso.errors.ConfigurationError`.
+    """
+
+    #: Roles whose signatures must be present (``ORDER.MISSING_ROLE`` otherwise). ``GVBM``
+    #: means "one for every subject row". Default: all four — only an issued record passes.
+    #: Use e.g. ``frozenset({"GVBM", "GVCN"})`` to check a record still being signed.
+    required_roles: frozenset[str] = frozenset(ALL_ROLES)
+
+    #: SignatureMethod URIs accepted silently. Default: RSA and ECDSA with SHA-256/384/512.
+    signature_methods: frozenset[SignatureMethod] = _SHA2_SIGNATURES
+
+    #: DigestMethod URIs accepted silently. Default: SHA-256/384/512.
+    digest_methods: frozenset[DigestMethod] = _SHA2_DIGESTS
+
+    #: Methods accepted with a WARN (``SIGNATURE.ALGORITHM_LEGACY``) instead of a FAIL.
+    #: Empty by default; :data:`LEGACY` puts RSA-SHA1 and SHA-1 here.
+    legacy_signature_methods: frozenset[SignatureMethod] = frozenset()
+    legacy_digest_methods: frozenset[DigestMethod] = frozenset()
+
+    #: Canonicalisation methods accepted for SignedInfo and as the one Reference transform.
+    #: SPEC §4: C14N 1.0 (what the library writes), C14N 1.1 and exclusive C14N; never a
+    #: ``#WithComments`` variant (refused even if listed).
+    c14n_methods: frozenset[C14nMethod] = _SAFE_C14N
+
+    #: Status given to each Thông tư 22 finding (``CONTENT.*``): FAIL (default) or WARN.
+    content_status: Status = Status.FAIL
+
+    #: Run the Thông tư 22 check at all (step 7). Off only for bulk signature audits.
+    check_content: bool = True
+
+    #: Comments or processing instructions inside signed content. They are never signed
+    #: (C14N drops them) and the report's record never shows them, but a naive reader of
+    #: the raw file could be fooled, so they FAIL by default (``STRUCTURE.COMMENT``);
+    #: ``True`` reports them as WARN.
+    allow_comments: bool = False
+
+    #: Require a supplied CRL for every certificate's issuer; without one,
+    #: ``CERTIFICATE.REVOCATION_NOT_CHECKED`` FAILs instead of being SKIP.
+    require_crl: bool = False
+
+    #: Tolerated clock difference when comparing a signing time with the verification time.
+    clock_skew: dt.timedelta = field(default=dt.timedelta(minutes=5))
+
+    def __post_init__(self) -> None:
+        bad_sig = (self.signature_methods | self.legacy_signature_methods) & _NEVER_SIGNATURE
+        if bad_sig:
+            raise ConfigurationError(
+                "HMAC and MD5 signature methods can never be accepted.",
+                "Không bao giờ chấp nhận phương pháp ký HMAC hoặc MD5.",
+                code="CONFIG.VERIFY_ALGORITHM",
+            )
+        if DigestMethod.MD5 in self.digest_methods | self.legacy_digest_methods:
+            raise ConfigurationError(
+                "The MD5 digest can never be accepted.",
+                "Không bao giờ chấp nhận hàm băm MD5.",
+                code="CONFIG.VERIFY_ALGORITHM",
+            )
+        if any(m.with_comments for m in self.c14n_methods):
+            raise ConfigurationError(
+                "#WithComments canonicalisation can never be accepted.",
+                "Không bao giờ chấp nhận chuẩn hoá #WithComments.",
+                code="CONFIG.VERIFY_C14N",
+            )
+        unknown = self.required_roles - set(ALL_ROLES)
+        if unknown:
+            raise ConfigurationError(
+                f"Unknown role(s) in required_roles: {sorted(unknown)}.",
+                f"Vai trò không tồn tại trong required_roles: {sorted(unknown)}.",
+                code="CONFIG.VERIFY_ROLE",
+            )
+        if self.content_status not in (Status.FAIL, Status.WARN):
+            raise ConfigurationError(
+                "content_status must be FAIL or WARN.",
+                "content_status phải là FAIL hoặc WARN.",
+                code="CONFIG.VERIFY_CONTENT",
+            )
+
+
+#: The default policy: SHA-2 only, every role required, Thông tư 22 findings FAIL.
+STRICT = VerificationPolicy()
+
+#: Like :data:`STRICT`, but RSA-SHA1 and SHA-1 digests are accepted with a WARN.
+LEGACY = VerificationPolicy(
+    legacy_signature_methods=frozenset({SignatureMethod.RSA_SHA1}),
+    legacy_digest_methods=frozenset({DigestMethod.SHA1}),
+)

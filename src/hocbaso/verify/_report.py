@@ -1,0 +1,166 @@
+"""The verifier's answer: a list of coded step results, never a bare bool.
+
+A report keeps separate facts separate (schema valid, digest intact, certificate trusted, rules
+satisfied …, one :class:`StepResult` each) and combines them in one ``ok`` property: a report
+is ok when no result FAILed. Raising is opt-in through :meth:`VerificationReport.raise_for_status`,
+in the style of httpx, so that batch callers can collect reports without ``try`` blocks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from hocbaso.errors import ErrorDetail, VerificationFailedError
+from hocbaso.verify._codes import CODES, Status, Step
+
+if TYPE_CHECKING:
+    from hocbaso.models import HocBa
+
+__all__ = ["StepResult", "VerificationReport"]
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """One check's outcome.
+
+    ``signer`` summarises the certificate subject (common name, organisation, a short SHA-256
+    fingerprint); it never contains the personal ID from ``UID=CCCD:…``. ``path`` names the
+    element the result is about (``/HOC_BA/DANH_SACH_THONG_TIN_KY/GVCN/Signature``) or is empty.
+    """
+
+    code: str
+    step: Step
+    status: Status
+    message_vi: str
+    message_en: str
+    role: str | None = None
+    signer: str | None = None
+    signing_time: dt.datetime | None = None
+    path: str = ""
+
+    @classmethod
+    def of(
+        cls,
+        code: str,
+        status: Status,
+        *,
+        role: str | None = None,
+        signer: str | None = None,
+        signing_time: dt.datetime | None = None,
+        path: str = "",
+        extra_vi: str = "",
+        extra_en: str = "",
+    ) -> StepResult:
+        """A result for a catalogued ``code``, with an optional detail appended to each message.
+
+        Details name fields and elements, never their personal values.
+        """
+        info = CODES[code]
+        vi = f"{info.message_vi} {extra_vi}".strip()
+        en = f"{info.message_en} {extra_en}".strip()
+        return cls(code, info.step, status, vi, en, role, signer, signing_time, path)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (used by ``hocbaso verify --json``)."""
+        return {
+            "code": self.code,
+            "step": self.step.value,
+            "status": self.status.value,
+            "message_vi": self.message_vi,
+            "message_en": self.message_en,
+            "role": self.role,
+            "signer": self.signer,
+            "signing_time": self.signing_time.isoformat() if self.signing_time else None,
+            "path": self.path,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationReport:
+    """Everything ``verify`` found about one packet.
+
+    ``record`` is the :class:`~hocbaso.models.HocBa` re-parsed from the canonical bytes that
+    the ``#data`` signatures cover (``signed_bytes``), or ``None`` when those signatures do
+    not verify. Nothing outside the signed bytes (comments, unsigned siblings, wrapped
+    elements) can reach it. ``packet_sha256`` is the SHA-256 of the input bytes as given: the
+    digest a correction or a revocation notice names.
+    """
+
+    steps: tuple[StepResult, ...]
+    record: HocBa | None = None
+    signed_bytes: bytes | None = None
+    packet_sha256: str = ""
+    revoked: bool = field(default=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when no check failed (warnings and skipped checks do not count)."""
+        return not any(s.status is Status.FAIL for s in self.steps)
+
+    @property
+    def failures(self) -> tuple[StepResult, ...]:
+        return tuple(s for s in self.steps if s.status is Status.FAIL)
+
+    @property
+    def warnings(self) -> tuple[StepResult, ...]:
+        return tuple(s for s in self.steps if s.status is Status.WARN)
+
+    @property
+    def codes(self) -> frozenset[str]:
+        """Every code present, whatever its status."""
+        return frozenset(s.code for s in self.steps)
+
+    @property
+    def failed_codes(self) -> frozenset[str]:
+        return frozenset(s.code for s in self.failures)
+
+    def by_step(self, step: Step) -> tuple[StepResult, ...]:
+        return tuple(s for s in self.steps if s.step is step)
+
+    def step_status(self, step: Step) -> Status:
+        """The worst status of one step: FAIL > WARN > PASS > SKIP (SKIP if nothing ran)."""
+        statuses = {s.status for s in self.by_step(step)}
+        for st in (Status.FAIL, Status.WARN, Status.PASS):
+            if st in statuses:
+                return st
+        return Status.SKIP
+
+    def __iter__(self) -> Iterator[StepResult]:
+        return iter(self.steps)
+
+    def raise_for_status(self) -> VerificationReport:
+        """Raise :class:`~hocbaso.errors.VerificationFailedError` if any check failed.
+
+        The error's ``code`` is the first failing code, and every failure is a detail.
+        Returns the report itself when ok, so it can be chained.
+        """
+        fails = self.failures
+        if not fails:
+            return self
+        first = fails[0]
+        raise VerificationFailedError(
+            f"Verification failed: {len(fails)} check(s) failed, first {first.code}.",
+            f"Kiểm tra không đạt: {len(fails)} mục lỗi, đầu tiên {first.code}.",
+            code=first.code,
+            path=first.path,
+            details=tuple(
+                ErrorDetail(f.code, f.path, f.message_vi, f.message_en) for f in fails
+            ),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: ``ok``, ``steps`` and the signed ``record`` (or ``None``)."""
+        return {
+            "ok": self.ok,
+            "revoked": self.revoked,
+            "packet_sha256": self.packet_sha256,
+            "signed_sha256": (
+                hashlib.sha256(self.signed_bytes).hexdigest() if self.signed_bytes else None
+            ),
+            "steps": [s.to_dict() for s in self.steps],
+            "record": self.record.model_dump(mode="json") if self.record is not None else None,
+        }

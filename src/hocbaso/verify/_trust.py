@@ -1,0 +1,451 @@
+"""Trust anchors, certificate path validation, CRLs and the identity rule (SPEC §7 step 5).
+
+Path building and chain signature checks are done by ``cryptography.x509.verification`` (a
+well-kept, Rust-backed RFC 5280 verifier), never by hand. Its Web-PKI defaults do not fit
+Vietnamese signing certificates (no subjectAltName, no serverAuth/clientAuth EKU), so the
+end-entity extension policy is ``permit_all`` and the checks that matter for document signing
+(key usage, identity) are done here with their own result codes. The CA policy keeps the
+essential rule: every issuer must assert ``basicConstraints.cA``; a CA KeyUsage, when present,
+must allow ``keyCertSign``.
+
+The operating-system certificate store is never consulted: anchors come only from the PEM files
+or folder the caller names.
+
+Path validation is cached per (leaf fingerprint, intermediates, time bucket). Only successful
+paths are cached, and every certificate of a cached chain is re-checked against the exact
+validation time, so the cache can speed things up but can never turn a failure into a pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509 import verification as xv
+from cryptography.x509.oid import NameOID
+
+from hocbaso.errors import VerificationInputError
+
+__all__ = [
+    "CrlSet",
+    "Identity",
+    "PathOutcome",
+    "TrustStore",
+    "fingerprint",
+    "identity_of",
+    "signer_summary",
+]
+
+_PEM_CERT = re.compile(
+    rb"-----BEGIN CERTIFICATE-----\s+.*?-----END CERTIFICATE-----", re.DOTALL
+)
+_PEM_CRL = re.compile(rb"-----BEGIN X509 CRL-----\s+.*?-----END X509 CRL-----", re.DOTALL)
+_CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
+
+#: Personal-ID and organisation-ID prefixes found in Vietnamese certificate subjects
+#: (``UID=CCCD:…`` for citizens, ``UID=MST:…`` tax code or ``UID=MNS:``/``MQHNS:`` budget-unit
+#: code for organisations).
+_PERSON_PREFIXES = ("CCCD",)
+_ORG_PREFIXES = ("MST", "MNS", "MQHNS")
+
+
+_DER = Encoding.DER
+
+
+def fingerprint(cert: x509.Certificate) -> str:
+    """Lower-case hex SHA-256 of the DER certificate."""
+    return hashlib.sha256(cert.public_bytes(_DER)).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """What a certificate subject says about its holder.
+
+    ``kind`` is ``"person"`` (a ``UID=CCCD:`` value), ``"organisation"`` (``UID=MST:`` or a
+    budget-unit code) or ``"unknown"``. ``personal_id`` is kept for the identity comparison
+    only and must never be printed.
+    """
+
+    kind: str
+    personal_id: str | None
+    organisation_id: str | None
+
+
+def identity_of(cert: x509.Certificate) -> Identity:
+    """Read ``UID=`` attributes of the subject (several may be present)."""
+    person: str | None = None
+    org: str | None = None
+    for attr in cert.subject.get_attributes_for_oid(NameOID.USER_ID):
+        value = attr.value if isinstance(attr.value, str) else attr.value.decode("utf-8", "replace")
+        prefix, _, rest = value.partition(":")
+        prefix = prefix.strip().upper()
+        rest = rest.strip()
+        if prefix in _PERSON_PREFIXES and rest and person is None:
+            person = rest
+        elif prefix in _ORG_PREFIXES and rest and org is None:
+            org = rest
+    if person is not None:
+        return Identity("person", person, org)
+    if org is not None:
+        return Identity("organisation", None, org)
+    return Identity("unknown", None, None)
+
+
+def _attr(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> str | None:
+    attrs = cert.subject.get_attributes_for_oid(oid)
+    if not attrs:
+        return None
+    v = attrs[0].value
+    return v if isinstance(v, str) else v.decode("utf-8", "replace")
+
+
+def signer_summary(cert: x509.Certificate) -> str:
+    """``CN=…, O=…, MST:… [sha256:0123456789abcdef]``: never the personal ID."""
+    parts = []
+    cn = _attr(cert, NameOID.COMMON_NAME)
+    if cn:
+        parts.append(f"CN={cn}")
+    o = _attr(cert, NameOID.ORGANIZATION_NAME)
+    if o:
+        parts.append(f"O={o}")
+    ident = identity_of(cert)
+    if ident.kind == "organisation" and ident.organisation_id:
+        parts.append(f"MST/MNS:{ident.organisation_id}")
+    return f"{', '.join(parts) or '?'} [sha256:{fingerprint(cert)[:16]}]"
+
+
+@dataclass(frozen=True, slots=True)
+class PathOutcome:
+    """Result of path validation: ``code`` is ``None`` when the chain is good."""
+
+    code: str | None
+    chain: tuple[x509.Certificate, ...] = ()
+    detail_en: str = ""
+    detail_vi: str = ""
+
+
+def _load_certs(data: bytes) -> list[x509.Certificate]:
+    blocks = _PEM_CERT.findall(data)
+    if blocks:
+        return [x509.load_pem_x509_certificate(b) for b in blocks]
+    return [x509.load_der_x509_certificate(data)]
+
+
+def _ca_basic_constraints(
+    policy: xv.Policy, cert: x509.Certificate, ext: x509.BasicConstraints
+) -> None:
+    if not ext.ca:
+        raise ValueError("basicConstraints.cA is not asserted")
+
+
+def _ca_key_usage(
+    policy: xv.Policy, cert: x509.Certificate, ext: x509.KeyUsage | None
+) -> None:
+    if ext is not None and not ext.key_cert_sign:
+        raise ValueError("CA key usage lacks keyCertSign")
+
+
+def _ca_policy() -> xv.ExtensionPolicy:
+    return (
+        xv.ExtensionPolicy.permit_all()
+        .require_present(x509.BasicConstraints, xv.Criticality.AGNOSTIC, _ca_basic_constraints)
+        .may_be_present(x509.KeyUsage, xv.Criticality.AGNOSTIC, _ca_key_usage)
+    )
+
+
+def _utc(t: dt.datetime) -> dt.datetime:
+    if t.tzinfo is None:
+        raise VerificationInputError(
+            "A validation time must carry a time zone.",
+            "Thời điểm kiểm tra phải có múi giờ.",
+            code="VERIFY.INPUT.NAIVE_TIME",
+        )
+    return t.astimezone(dt.UTC)
+
+
+def _valid_at(cert: x509.Certificate, t: dt.datetime) -> str | None:
+    if t < cert.not_valid_before_utc:
+        return "CERTIFICATE.NOT_YET_VALID"
+    if t > cert.not_valid_after_utc:
+        return "CERTIFICATE.EXPIRED"
+    return None
+
+
+class TrustStore:
+    """The trust anchors a verifier accepts, plus a path-validation cache.
+
+    Build it with :meth:`from_pem` (files or folders of PEM/DER certificates),
+    :meth:`from_pem_bytes` or directly from ``cryptography`` certificates. It can be pickled
+    (for process pools); the cache is per process.
+    """
+
+    def __init__(
+        self,
+        anchors: Iterable[x509.Certificate],
+        *,
+        time_bucket: dt.timedelta = dt.timedelta(days=1),
+        max_cache: int = 4096,
+    ) -> None:
+        self._anchors: tuple[x509.Certificate, ...] = tuple(anchors)
+        if not self._anchors:
+            raise VerificationInputError(
+                "The trust store holds no certificate.",
+                "Kho tin cậy không có chứng thư nào.",
+                code="VERIFY.INPUT.NO_TRUST_ANCHOR",
+            )
+        if time_bucket <= dt.timedelta(0):
+            raise VerificationInputError(
+                "time_bucket must be positive.",
+                "time_bucket phải dương.",
+                code="VERIFY.INPUT.TIME_BUCKET",
+            )
+        self._bucket = time_bucket
+        self._max_cache = max_cache
+        self._init_runtime()
+
+    def _init_runtime(self) -> None:
+        self._store = xv.Store(list(self._anchors))
+        self._cache: dict[tuple[str, tuple[str, ...], int], tuple[x509.Certificate, ...]] = {}
+        self._lock = threading.Lock()
+        self._ca_ext_policy = _ca_policy()
+        self.cache_hits = 0
+        self.cache_misses = 0
+
+    # -- pickling: certificates are not picklable, their DER is -------------------------
+    def __getstate__(self) -> dict[str, object]:
+        return {
+            "anchors": [c.public_bytes(_DER) for c in self._anchors],
+            "bucket": self._bucket,
+            "max_cache": self._max_cache,
+        }
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        ders = state["anchors"]
+        assert isinstance(ders, list)
+        self._anchors = tuple(x509.load_der_x509_certificate(d) for d in ders)
+        bucket = state["bucket"]
+        assert isinstance(bucket, dt.timedelta)
+        self._bucket = bucket
+        max_cache = state["max_cache"]
+        assert isinstance(max_cache, int)
+        self._max_cache = max_cache
+        self._init_runtime()
+
+    # -- constructors ------------------------------------------------------------------
+    @classmethod
+    def from_pem_bytes(cls, data: bytes, **kwargs: dt.timedelta | int) -> TrustStore:
+        """Anchors from PEM text holding one or more certificates (or one DER certificate)."""
+        try:
+            certs = _load_certs(data)
+        except ValueError as e:
+            raise VerificationInputError(
+                "A trust anchor could not be read as a certificate.",
+                "Không đọc được chứng thư tin cậy.",
+                code="VERIFY.INPUT.TRUST_ANCHOR",
+            ) from e
+        return cls(certs, **kwargs)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_pem(cls, *paths: str | Path, **kwargs: dt.timedelta | int) -> TrustStore:
+        """Anchors from PEM/DER files, or folders of ``*.pem``/``*.crt``/``*.cer``/``*.der``.
+
+        Never reads the operating system's store. Raises
+        :class:`~hocbaso.errors.VerificationInputError` if a path is missing or unreadable or
+        no certificate is found at all.
+        """
+        certs: list[x509.Certificate] = []
+        for raw in paths:
+            p = Path(raw)
+            if p.is_dir():
+                files = sorted(
+                    f for f in p.iterdir() if f.is_file() and f.suffix.lower() in _CERT_SUFFIXES
+                )
+            elif p.is_file():
+                files = [p]
+            else:
+                raise VerificationInputError(
+                    f"Trust path not found: {p}",
+                    f"Không tìm thấy đường dẫn kho tin cậy: {p}",
+                    code="VERIFY.INPUT.TRUST_PATH",
+                    path=str(p),
+                )
+            for f in files:
+                try:
+                    certs.extend(_load_certs(f.read_bytes()))
+                except (OSError, ValueError) as e:
+                    raise VerificationInputError(
+                        f"Trust anchor file is not a certificate: {f}",
+                        f"Tệp kho tin cậy không phải chứng thư: {f}",
+                        code="VERIFY.INPUT.TRUST_ANCHOR",
+                        path=str(f),
+                    ) from e
+        return cls(certs, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def anchors(self) -> tuple[x509.Certificate, ...]:
+        return self._anchors
+
+    # -- validation ------------------------------------------------------------------------
+    def _verifier(self, t: dt.datetime) -> xv.ClientVerifier:
+        return (
+            xv.PolicyBuilder()
+            .store(self._store)
+            .time(t)
+            .extension_policies(
+                ee_policy=xv.ExtensionPolicy.permit_all(), ca_policy=self._ca_ext_policy
+            )
+            .build_client_verifier()
+        )
+
+    def _bucket_index(self, t: dt.datetime) -> int:
+        return int(t.timestamp()) // max(1, int(self._bucket.total_seconds()))
+
+    def validate(
+        self,
+        leaf: x509.Certificate,
+        intermediates: Sequence[x509.Certificate],
+        at: dt.datetime,
+    ) -> PathOutcome:
+        """Validate ``leaf`` to an anchor at time ``at`` (usually the signing time).
+
+        Checks the path and the validity period of every certificate in it; key usage,
+        revocation and identity are separate (see :meth:`check_key_usage`, :class:`CrlSet`).
+        """
+        t = _utc(at)
+        leaf_code = _valid_at(leaf, t)
+        if leaf_code is not None:
+            return PathOutcome(leaf_code)
+        key = (
+            fingerprint(leaf),
+            tuple(fingerprint(c) for c in intermediates),
+            self._bucket_index(t),
+        )
+        cached = self._cache.get(key)
+        if cached is not None and all(_valid_at(c, t) is None for c in cached):
+            self.cache_hits += 1
+            return PathOutcome(None, cached)
+        self.cache_misses += 1
+        try:
+            chain = tuple(self._verifier(t).verify(leaf, list(intermediates)).chain)
+        except xv.VerificationError as e:
+            # The library's message names certificate subjects (personal IDs): never pass
+            # it through. Classify by the validity of the certificates instead.
+            for c in intermediates:
+                code = _valid_at(c, t)
+                if code is not None and c.subject == leaf.issuer:
+                    return PathOutcome(code)
+            if "not valid at validation time" in str(e):
+                return PathOutcome("CERTIFICATE.EXPIRED", (), "(issuer certificate)", "(CA)")
+            return PathOutcome("CERTIFICATE.UNTRUSTED")
+        with self._lock:
+            if len(self._cache) >= self._max_cache:
+                self._cache.clear()
+            self._cache[key] = chain
+        return PathOutcome(None, chain)
+
+    @staticmethod
+    def check_key_usage(leaf: x509.Certificate) -> bool:
+        """digitalSignature or nonRepudiation (contentCommitment) must be allowed."""
+        try:
+            ku = leaf.extensions.get_extension_for_class(x509.KeyUsage).value
+        except x509.ExtensionNotFound:
+            return False
+        return bool(ku.digital_signature or ku.content_commitment)
+
+
+def _verify_crl_signature(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:
+    key = issuer.public_key()
+    if not isinstance(
+        key,
+        rsa.RSAPublicKey
+        | ec.EllipticCurvePublicKey
+        | dsa.DSAPublicKey
+        | ed25519.Ed25519PublicKey
+        | ed448.Ed448PublicKey,
+    ):
+        return False
+    try:
+        return crl.is_signature_valid(key)
+    except (InvalidSignature, TypeError, ValueError):
+        return False
+
+
+class CrlSet:
+    """CRLs the caller supplied (never fetched), indexed by issuer name.
+
+    A CRL counts only if its signature verifies with the public key of the certificate that
+    issued the checked certificate (taken from the validated path).
+    """
+
+    def __init__(self, crls: Iterable[x509.CertificateRevocationList | bytes] = ()) -> None:
+        self._by_issuer: dict[bytes, list[x509.CertificateRevocationList]] = {}
+        for item in crls:
+            for crl in self._load(item):
+                self._by_issuer.setdefault(crl.issuer.public_bytes(), []).append(crl)
+
+    @staticmethod
+    def _load(
+        item: x509.CertificateRevocationList | bytes,
+    ) -> list[x509.CertificateRevocationList]:
+        if isinstance(item, x509.CertificateRevocationList):
+            return [item]
+        try:
+            blocks = _PEM_CRL.findall(item)
+            if blocks:
+                return [x509.load_pem_x509_crl(b) for b in blocks]
+            return [x509.load_der_x509_crl(item)]
+        except ValueError as e:
+            raise VerificationInputError(
+                "A supplied CRL could not be read.",
+                "Không đọc được CRL được cung cấp.",
+                code="VERIFY.INPUT.CRL",
+            ) from e
+
+    def __bool__(self) -> bool:
+        return bool(self._by_issuer)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {
+            "ders": [
+                c.public_bytes(_DER) for crls in self._by_issuer.values() for c in crls
+            ]
+        }
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        ders = state["ders"]
+        assert isinstance(ders, list)
+        self._by_issuer = {}
+        for d in ders:
+            crl = x509.load_der_x509_crl(d)
+            self._by_issuer.setdefault(crl.issuer.public_bytes(), []).append(crl)
+
+    def check(
+        self, cert: x509.Certificate, issuer: x509.Certificate, at: dt.datetime
+    ) -> tuple[str | None, bool, bool]:
+        """``(code, covered, had_invalid_crl)`` for ``cert`` at signing time ``at``.
+
+        ``code`` is ``CERTIFICATE.REVOKED`` when a valid CRL lists ``cert`` with a revocation
+        date on or before ``at``; ``covered`` says whether any valid CRL of the issuer was
+        supplied; ``had_invalid_crl`` whether a CRL naming the issuer failed its signature.
+        """
+        t = _utc(at)
+        covered = False
+        invalid = False
+        for crl in self._by_issuer.get(cert.issuer.public_bytes(), ()):
+            if not _verify_crl_signature(crl, issuer):
+                invalid = True
+                continue
+            covered = True
+            entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+            if entry is not None and entry.revocation_date_utc <= t:
+                return "CERTIFICATE.REVOKED", True, invalid
+        return None, covered, invalid
