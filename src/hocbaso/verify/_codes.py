@@ -110,9 +110,7 @@ CODES: dict[str, CodeInfo] = {
         _REJECT,
     ),
     # 2. FORMAT
-    "FORMAT.OK": _c(
-        Step.FORMAT, "Đúng lược đồ XSD.", "Valid against the bundled XSD.", "Nothing."
-    ),
+    "FORMAT.OK": _c(Step.FORMAT, "Đúng lược đồ XSD.", "Valid against the bundled XSD.", "Nothing."),
     "FORMAT.SCHEMA_INVALID": _c(
         Step.FORMAT,
         "Không đúng lược đồ XSD của Học bạ số.",

@@ -147,9 +147,7 @@ class VerificationReport:
             f"Kiểm tra không đạt: {len(fails)} mục lỗi, đầu tiên {first.code}.",
             code=first.code,
             path=first.path,
-            details=tuple(
-                ErrorDetail(f.code, f.path, f.message_vi, f.message_en) for f in fails
-            ),
+            details=tuple(ErrorDetail(f.code, f.path, f.message_vi, f.message_en) for f in fails),
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -45,9 +45,7 @@ __all__ = [
     "signer_summary",
 ]
 
-_PEM_CERT = re.compile(
-    rb"-----BEGIN CERTIFICATE-----\s+.*?-----END CERTIFICATE-----", re.DOTALL
-)
+_PEM_CERT = re.compile(rb"-----BEGIN CERTIFICATE-----\s+.*?-----END CERTIFICATE-----", re.DOTALL)
 _PEM_CRL = re.compile(rb"-----BEGIN X509 CRL-----\s+.*?-----END X509 CRL-----", re.DOTALL)
 _CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
 
@@ -147,9 +145,7 @@ def _ca_basic_constraints(
         raise ValueError("basicConstraints.cA is not asserted")
 
 
-def _ca_key_usage(
-    policy: xv.Policy, cert: x509.Certificate, ext: x509.KeyUsage | None
-) -> None:
+def _ca_key_usage(policy: xv.Policy, cert: x509.Certificate, ext: x509.KeyUsage | None) -> None:
     if ext is not None and not ext.key_cert_sign:
         raise ValueError("CA key usage lacks keyCertSign")
 
@@ -414,11 +410,7 @@ class CrlSet:
         return bool(self._by_issuer)
 
     def __getstate__(self) -> dict[str, object]:
-        return {
-            "ders": [
-                c.public_bytes(_DER) for crls in self._by_issuer.values() for c in crls
-            ]
-        }
+        return {"ders": [c.public_bytes(_DER) for crls in self._by_issuer.values() for c in crls]}
 
     def __setstate__(self, state: dict[str, object]) -> None:
         ders = state["ders"]
