@@ -21,6 +21,7 @@ from hocbaso.errors import HocBaSoError
 _COMMANDS: tuple[tuple[str, str], ...] = (
     ("hocbaso.cli._validate", "validate"),
     ("hocbaso.cli._demo", "demo"),
+    ("hocbaso.cli._tt22", "tt22"),
 )
 
 F = TypeVar("F", bound=Callable[..., Any])

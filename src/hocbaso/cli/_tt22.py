@@ -1,0 +1,74 @@
+"""``hocbaso tt22 evaluate``: the Thông tư 22 evaluator for software that is not Python.
+
+One JSON object in (a file or ``-`` for stdin), one JSON object out on stdout, UTF-8 with the
+Vietnamese letters as they are. Exit 0 with the results; exit 2 with ``{"error": {...}}`` on
+stdout when the input cannot be evaluated, so a caller always parses stdout as JSON and never
+meets a traceback. The contract is in ``docs/tt22.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from typing import BinaryIO, NoReturn
+
+import click
+
+from hocbaso.cli._main import print_error
+from hocbaso.errors import RulesError
+from hocbaso.tt22 import evaluate
+
+__all__ = ["tt22"]
+
+
+def _tu_choi_hang_so(name: str) -> object:
+    """JSON has no NaN/Infinity; Python's json accepts them unless told otherwise."""
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _that_bai(err: RulesError) -> NoReturn:
+    print_error(err, as_json=True)
+    sys.exit(2)
+
+
+@click.group("tt22")
+def tt22() -> None:
+    """Kết quả theo Thông tư 22 / Thông tư 22 results."""
+
+
+@tt22.command("evaluate")
+@click.argument("file", type=click.File("rb"), default="-")
+def evaluate_command(file: BinaryIO) -> None:
+    """Đánh giá một học sinh trong một năm học từ JSON / Evaluate one student-year given as JSON.
+
+    FILE is a JSON file, or - (the default) for standard input.
+    """
+    data = file.read()
+    try:
+        obj = json.loads(
+            data.decode("utf-8-sig"), parse_float=Decimal, parse_constant=_tu_choi_hang_so
+        )
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        _that_bai(
+            RulesError(
+                "the input is not one JSON object in UTF-8",
+                "dữ liệu vào không phải là một đối tượng JSON mã UTF-8",
+                code="TT22.INPUT.JSON",
+            )
+        )
+    if not isinstance(obj, dict):
+        _that_bai(
+            RulesError(
+                "the input must be one JSON object",
+                "dữ liệu vào phải là một đối tượng JSON",
+                code="TT22.INPUT.TYPE",
+            )
+        )
+    try:
+        out = evaluate(obj)
+    except RulesError as err:
+        _that_bai(err)
+    text = json.dumps(out, ensure_ascii=False, indent=2) + "\n"
+    # Bytes, so the output is UTF-8 whatever the terminal's locale says.
+    click.echo(text.encode("utf-8"), nl=False)
