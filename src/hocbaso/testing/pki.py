@@ -200,8 +200,12 @@ def _serial(key_type: KeyType, label: str) -> int:
 # -- certificate building ----------------------------------------------------------------
 
 
-def _ski(key: PrivateKey) -> x509.SubjectKeyIdentifier:
-    return x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
+
+
+def _ski(key: PrivateKey | PublicKey) -> x509.SubjectKeyIdentifier:
+    public = key if isinstance(key, PublicKey) else key.public_key()
+    return x509.SubjectKeyIdentifier.from_public_key(public)
 
 
 def _aki(issuer_key: PrivateKey) -> x509.AuthorityKeyIdentifier:
@@ -251,7 +255,7 @@ def _leaf_cert(
     pki: TestPKI,
     label: str,
     subject: x509.Name,
-    key: PrivateKey,
+    key: PublicKey,
     not_before: datetime,
     not_after: datetime,
 ) -> x509.Certificate:
@@ -259,7 +263,7 @@ def _leaf_cert(
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(pki.intermediate.subject)
-        .public_key(key.public_key())
+        .public_key(key)
         .serial_number(_serial(pki.key_type, label))
         .not_valid_before(not_before)
         .not_valid_after(not_after)
@@ -401,7 +405,8 @@ class TestPKI:
             found = self._identities.get(cache_key)
             if found is None:
                 key = _key(self.key_type, key_label)
-                cert = _leaf_cert(self, "|".join(cache_key), subject, key, not_before, not_after)
+                label = "|".join(cache_key)
+                cert = _leaf_cert(self, label, subject, key.public_key(), not_before, not_after)
                 found = TestIdentity(cert, key, (self.intermediate,))
                 self._identities[cache_key] = found
             return found
@@ -420,6 +425,20 @@ class TestPKI:
             VALID_FROM,
             VALID_UNTIL,
         )
+
+    def certify_personal(
+        self, public_key: PublicKey, cccd: str, name: str | None = None
+    ) -> x509.Certificate:
+        """A valid personal certificate (``UID=CCCD:<cccd>``) for a key held elsewhere, e.g.
+        generated inside a PKCS#11 token and never exported. Not cached; the serial number
+        is derived from the ID and the public key."""
+        _check_cccd(cccd)
+        cn = name or "NGƯỜI KÝ THỬ NGHIỆM (TEST)"
+        spki = public_key.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        label = f"certify|{cccd}|{cn}|{hashlib.sha256(spki).hexdigest()}"
+        return _leaf_cert(self, label, _person_name(cccd, cn), public_key, VALID_FROM, VALID_UNTIL)
 
     def school(self, mst: str = SCHOOL_MST, name: str | None = None) -> TestIdentity:
         """The school's organisation certificate with ``UID=MST:<mst>`` (10 or 10-3 digits)."""
