@@ -13,14 +13,38 @@ from hocbaso.signature._algorithms import (
     SignatureMethod,
 )
 from hocbaso.signature._c14n import canonicalize
+from hocbaso.signature._identity import LoaiDinhDanh, SubjectIdentity, subject_identities
+from hocbaso.signature._policy import SigningPolicy
+from hocbaso.signature._roles import VaiTroKy
 from hocbaso.signature._signer import Signer
+from hocbaso.signature._twophase import (
+    PreparedBatch,
+    PreparedSignature,
+    complete,
+    complete_many,
+    prepare,
+    prepare_many,
+    sign,
+)
 
 __all__ = [
     "DSIG_NS",
     "SIGPROP_NS",
     "C14nMethod",
     "DigestMethod",
+    "LoaiDinhDanh",
+    "PreparedBatch",
+    "PreparedSignature",
     "SignatureMethod",
     "Signer",
+    "SigningPolicy",
+    "SubjectIdentity",
+    "VaiTroKy",
     "canonicalize",
+    "complete",
+    "complete_many",
+    "prepare",
+    "prepare_many",
+    "sign",
+    "subject_identities",
 ]

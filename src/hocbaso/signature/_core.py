@@ -1,0 +1,414 @@
+"""The signing core: reading a packet's slots, enforcing role order and certificate rules, and
+building the bytes a role signs. Direct and two-phase signing both go through :func:`prepare_role`.
+
+Nothing here re-serialises the packet: it is parsed (through ``hocbaso.packet.parse_xml``, the
+one hardened gate) only to find the slot, the signed element and the earlier signatures; the
+result is the original bytes split at the slot, around the new Signature.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography import x509
+from lxml import etree
+
+from hocbaso.errors import (
+    AlgorithmError,
+    CertificateError,
+    RoleOrderError,
+    SigningError,
+)
+from hocbaso.packet import (
+    ID_THONG_TIN,
+    SLOT_CBQL,
+    SLOT_GVBM,
+    SLOT_GVCN,
+    SLOT_KY_PHAT_HANH,
+    mon_id,
+    parse_xml,
+)
+from hocbaso.signature._algorithms import DSIG_NS
+from hocbaso.signature._c14n import canonicalize
+from hocbaso.signature._identity import subject_identities
+from hocbaso.signature._keys import signature_method_for
+from hocbaso.signature._policy import SigningPolicy
+from hocbaso.signature._profile import (
+    SignatureProblem,
+    build_signature,
+    check_signature,
+    read_signing_time,
+)
+from hocbaso.signature._roles import VaiTroKy
+from hocbaso.signature._splice import locate_slot
+
+__all__ = ["PacketView", "Prepared", "SlotInfo", "load_packet", "prepare_role"]
+
+_XML_NS_PREFIX = "{http://www.w3.org/XML/1998/namespace}"
+_SLOT_PATHS = {
+    VaiTroKy.GVBM: SLOT_GVBM,
+    VaiTroKy.GVCN: SLOT_GVCN,
+    VaiTroKy.CBQL: SLOT_CBQL,
+    VaiTroKy.KY_PHAT_HANH: SLOT_KY_PHAT_HANH,
+}
+
+
+def _packet_error(code: str, en: str, vi: str, path: str = "") -> SigningError:
+    return SigningError(en, vi, code=f"SIGN.PACKET.{code}", path=path)
+
+
+@dataclass(frozen=True, slots=True)
+class SlotInfo:
+    """One signature slot of a packet and the Signature it holds, if any."""
+
+    role: VaiTroKy
+    mon: str | None
+    element: etree._Element
+    signature: etree._Element | None
+
+    @property
+    def label(self) -> str:
+        """Role name for messages and error paths: ``GVBM[TOAN]``, ``GVCN``…"""
+        return f"GVBM[{self.mon}]" if self.role is VaiTroKy.GVBM else self.role.value
+
+    @property
+    def signature_id(self) -> str:
+        return self.role.signature_id(self.mon)
+
+    @property
+    def object_id(self) -> str:
+        return self.role.object_id(self.mon)
+
+    @property
+    def reference_id(self) -> str:
+        return self.role.reference_id(self.mon)
+
+
+@dataclass(frozen=True, slots=True)
+class PacketView:
+    """A parsed packet: its Id index and its slots in signing order."""
+
+    data: bytes
+    root: etree._Element
+    ids: dict[str, etree._Element]
+    slots: tuple[SlotInfo, ...]
+
+    def slot(self, role: VaiTroKy, mon: str | None) -> SlotInfo | None:
+        for s in self.slots:
+            if s.role is role and s.mon == mon:
+                return s
+        return None
+
+    def record_id(self, role: VaiTroKy, mon: str | None) -> str | None:
+        """The personal ID the record names for ``role`` (never logged, only compared)."""
+        if role is VaiTroKy.GVBM:
+            row = self.ids.get(mon_id(mon or ""))
+            found = row.find("SO_DDCN_GVBM") if row is not None else None
+        elif role in (VaiTroKy.GVCN, VaiTroKy.CBQL):
+            info = self.ids.get(ID_THONG_TIN)
+            name = "SO_DDCN_GVCN" if role is VaiTroKy.GVCN else "SO_DDCN_GIAM_HIEU"
+            found = info.find(f"NGUOI_KY/{name}") if info is not None else None
+        else:
+            return None
+        return (found.text or "").strip() if found is not None else None
+
+
+def _signature_in(slot: etree._Element, path: str) -> etree._Element | None:
+    children = list(slot)
+    if (slot.text or "").strip():
+        raise _packet_error("SLOT_CONTENT", "a slot holds text", "ô chữ ký chứa văn bản", path)
+    if not children:
+        return None
+    elements = [c for c in children if isinstance(c.tag, str)]
+    if len(elements) != 1 or elements[0].tag != f"{{{DSIG_NS}}}Signature":
+        raise _packet_error(
+            "SLOT_CONTENT",
+            "a slot holds something other than one Signature",
+            "ô chữ ký chứa nội dung khác ngoài một chữ ký",
+            path,
+        )
+    return elements[0]
+
+
+def load_packet(data: bytes) -> PacketView:
+    """Parse ``data`` with the hardened parser and index its Ids and signature slots."""
+    root = parse_xml(data)
+    ids: dict[str, etree._Element] = {}
+    for el in root.iterfind(".//*[@Id]"):
+        key = el.get("Id")
+        assert key is not None
+        if key in ids:
+            # Two elements with one Id is the classic signature-wrapping set-up: refuse.
+            raise _packet_error(
+                "DUPLICATE_ID", "an Id occurs twice", "một Id xuất hiện hai lần", key
+            )
+        ids[key] = el
+    if root.get("Id") is not None:
+        ids.setdefault(root.get("Id") or "", root)
+    slots: list[SlotInfo] = []
+    for role, path in _SLOT_PATHS.items():
+        found = root.findall(path)
+        if role is VaiTroKy.GVBM:
+            seen: set[str] = set()
+            for el in found:
+                code = el.get("MA_MON_HOC")
+                if not code or code in seen:
+                    raise _packet_error(
+                        "SLOT",
+                        "a GVBM slot has no or a repeated MA_MON_HOC",
+                        "ô GVBM thiếu hoặc lặp MA_MON_HOC",
+                        path,
+                    )
+                seen.add(code)
+                slots.append(SlotInfo(role, code, el, _signature_in(el, f"{path}[{code}]")))
+            continue
+        if len(found) != 1:
+            raise _packet_error(
+                "SLOT",
+                f"the packet must have exactly one {path} slot",
+                f"gói tin phải có đúng một ô {path}",
+                path,
+            )
+        slots.append(SlotInfo(role, None, found[0], _signature_in(found[0], path)))
+    return PacketView(data, root, ids, tuple(slots))
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What :func:`prepare_role` produces: the bytes to sign and the document around them."""
+
+    to_be_signed: bytes
+    document_before: bytes
+    document_after: bytes
+    signature_method: str
+    signing_time: str
+
+
+def _order_error(code: str, en: str, vi: str, label: str) -> RoleOrderError:
+    return RoleOrderError(f"{label}: {en}", f"{label}: {vi}", code=f"SIGN.ORDER.{code}", path=label)
+
+
+def _check_order(
+    view: PacketView,
+    target: SlotInfo,
+    signing_time: datetime,
+    policy: SigningPolicy,
+) -> None:
+    label = target.label
+    role = target.role
+    issued = view.slot(VaiTroKy.KY_PHAT_HANH, None)
+    if issued is not None and issued.signature is not None:
+        raise _order_error(
+            "ISSUED",
+            "the record is already issued (KY_PHAT_HANH present); nothing more can be signed",
+            "học bạ đã được phát hành (đã có chữ ký KY_PHAT_HANH); không thể ký thêm",
+            label,
+        )
+    if target.signature is not None:
+        raise _order_error("DUPLICATE", "this role has already signed", "vai trò này đã ký", label)
+    later = [s.label for s in view.slots if s.role.rank > role.rank and s.signature is not None]
+    if later:
+        raise _order_error(
+            "LATER_ROLE_PRESENT",
+            f"a later role has already signed ({', '.join(later)})",
+            f"vai trò ký sau đã ký trước ({', '.join(later)})",
+            label,
+        )
+    missing = [s.label for s in view.slots if s.role.rank < role.rank and s.signature is None]
+    if missing:
+        raise _order_error(
+            "MISSING",
+            f"roles that must sign first have not signed: {', '.join(missing)}",
+            f"các vai trò phải ký trước chưa ký: {', '.join(missing)}",
+            label,
+        )
+    latest: datetime | None = None
+    for s in view.slots:
+        if s.signature is None:
+            continue
+        try:
+            if policy.verify_existing and s.role.rank < role.rank:
+                when = check_signature(
+                    s.signature,
+                    signature_id=s.signature_id,
+                    object_id=s.object_id,
+                    reference_id=s.reference_id,
+                    ids=view.ids,
+                    policy=policy,
+                ).signing_time
+            else:
+                when = read_signing_time(s.signature, s.signature_id, s.object_id)
+        except SignatureProblem as problem:
+            raise RoleOrderError(
+                f"{label}: the earlier signature of {s.label} is not valid ({problem.en})",
+                f"{label}: chữ ký trước đó của {s.label} không hợp lệ ({problem.vi})",
+                code="SIGN.ORDER.INVALID_PRIOR",
+                path=s.label,
+            ) from None
+        if latest is None or when > latest:
+            latest = when
+    if latest is not None and signing_time < latest - policy.clock_skew:
+        raise _order_error(
+            "TIME_BACKWARDS",
+            "the signing time is earlier than an earlier signature's",
+            "thời điểm ký sớm hơn thời điểm của chữ ký trước đó",
+            label,
+        )
+
+
+def _check_certificate(
+    view: PacketView,
+    target: SlotInfo,
+    certificate: x509.Certificate,
+    signing_time: datetime,
+    policy: SigningPolicy,
+) -> None:
+    label = target.label
+
+    def fail(code: str, en: str, vi: str) -> CertificateError:
+        return CertificateError(
+            f"{label}: {en}", f"{label}: {vi}", code=f"SIGN.CERTIFICATE.{code}", path=label
+        )
+
+    if signing_time > certificate.not_valid_after_utc:
+        raise fail(
+            "EXPIRED",
+            "the certificate has expired at the signing time",
+            "chứng thư số đã hết hạn tại thời điểm ký",
+        )
+    if signing_time < certificate.not_valid_before_utc - policy.clock_skew:
+        raise fail(
+            "NOT_YET_VALID",
+            "the certificate is not yet valid at the signing time",
+            "chứng thư số chưa có hiệu lực tại thời điểm ký",
+        )
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        usage = None
+    if usage is not None and not (usage.digital_signature or usage.content_commitment):
+        raise fail(
+            "KEY_USAGE",
+            "the certificate's key usage does not allow signatures",
+            "mục đích sử dụng khoá của chứng thư số không cho phép ký",
+        )
+    if not policy.check_identity:
+        return
+    identities = subject_identities(certificate)
+    if target.role.personal:
+        personal = {i.value for i in identities if i.personal}
+        if not personal:
+            raise fail(
+                "NOT_PERSONAL",
+                "a personal certificate (UID=CCCD:…) is required for this role",
+                "vai trò này cần chứng thư số cá nhân (UID=CCCD:…)",
+            )
+        expected = view.record_id(target.role, target.mon)
+        if not expected:
+            raise fail(
+                "NO_RECORD_ID",
+                "the record names no personal ID for this role",
+                "học bạ không ghi số định danh cá nhân cho vai trò này",
+            )
+        if expected not in personal:
+            raise fail(
+                "IDENTITY",
+                "the certificate's personal ID differs from the one the record names",
+                "số định danh trong chứng thư số khác với số học bạ ghi cho vai trò này",
+            )
+    elif not any(not i.personal for i in identities):
+        raise fail(
+            "NOT_ORGANISATION",
+            "issuance needs the school's organisation certificate (UID=MST:… or budget-unit code)",
+            "ký phát hành cần chứng thư số tổ chức của nhà trường (UID=MST:… hoặc mã ĐVQHNS)",
+        )
+
+
+def _format_time(signing_time: datetime, label: str) -> str:
+    if signing_time.tzinfo is None or signing_time.utcoffset() is None:
+        raise SigningError(
+            f"{label}: the signing time must carry a UTC offset",
+            f"{label}: thời điểm ký phải có múi giờ",
+            code="SIGN.TIME.NAIVE",
+            path=label,
+        )
+    return signing_time.isoformat()
+
+
+def prepare_role(
+    data: bytes,
+    role: VaiTroKy,
+    certificate: x509.Certificate,
+    chain: tuple[x509.Certificate, ...],
+    *,
+    mon: str | None,
+    signing_time: datetime,
+    policy: SigningPolicy,
+) -> Prepared:
+    """Run every check for adding ``role`` and build the bytes it must sign."""
+    role = VaiTroKy(role)
+    label = f"GVBM[{mon}]" if role is VaiTroKy.GVBM else role.value
+    time_text = _format_time(signing_time, label)
+    method = signature_method_for(certificate, label)
+    if method not in policy.signature_methods:
+        raise AlgorithmError(
+            f"{label}: {method.name} is not allowed by the signing policy",
+            f"{label}: chính sách ký không cho phép {method.name}",
+            code="SIGN.ALGORITHM.POLICY",
+            path=label,
+        )
+    if (role is VaiTroKy.GVBM) != (mon is not None):
+        raise SigningError(
+            f"{label}: a subject code is required for GVBM and only for GVBM",
+            f"{label}: mã môn học là bắt buộc với GVBM và chỉ dùng cho GVBM",
+            code="SIGN.SUBJECT",
+            path=label,
+        )
+    view = load_packet(data)
+    target = view.slot(role, mon)
+    if target is None:
+        raise SigningError(
+            f"{label}: the packet has no slot for this subject",
+            f"{label}: gói tin không có ô chữ ký cho môn học này",
+            code="SIGN.SUBJECT.UNKNOWN",
+            path=label,
+        )
+    _check_order(view, target, signing_time, policy)
+    _check_certificate(view, target, certificate, signing_time, policy)
+    signed = view.ids.get(target.reference_id)
+    if signed is None:
+        raise _packet_error(
+            "REFERENCE",
+            f"the element this role signs (#{target.reference_id}) is missing",
+            f"thiếu phần tử vai trò này phải ký (#{target.reference_id})",
+            label,
+        )
+    ancestor: etree._Element | None = target.element
+    while ancestor is not None:
+        if any(str(k).startswith(_XML_NS_PREFIX) for k in ancestor.attrib):
+            raise _packet_error(
+                "XML_ATTRIBUTES",
+                "xml:* attributes around a signature slot are not supported",
+                "không hỗ trợ thuộc tính xml:* bao quanh ô chữ ký",
+                label,
+            )
+        ancestor = ancestor.getparent()
+    template = build_signature(
+        signature_id=target.signature_id,
+        object_id=target.object_id,
+        reference_uri=f"#{target.reference_id}",
+        reference_c14n=canonicalize(signed),
+        signing_time=time_text,
+        method=method,
+        certificates=(certificate, *chain),
+        context_nsmap=target.element.nsmap,
+    )
+    splice = locate_slot(data, view.root, target.element, label)
+    return Prepared(
+        to_be_signed=template.to_be_signed,
+        document_before=splice.before + template.before_value,
+        document_after=template.after_value + splice.after,
+        signature_method=method.value,
+        signing_time=time_text,
+    )

@@ -1,0 +1,107 @@
+"""Key-type dispatch: which SignatureMethod a certificate's key implies, and value formats.
+
+XMLDSig writes an ECDSA signature value as ``r || s`` (each the curve's byte length, RFC 4050 /
+XMLDSig 1.1); signers, tokens and remote services return DER. Conversions live here.
+"""
+
+from __future__ import annotations
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
+
+from hocbaso.errors import AlgorithmError
+from hocbaso.signature._algorithms import SignatureMethod
+
+__all__ = [
+    "der_to_raw_ecdsa",
+    "normalise_signature_value",
+    "signature_method_for",
+    "verify_value",
+]
+
+_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    "sha256": hashes.SHA256,
+    "sha384": hashes.SHA384,
+    "sha512": hashes.SHA512,
+}
+
+
+def signature_method_for(certificate: x509.Certificate, role: str) -> SignatureMethod:
+    """RSA-SHA256 for an RSA key, ECDSA-SHA256 for an EC key; anything else is refused."""
+    key = certificate.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        if key.key_size < 2048:
+            raise AlgorithmError(
+                f"{role}: RSA keys shorter than 2048 bits are refused",
+                f"{role}: khoá RSA ngắn hơn 2048 bit bị từ chối",
+                code="SIGN.ALGORITHM.KEY_SIZE",
+                path=role,
+            )
+        return SignatureMethod.RSA_SHA256
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return SignatureMethod.ECDSA_SHA256
+    raise AlgorithmError(
+        f"{role}: the certificate's key type is not supported (RSA or ECDSA only)",
+        f"{role}: loại khoá của chứng thư số không được hỗ trợ (chỉ RSA hoặc ECDSA)",
+        code="SIGN.ALGORITHM.KEY_TYPE",
+        path=role,
+    )
+
+
+def _ec_size(key: ec.EllipticCurvePublicKey) -> int:
+    return (key.curve.key_size + 7) // 8
+
+
+def der_to_raw_ecdsa(der: bytes, key: ec.EllipticCurvePublicKey) -> bytes:
+    r, s = decode_dss_signature(der)
+    size = _ec_size(key)
+    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+
+def normalise_signature_value(value: bytes, certificate: x509.Certificate) -> bytes:
+    """The XMLDSig form of a signer's value: RSA as is; ECDSA DER → ``r || s``.
+
+    An ECDSA value that is not DER but exactly ``2 × curve size`` bytes is taken as ``r || s``
+    already (some remote services return that form).
+    """
+    key = certificate.public_key()
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        return value
+    try:
+        return der_to_raw_ecdsa(value, key)
+    except ValueError:
+        if len(value) == 2 * _ec_size(key):
+            return value
+        raise
+
+
+def verify_value(
+    certificate: x509.Certificate, method: SignatureMethod, value: bytes, data: bytes
+) -> bool:
+    """Whether ``value`` (XMLDSig form) is ``certificate``'s signature of ``data``."""
+    key = certificate.public_key()
+    hash_cls = _HASHES.get(method.hash_name)
+    if hash_cls is None:
+        return False
+    try:
+        if isinstance(key, rsa.RSAPublicKey) and method.name.startswith("RSA_"):
+            key.verify(value, data, padding.PKCS1v15(), hash_cls())
+            return True
+        if isinstance(key, ec.EllipticCurvePublicKey) and method.name.startswith("ECDSA_"):
+            size = _ec_size(key)
+            if len(value) != 2 * size:
+                return False
+            der = encode_dss_signature(
+                int.from_bytes(value[:size], "big"), int.from_bytes(value[size:], "big")
+            )
+            key.verify(der, data, ec.ECDSA(hash_cls()))
+            return True
+    except (InvalidSignature, ValueError):
+        return False
+    return False

@@ -1,0 +1,290 @@
+"""The SPEC §4 signature profile: building a ``Signature`` and checking an earlier one.
+
+Built the way .NET ``SignedXml`` writes it: an unprefixed ``Signature`` declaring the XMLDSig
+namespace as default; Reference 1 to the role's element, Reference 2 to the ``Object`` holding the
+signed SigningTime; one explicit C14N 1.0 Transform per Reference; SHA-256 digests; base64 values
+on one line. The signature is built as a standalone tree that redeclares every prefixed namespace
+in scope at the slot, so its canonical SignedInfo and Object are the same standalone and spliced
+into the packet.
+
+The checker here is deliberately narrow (the full verifier is ``hocbaso.verify``): before a role is
+added, the signing core re-checks the signatures it depends on against this profile's pinned
+References, allowed algorithms, digests and signature value.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from lxml import etree
+
+from hocbaso.signature._algorithms import DSIG_NS, SIGPROP_NS, C14nMethod, DigestMethod
+from hocbaso.signature._algorithms import SignatureMethod as _SigMethod
+from hocbaso.signature._c14n import canonicalize
+from hocbaso.signature._keys import verify_value
+from hocbaso.signature._policy import SigningPolicy
+
+__all__ = ["CheckedSignature", "SignatureTemplate", "build_signature", "check_signature"]
+
+_PLACEHOLDER = b"HOCBASO-SIGNATURE-VALUE-PLACEHOLDER"
+_D = f"{{{DSIG_NS}}}"
+
+
+def _q(name: str) -> str:
+    return _D + name
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureTemplate:
+    """A serialised Signature split around its (empty) SignatureValue text."""
+
+    before_value: bytes
+    after_value: bytes
+    to_be_signed: bytes
+
+
+def build_signature(
+    *,
+    signature_id: str,
+    object_id: str,
+    reference_uri: str,
+    reference_c14n: bytes,
+    signing_time: str,
+    method: _SigMethod,
+    certificates: tuple[x509.Certificate, ...],
+    context_nsmap: Mapping[str | None, str],
+) -> SignatureTemplate:
+    """Build the Signature for one role; ``reference_c14n`` is the signed element's C14N bytes."""
+    nsmap: dict[str | None, str] = {p: u for p, u in context_nsmap.items() if p is not None}
+    nsmap[None] = DSIG_NS
+    sig = etree.Element(_q("Signature"), nsmap=nsmap)  # type: ignore[arg-type]
+    sig.set("Id", signature_id)
+    signed_info = etree.SubElement(sig, _q("SignedInfo"))
+    etree.SubElement(signed_info, _q("CanonicalizationMethod"), Algorithm=C14nMethod.C14N_10.value)
+    etree.SubElement(signed_info, _q("SignatureMethod"), Algorithm=method.value)
+    digest_values = []
+    for uri in (reference_uri, f"#{object_id}"):
+        ref = etree.SubElement(signed_info, _q("Reference"), URI=uri)
+        transforms = etree.SubElement(ref, _q("Transforms"))
+        etree.SubElement(transforms, _q("Transform"), Algorithm=C14nMethod.C14N_10.value)
+        etree.SubElement(ref, _q("DigestMethod"), Algorithm=DigestMethod.SHA256.value)
+        digest_values.append(etree.SubElement(ref, _q("DigestValue")))
+    value = etree.SubElement(sig, _q("SignatureValue"))
+    value.text = _PLACEHOLDER.decode()
+    x509_data = etree.SubElement(etree.SubElement(sig, _q("KeyInfo")), _q("X509Data"))
+    for cert in certificates:
+        der = cert.public_bytes(Encoding.DER)
+        etree.SubElement(x509_data, _q("X509Certificate")).text = base64.b64encode(der).decode()
+    obj = etree.SubElement(sig, _q("Object"), Id=object_id)
+    prop = etree.SubElement(
+        etree.SubElement(obj, _q("SignatureProperties")),
+        _q("SignatureProperty"),
+        Target=f"#{signature_id}",
+    )
+    time_nsmap: dict[str | None, str] = {None: SIGPROP_NS}
+    time_el = etree.SubElement(
+        prop,
+        f"{{{SIGPROP_NS}}}SigningTime",
+        nsmap=time_nsmap,  # type: ignore[arg-type]
+    )
+    time_el.text = signing_time
+    digest_values[0].text = _b64_sha256(reference_c14n)
+    digest_values[1].text = _b64_sha256(canonicalize(obj))
+    to_be_signed = canonicalize(signed_info)
+    before, sep, after = etree.tostring(sig).partition(_PLACEHOLDER)
+    assert sep, "placeholder must be present exactly once"
+    return SignatureTemplate(before, after, to_be_signed)
+
+
+def _b64_sha256(data: bytes) -> str:
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+# --------------------------------------------------------------------------------------------
+# Checking an earlier signature (narrow, profile-pinned)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedSignature:
+    """What the core needs from an earlier, verified signature."""
+
+    certificate: x509.Certificate
+    signing_time: datetime
+
+
+class SignatureProblem(Exception):
+    """Internal: why an earlier signature did not check (code + English/Vietnamese text)."""
+
+    def __init__(self, code: str, en: str, vi: str) -> None:
+        super().__init__(en)
+        self.code = code
+        self.en = en
+        self.vi = vi
+
+
+def _one(parent: etree._Element, name: str) -> etree._Element:
+    found = parent.findall(_q(name))
+    if len(found) != 1:
+        raise SignatureProblem(
+            "SIGN.EXISTING.STRUCTURE",
+            f"expected exactly one {name}",
+            f"cần đúng một phần tử {name}",
+        )
+    return found[0]
+
+
+def read_signing_time(sig: etree._Element, signature_id: str, object_id: str) -> datetime:
+    """The SigningTime of a signature, from ``Object[@Id=object_id]``; must carry an offset."""
+    objects = [o for o in sig.findall(_q("Object")) if o.get("Id") == object_id]
+    if len(objects) != 1:
+        raise SignatureProblem(
+            "SIGN.EXISTING.SIGNING_TIME",
+            "the signing-time object is missing or repeated",
+            "thiếu hoặc lặp đối tượng thời điểm ký",
+        )
+    times = [
+        t
+        for prop in objects[0].iterfind(f"{_D}SignatureProperties/{_D}SignatureProperty")
+        if prop.get("Target") == f"#{signature_id}"
+        for t in prop.findall(f"{{{SIGPROP_NS}}}SigningTime")
+    ]
+    try:
+        if len(times) != 1:
+            raise ValueError("count")
+        value = datetime.fromisoformat((times[0].text or "").strip())
+    except ValueError as exc:
+        raise SignatureProblem(
+            "SIGN.EXISTING.SIGNING_TIME",
+            "the signing time is missing or not an xs:dateTime",
+            "thời điểm ký bị thiếu hoặc sai định dạng xs:dateTime",
+        ) from exc
+    if value.tzinfo is None:
+        raise SignatureProblem(
+            "SIGN.EXISTING.SIGNING_TIME",
+            "the signing time has no UTC offset",
+            "thời điểm ký không có múi giờ",
+        )
+    return value
+
+
+def check_signature(
+    sig: etree._Element,
+    *,
+    signature_id: str,
+    object_id: str,
+    reference_id: str,
+    ids: Mapping[str, etree._Element],
+    policy: SigningPolicy,
+) -> CheckedSignature:
+    """Check one earlier signature against the profile; raise :class:`SignatureProblem`."""
+    if sig.tag != _q("Signature") or sig.get("Id") != signature_id:
+        raise SignatureProblem(
+            "SIGN.EXISTING.STRUCTURE",
+            "the slot does not hold the expected Signature",
+            "ô chữ ký không chứa phần tử Signature như quy định",
+        )
+    signed_info = _one(sig, "SignedInfo")
+    try:
+        c14n = C14nMethod(_one(signed_info, "CanonicalizationMethod").get("Algorithm"))
+        method = _SigMethod(_one(signed_info, "SignatureMethod").get("Algorithm"))
+    except ValueError as exc:
+        raise SignatureProblem(
+            "SIGN.EXISTING.ALGORITHM", "unknown algorithm", "thuật toán không xác định"
+        ) from exc
+    if c14n not in policy.c14n_methods or method not in policy.signature_methods:
+        raise SignatureProblem(
+            "SIGN.EXISTING.ALGORITHM",
+            "an algorithm outside the signing policy",
+            "thuật toán nằm ngoài chính sách ký",
+        )
+    refs = signed_info.findall(_q("Reference"))
+    expected = [f"#{reference_id}", f"#{object_id}"]
+    if [r.get("URI") for r in refs] != expected:
+        raise SignatureProblem(
+            "SIGN.EXISTING.REFERENCES",
+            "the References are not the ones this role must sign",
+            "các Reference không đúng phần tử vai trò này phải ký",
+        )
+    targets = [ids.get(reference_id), None]
+    objects = [o for o in sig.findall(_q("Object")) if o.get("Id") == object_id]
+    targets[1] = objects[0] if len(objects) == 1 else None
+    for ref, target in zip(refs, targets, strict=True):
+        if target is None:
+            raise SignatureProblem(
+                "SIGN.EXISTING.REFERENCES",
+                "a Reference points at nothing",
+                "một Reference không trỏ tới phần tử nào",
+            )
+        _check_reference(ref, target, policy)
+    value_el = _one(sig, "SignatureValue")
+    certs = sig.findall(f"{_D}KeyInfo/{_D}X509Data/{_D}X509Certificate")
+    try:
+        value = base64.b64decode("".join((value_el.text or "").split()), validate=True)
+        certificate = x509.load_der_x509_certificate(
+            base64.b64decode("".join((certs[0].text or "").split()), validate=True)
+        )
+    except (ValueError, IndexError) as exc:
+        raise SignatureProblem(
+            "SIGN.EXISTING.KEY_INFO",
+            "unreadable SignatureValue or certificate",
+            "không đọc được SignatureValue hoặc chứng thư số",
+        ) from exc
+    if not verify_value(certificate, method, value, canonicalize(signed_info, c14n)):
+        raise SignatureProblem(
+            "SIGN.EXISTING.VALUE",
+            "the signature value does not verify",
+            "giá trị chữ ký không hợp lệ",
+        )
+    return CheckedSignature(certificate, read_signing_time(sig, signature_id, object_id))
+
+
+def _check_reference(ref: etree._Element, target: etree._Element, policy: SigningPolicy) -> None:
+    transforms = ref.findall(f"{_D}Transforms/{_D}Transform")
+    method = C14nMethod.C14N_10
+    try:
+        if len(transforms) > 1:
+            raise ValueError("more than one transform")
+        if transforms:
+            method = C14nMethod(transforms[0].get("Algorithm"))
+        digest_method = DigestMethod(_one(ref, "DigestMethod").get("Algorithm"))
+    except ValueError as exc:
+        raise SignatureProblem(
+            "SIGN.EXISTING.ALGORITHM",
+            "unknown or unexpected transform or digest method",
+            "phép biến đổi hoặc thuật toán băm không hợp lệ",
+        ) from exc
+    if method not in policy.c14n_methods or digest_method not in policy.digest_methods:
+        raise SignatureProblem(
+            "SIGN.EXISTING.ALGORITHM",
+            "an algorithm outside the signing policy",
+            "thuật toán nằm ngoài chính sách ký",
+        )
+    prefixes: list[str] = []
+    if method is C14nMethod.EXC_C14N:
+        inc = transforms[0].find("{http://www.w3.org/2001/10/xml-exc-c14n#}InclusiveNamespaces")
+        if inc is not None:
+            prefixes = (inc.get("PrefixList") or "").split()
+    digest = hashlib.new(
+        digest_method.hash_name, canonicalize(target, method, inclusive_ns_prefixes=prefixes)
+    )
+    try:
+        stated = base64.b64decode(
+            "".join((_one(ref, "DigestValue").text or "").split()), validate=True
+        )
+    except ValueError as exc:
+        raise SignatureProblem(
+            "SIGN.EXISTING.DIGEST", "unreadable DigestValue", "không đọc được DigestValue"
+        ) from exc
+    if stated != digest.digest():
+        raise SignatureProblem(
+            "SIGN.EXISTING.DIGEST",
+            "a digest does not match: signed content changed",
+            "giá trị băm không khớp: nội dung đã ký bị thay đổi",
+        )

@@ -1,0 +1,97 @@
+"""Byte-level insertion of a signature into its empty slot.
+
+Signed bytes are never re-serialised: the packet is parsed only to *find* things, and the new
+signature is spliced into the original bytes at the slot's position, so every byte outside the
+slot element stays exactly as it was (SPEC §3: "adding a signature never changes a byte that an
+earlier signature covers").
+
+lxml does not report byte offsets, so the slot is located by ordinal: the slot is the k-th
+element named ``TAG`` in document order, and the k-th start tag ``<TAG`` in the bytes is the same
+element, provided every ``<`` in the bytes opens markup we account for. When the packet has no
+comment, CDATA section or processing instruction (beyond the XML declaration), every ``<`` is a
+tag, and a plain search is exact (``<`` cannot occur inside an attribute value). Otherwise a
+small tokenizer skips comments, CDATA and PIs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from hocbaso.errors import SigningError
+
+__all__ = ["SlotSplice", "locate_slot"]
+
+_NAME = rb"[^\s/>=\"'<]+"
+_ATTRS = rb"(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*"
+_TOKEN = re.compile(
+    rb"<(?:!--.*?-->|!\[CDATA\[.*?\]\]>|\?.*?\?>|!DOCTYPE[^>]*>|/" + _NAME + rb"\s*>|"
+    rb"(" + _NAME + rb"))",
+    re.S,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SlotSplice:
+    """Where a slot's content goes: ``before + content + after`` is the new packet."""
+
+    before: bytes
+    after: bytes
+
+
+def _slot_error(what: str, what_vi: str, path: str) -> SigningError:
+    return SigningError(
+        f"cannot place the signature: {what}",
+        f"Không đặt được chữ ký: {what_vi}",
+        code="SIGN.PACKET.SLOT",
+        path=path,
+    )
+
+
+def _start_offsets(data: bytes, tag: bytes) -> list[int]:
+    head_end = 0
+    if data.startswith(b"<?xml"):
+        head_end = data.find(b"?>") + 2
+    body = data[head_end:]
+    if b"<!--" not in body and b"<![CDATA[" not in body and b"<?" not in body:
+        pattern = re.compile(b"<" + re.escape(tag) + rb"(?=[\s/>])")
+        return [m.start() + head_end for m in pattern.finditer(body)]
+    offsets = []
+    for m in _TOKEN.finditer(data, head_end):
+        if m.group(1) == tag:
+            offsets.append(m.start())
+    return offsets
+
+
+def locate_slot(data: bytes, root: etree._Element, slot: etree._Element, path: str) -> SlotSplice:
+    """Split ``data`` (the bytes ``root`` was parsed from) where content of ``slot`` goes.
+
+    The slot must be empty (whitespace at most). A self-closing ``<TAG .../>`` is opened into
+    ``<TAG ...>`` … ``</TAG>``; these are the only changed bytes besides the inserted content.
+    """
+    local = etree.QName(slot).localname
+    qname = local if slot.prefix is None else f"{slot.prefix}:{local}"
+    # Every element written ``<qname`` in the bytes, in document order (root.iter includes root).
+    same_name = [el for el in root.iter(f"{{*}}{local}") if el.prefix == slot.prefix]
+    ordinal = next(i for i, el in enumerate(same_name) if el is slot)
+    tag = qname.encode()
+    offsets = _start_offsets(data, tag)
+    if len(offsets) != len(same_name):
+        raise _slot_error(
+            "slot start tags in the bytes do not match the parsed document",
+            "thẻ mở của ô chữ ký trong dữ liệu không khớp với tài liệu đã phân tích",
+            path,
+        )
+    start = offsets[ordinal]
+    m = re.compile(b"<" + re.escape(tag) + b"(" + _ATTRS + rb")\s*(/?)>").match(data, start)
+    if m is None:
+        raise _slot_error("unreadable slot start tag", "thẻ mở của ô chữ ký không đọc được", path)
+    if m.group(2) == b"/":
+        open_tag = data[start : m.end() - 2] + b">"
+        return SlotSplice(data[:start] + open_tag, b"</" + tag + b">" + data[m.end() :])
+    close = re.compile(rb"\s*</" + re.escape(tag) + rb"\s*>").match(data, m.end())
+    if close is None:
+        raise _slot_error("the slot is not empty", "ô chữ ký không trống", path)
+    return SlotSplice(data[: m.end()], data[m.end() :])

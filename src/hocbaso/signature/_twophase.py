@@ -1,0 +1,302 @@
+"""Public signing API: direct :func:`sign`, and the two-phase :func:`prepare` → :func:`complete`
+path for USB-token browser plug-ins and remote-signing services (VNPT SmartCA, Viettel MySign,
+VGCA), one record at a time or a whole class in one approval.
+
+Direct signing *is* two-phase signing with the signer called in between, so the two give
+byte-identical output for the same key and time (RSA PKCS#1 v1.5 is deterministic).
+
+The prepared state is plain data (bytes, strings) that survives JSON: the packet split at the
+slot around the new Signature, the exact bytes to sign (the canonical SignedInfo) and their
+SHA-256. :func:`complete` only concatenates bytes: it never parses or re-serialises the document.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from hocbaso.errors import CertificateError, SigningError, UsageError
+from hocbaso.signature._algorithms import SignatureMethod
+from hocbaso.signature._core import prepare_role
+from hocbaso.signature._keys import normalise_signature_value, verify_value
+from hocbaso.signature._policy import SigningPolicy
+from hocbaso.signature._roles import VaiTroKy
+from hocbaso.signature._signer import Signer
+
+__all__ = [
+    "PreparedBatch",
+    "PreparedSignature",
+    "complete",
+    "complete_many",
+    "prepare",
+    "prepare_many",
+    "sign",
+]
+
+_STATE_FORMAT = "hocbaso.prepared-signature/1"
+_BATCH_FORMAT = "hocbaso.prepared-batch/1"
+_BYTES_FIELDS = ("certificate_der", "to_be_signed", "digest", "document_before", "document_after")
+
+
+def _state_error(what: str) -> SigningError:
+    return SigningError(
+        f"unreadable prepared-signature state: {what}",
+        f"trạng thái chuẩn bị ký không đọc được: {what}",
+        code="SIGN.STATE",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedSignature:
+    """Everything :func:`complete` needs, and exactly what the key holder must sign.
+
+    Hand ``to_be_signed`` (for a signer that hashes) or ``digest`` (SHA-256 of it, for a remote
+    service or token that signs a pre-computed hash) to the key holder; keep the state (e.g. as
+    :meth:`to_json`) until the signature value comes back. Store it as carefully as the packet
+    itself: it contains the packet.
+    """
+
+    role: VaiTroKy
+    mon: str | None
+    signing_time: str
+    signature_method: SignatureMethod
+    certificate_der: bytes
+    to_be_signed: bytes
+    digest: bytes
+    document_before: bytes
+    document_after: bytes
+
+    def __post_init__(self) -> None:
+        if hashlib.sha256(self.to_be_signed).digest() != self.digest:
+            raise _state_error("digest does not match the bytes to sign")
+
+    @property
+    def digest_hex(self) -> str:
+        return self.digest.hex()
+
+    @property
+    def digest_base64(self) -> str:
+        """The SHA-256 digest in base64, the form most remote-signing APIs take."""
+        return base64.b64encode(self.digest).decode()
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        return x509.load_der_x509_certificate(self.certificate_der)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "format": _STATE_FORMAT,
+            "role": self.role.value,
+            "mon": self.mon,
+            "signing_time": self.signing_time,
+            "signature_method": self.signature_method.value,
+        }
+        for name in _BYTES_FIELDS:
+            out[name] = base64.b64encode(getattr(self, name)).decode()
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Any) -> PreparedSignature:
+        if not isinstance(data, dict) or data.get("format") != _STATE_FORMAT:
+            raise _state_error("not a hocbaso prepared-signature state")
+        try:
+            mon = data["mon"]
+            if mon is not None and not isinstance(mon, str):
+                raise TypeError("mon")
+            if not isinstance(data["signing_time"], str):
+                raise TypeError("signing_time")
+            raw = {
+                name: base64.b64decode(str(data[name]).encode(), validate=True)
+                for name in _BYTES_FIELDS
+            }
+            return cls(
+                role=VaiTroKy(data["role"]),
+                mon=mon,
+                signing_time=data["signing_time"],
+                signature_method=SignatureMethod(data["signature_method"]),
+                **raw,
+            )
+        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+            if isinstance(exc, SigningError):
+                raise
+            raise _state_error(f"bad field ({type(exc).__name__})") from None
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> PreparedSignature:
+        try:
+            return cls.from_dict(json.loads(text))
+        except json.JSONDecodeError:
+            raise _state_error("not JSON") from None
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """Several prepared signatures of one key holder, approved together (one class)."""
+
+    items: tuple[PreparedSignature, ...]
+
+    @property
+    def digests(self) -> tuple[bytes, ...]:
+        return tuple(item.digest for item in self.items)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"format": _BATCH_FORMAT, "items": [i.to_dict() for i in self.items]}, sort_keys=True
+        )
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> PreparedBatch:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            raise _state_error("not JSON") from None
+        if not isinstance(data, dict) or data.get("format") != _BATCH_FORMAT:
+            raise _state_error("not a hocbaso prepared-batch state")
+        items = data.get("items")
+        if not isinstance(items, list):
+            raise _state_error("items")
+        return cls(tuple(PreparedSignature.from_dict(i) for i in items))
+
+
+def prepare(
+    packet: bytes,
+    role: VaiTroKy,
+    certificate: x509.Certificate,
+    chain: Iterable[x509.Certificate] = (),
+    *,
+    mon: str | None = None,
+    signing_time: datetime,
+    policy: SigningPolicy = SigningPolicy(),  # noqa: B008 - frozen, immutable default
+) -> PreparedSignature:
+    """Step 1 of two-phase signing: check everything and return what must be signed.
+
+    Raises the same typed errors as :func:`sign` (:class:`~hocbaso.errors.RoleOrderError`,
+    :class:`~hocbaso.errors.CertificateError`, :class:`~hocbaso.errors.AlgorithmError`).
+    """
+    role = VaiTroKy(role)
+    done = prepare_role(
+        packet,
+        role,
+        certificate,
+        tuple(chain),
+        mon=mon,
+        signing_time=signing_time,
+        policy=policy,
+    )
+    return PreparedSignature(
+        role=role,
+        mon=mon,
+        signing_time=done.signing_time,
+        signature_method=SignatureMethod(done.signature_method),
+        certificate_der=certificate.public_bytes(Encoding.DER),
+        to_be_signed=done.to_be_signed,
+        digest=hashlib.sha256(done.to_be_signed).digest(),
+        document_before=done.document_before,
+        document_after=done.document_after,
+    )
+
+
+def complete(
+    state: PreparedSignature, signature_value: bytes, certificate: x509.Certificate
+) -> bytes:
+    """Step 2: put the key holder's signature value into the prepared packet.
+
+    ``signature_value`` is what the signer produced over ``state.to_be_signed`` with SHA-256:
+    RSA PKCS#1 v1.5, or ECDSA as DER (``r || s`` is accepted too). It is verified against
+    ``certificate`` before anything is returned; a certificate other than the prepared one is
+    refused. Only byte concatenation happens here.
+    """
+    if not isinstance(state, PreparedSignature):
+        raise UsageError("complete() takes the PreparedSignature returned by prepare()")
+    label = f"GVBM[{state.mon}]" if state.role is VaiTroKy.GVBM else state.role.value
+    if certificate.public_bytes(Encoding.DER) != state.certificate_der:
+        raise CertificateError(
+            f"{label}: the certificate differs from the one the signature was prepared for",
+            f"{label}: chứng thư số khác với chứng thư số đã dùng khi chuẩn bị ký",
+            code="SIGN.CERTIFICATE.MISMATCH",
+            path=label,
+        )
+    try:
+        value = normalise_signature_value(bytes(signature_value), certificate)
+    except ValueError:
+        value = b""
+    if not value or not verify_value(
+        certificate, state.signature_method, value, state.to_be_signed
+    ):
+        raise SigningError(
+            f"{label}: the signature value does not verify with the certificate",
+            f"{label}: giá trị chữ ký không khớp với chứng thư số",
+            code="SIGN.VALUE",
+            path=label,
+        )
+    return state.document_before + base64.b64encode(value) + state.document_after
+
+
+def sign(
+    packet: bytes,
+    role: VaiTroKy,
+    signer: Signer,
+    *,
+    mon: str | None = None,
+    signing_time: datetime,
+    policy: SigningPolicy = SigningPolicy(),  # noqa: B008 - frozen, immutable default
+) -> bytes:
+    """Add ``role``'s signature to ``packet`` with ``signer`` and return the new packet bytes.
+
+    Every byte outside the role's slot is unchanged. ``mon`` is the subject code for GVBM.
+    ``signing_time`` must carry a UTC offset; it goes into the signed SigningTime.
+    """
+    state = prepare(
+        packet,
+        role,
+        signer.certificate,
+        signer.chain,
+        mon=mon,
+        signing_time=signing_time,
+        policy=policy,
+    )
+    return complete(state, signer.sign_raw(state.to_be_signed), signer.certificate)
+
+
+def prepare_many(
+    packets: Iterable[bytes],
+    role: VaiTroKy,
+    certificate: x509.Certificate,
+    chain: Iterable[x509.Certificate] = (),
+    *,
+    mon: str | None = None,
+    signing_time: datetime,
+    policy: SigningPolicy = SigningPolicy(),  # noqa: B008 - frozen, immutable default
+) -> PreparedBatch:
+    """:func:`prepare` for many packets with one certificate: one approval for a class."""
+    chain = tuple(chain)
+    return PreparedBatch(
+        tuple(
+            prepare(p, role, certificate, chain, mon=mon, signing_time=signing_time, policy=policy)
+            for p in packets
+        )
+    )
+
+
+def complete_many(
+    batch: PreparedBatch | Sequence[PreparedSignature],
+    signature_values: Sequence[bytes],
+    certificate: x509.Certificate,
+) -> tuple[bytes, ...]:
+    """:func:`complete` for a batch; every value is verified before any packet is returned."""
+    items = batch.items if isinstance(batch, PreparedBatch) else tuple(batch)
+    if len(items) != len(signature_values):
+        raise UsageError("complete_many() needs one signature value per prepared item")
+    return tuple(complete(s, v, certificate) for s, v in zip(items, signature_values, strict=True))

@@ -1,0 +1,106 @@
+"""Shared fixtures for the signing-core tests: hand-made packets in the SPEC §3 layout, the
+test PKI, a pinned clock, and a small independent checker of every signature in a packet."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import pytest
+
+from hocbaso.testing.pki import (
+    HOMEROOM_CCCD,
+    PRINCIPAL_CCCD,
+    SUBJECT_TEACHER_CCCDS,
+    TEST_NOW,
+    TestPKI,
+    build_test_pki,
+)
+
+SUBJECTS: tuple[str, ...] = ("TOAN", "NGU_VAN", "TIENG_ANH", "GDTC")
+
+
+def make_packet(
+    subjects: Sequence[str] = SUBJECTS,
+    *,
+    teacher_ids: Sequence[str] | None = None,
+    gvcn_id: str = HOMEROOM_CCCD,
+    cbql_id: str = PRINCIPAL_CCCD,
+    pretty: bool = True,
+) -> bytes:
+    """A minimal packet in the SPEC §3 layout with empty signature slots."""
+    ids = list(teacher_ids or SUBJECT_TEACHER_CCCDS[: len(subjects)])
+    nl = "\n" if pretty else ""
+    rows = "".join(
+        f'{nl}    <DIEM_TONG_KET Id="mon-{code}"><MA_MON_HOC>{code}</MA_MON_HOC>'
+        f"<TEN_MON_HOC>Môn {code} &amp; &lt;thử&gt;</TEN_MON_HOC><DIEM_CA_NAM>8.5</DIEM_CA_NAM>"
+        f"<SO_DDCN_GVBM>{tid}</SO_DDCN_GVBM><GVBM>Giáo viên {i}</GVBM></DIEM_TONG_KET>"
+        for i, (code, tid) in enumerate(zip(subjects, ids, strict=True))
+    )
+    slots = "".join(f'{nl}    <GVBM MA_MON_HOC="{code}"/>' for code in subjects)
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<HOC_BA PHIEN_BAN_DINH_DANG="1.0">{nl}'
+        f'  <DU_LIEU_HOC_BA Id="data">{nl}'
+        f'    <THONG_TIN_HOC_BA Id="thongtinhocba"><THONG_TIN_CHUNG>'
+        f"<MA_DINH_DANH_HOC_BA>7d0f8f7e-3c1b-4c53-9a7e-2f8e1b7c9a01</MA_DINH_DANH_HOC_BA>"
+        f"<PHIEN_BAN>1</PHIEN_BAN></THONG_TIN_CHUNG>"
+        f"<NGUOI_KY><TEN_GVCN>Nguyễn Văn A</TEN_GVCN><SO_DDCN_GVCN>{gvcn_id}</SO_DDCN_GVCN>"
+        f"<TEN_GIAM_HIEU>Trần Thị B</TEN_GIAM_HIEU>"
+        f"<SO_DDCN_GIAM_HIEU>{cbql_id}</SO_DDCN_GIAM_HIEU></NGUOI_KY>"
+        f"</THONG_TIN_HOC_BA>{nl}"
+        f"    <BANG_DIEM>{rows}{nl}    </BANG_DIEM>{nl}  </DU_LIEU_HOC_BA>{nl}"
+        f"  <DANH_SACH_THONG_TIN_KY>{nl}    <DANH_SACH_GVBM>{slots}{nl}    </DANH_SACH_GVBM>"
+        f"{nl}    <GVCN/>{nl}  </DANH_SACH_THONG_TIN_KY>{nl}"
+        f"  <PHAT_HANH_HOC_BA>{nl}    <CBQL></CBQL>{nl}    <KY_PHAT_HANH/>{nl}"
+        f"  </PHAT_HANH_HOC_BA>{nl}</HOC_BA>{nl}"
+    ).encode()
+
+
+@pytest.fixture(scope="session")
+def pki() -> TestPKI:
+    return build_test_pki()
+
+
+@pytest.fixture(scope="session")
+def ec_pki() -> TestPKI:
+    return build_test_pki("ec")
+
+
+@pytest.fixture()
+def packet() -> bytes:
+    return make_packet()
+
+
+def times(n: int, start: datetime = TEST_NOW) -> list[datetime]:
+    """``n`` increasing signing times from the pinned clock."""
+    return [start + timedelta(minutes=i) for i in range(n)]
+
+
+def verify_all(data: bytes) -> dict[str, str | None]:
+    """Check every signature present in ``data``: label → None if valid, else the problem code.
+
+    Uses the core's narrow profile checker with a fresh parse of the final bytes (the
+    interoperability tests check the same packets with xmlsec1 and signxml independently).
+    """
+    from hocbaso.signature._core import load_packet
+    from hocbaso.signature._policy import SigningPolicy
+    from hocbaso.signature._profile import SignatureProblem, check_signature
+
+    view = load_packet(data)
+    out: dict[str, str | None] = {}
+    for slot in view.slots:
+        if slot.signature is None:
+            continue
+        try:
+            check_signature(
+                slot.signature,
+                signature_id=slot.signature_id,
+                object_id=slot.object_id,
+                reference_id=slot.reference_id,
+                ids=view.ids,
+                policy=SigningPolicy(),
+            )
+            out[slot.label] = None
+        except SignatureProblem as problem:
+            out[slot.label] = problem.code
+    return out
