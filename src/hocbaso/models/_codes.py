@@ -9,8 +9,8 @@ here is the best public evidence; ``docs/field-mapping.md`` says which ones are 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
-from typing import Self
+from enum import StrEnum
+from typing import TYPE_CHECKING, Self
 
 __all__ = [
     "MON_HOC",
@@ -29,19 +29,19 @@ __all__ = [
 ]
 
 
-class _LabelledEnum(str, Enum):
+class _LabelledEnum(StrEnum):
     """A ``str`` enum whose members are ``(code, label)`` pairs; the code is the value."""
 
     nhan: str
+    _value_: str
 
-    def __new__(cls, code: str, nhan: str) -> Self:
-        obj = str.__new__(cls, code)
-        obj._value_ = code
-        obj.nhan = nhan
-        return obj
+    if not TYPE_CHECKING:  # members are declared as (code, label); the value is the code
 
-    def __str__(self) -> str:
-        return str(self.value)
+        def __new__(cls, code: str, nhan: str) -> Self:
+            obj = str.__new__(cls, code)
+            obj._value_ = code
+            obj.nhan = nhan
+            return obj
 
 
 class GioiTinh(_LabelledEnum):
@@ -63,7 +63,7 @@ class MucDanhGia(_LabelledEnum):
     @property
     def rank(self) -> int:
         """3 for Tốt down to 0 for Chưa đạt, so that levels compare numerically."""
-        return {"T": 3, "K": 2, "Đ": 1, "CĐ": 0}[self.value]
+        return {"T": 3, "K": 2, "Đ": 1, "CĐ": 0}[self._value_]
 
     @classmethod
     def from_rank(cls, rank: int) -> MucDanhGia:
@@ -104,7 +104,7 @@ class Khoi(_LabelledEnum):
 
     @property
     def so(self) -> int:
-        return int(self.value)
+        return int(self._value_)
 
     @property
     def cap_hoc(self) -> CapHoc:
@@ -119,7 +119,7 @@ class HinhThucKy(_LabelledEnum):
     QUYEN = ("Q.", "Quyền")
 
 
-class LoaiDanhGia(str, Enum):
+class LoaiDanhGia(StrEnum):
     """How a subject is assessed (Điều 5 khoản 3)."""
 
     DIEM = "diem"  # comments combined with a 0–10 score

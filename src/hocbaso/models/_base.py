@@ -1,0 +1,136 @@
+"""The frozen base model and the translation of pydantic's errors into ``ModelError``.
+
+Vendors get one exception type with stable codes, field paths written as packet element paths
+(``THONG_TIN_HOC_BA/HOC_SINH/SO_DINH_DANH``) and Vietnamese + English messages. The offending
+*value* is never repeated: it may be a name, a personal ID or a birth date.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
+
+from hocbaso.errors import ErrorDetail, ModelError
+
+__all__ = ["HocBaModel", "element_path", "model_error"]
+
+# code → (Vietnamese, English). Codes are stable; the texts may be improved.
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "MODEL.REQUIRED": ("Thiếu trường bắt buộc", "Required field is missing"),
+    "MODEL.EMPTY": ("Trường không được để trống", "Field must not be empty"),
+    "MODEL.TOO_LONG": ("Vượt quá độ dài tối đa", "Longer than the catalogue allows"),
+    "MODEL.PATTERN": ("Sai định dạng", "Does not match the required format"),
+    "MODEL.CODE_LIST": ("Giá trị không có trong danh mục", "Value is not in the code list"),
+    "MODEL.UNKNOWN_FIELD": ("Trường không có trong danh mục dữ liệu", "Unknown field"),
+    "MODEL.TYPE": ("Sai kiểu dữ liệu", "Wrong data type"),
+    "MODEL.RANGE": ("Giá trị nằm ngoài khoảng cho phép", "Value out of the allowed range"),
+    "MODEL.DATE": ("Ngày không hợp lệ (YYYY-MM-DD)", "Invalid date (YYYY-MM-DD)"),
+    "MODEL.BOOLEAN": ("Giá trị phải là 0 hoặc 1", "Value must be 0 or 1"),
+    "MODEL.INVALID_CHARACTER": (
+        "Văn bản chứa ký tự không hợp lệ trong XML",
+        "Text contains a character XML cannot carry",
+    ),
+    "MODEL.SCHOOL_YEAR": (
+        "Năm học phải có dạng YYYY-YYYY với hai năm liên tiếp",
+        "School year must be YYYY-YYYY with consecutive years",
+    ),
+    "MODEL.SCORE": (
+        "Kết quả môn học phải là điểm 0–10 có một chữ số thập phân, Đ/CĐ hoặc M",
+        "Subject result must be a 0–10 score with one decimal, Đ/CĐ or M",
+    ),
+    "MODEL.INVALID": ("Giá trị không hợp lệ", "Invalid value"),
+}
+
+_PYDANTIC_TO_CODE: dict[str, str] = {
+    "missing": "MODEL.REQUIRED",
+    "string_too_short": "MODEL.EMPTY",
+    "string_too_long": "MODEL.TOO_LONG",
+    "too_long": "MODEL.TOO_LONG",
+    "string_pattern_mismatch": "MODEL.PATTERN",
+    "enum": "MODEL.CODE_LIST",
+    "literal_error": "MODEL.CODE_LIST",
+    "extra_forbidden": "MODEL.UNKNOWN_FIELD",
+    "string_type": "MODEL.TYPE",
+    "int_type": "MODEL.TYPE",
+    "int_parsing": "MODEL.TYPE",
+    "int_from_float": "MODEL.TYPE",
+    "model_type": "MODEL.TYPE",
+    "tuple_type": "MODEL.TYPE",
+    "model_attributes_type": "MODEL.TYPE",
+    "dataclass_type": "MODEL.TYPE",
+    "greater_than_equal": "MODEL.RANGE",
+    "less_than_equal": "MODEL.RANGE",
+    "greater_than": "MODEL.RANGE",
+    "less_than": "MODEL.RANGE",
+    "too_short": "MODEL.REQUIRED",
+    "date_type": "MODEL.DATE",
+    "date_parsing": "MODEL.DATE",
+    "date_from_datetime_parsing": "MODEL.DATE",
+    "date_from_datetime_inexact": "MODEL.DATE",
+    "bool_type": "MODEL.BOOLEAN",
+    "bool_parsing": "MODEL.BOOLEAN",
+}
+
+
+def element_path(loc: tuple[int | str, ...]) -> str:
+    """Turn a pydantic location into the packet's element path (the one mapping rule)."""
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            if parts:
+                parts[-1] = f"{parts[-1]}[{item + 1}]"
+            continue
+        parts.append(item.upper())
+    return "/".join(parts)
+
+
+def _detail(err: ErrorDetails, prefix: tuple[int | str, ...]) -> ErrorDetail:
+    loc = prefix + tuple(err["loc"])
+    ctx = err.get("ctx") or {}
+    original = ctx.get("error")
+    if isinstance(original, ModelError):
+        # A model-level check raised with its own code and a path relative to the model.
+        path = "/".join(p for p in (element_path(loc), original.path) if p)
+        return ErrorDetail(original.code, path, original.message_vi, original.message_en)
+    etype = err["type"]
+    code = etype if etype.startswith("MODEL.") else _PYDANTIC_TO_CODE.get(etype, "MODEL.INVALID")
+    if etype == "too_short" and ctx.get("field_type") == "Value":
+        code = "MODEL.EMPTY"  # a text that is empty once trimmed
+    vi, en = _MESSAGES.get(code, _MESSAGES["MODEL.INVALID"])
+    if code == "MODEL.TOO_LONG" and "max_length" in ctx:
+        vi, en = f"{vi} ({ctx['max_length']} ký tự)", f"{en} ({ctx['max_length']} characters)"
+    return ErrorDetail(code, element_path(loc), vi, en)
+
+
+def model_error(exc: ValidationError, model: str, prefix: tuple[int | str, ...] = ()) -> ModelError:
+    """One ``ModelError`` for a pydantic ``ValidationError``; the first problem names it."""
+    details = tuple(_detail(e, prefix) for e in exc.errors(include_url=False, include_input=False))
+    first = details[0]
+    more = f" (+{len(details) - 1})" if len(details) > 1 else ""
+    return ModelError(
+        f"{model}: {first.message_en}{more}",
+        f"{model}: {first.message_vi}{more}",
+        code=first.code,
+        path=first.path,
+        details=details,
+    )
+
+
+class HocBaModel(BaseModel):
+    """Base of every record model: frozen, strict about unknown fields, typed errors.
+
+    ``xml_tag`` names the element of a list item (``QUA_TRINH`` inside ``QUA_TRINH_HOC_TAP``);
+    every other element name is the attribute name upper-cased, the packet's one mapping rule.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+    xml_tag: ClassVar[str] = ""
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise model_error(exc, type(self).__name__) from None

@@ -1,0 +1,160 @@
+"""Record ⇄ packet bytes, driven by the mapping plan.
+
+Output is deterministic: the same record always gives the same bytes (attribute order,
+indentation, ``8.0`` for eight, ``1``/``0`` for flags), so that two vendors produce identical
+packets and a packet can be re-derived from its model for comparison.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from lxml import etree
+
+from hocbaso.errors import PacketError
+from hocbaso.models import DiemTongKet, HocBa, ThongTinHocBa
+from hocbaso.models._base import HocBaModel
+from hocbaso.models._types import format_ket_qua
+from hocbaso.packet import _layout as L
+from hocbaso.packet._mapping import plan, plan_by_tag
+from hocbaso.packet._parser import DEFAULT_LIMITS, ParseLimits, parse_xml
+
+__all__ = ["from_xml", "read_hoc_ba", "to_element", "to_xml"]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, Decimal):
+        return format_ket_qua(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _fill(parent: etree._Element, model: HocBaModel) -> None:
+    sub = etree.SubElement
+    for fp in plan(type(model)):
+        value = getattr(model, fp.name)
+        if value is None:
+            continue
+        if fp.many:
+            if not value:
+                continue
+            container = sub(parent, fp.tag)
+            assert fp.model is not None
+            for item in value:
+                _fill(sub(container, fp.model.xml_tag), item)
+        elif fp.model is not None:
+            _fill(sub(parent, fp.tag), value)
+        else:
+            sub(parent, fp.tag).text = _text(value)
+
+
+# Written by hand so the bytes match what .NET SignedXml and xmlsec1 emit (double quotes).
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def to_element(hoc_ba: HocBa) -> etree._Element:
+    """The packet as an lxml tree, with empty signature slots (see :func:`to_xml`)."""
+    sub = etree.SubElement
+    root = etree.Element(L.ROOT, {L.ATTR_FORMAT: L.FORMAT_VERSION})
+    data = sub(root, L.DU_LIEU, Id=L.ID_DATA)
+    _fill(sub(data, L.THONG_TIN, Id=L.ID_THONG_TIN), hoc_ba.thong_tin_hoc_ba)
+    bang_diem = sub(data, L.BANG_DIEM)
+    for row in hoc_ba.bang_diem:
+        _fill(sub(bang_diem, L.DIEM_TONG_KET, Id=row.xml_id), row)
+    ky = sub(root, L.DANH_SACH_KY)
+    gvbm = sub(ky, L.DANH_SACH_GVBM)
+    for row in hoc_ba.bang_diem:
+        sub(gvbm, "GVBM", {L.ATTR_MA_MON: row.ma_mon_hoc})
+    sub(ky, "GVCN")
+    phat_hanh = sub(root, L.PHAT_HANH)
+    sub(phat_hanh, "CBQL")
+    sub(phat_hanh, "KY_PHAT_HANH")
+    return root
+
+
+def to_xml(hoc_ba: HocBa) -> bytes:
+    """Serialise a record into its unsigned packet (UTF-8, SPEC §3 layout, empty slots)."""
+    return _DECLARATION + etree.tostring(
+        to_element(hoc_ba), xml_declaration=False, encoding="UTF-8", pretty_print=True
+    )
+
+
+def _read(el: etree._Element, cls: type[HocBaModel]) -> dict[str, Any]:
+    fields = plan_by_tag(cls)
+    out: dict[str, Any] = {}
+    for child in el:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue  # comments and processing instructions carry no data
+        fp = fields.get(tag)
+        if fp is None or fp.name in out:
+            raise PacketError(
+                "Unexpected or repeated element in the packet",
+                "Phần tử không mong đợi hoặc bị lặp trong gói tin",
+                code="PACKET.UNEXPECTED_ELEMENT",
+                path=f"{el.tag}/{tag}",
+            )
+        if fp.many:
+            assert fp.model is not None
+            item_model = fp.model
+            out[fp.name] = tuple(
+                _read(item, item_model) for item in child if isinstance(item.tag, str)
+            )
+        elif fp.model is not None:
+            out[fp.name] = _read(child, fp.model)
+        else:
+            out[fp.name] = child.text or ""
+    return out
+
+
+def read_hoc_ba(element: etree._Element) -> HocBa:
+    """Build the record from a parsed ``HOC_BA`` root or a bare ``DU_LIEU_HOC_BA`` element.
+
+    The verifier calls it on the re-parsed canonical bytes of ``#data`` so the record it
+    reports is made only of signed content.
+    """
+    data = element if element.tag == L.DU_LIEU else element.find(L.DU_LIEU)
+    if data is None:
+        raise PacketError(
+            "The packet has no DU_LIEU_HOC_BA element",
+            "Gói tin không có phần tử DU_LIEU_HOC_BA",
+            code="PACKET.NO_DATA",
+        )
+    thong_tin = data.find(L.THONG_TIN)
+    bang_diem = data.find(L.BANG_DIEM)
+    if thong_tin is None or bang_diem is None:
+        raise PacketError(
+            "The packet's data block is incomplete",
+            "Khối dữ liệu của gói tin không đầy đủ",
+            code="PACKET.NO_DATA",
+        )
+    return HocBa(
+        thong_tin_hoc_ba=_read(thong_tin, ThongTinHocBa),
+        bang_diem=tuple(
+            _read(row, DiemTongKet) for row in bang_diem if isinstance(row.tag, str)
+        ),
+    )
+
+
+def from_xml(
+    data: bytes, *, validate: bool = True, limits: ParseLimits = DEFAULT_LIMITS
+) -> HocBa:
+    """Read a packet (signed or not) into its record: hardened parse, XSD, then the model.
+
+    Raises ``ParseError``, ``SchemaError`` or ``ModelError``. ``validate=False`` skips the XSD
+    (for trusted bytes you produced yourself); never skip it for received packets.
+    """
+    root = parse_xml(data, limits=limits)
+    if validate:
+        from hocbaso.packet._schema import validate as _validate
+
+        _validate(root)
+    return read_hoc_ba(root)

@@ -1,0 +1,69 @@
+"""Hypothesis strategies for records, for vendors' own property tests as well as ours.
+
+``hoc_ba()`` starts from a realistic generated record and lets Hypothesis vary what a property
+should be indifferent to: free text (any XML-safe Unicode, including markup characters and
+non-NFC input), optional fields present or absent, grade and seed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from hypothesis import strategies as st
+
+from hocbaso.models import HocBa, Khoi
+from hocbaso.testing._synthetic import tao_hoc_ba
+
+__all__ = ["hoc_ba", "van_ban"]
+
+_XML_SAFE = st.characters(
+    blacklist_categories=("Cs", "Co", "Cn"),
+    blacklist_characters="\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12"
+    "\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\ufffe\uffff",
+)
+
+
+def van_ban(max_size: int = 40) -> st.SearchStrategy[str]:
+    """Text that is valid after NFC and trimming: not empty, any XML-safe character."""
+    return (
+        st.text(_XML_SAFE, min_size=1, max_size=max_size)
+        .map(lambda s: unicodedata.normalize("NFC", s).strip())
+        .filter(lambda s: 0 < len(s) <= max_size)
+    )
+
+
+@st.composite
+def hoc_ba(draw: Any, khoi: Khoi | None = None) -> HocBa:
+    """A valid record: a generated one, with drawn free text and optional fields."""
+    base = tao_hoc_ba(
+        draw(st.integers(min_value=0, max_value=10_000)),
+        khoi if khoi is not None else draw(st.sampled_from(list(Khoi))),
+    )
+    tt = base.thong_tin_hoc_ba
+    tong_ket = tt.tong_ket.model_copy(
+        update={
+            "nx_gvcn": draw(van_ban(200)),
+            "kq_tham_gia_cuoc_thi": draw(st.none() | van_ban(100)),
+        }
+    )
+    hoc_sinh = tt.hoc_sinh.model_copy(
+        update={
+            "ho_va_ten": draw(van_ban(60)),
+            "ho_ten_cha": draw(st.none() | van_ban(60)),
+            "nghe_nghiep_me": draw(st.none() | van_ban(60)),
+        }
+    )
+    rows = tuple(
+        row.model_copy(update={"nx_mon_hoc": draw(st.none() | van_ban(80))})
+        for row in base.bang_diem
+    )
+    # Re-validate through the constructor: model_copy alone would skip validation.
+    return HocBa.model_validate(
+        {
+            "thong_tin_hoc_ba": tt.model_copy(
+                update={"tong_ket": tong_ket, "hoc_sinh": hoc_sinh}
+            ).model_dump(),
+            "bang_diem": [r.model_dump() for r in rows],
+        }
+    )
