@@ -10,6 +10,7 @@ rule with an example.
 
 from hocbaso.tt22._evaluate import evaluate
 from hocbaso.tt22._hoc_tap import KetQuaHocTap, KetQuaMon, muc_hoc_tap, xep_muc_hoc_tap
+from hocbaso.tt22._kiem_tra import MA_PHAT_HIEN, Finding, RuleReport, check_record
 from hocbaso.tt22._mon_hoc import (
     danh_gia_nhan_xet_ca_nam,
     danh_gia_nhan_xet_hoc_ky,
@@ -34,12 +35,16 @@ from hocbaso.tt22._xet_len_lop import (
 )
 
 __all__ = [
+    "MA_PHAT_HIEN",
     "SO_BUOI_NGHI_TOI_DA",
     "DanhHieu",
+    "Finding",
     "KetQuaHocTap",
     "KetQuaMon",
     "KetQuaXetLenLop",
+    "RuleReport",
     "XetLenLop",
+    "check_record",
     "danh_gia_nhan_xet_ca_nam",
     "danh_gia_nhan_xet_hoc_ky",
     "danh_hieu",

@@ -122,7 +122,7 @@ def _muc(value: object, path: str) -> MucDanhGia:
     if isinstance(value, str):
         text = _nfc(value)
         for m in MucDanhGia:
-            if m.value == text:
+            if str(m) == text:
                 return m
     raise _loi("LEVEL", path, "level must be T, K, Đ or CĐ", "mức đánh giá phải là T, K, Đ hoặc CĐ")
 
@@ -131,7 +131,7 @@ def _nhan_xet(value: object, path: str) -> DanhGiaNhanXet:
     if isinstance(value, str):
         text = _nfc(value)
         for m in DanhGiaNhanXet:
-            if m.value == text:
+            if str(m) == text:
                 return m
     raise _loi(
         "LEVEL",
@@ -310,12 +310,12 @@ def _mon(value: object, path: str, khoi: Khoi) -> _Mon:
 def _chu(kq: KetQuaMon | None) -> str | None:
     if kq is None:
         return None
-    return str(kq) if isinstance(kq, Decimal) else kq.value
+    return str(kq)
 
 
 def _hoc_tap_json(kq: KetQuaHocTap) -> dict[str, object]:
     return {
-        "muc": kq.muc.value,
+        "muc": str(kq.muc),
         "dieu_chinh": kq.dieu_chinh,
         "mon_gay_dieu_chinh": kq.mon_gay_dieu_chinh,
     }
@@ -416,10 +416,10 @@ def evaluate(data: Mapping[str, object]) -> dict[str, object]:
             "sau_kiem_tra_lai": None if ht_ktl is None else _hoc_tap_json(ht_ktl),
         },
         "ren_luyen": {
-            "hk1": rl1.value,
-            "hk2": rl2.value,
-            "ca_nam": rlcn.value,
-            "sau_he": None if rl_he_dung is None else rl_he_dung.value,
+            "hk1": str(rl1),
+            "hk2": str(rl2),
+            "ca_nam": str(rlcn),
+            "sau_he": None if rl_he_dung is None else str(rl_he_dung),
         },
         "mon_kiem_tra_lai": list(kt_mon),
         "xet_len_lop": ket_luan.ket_qua.value,
