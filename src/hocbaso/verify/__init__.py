@@ -2,13 +2,18 @@
 
 Receiving schools, the Sở and the Ministry call :func:`verify` with the packet bytes and a
 :class:`TrustStore`; the :class:`VerificationReport` lists one coded :class:`StepResult` per
-check and exposes the record parsed from the signed bytes only.
+check and exposes the record parsed from the signed bytes only. :func:`verify_many` runs a
+batch on any ``concurrent.futures`` executor. ``docs/verification.md`` is the normative
+description of the algorithm and of every code.
 """
 
 from hocbaso.verify._codes import CODES, CodeInfo, Status, Step
+from hocbaso.verify._many import verify_many
 from hocbaso.verify._policy import ALL_ROLES, LEGACY, STRICT, VerificationPolicy
 from hocbaso.verify._report import StepResult, VerificationReport
+from hocbaso.verify._status import RevocationNotice
 from hocbaso.verify._trust import CrlSet, TrustStore
+from hocbaso.verify._verify import verify
 
 __all__ = [
     "ALL_ROLES",
@@ -17,10 +22,13 @@ __all__ = [
     "STRICT",
     "CodeInfo",
     "CrlSet",
+    "RevocationNotice",
     "Status",
     "Step",
     "StepResult",
     "TrustStore",
     "VerificationPolicy",
     "VerificationReport",
+    "verify",
+    "verify_many",
 ]

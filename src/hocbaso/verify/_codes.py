@@ -103,6 +103,18 @@ CODES: dict[str, CodeInfo] = {
         "The file is nested deeper than allowed.",
         _FORGED,
     ),
+    "PARSE.ENCODING": _c(
+        Step.PARSE,
+        "Tệp không được mã hoá UTF-8.",
+        "The file is not encoded in UTF-8.",
+        _REJECT,
+    ),
+    "PARSE.TOO_MANY_ELEMENTS": _c(
+        Step.PARSE,
+        "Tệp có quá nhiều phần tử.",
+        "The file has more elements than allowed.",
+        _FORGED,
+    ),
     "PARSE.REJECTED": _c(
         Step.PARSE,
         "Bộ đọc XML an toàn từ chối tệp.",
@@ -117,12 +129,24 @@ CODES: dict[str, CodeInfo] = {
         "Invalid against the bundled Học bạ số XSD.",
         _REJECT,
     ),
+    "FORMAT.MODEL_INVALID": _c(
+        Step.FORMAT,
+        "Dữ liệu đã ký không tạo thành học bạ hợp lệ theo danh mục.",
+        "The signed data does not form a valid record under the catalogue rules.",
+        _REJECT,
+    ),
     # 3. STRUCTURE
     "STRUCTURE.OK": _c(
         Step.STRUCTURE,
         "Cấu trúc chữ ký đúng quy định.",
         "Signature layout as specified.",
         "Nothing.",
+    ),
+    "STRUCTURE.LAYOUT": _c(
+        Step.STRUCTURE,
+        "Bố cục gói tin khác quy định (phần tử gốc, khối dữ liệu, ô chữ ký).",
+        "The packet layout differs from SPEC §3 (root, data block, signature slots).",
+        _REJECT,
     ),
     "STRUCTURE.DUPLICATE_ID": _c(
         Step.STRUCTURE,
@@ -202,6 +226,12 @@ CODES: dict[str, CodeInfo] = {
         Step.SIGNATURE,
         "Phép biến đổi không được phép trong tham chiếu.",
         "A Reference uses a transform other than exactly one canonicalisation.",
+        _REJECT,
+    ),
+    "SIGNATURE.SIGNING_TIME_INVALID": _c(
+        Step.SIGNATURE,
+        "Thời điểm ký bị thiếu, lặp, sai định dạng hoặc không có múi giờ.",
+        "The signing time is missing, repeated, malformed or lacks a UTC offset.",
         _REJECT,
     ),
     "SIGNATURE.SKIPPED": _c(

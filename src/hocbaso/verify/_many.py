@@ -1,0 +1,101 @@
+"""``verify_many``: many packets on any ``concurrent.futures.Executor``, results in input order.
+
+Verification is CPU-bound (parsing, canonicalisation, RSA), so the default is a process pool.
+Any executor works: a thread pool (useful when the GIL is released in lxml/OpenSSL work or for
+small batches), a Dask ``distributed.Client.get_executor()`` or Ray's executor for a cluster.
+Work is submitted in chunks, at most a bounded number in flight, and yielded strictly in input
+order as soon as the next one is ready (a generator: results stream back, memory stays flat).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from pathlib import Path
+
+from cryptography import x509
+
+from hocbaso.verify._policy import STRICT, VerificationPolicy
+from hocbaso.verify._report import VerificationReport
+from hocbaso.verify._status import RevocationNotice
+from hocbaso.verify._trust import CrlSet, TrustStore
+from hocbaso.verify._verify import verify
+
+__all__ = ["verify_many"]
+
+
+def _load(item: bytes | str | os.PathLike[str]) -> bytes:
+    if isinstance(item, bytes | bytearray | memoryview):
+        return bytes(item)
+    return Path(item).read_bytes()
+
+
+def _verify_chunk(
+    items: list[bytes | str | os.PathLike[str]],
+    trust: TrustStore,
+    at: dt.datetime,
+    crls: CrlSet,
+    revocations: tuple[bytes | RevocationNotice, ...],
+    policy: VerificationPolicy,
+) -> list[VerificationReport]:
+    return [
+        verify(_load(i), trust, at=at, crls=crls, revocations=revocations, policy=policy)
+        for i in items
+    ]
+
+
+def verify_many(
+    items: Iterable[bytes | str | os.PathLike[str]],
+    trust: TrustStore,
+    *,
+    executor: Executor | None = None,
+    at: dt.datetime | None = None,
+    crls: Iterable[x509.CertificateRevocationList | bytes] | CrlSet = (),
+    revocations: Iterable[bytes | RevocationNotice] = (),
+    policy: VerificationPolicy = STRICT,
+    chunk_size: int = 8,
+    max_in_flight: int | None = None,
+) -> Iterator[VerificationReport]:
+    """Verify packets (bytes or file paths) and yield one report per item, in input order.
+
+    ``executor`` defaults to a :class:`~concurrent.futures.ProcessPoolExecutor` created (and
+    shut down) here. Files are read in the worker, so paths travel cheaply. ``at`` is fixed
+    once for the whole batch (default: now, UTC) so every report uses the same clock.
+    Version chains are per record and not supported here; use :func:`verify` for those.
+    """
+    if at is None:
+        at = dt.datetime.now(dt.UTC)
+    crl_set = crls if isinstance(crls, CrlSet) else CrlSet(crls)
+    notices = tuple(revocations)
+    own = executor is None
+    pool: Executor = ProcessPoolExecutor() if executor is None else executor
+    workers = getattr(pool, "_max_workers", None) or os.cpu_count() or 2
+    limit = max_in_flight or 4 * int(workers)
+    pending: deque[Future[list[VerificationReport]]] = deque()
+    try:
+        chunk: list[bytes | str | os.PathLike[str]] = []
+
+        def submit() -> None:
+            pending.append(
+                pool.submit(_verify_chunk, list(chunk), trust, at, crl_set, notices, policy)
+            )
+            chunk.clear()
+
+        for item in items:
+            chunk.append(item)
+            if len(chunk) >= chunk_size:
+                submit()
+                while len(pending) >= limit:
+                    yield from pending.popleft().result()
+        if chunk:
+            submit()
+        while pending:
+            yield from pending.popleft().result()
+    finally:
+        for f in pending:
+            f.cancel()
+        if own:
+            pool.shutdown(wait=True, cancel_futures=True)

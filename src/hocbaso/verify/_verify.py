@@ -1,0 +1,377 @@
+"""``verify``: the eight steps of SPEC §7, in order, each reported with a stable code.
+
+Control flow, and why:
+
+1. PARSE failure stops everything (there is no tree to look at); later steps are not reported.
+2. FORMAT failures are reported but do not stop the run: the layout and signature checks below
+   are independent of the XSD, so the caller learns as much as possible.
+3. A document-level STRUCTURE failure (duplicate or misplaced Id, broken skeleton) makes the
+   document ambiguous: no signature is checked and steps 4–8 are SKIP. A failure confined to
+   one signature (wrong slot, wrong Reference, bad shape) drops only that signature.
+4. SIGNATURE runs for each remaining signature. Only a signature whose digests *and* value
+   verify yields a signing time (read from its canonical signed Object) and signed bytes.
+5. CERTIFICATE runs for each verified signature, at its signing time.
+6. ORDER looks at verified signatures only: an unverifiable signature counts as missing.
+7. CONTENT runs on the record re-parsed from the canonical bytes of ``#data``, which exists only
+   if every ``#data`` signature present verified (and at least one did).
+8. STATUS compares that record with supplied previous versions and revocation notices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from cryptography import x509
+
+from hocbaso.errors import HocBaSoError, ParseError, SchemaError
+from hocbaso.packet import parse_xml, read_hoc_ba, validate
+from hocbaso.tt22 import check_record
+from hocbaso.verify._codes import CODES, Status, Step
+from hocbaso.verify._policy import STRICT, VerificationPolicy
+from hocbaso.verify._report import StepResult, VerificationReport
+from hocbaso.verify._status import RevocationNotice, check_status
+from hocbaso.verify._trust import CrlSet, TrustStore, identity_of, signer_summary
+from hocbaso.verify._xmldsig import CanonCache, ParsedSignature, check_signature, check_structure
+
+if TYPE_CHECKING:
+    from hocbaso.models import HocBa
+
+__all__ = ["verify"]
+
+_LATER_STEPS = (Step.SIGNATURE, Step.CERTIFICATE, Step.ORDER, Step.CONTENT, Step.STATUS)
+
+
+def _skipped(steps: Iterable[Step]) -> list[StepResult]:
+    return [StepResult.of(f"{s.value}.SKIPPED", Status.SKIP) for s in steps]
+
+
+def _sorted(results: list[StepResult]) -> tuple[StepResult, ...]:
+    order = {s: i for i, s in enumerate(Step)}
+    return tuple(sorted(results, key=lambda r: order[r.step]))
+
+
+def _text(xml: bytes, xpath: str) -> str | None:
+    """Text at ``xpath`` in signed canonical bytes (comments are already gone there)."""
+    try:
+        el = parse_xml(xml)
+    except HocBaSoError:
+        return None
+    value = str(el.xpath(f"string({xpath})")).strip()
+    return value or None
+
+
+_GVBM_SLOTS = "/HOC_BA/DANH_SACH_THONG_TIN_KY/DANH_SACH_GVBM/GVBM"
+
+_ID_XPATH = {
+    "GVBM": "SO_DDCN_GVBM",
+    "GVCN": "NGUOI_KY/SO_DDCN_GVCN",
+    "CBQL": "THONG_TIN_HOC_BA/NGUOI_KY/SO_DDCN_GIAM_HIEU",
+}
+
+
+def _check_certificate(
+    ps: ParsedSignature,
+    trust: TrustStore,
+    crls: CrlSet,
+    policy: VerificationPolicy,
+) -> list[StepResult]:
+    """Step 5 for one verified signature, at its signing time."""
+    assert ps.signing_time is not None and ps.signed_target is not None
+    role = ps.slot.role
+    who = signer_summary(ps.leaf)
+    when = ps.signing_time
+
+    def res(code: str, status: Status = Status.FAIL, detail: str = "") -> StepResult:
+        return StepResult.of(
+            code,
+            status,
+            role=role,
+            signer=who,
+            signing_time=when,
+            path=ps.path,
+            extra_en=detail,
+            extra_vi=detail,
+        )
+
+    out: list[StepResult] = []
+    path = trust.validate(ps.leaf, ps.intermediates, when)
+    if path.code is not None:
+        return [res(path.code, detail=path.detail_en)]
+    if not trust.check_key_usage(ps.leaf):
+        out.append(res("CERTIFICATE.KEY_USAGE"))
+    # Revocation of every non-anchor certificate of the path, by its issuer's CRL.
+    chain = path.chain
+    leaf_covered = False
+    for i, cert in enumerate(chain[:-1]):
+        code, covered, invalid = crls.check(cert, chain[i + 1], when)
+        if invalid:
+            out.append(res("CERTIFICATE.CRL_INVALID", Status.WARN))
+        if code is not None:
+            out.append(res(code))
+        if i == 0:
+            leaf_covered = covered
+    if not leaf_covered:
+        if policy.require_crl:
+            out.append(res("CERTIFICATE.REVOCATION_NOT_CHECKED", Status.FAIL))
+        elif crls:
+            out.append(res("CERTIFICATE.REVOCATION_NOT_CHECKED", Status.WARN))
+        else:
+            out.append(res("CERTIFICATE.REVOCATION_NOT_CHECKED", Status.SKIP))
+    ident = identity_of(ps.leaf)
+    if role == "KY_PHAT_HANH":
+        if ident.kind != "organisation":
+            out.append(res("CERTIFICATE.NOT_ORGANISATION"))
+    else:
+        expected = _text(ps.signed_target, _ID_XPATH[role])
+        if ident.personal_id is None or expected is None or ident.personal_id != expected:
+            out.append(res("CERTIFICATE.IDENTITY_MISMATCH"))
+    if not any(r.status is Status.FAIL for r in out):
+        out.insert(0, res("CERTIFICATE.OK", Status.PASS))
+    return out
+
+
+def _check_order(
+    signatures: Sequence[ParsedSignature],
+    rows: Sequence[str],
+    at: dt.datetime,
+    policy: VerificationPolicy,
+) -> list[StepResult]:
+    """Step 6: required roles present (verified), times non-decreasing, issuance last."""
+    out: list[StepResult] = []
+    good = [p for p in signatures if p.verified and p.signing_time is not None]
+    by_role: dict[str, list[ParsedSignature]] = {}
+    for p in good:
+        by_role.setdefault(p.slot.role, []).append(p)
+    signed_rows = {p.slot.mon for p in by_role.get("GVBM", [])}
+    for role in ("GVBM", "GVCN", "CBQL", "KY_PHAT_HANH"):
+        if role not in policy.required_roles:
+            continue
+        if role == "GVBM":
+            for mon in rows:
+                if mon not in signed_rows:
+                    out.append(
+                        StepResult.of(
+                            "ORDER.MISSING_ROLE",
+                            Status.FAIL,
+                            role=role,
+                            path=f"{_GVBM_SLOTS}[@MA_MON_HOC='{mon}']",
+                            extra_en=f"(GVBM {mon})",
+                            extra_vi=f"(GVBM {mon})",
+                        )
+                    )
+        elif role not in by_role:
+            out.append(StepResult.of("ORDER.MISSING_ROLE", Status.FAIL, role=role))
+
+    def t(p: ParsedSignature) -> dt.datetime:
+        assert p.signing_time is not None
+        return p.signing_time
+
+    stages = [by_role.get(r, []) for r in ("GVBM", "GVCN", "CBQL")]
+    latest: ParsedSignature | None = None
+    for stage in stages:
+        if not stage:
+            continue
+        if latest is not None:
+            for p in stage:
+                if t(p) < t(latest):
+                    out.append(
+                        StepResult.of(
+                            "ORDER.TIME_ORDER",
+                            Status.FAIL,
+                            role=p.slot.role,
+                            signing_time=t(p),
+                            path=p.path,
+                        )
+                    )
+        stage_max = max(stage, key=t)
+        if latest is None or t(stage_max) > t(latest):
+            latest = stage_max
+    for p in by_role.get("KY_PHAT_HANH", []):
+        if any(t(q) > t(p) for q in good if q is not p):
+            out.append(
+                StepResult.of(
+                    "ORDER.ISSUANCE_NOT_LAST",
+                    Status.FAIL,
+                    role="KY_PHAT_HANH",
+                    signing_time=t(p),
+                    path=p.path,
+                )
+            )
+    for p in good:
+        if t(p) > at + policy.clock_skew:
+            out.append(
+                StepResult.of(
+                    "ORDER.FUTURE_SIGNING_TIME",
+                    Status.FAIL,
+                    role=p.slot.role,
+                    signing_time=t(p),
+                    path=p.path,
+                )
+            )
+    if not out:
+        out.append(StepResult.of("ORDER.OK", Status.PASS))
+    return out
+
+
+def _check_content(record: HocBa, policy: VerificationPolicy) -> list[StepResult]:
+    """Step 7: map each Thông tư 22 finding to a ``CONTENT.*`` result."""
+    try:
+        report = check_record(record)
+    except HocBaSoError as e:
+        return [StepResult.of("CONTENT.CHECK_FAILED", Status.FAIL, extra_en=f"({e.code})")]
+    out: list[StepResult] = []
+    for f in report.findings:
+        code = f.code if f.code.startswith("CONTENT.") else f"CONTENT.{f.code}"
+        out.append(
+            StepResult(
+                code=code,
+                step=Step.CONTENT,
+                status=policy.content_status,
+                message_vi=f"{f.message_vi} ({f.dieu})",
+                message_en=f"{f.message_en} ({f.dieu})",
+                path=f.path,
+            )
+        )
+    if not out:
+        out.append(StepResult.of("CONTENT.OK", Status.PASS))
+    return out
+
+
+def _record_from(
+    signatures: Sequence[ParsedSignature],
+) -> tuple[HocBa | None, bytes | None, list[StepResult]]:
+    """The record from ``#data``'s canonical signed bytes, if every ``#data`` signature verified."""
+    data_sigs = [p for p in signatures if p.slot.reference_id == "data"]
+    if not data_sigs or not all(p.verified for p in data_sigs):
+        return None, None, []
+    signed = data_sigs[0].signed_target
+    assert signed is not None
+    if any(p.signed_target != signed for p in data_sigs):
+        return None, None, []
+    try:
+        return read_hoc_ba(parse_xml(signed)), signed, []
+    except HocBaSoError as e:
+        return (
+            None,
+            signed,
+            [StepResult.of("FORMAT.MODEL_INVALID", Status.FAIL, extra_en=f"({e.code})")],
+        )
+
+
+def verify(
+    xml_bytes: bytes,
+    trust: TrustStore,
+    *,
+    at: dt.datetime | None = None,
+    crls: Iterable[x509.CertificateRevocationList | bytes] | CrlSet = (),
+    revocations: Iterable[bytes | RevocationNotice] = (),
+    previous_versions: Iterable[bytes] = (),
+    policy: VerificationPolicy = STRICT,
+) -> VerificationReport:
+    """Verify one Học bạ số packet and report every check (SPEC §7).
+
+    ``trust`` holds the anchors (never the OS store). ``at`` is the verification time (must
+    carry a time zone; default: now, UTC): signing times after it FAIL. Certificates are
+    validated at each signature's own signing time. ``crls`` are CRLs the caller obtained
+    (PEM/DER bytes or ``cryptography`` objects); ``revocations`` signed revocation notices;
+    ``previous_versions`` the earlier versions' packet bytes, for the correction chain.
+
+    Returns a :class:`VerificationReport`; raises only when the check cannot run at all
+    (:class:`~hocbaso.errors.VerificationInputError`: naive ``at``, unreadable CRL).
+    """
+    if at is None:
+        at = dt.datetime.now(dt.UTC)
+    elif at.tzinfo is None:
+        from hocbaso.errors import VerificationInputError
+
+        raise VerificationInputError(
+            "The verification time must carry a time zone.",
+            "Thời điểm kiểm tra phải có múi giờ.",
+            code="VERIFY.INPUT.NAIVE_TIME",
+        )
+    crl_set = crls if isinstance(crls, CrlSet) else CrlSet(crls)
+    data = bytes(xml_bytes)
+    packet_sha256 = hashlib.sha256(data).hexdigest()
+    results: list[StepResult] = []
+
+    # 1. PARSE
+    try:
+        root = parse_xml(data)
+    except ParseError as e:
+        code = e.code if e.code in CODES else "PARSE.REJECTED"
+        results.append(StepResult.of(code, Status.FAIL))
+        return VerificationReport(tuple(results), packet_sha256=packet_sha256)
+    results.append(StepResult.of("PARSE.OK", Status.PASS))
+
+    # 2. FORMAT
+    try:
+        validate(root)
+        results.append(StepResult.of("FORMAT.OK", Status.PASS))
+    except SchemaError as e:
+        results.append(StepResult.of("FORMAT.SCHEMA_INVALID", Status.FAIL, path=e.path))
+        for d in e.details[:20]:
+            results.append(
+                StepResult(
+                    d.code, Step.FORMAT, Status.FAIL, d.message_vi, d.message_en, path=d.path
+                )
+            )
+
+    # 3. STRUCTURE
+    structure = check_structure(root, policy)
+    results.extend(structure.results)
+    if structure.fatal:
+        results.extend(_skipped(_LATER_STEPS))
+        return VerificationReport(_sorted(results), packet_sha256=packet_sha256)
+
+    # 4. SIGNATURE
+    canon = CanonCache()
+    for ps in structure.signatures:
+        results.extend(check_signature(ps, policy, canon))
+    if not structure.signatures:
+        results.append(StepResult.of("SIGNATURE.SKIPPED", Status.SKIP, extra_en="(no signature)"))
+
+    # 5. CERTIFICATE
+    verified = [p for p in structure.signatures if p.verified]
+    for ps in verified:
+        results.extend(_check_certificate(ps, trust, crl_set, policy))
+    if not verified:
+        results.append(StepResult.of("CERTIFICATE.SKIPPED", Status.SKIP))
+
+    # 6. ORDER
+    results.extend(_check_order(structure.signatures, list(structure.rows), at, policy))
+
+    # 7. CONTENT (on the signed record only)
+    record, signed, extra = _record_from(structure.signatures)
+    results.extend(extra)
+    if record is None:
+        results.append(StepResult.of("CONTENT.SKIPPED", Status.SKIP))
+    elif policy.check_content:
+        results.extend(_check_content(record, policy))
+    else:
+        results.append(StepResult.of("CONTENT.SKIPPED", Status.SKIP, extra_en="(policy)"))
+
+    # 8. STATUS
+    revoked = False
+    if record is None:
+        results.append(StepResult.of("STATUS.SKIPPED", Status.SKIP))
+    else:
+        status_results, revoked = check_status(
+            record,
+            packet_sha256,
+            trust=trust,
+            crls=crl_set,
+            revocations=revocations,
+            previous_versions=previous_versions,
+            at=at,
+        )
+        results.extend(status_results)
+    return VerificationReport(
+        _sorted(results),
+        record=record,
+        signed_bytes=signed if record is not None else None,
+        packet_sha256=packet_sha256,
+        revoked=revoked,
+    )

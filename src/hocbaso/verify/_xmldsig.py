@@ -1,0 +1,576 @@
+"""Steps 3 and 4: the packet's signature layout, then each signature's cryptography.
+
+Why a layout check before any cryptography: XML-signature wrapping attacks work by making a
+Reference resolve to a node other than the one the application reads. Here every signed Id has
+exactly one fixed place (``data`` is ``/HOC_BA/DU_LIEU_HOC_BA``, ``mon-<code>`` a row of
+``BANG_DIEM``, ``st-…`` an ``Object`` of its own ``Signature``), Ids are unique, every
+``Signature`` sits in its role's slot and nowhere else, and each Reference URI is pinned to
+the role. Signatures are then located by slot, never "the first one found".
+
+Only ``Id`` attributes name elements (as in .NET ``SignedXml`` and xmlsec1 with
+``register_id(…, "Id")``); ``xml:id``, ``ID`` or ``id`` never do.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from cryptography import x509
+from lxml import etree
+
+from hocbaso.errors import AlgorithmError, HocBaSoError
+from hocbaso.packet import parse_xml
+from hocbaso.signature import DSIG_NS, SIGPROP_NS, C14nMethod, DigestMethod, SignatureMethod
+from hocbaso.signature import canonicalize as _canonicalize
+from hocbaso.signature._keys import verify_value
+from hocbaso.verify._codes import Status
+from hocbaso.verify._policy import VerificationPolicy
+from hocbaso.verify._report import StepResult
+
+__all__ = ["CanonCache", "ParsedSignature", "Slot", "check_signature", "check_structure"]
+
+_D = f"{{{DSIG_NS}}}"
+_EXC_NS = "http://www.w3.org/2001/10/xml-exc-c14n#"
+
+ROOT = "HOC_BA"
+DU_LIEU = "DU_LIEU_HOC_BA"
+THONG_TIN = "THONG_TIN_HOC_BA"
+BANG_DIEM = "BANG_DIEM"
+DIEM_TONG_KET = "DIEM_TONG_KET"
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A signature slot of the layout, with the Ids its role must use."""
+
+    role: str
+    mon: str | None
+    element: etree._Element
+    path: str
+
+    @property
+    def suffix(self) -> str:
+        return f"gvbm-{self.mon}" if self.role == "GVBM" else self.role.lower().replace("_", "")
+
+    @property
+    def signature_id(self) -> str:
+        return f"sig-{self.suffix}"
+
+    @property
+    def object_id(self) -> str:
+        return f"st-{self.suffix}"
+
+    @property
+    def reference_id(self) -> str:
+        if self.role == "GVBM":
+            return f"mon-{self.mon}"
+        return "thongtinhocba" if self.role == "GVCN" else "data"
+
+
+@dataclass(slots=True)
+class ParsedReference:
+    uri: str
+    target: etree._Element
+    transforms: list[tuple[str, list[str]]]
+    digest_uri: str
+    digest_value: bytes
+    path: str
+
+
+@dataclass(slots=True)
+class ParsedSignature:
+    """A structurally sound signature in its slot, ready for the cryptographic check."""
+
+    slot: Slot
+    element: etree._Element
+    signed_info: etree._Element
+    c14n_uri: str
+    c14n_prefixes: list[str]
+    method_uri: str
+    references: list[ParsedReference]
+    value: bytes
+    leaf: x509.Certificate
+    intermediates: list[x509.Certificate]
+    path: str
+    # Filled by the signature step:
+    verified: bool = False
+    signing_time: dt.datetime | None = None
+    signed_target: bytes | None = None
+    legacy: bool = False
+
+
+@dataclass(slots=True)
+class StructureOutcome:
+    results: list[StepResult] = field(default_factory=list)
+    fatal: bool = False
+    slots: list[Slot] = field(default_factory=list)
+    signatures: list[ParsedSignature] = field(default_factory=list)
+    data_element: etree._Element | None = None
+    rows: dict[str, etree._Element] = field(default_factory=dict)
+
+
+class CanonCache:
+    """Canonical bytes per (element, method, prefixes): ``#data`` is signed twice."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[int, str, tuple[str, ...]], bytes] = {}
+        self._keep: list[etree._Element] = []
+
+    def get(self, el: etree._Element, method: C14nMethod, prefixes: list[str]) -> bytes:
+        key = (id(el), method.value, tuple(prefixes))
+        found = self._cache.get(key)
+        if found is None:
+            found = _canonicalize(el, method, inclusive_ns_prefixes=prefixes)
+            self._cache[key] = found
+            self._keep.append(el)  # keep id() stable while cached
+        return found
+
+
+def _path(el: etree._Element) -> str:
+    return el.getroottree().getpath(el)
+
+
+def _fail(code: str, path: str, slot: Slot | None = None, **kw: str) -> StepResult:
+    return StepResult.of(
+        code,
+        Status.FAIL,
+        role=slot.role if slot else None,
+        path=path,
+        extra_vi=kw.get("vi", ""),
+        extra_en=kw.get("en", ""),
+    )
+
+
+def _elements(parent: etree._Element) -> list[etree._Element]:
+    return [c for c in parent if isinstance(c.tag, str)]
+
+
+def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
+    """Locate every slot; False (with a LAYOUT failure) when the skeleton is wrong."""
+
+    def one(parent: etree._Element, tag: str) -> etree._Element | None:
+        found = parent.findall(tag)
+        if len(found) != 1:
+            out.results.append(
+                _fail(
+                    "STRUCTURE.LAYOUT",
+                    f"{_path(parent)}/{tag}",
+                    en=f"({len(found)} × {tag})",
+                    vi=f"({len(found)} × {tag})",
+                )
+            )
+            return None
+        return found[0]
+
+    if root.tag != ROOT:
+        out.results.append(_fail("STRUCTURE.LAYOUT", "/", en="(root)", vi="(gốc)"))
+        return False
+    du = one(root, DU_LIEU)
+    ky = one(root, "DANH_SACH_THONG_TIN_KY")
+    ph = one(root, "PHAT_HANH_HOC_BA")
+    if du is None or ky is None or ph is None:
+        return False
+    out.data_element = du
+    ds_gvbm = one(ky, "DANH_SACH_GVBM")
+    gvcn = one(ky, "GVCN")
+    cbql = one(ph, "CBQL")
+    kph = one(ph, "KY_PHAT_HANH")
+    bang_diem = one(du, BANG_DIEM)
+    if one(du, THONG_TIN) is None or None in (ds_gvbm, gvcn, cbql, kph, bang_diem):
+        return False
+    assert ds_gvbm is not None and gvcn is not None and cbql is not None and kph is not None
+    assert bang_diem is not None
+    for row in bang_diem.findall(DIEM_TONG_KET):
+        code = str(row.xpath("string(MA_MON_HOC)")).strip()
+        if code in out.rows or row.get("Id") != f"mon-{code}":
+            out.results.append(_fail("STRUCTURE.ID_MISPLACED", _path(row)))
+            return False
+        out.rows[code] = row
+    seen: set[str] = set()
+    for slot_el in ds_gvbm.findall("GVBM"):
+        mon = slot_el.get("MA_MON_HOC") or ""
+        if mon in seen:
+            out.results.append(_fail("STRUCTURE.LAYOUT", _path(slot_el), en="(GVBM ×2)"))
+            return False
+        seen.add(mon)
+        out.slots.append(Slot("GVBM", mon, slot_el, _path(slot_el)))
+    for role, el in (("GVCN", gvcn), ("CBQL", cbql), ("KY_PHAT_HANH", kph)):
+        out.slots.append(Slot(role, None, el, _path(el)))
+    return True
+
+
+def _check_ids(root: etree._Element, out: StructureOutcome) -> bool:
+    """Unique Ids, each signed Id at its one fixed place."""
+    by_id: dict[str, list[etree._Element]] = {}
+    for el in root.iter(etree.Element):
+        v = el.get("Id")
+        if v is not None:
+            by_id.setdefault(v, []).append(el)
+    ok = True
+    for els in by_id.values():
+        if len(els) > 1:
+            ok = False
+            for el in els:
+                out.results.append(_fail("STRUCTURE.DUPLICATE_ID", _path(el)))
+    if not ok:
+        return False
+    du = out.data_element
+    assert du is not None
+    slot_elements = {id(s.element) for s in out.slots}
+    expected = {"data": du, "thongtinhocba": du.find(THONG_TIN)}
+    for value, (el,) in by_id.items():
+        if value in expected:
+            good = el is expected[value]
+        elif value.startswith("mon-"):
+            good = out.rows.get(value[4:]) is el
+        elif value.startswith("sig-"):
+            parent = el.getparent()
+            good = (
+                el.tag == _D + "Signature" and parent is not None and (id(parent) in slot_elements)
+            )
+        elif value.startswith("st-"):
+            parent = el.getparent()
+            good = (
+                el.tag == _D + "Object" and parent is not None and (parent.tag == _D + "Signature")
+            )
+        else:
+            continue
+        if not good:
+            ok = False
+            out.results.append(_fail("STRUCTURE.ID_MISPLACED", _path(el)))
+    for value, maybe in expected.items():
+        if maybe is None or maybe.get("Id") != value:
+            ok = False
+            where = maybe if maybe is not None else du
+            out.results.append(_fail("STRUCTURE.ID_MISPLACED", _path(where)))
+    return ok
+
+
+def _check_comments(
+    root: etree._Element, out: StructureOutcome, policy: VerificationPolicy
+) -> None:
+    """Comments / PIs inside signed content (the data block or any Signature)."""
+    for node in root.iter(etree.Comment, etree.ProcessingInstruction):
+        anc = node.getparent()
+        while anc is not None:
+            if anc.tag in (DU_LIEU, _D + "Signature"):
+                status = Status.WARN if policy.allow_comments else Status.FAIL
+                parent = node.getparent()
+                out.results.append(
+                    StepResult.of(
+                        "STRUCTURE.COMMENT",
+                        status,
+                        path=_path(parent) if parent is not None else "",
+                    )
+                )
+                break
+            anc = anc.getparent()
+
+
+def _decode_b64(text: str | None) -> bytes:
+    return base64.b64decode("".join((text or "").split()), validate=True)
+
+
+def _shape(
+    sig: etree._Element, slot: Slot, ids: dict[str, etree._Element], out: StructureOutcome
+) -> ParsedSignature | None:
+    """Parse one in-slot Signature strictly; append failures and return None if unusable."""
+    path = _path(sig)
+    kids = _elements(sig)
+    tags = [k.tag for k in kids]
+    if tags != [_D + "SignedInfo", _D + "SignatureValue", _D + "KeyInfo", _D + "Object"]:
+        out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", path, slot, en="(children)"))
+        return None
+    signed_info, value_el, key_info, obj = kids
+    si = _elements(signed_info)
+    si_tags = [k.tag for k in si]
+    if si_tags[:2] != [_D + "CanonicalizationMethod", _D + "SignatureMethod"] or any(
+        t != _D + "Reference" for t in si_tags[2:]
+    ):
+        out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", _path(signed_info), slot))
+        return None
+    refs = si[2:]
+    if len(refs) != 2:
+        out.results.append(
+            _fail(
+                "STRUCTURE.SIGNATURE_SHAPE",
+                _path(signed_info),
+                slot,
+                en=f"({len(refs)} References, 2 required)",
+                vi=f"({len(refs)} Reference, cần đúng 2)",
+            )
+        )
+        return None
+    expected_uris = [f"#{slot.reference_id}", f"#{slot.object_id}"]
+    targets = [ids.get(slot.reference_id), obj if obj.get("Id") == slot.object_id else None]
+    parsed_refs: list[ParsedReference] = []
+    for ref, want, target in zip(refs, expected_uris, targets, strict=True):
+        if ref.get("URI") != want or target is None:
+            out.results.append(
+                _fail(
+                    "STRUCTURE.REFERENCE_MISMATCH",
+                    _path(ref),
+                    slot,
+                    en=f"(expected {want})",
+                    vi=f"(phải là {want})",
+                )
+            )
+            return None
+        parts = _elements(ref)
+        ptags = [p.tag for p in parts]
+        transforms: list[tuple[str, list[str]]] = []
+        if ptags and ptags[0] == _D + "Transforms":
+            for t in _elements(parts[0]):
+                if t.tag != _D + "Transform":
+                    out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", _path(t), slot))
+                    return None
+                inc = t.find(f"{{{_EXC_NS}}}InclusiveNamespaces")
+                prefixes = (inc.get("PrefixList") or "").split() if inc is not None else []
+                transforms.append((t.get("Algorithm") or "", prefixes))
+            parts = parts[1:]
+            ptags = ptags[1:]
+        if ptags != [_D + "DigestMethod", _D + "DigestValue"]:
+            out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", _path(ref), slot))
+            return None
+        try:
+            digest_value = _decode_b64(parts[1].text)
+        except (binascii.Error, ValueError):
+            out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", _path(parts[1]), slot))
+            return None
+        parsed_refs.append(
+            ParsedReference(
+                want, target, transforms, parts[0].get("Algorithm") or "", digest_value, _path(ref)
+            )
+        )
+    try:
+        value = _decode_b64(value_el.text)
+    except (binascii.Error, ValueError):
+        out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", _path(value_el), slot))
+        return None
+    certs = _certificates(key_info)
+    if certs is None:
+        out.results.append(
+            _fail("STRUCTURE.SIGNATURE_SHAPE", _path(key_info), slot, en="(KeyInfo)")
+        )
+        return None
+    leaves = [c for c in certs if not any(o is not c and o.issuer == c.subject for o in certs)]
+    if len(leaves) != 1:
+        out.results.append(
+            _fail(
+                "STRUCTURE.SIGNATURE_SHAPE",
+                _path(key_info),
+                slot,
+                en="(exactly one leaf certificate required)",
+                vi="(cần đúng một chứng thư người ký)",
+            )
+        )
+        return None
+    cm = si[0]
+    inc = cm.find(f"{{{_EXC_NS}}}InclusiveNamespaces")
+    return ParsedSignature(
+        slot=slot,
+        element=sig,
+        signed_info=signed_info,
+        c14n_uri=cm.get("Algorithm") or "",
+        c14n_prefixes=(inc.get("PrefixList") or "").split() if inc is not None else [],
+        method_uri=si[1].get("Algorithm") or "",
+        references=parsed_refs,
+        value=value,
+        leaf=leaves[0],
+        intermediates=[c for c in certs if c is not leaves[0]],
+        path=path,
+    )
+
+
+_X509_IGNORED = {_D + "X509SubjectName", _D + "X509IssuerSerial", _D + "X509SKI"}
+
+
+def _certificates(key_info: etree._Element) -> list[x509.Certificate] | None:
+    """Certificates of ``KeyInfo/X509Data``; None if KeyInfo holds anything else."""
+    kids = _elements(key_info)
+    if len(kids) != 1 or kids[0].tag != _D + "X509Data":
+        return None
+    certs: list[x509.Certificate] = []
+    for el in _elements(kids[0]):
+        if el.tag in _X509_IGNORED:
+            continue
+        if el.tag != _D + "X509Certificate":
+            return None
+        try:
+            certs.append(x509.load_der_x509_certificate(_decode_b64(el.text)))
+        except (binascii.Error, ValueError):
+            return None
+    return certs or None
+
+
+def check_structure(root: etree._Element, policy: VerificationPolicy) -> StructureOutcome:
+    """Step 3. ``fatal`` means the document is ambiguous and no signature may be checked."""
+    out = StructureOutcome()
+    if not _find_slots(root, out) or not _check_ids(root, out):
+        out.fatal = True
+        return out
+    _check_comments(root, out, policy)
+    ids: dict[str, etree._Element] = {}
+    for el in root.iter(etree.Element):
+        v = el.get("Id")
+        if v is not None:
+            ids[v] = el
+    slot_by_el = {id(s.element): s for s in out.slots}
+    in_slot: dict[int, list[etree._Element]] = {}
+    for sig in root.iter(_D + "Signature"):
+        parent = sig.getparent()
+        if parent is None or id(parent) not in slot_by_el:
+            out.results.append(_fail("STRUCTURE.MISPLACED_SIGNATURE", _path(sig)))
+            continue
+        in_slot.setdefault(id(parent), []).append(sig)
+    for slot in out.slots:
+        sigs = in_slot.get(id(slot.element), [])
+        if not sigs:
+            continue
+        if len(sigs) > 1:
+            out.results.append(
+                _fail("STRUCTURE.MISPLACED_SIGNATURE", slot.path, slot, en="(2 in one slot)")
+            )
+            continue
+        sig = sigs[0]
+        if sig.get("Id") != slot.signature_id:
+            out.results.append(
+                _fail(
+                    "STRUCTURE.MISPLACED_SIGNATURE",
+                    _path(sig),
+                    slot,
+                    en=f"(slot expects Id {slot.signature_id})",
+                    vi=f"(ô ký cần Id {slot.signature_id})",
+                )
+            )
+            continue
+        if slot.role == "GVBM" and slot.mon not in out.rows:
+            out.results.append(
+                _fail("STRUCTURE.REFERENCE_MISMATCH", slot.path, slot, en="(no such subject row)")
+            )
+            continue
+        parsed = _shape(sig, slot, ids, out)
+        if parsed is not None:
+            out.signatures.append(parsed)
+    if not any(r.status is Status.FAIL for r in out.results):
+        out.results.append(StepResult.of("STRUCTURE.OK", Status.PASS))
+    return out
+
+
+def _algorithm_results(
+    ps: ParsedSignature, policy: VerificationPolicy
+) -> Iterator[tuple[str, Status, str]]:
+    """Yield (code, status, detail) for every algorithm problem of one signature."""
+    uris: list[tuple[str, str]] = [("c14n", ps.c14n_uri)]
+    uris += [("transform", t) for r in ps.references for t, _ in r.transforms]
+    for kind, uri in uris:
+        try:
+            m = C14nMethod(uri)
+        except ValueError:
+            if kind == "c14n":
+                yield "SIGNATURE.ALGORITHM_REFUSED", Status.FAIL, uri
+            else:
+                yield "SIGNATURE.TRANSFORM_REFUSED", Status.FAIL, uri
+            continue
+        if m.with_comments:
+            yield "SIGNATURE.C14N_WITH_COMMENTS", Status.FAIL, uri
+        elif m not in policy.c14n_methods:
+            yield "SIGNATURE.ALGORITHM_REFUSED", Status.FAIL, uri
+    for r in ps.references:
+        if len(r.transforms) != 1:
+            yield "SIGNATURE.TRANSFORM_REFUSED", Status.FAIL, f"{len(r.transforms)} transforms"
+        try:
+            d = DigestMethod(r.digest_uri)
+        except ValueError:
+            yield "SIGNATURE.ALGORITHM_REFUSED", Status.FAIL, r.digest_uri
+            continue
+        if d in policy.legacy_digest_methods:
+            yield "SIGNATURE.ALGORITHM_LEGACY", Status.WARN, d.value
+        elif d not in policy.digest_methods:
+            yield "SIGNATURE.ALGORITHM_REFUSED", Status.FAIL, d.value
+    try:
+        s = SignatureMethod(ps.method_uri)
+    except ValueError:
+        yield "SIGNATURE.ALGORITHM_REFUSED", Status.FAIL, ps.method_uri
+        return
+    if s in policy.legacy_signature_methods:
+        yield "SIGNATURE.ALGORITHM_LEGACY", Status.WARN, s.value
+    elif s not in policy.signature_methods:
+        yield "SIGNATURE.ALGORITHM_REFUSED", Status.FAIL, s.value
+
+
+def _signing_time(canonical_object: bytes, signature_id: str) -> dt.datetime | None:
+    """SigningTime read from the *canonical signed bytes* of the Object (never the raw tree)."""
+    try:
+        obj = parse_xml(canonical_object)
+    except HocBaSoError:
+        return None
+    times = [
+        t
+        for prop in obj.iterfind(f"{_D}SignatureProperties/{_D}SignatureProperty")
+        if prop.get("Target") == f"#{signature_id}"
+        for t in prop.findall(f"{{{SIGPROP_NS}}}SigningTime")
+    ]
+    if len(times) != 1:
+        return None
+    try:
+        value = dt.datetime.fromisoformat((times[0].text or "").strip())
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None
+
+
+def check_signature(
+    ps: ParsedSignature, policy: VerificationPolicy, canon: CanonCache
+) -> list[StepResult]:
+    """Step 4 for one signature: algorithms, digests over the canonical form, value."""
+    results: list[StepResult] = []
+    role = ps.slot.role
+
+    def res(code: str, status: Status, path: str, detail: str = "") -> StepResult:
+        extra = f"({detail})" if detail else ""
+        return StepResult.of(code, status, role=role, path=path, extra_en=extra, extra_vi=extra)
+
+    refused = False
+    for code, status, detail in _algorithm_results(ps, policy):
+        results.append(res(code, status, ps.path, detail))
+        refused = refused or status is Status.FAIL
+    if refused:
+        return results
+    ps.legacy = any(r.status is Status.WARN for r in results)
+    canon_refs: list[bytes] = []
+    digest_ok = True
+    for r in ps.references:
+        method = C14nMethod(r.transforms[0][0])
+        try:
+            data = canon.get(r.target, method, r.transforms[0][1])
+        except AlgorithmError as e:
+            results.append(res("SIGNATURE.TRANSFORM_REFUSED", Status.FAIL, r.path, e.code))
+            return results
+        canon_refs.append(data)
+        digest = hashlib.new(DigestMethod(r.digest_uri).hash_name, data).digest()
+        if digest != r.digest_value:
+            digest_ok = False
+            results.append(res("SIGNATURE.DIGEST_MISMATCH", Status.FAIL, r.path, r.uri))
+    signed_info = canon.get(ps.signed_info, C14nMethod(ps.c14n_uri), ps.c14n_prefixes)
+    if not verify_value(ps.leaf, SignatureMethod(ps.method_uri), ps.value, signed_info):
+        results.append(res("SIGNATURE.VALUE_INVALID", Status.FAIL, ps.path))
+        return results
+    if not digest_ok:
+        return results
+    when = _signing_time(canon_refs[1], ps.slot.signature_id)
+    if when is None:
+        results.append(res("SIGNATURE.SIGNING_TIME_INVALID", Status.FAIL, ps.path))
+        return results
+    ps.verified = True
+    ps.signing_time = when
+    ps.signed_target = canon_refs[0]
+    results.append(
+        StepResult.of("SIGNATURE.OK", Status.PASS, role=role, signing_time=when, path=ps.path)
+    )
+    return results
