@@ -27,6 +27,7 @@ def make_packet(
     gvcn_id: str = HOMEROOM_CCCD,
     cbql_id: str = PRINCIPAL_CCCD,
     pretty: bool = True,
+    record_no: int = 1,
 ) -> bytes:
     """A minimal packet in the SPEC §3 layout with empty signature slots."""
     ids = list(teacher_ids or SUBJECT_TEACHER_CCCDS[: len(subjects)])
@@ -42,7 +43,7 @@ def make_packet(
         f'<?xml version="1.0" encoding="UTF-8"?>\n<HOC_BA PHIEN_BAN_DINH_DANG="1.0">{nl}'
         f'  <DU_LIEU_HOC_BA Id="data">{nl}'
         f'    <THONG_TIN_HOC_BA Id="thongtinhocba"><THONG_TIN_CHUNG>'
-        f"<MA_DINH_DANH_HOC_BA>7d0f8f7e-3c1b-4c53-9a7e-2f8e1b7c9a01</MA_DINH_DANH_HOC_BA>"
+        f"<MA_DINH_DANH_HOC_BA>7d0f8f7e-3c1b-4c53-9a7e-{record_no:012d}</MA_DINH_DANH_HOC_BA>"
         f"<PHIEN_BAN>1</PHIEN_BAN></THONG_TIN_CHUNG>"
         f"<NGUOI_KY><TEN_GVCN>Nguyễn Văn A</TEN_GVCN><SO_DDCN_GVCN>{gvcn_id}</SO_DDCN_GVCN>"
         f"<TEN_GIAM_HIEU>Trần Thị B</TEN_GIAM_HIEU>"
