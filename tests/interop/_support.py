@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
+import re
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -165,8 +166,12 @@ def sign_all_roles(
     gvbm_order: Sequence[int] | None = None,
     start: datetime = TEST_NOW,
     upto: VaiTroKy = VaiTroKy.KY_PHAT_HANH,
+    skip_present: bool = False,
 ) -> bytes:
-    """Sign with hocbaso: every GVBM (in ``gvbm_order`` if given), then GVCN, CBQL, issuance."""
+    """Sign with hocbaso: every GVBM (in ``gvbm_order`` if given), then GVCN, CBQL, issuance.
+
+    ``skip_present`` leaves slots that already hold a signature alone (continuing a packet
+    someone else started)."""
     ids = signer_ids(packet)
     all_slots = slots(packet)
     gvbm = [s for s in all_slots if s.role is VaiTroKy.GVBM]
@@ -175,7 +180,12 @@ def sign_all_roles(
     rest = [s for s in all_slots if s.role is not VaiTroKy.GVBM]
     data = packet
     t = start
+    present = (
+        set(re.findall(rb'Signature[^>]*? Id="(sig-[^"]+)"', packet)) if skip_present else set()
+    )
     for slot in [*gvbm, *rest]:
+        if slot.signature_id.encode() in present:
+            continue
         if slot.role is VaiTroKy.KY_PHAT_HANH:
             signer = pki.school().signer()
         else:
