@@ -234,13 +234,19 @@ def text_positions(data: bytes) -> list[int]:
     (safe to flip: the document stays well-formed, so only signatures can notice)."""
     start, end = signed_ranges(data)["data"]
     positions = []
-    in_tag = False
+    in_tag = in_ref = False
     for i in range(start, end):
         c = data[i]
         if c == ord("<"):
             in_tag = True
         elif c == ord(">"):
             in_tag = False
+        elif c == ord("&"):
+            in_ref = True  # &amp; &#x..; — flipping inside would break well-formedness
+        elif c == ord(";") and in_ref:
+            in_ref = False
+        elif in_ref:
+            continue
         elif not in_tag and ((chr(c).isascii() and chr(c).isalnum()) or c in _WHITESPACE):
             positions.append(i)
     return positions
