@@ -2,7 +2,10 @@
 
 The core is a small module set on lxml canonicalisation and ``cryptography``: the signature
 profile, role order, byte-splicing into the packet's slots, and the two-phase path for
-remote-signing services. Keys stay behind the :class:`Signer` protocol.
+remote-signing services. Keys stay behind the :class:`Signer` protocol: :class:`KeyFileSigner`
+for PEM/PKCS#12 files, :class:`Pkcs11Signer` for tokens, and any object with ``certificate``,
+``chain`` and ``sign_raw`` (e.g. a remote-signing client); or use :func:`prepare` /
+:func:`complete` when the key holder answers later.
 """
 
 from hocbaso.signature._algorithms import (
@@ -14,6 +17,18 @@ from hocbaso.signature._algorithms import (
 )
 from hocbaso.signature._c14n import canonicalize
 from hocbaso.signature._identity import LoaiDinhDanh, SubjectIdentity, subject_identities
+from hocbaso.signature._keyfile import KeyFileSigner, load_certificates
+from hocbaso.signature._lifecycle import (
+    THU_HOI_FORMAT_VERSION,
+    ChuKyDaXacThuc,
+    IssuedRecord,
+    ThongBaoThuHoi,
+    correct,
+    issue,
+    read_thong_bao_thu_hoi,
+    revoke,
+)
+from hocbaso.signature._pkcs11 import Pkcs11Signer
 from hocbaso.signature._policy import SigningPolicy
 from hocbaso.signature._roles import VaiTroKy
 from hocbaso.signature._signer import Signer
@@ -30,21 +45,32 @@ from hocbaso.signature._twophase import (
 __all__ = [
     "DSIG_NS",
     "SIGPROP_NS",
+    "THU_HOI_FORMAT_VERSION",
     "C14nMethod",
+    "ChuKyDaXacThuc",
     "DigestMethod",
+    "IssuedRecord",
+    "KeyFileSigner",
     "LoaiDinhDanh",
+    "Pkcs11Signer",
     "PreparedBatch",
     "PreparedSignature",
     "SignatureMethod",
     "Signer",
     "SigningPolicy",
     "SubjectIdentity",
+    "ThongBaoThuHoi",
     "VaiTroKy",
     "canonicalize",
     "complete",
     "complete_many",
+    "correct",
+    "issue",
+    "load_certificates",
     "prepare",
     "prepare_many",
+    "read_thong_bao_thu_hoi",
+    "revoke",
     "sign",
     "subject_identities",
 ]

@@ -43,7 +43,15 @@ from hocbaso.signature._profile import (
 from hocbaso.signature._roles import VaiTroKy
 from hocbaso.signature._splice import locate_slot
 
-__all__ = ["PacketView", "Prepared", "SlotInfo", "load_packet", "prepare_role"]
+__all__ = [
+    "PacketView",
+    "Prepared",
+    "SlotInfo",
+    "check_certificate",
+    "format_time",
+    "load_packet",
+    "prepare_role",
+]
 
 _XML_NS_PREFIX = "{http://www.w3.org/XML/1998/namespace}"
 _SLOT_PATHS = {
@@ -257,7 +265,7 @@ def _check_order(
         )
 
 
-def _check_certificate(
+def check_certificate(
     view: PacketView,
     target: SlotInfo,
     certificate: x509.Certificate,
@@ -325,7 +333,7 @@ def _check_certificate(
         )
 
 
-def _format_time(signing_time: datetime, label: str) -> str:
+def format_time(signing_time: datetime, label: str) -> str:
     if signing_time.tzinfo is None or signing_time.utcoffset() is None:
         raise SigningError(
             f"{label}: the signing time must carry a UTC offset",
@@ -349,7 +357,7 @@ def prepare_role(
     """Run every check for adding ``role`` and build the bytes it must sign."""
     role = VaiTroKy(role)
     label = f"GVBM[{mon}]" if role is VaiTroKy.GVBM else role.value
-    time_text = _format_time(signing_time, label)
+    time_text = format_time(signing_time, label)
     method = signature_method_for(certificate, label)
     if method not in policy.signature_methods:
         raise AlgorithmError(
@@ -375,7 +383,7 @@ def prepare_role(
             path=label,
         )
     _check_order(view, target, signing_time, policy)
-    _check_certificate(view, target, certificate, signing_time, policy)
+    check_certificate(view, target, certificate, signing_time, policy)
     signed = view.ids.get(target.reference_id)
     if signed is None:
         raise _packet_error(

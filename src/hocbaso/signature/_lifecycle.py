@@ -1,0 +1,412 @@
+"""Issue, correct, revoke (SPEC §5): a record never changes after issuance.
+
+- :func:`issue` adds the KY_PHAT_HANH signature and returns an :class:`IssuedRecord` — the signed
+  bytes exactly as produced (never re-serialised) plus the record parsed from them.
+- :func:`correct` makes the *unsigned* packet of the next version: same identifier, version + 1,
+  a reason and the SHA-256 of the previous version's signed bytes (``DINH_CHINH``). It is then
+  signed afresh by every role, so the versions form a checkable chain.
+- :func:`revoke` makes a signed revocation notice (``THONG_BAO_THU_HOI``, schema
+  ``schemas/thong-bao-thu-hoi-1.0.xsd``), signed in the same profile with the school's
+  organisation certificate; a verifier given the notice reports the record as revoked.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from xml.sax.saxutils import escape
+
+from cryptography import x509
+
+from hocbaso.errors import CertificateError, RoleOrderError, SigningError
+from hocbaso.models import DinhChinh, HocBa, TrangThaiHocBa
+from hocbaso.packet import from_xml, parse_xml, to_xml
+from hocbaso.signature._algorithms import DSIG_NS
+from hocbaso.signature._c14n import canonicalize
+from hocbaso.signature._core import (
+    PacketView,
+    check_certificate,
+    format_time,
+    load_packet,
+)
+from hocbaso.signature._identity import subject_identities
+from hocbaso.signature._keys import (
+    normalise_signature_value,
+    signature_method_for,
+    verify_value,
+)
+from hocbaso.signature._policy import SigningPolicy
+from hocbaso.signature._profile import SignatureProblem, build_signature, check_signature
+from hocbaso.signature._roles import VaiTroKy
+from hocbaso.signature._signer import Signer
+from hocbaso.signature._splice import locate_slot
+from hocbaso.signature._twophase import sign
+
+__all__ = [
+    "THU_HOI_FORMAT_VERSION",
+    "ChuKyDaXacThuc",
+    "IssuedRecord",
+    "ThongBaoThuHoi",
+    "correct",
+    "issue",
+    "read_thong_bao_thu_hoi",
+    "revoke",
+]
+
+#: Format version of the revocation notice (also in its XSD's file name).
+THU_HOI_FORMAT_VERSION = "1.0"
+_THU_HOI_DATA_ID = "thuhoi"
+_THU_HOI_SIG_ID = "sig-thuhoi"
+_THU_HOI_OBJ_ID = "st-thuhoi"
+_D = f"{{{DSIG_NS}}}"
+
+
+@dataclass(frozen=True, slots=True)
+class ChuKyDaXacThuc:
+    """One verified signature of an issued record: who (role, certificate) and when."""
+
+    role: VaiTroKy
+    mon: str | None
+    signing_time: datetime
+    certificate: x509.Certificate
+
+
+def _check_complete(view: PacketView, policy: SigningPolicy) -> tuple[ChuKyDaXacThuc, ...]:
+    """Every role present and valid, certificates fit their roles, times in role order."""
+    missing = [s.label for s in view.slots if s.signature is None]
+    if missing:
+        raise RoleOrderError(
+            f"the record is not fully signed: {', '.join(missing)} missing",
+            f"học bạ chưa được ký đủ: thiếu {', '.join(missing)}",
+            code="SIGN.ORDER.MISSING",
+            path=missing[-1],
+        )
+    found: list[ChuKyDaXacThuc] = []
+    for s in view.slots:
+        assert s.signature is not None
+        try:
+            checked = check_signature(
+                s.signature,
+                signature_id=s.signature_id,
+                object_id=s.object_id,
+                reference_id=s.reference_id,
+                ids=view.ids,
+                policy=policy,
+            )
+        except SignatureProblem as problem:
+            raise RoleOrderError(
+                f"{s.label}: the signature is not valid ({problem.en})",
+                f"{s.label}: chữ ký không hợp lệ ({problem.vi})",
+                code="SIGN.ORDER.INVALID_PRIOR",
+                path=s.label,
+            ) from None
+        check_certificate(view, s, checked.certificate, checked.signing_time, policy)
+        found.append(ChuKyDaXacThuc(s.role, s.mon, checked.signing_time, checked.certificate))
+    for earlier in found:
+        for later in found:
+            if later.role.rank > earlier.role.rank and (
+                later.signing_time < earlier.signing_time - policy.clock_skew
+            ):
+                label = later.role.value
+                raise RoleOrderError(
+                    f"{label}: signed before an earlier role",
+                    f"{label}: ký trước vai trò phải ký trước",
+                    code="SIGN.ORDER.TIME_BACKWARDS",
+                    path=label,
+                )
+    return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedRecord:
+    """An issued (phát hành) record: immutable signed bytes and the record read from them.
+
+    ``signed`` is kept byte for byte; nothing in hocbaso ever re-serialises it. ``hoc_ba`` is
+    parsed from those bytes (every part of it is covered by the CBQL and KY_PHAT_HANH
+    signatures), and is a frozen model.
+    """
+
+    signed: bytes
+    hoc_ba: HocBa
+    issued_at: datetime
+    signatures: tuple[ChuKyDaXacThuc, ...]
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 (hex) of the signed bytes: what a correction or revocation names."""
+        return hashlib.sha256(self.signed).hexdigest()
+
+    @property
+    def ma_dinh_danh_hoc_ba(self) -> str:
+        return self.hoc_ba.ma_dinh_danh_hoc_ba
+
+    @property
+    def phien_ban(self) -> int:
+        return self.hoc_ba.phien_ban
+
+    @classmethod
+    def from_signed(
+        cls,
+        signed: bytes,
+        *,
+        policy: SigningPolicy = SigningPolicy(),  # noqa: B008 - frozen, immutable default
+    ) -> IssuedRecord:
+        """Accept already-issued bytes (e.g. after a two-phase KY_PHAT_HANH) after checking
+        that every role signed, every signature verifies and the order holds.
+
+        This is the signing side's completeness check, not the verifier: certificate paths,
+        trust anchors and revocation are ``hocbaso.verify``'s job.
+        """
+        signed = bytes(signed)
+        view = load_packet(signed)
+        signatures = _check_complete(view, policy)
+        hoc_ba = from_xml(signed)
+        issued_at = next(s.signing_time for s in signatures if s.role is VaiTroKy.KY_PHAT_HANH)
+        return cls(signed, hoc_ba, issued_at, signatures)
+
+
+def issue(
+    packet: bytes,
+    signer: Signer,
+    *,
+    signing_time: datetime,
+    policy: SigningPolicy = SigningPolicy(),  # noqa: B008 - frozen, immutable default
+) -> IssuedRecord:
+    """Issue a record: add the school's KY_PHAT_HANH signature and check the whole record.
+
+    ``packet`` must carry every GVBM, the GVCN and the CBQL signature. The effective date
+    (ngày có hiệu lực) is the issue date, ``issued_at``.
+    """
+    signed = sign(packet, VaiTroKy.KY_PHAT_HANH, signer, signing_time=signing_time, policy=policy)
+    return IssuedRecord.from_signed(signed, policy=policy)
+
+
+def correct(
+    previous_signed: bytes,
+    new_record: HocBa,
+    reason: str,
+    *,
+    policy: SigningPolicy = SigningPolicy(),  # noqa: B008 - frozen, immutable default
+) -> bytes:
+    """The unsigned packet of the corrected version (đính chính) of an issued record.
+
+    ``new_record`` carries the corrected data; its identifier must be the previous version's.
+    Its version, status and ``dinh_chinh`` are set here: version + 1, in force, the reason and
+    the SHA-256 of ``previous_signed``. Sign the result through all roles again.
+    """
+    previous = IssuedRecord.from_signed(previous_signed, policy=policy)
+    if new_record.ma_dinh_danh_hoc_ba != previous.ma_dinh_danh_hoc_ba:
+        raise SigningError(
+            "a correction must keep the record's identifier",
+            "bản đính chính phải giữ nguyên mã định danh học bạ",
+            code="SIGN.CORRECT.IDENTIFIER",
+            path="THONG_TIN_CHUNG/MA_DINH_DANH_HOC_BA",
+        )
+    info = new_record.thong_tin_hoc_ba
+    header = info.thong_tin_chung.model_dump()
+    header.update(
+        phien_ban=previous.phien_ban + 1,
+        trang_thai=TrangThaiHocBa.CO_HIEU_LUC,
+        dinh_chinh=DinhChinh(ly_do=reason, bam_phien_ban_truoc=previous.sha256),
+    )
+    data = new_record.model_dump()
+    data["thong_tin_hoc_ba"]["thong_tin_chung"] = header
+    corrected = HocBa.model_validate(data)
+    return to_xml(corrected)
+
+
+# --------------------------------------------------------------------------------------------
+# Revocation notice
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ThongBaoThuHoi:
+    """A revocation notice (thông báo thu hồi), as read back from its signed bytes."""
+
+    ma_dinh_danh_hoc_ba: str
+    phien_ban: int
+    bam_hoc_ba: str
+    ly_do: str
+    ngay_thu_hoi: str
+    signing_time: datetime
+    certificate: x509.Certificate
+    signed: bytes
+
+
+def _notice_bytes(previous: IssuedRecord, reason: str, revocation_time: datetime) -> bytes:
+    when = format_time(revocation_time, "THU_HOI")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<THONG_BAO_THU_HOI PHIEN_BAN_DINH_DANG="{THU_HOI_FORMAT_VERSION}">\n'
+        f'  <DU_LIEU_THU_HOI Id="{_THU_HOI_DATA_ID}">\n'
+        f"    <MA_DINH_DANH_HOC_BA>{previous.ma_dinh_danh_hoc_ba}</MA_DINH_DANH_HOC_BA>\n"
+        f"    <PHIEN_BAN>{previous.phien_ban}</PHIEN_BAN>\n"
+        f"    <BAM_HOC_BA>{previous.sha256}</BAM_HOC_BA>\n"
+        f"    <LY_DO>{escape(unicodedata.normalize('NFC', reason.strip()))}</LY_DO>\n"
+        f"    <NGAY_THU_HOI>{when}</NGAY_THU_HOI>\n"
+        "  </DU_LIEU_THU_HOI>\n"
+        "  <KY_THU_HOI/>\n"
+        "</THONG_BAO_THU_HOI>\n"
+    ).encode()
+
+
+def _issuer_organisations(record: IssuedRecord) -> set[str]:
+    kph = next(s for s in record.signatures if s.role is VaiTroKy.KY_PHAT_HANH)
+    return {i.value for i in subject_identities(kph.certificate) if not i.personal}
+
+
+def revoke(
+    previous_signed: bytes,
+    signer: Signer,
+    *,
+    reason: str,
+    revocation_time: datetime,
+    policy: SigningPolicy = SigningPolicy(),  # noqa: B008 - frozen, immutable default
+) -> bytes:
+    """A signed revocation notice for an issued record.
+
+    Signed with the school's organisation certificate (the same organisation identity as the
+    record's KY_PHAT_HANH signature when ``policy.check_identity``), in the SPEC §4 profile:
+    Reference 1 to ``#thuhoi`` (the notice's data), Reference 2 to its SigningTime.
+    """
+    if not reason.strip() or len(reason.strip()) > 500:
+        raise SigningError(
+            "a revocation needs a reason of at most 500 characters",
+            "thu hồi học bạ phải có lý do, tối đa 500 ký tự",
+            code="SIGN.REVOKE.REASON",
+            path="LY_DO",
+        )
+    previous = IssuedRecord.from_signed(previous_signed, policy=policy)
+    if revocation_time < previous.issued_at:
+        raise RoleOrderError(
+            "THU_HOI: the revocation time is before the issue time",
+            "THU_HOI: thời điểm thu hồi sớm hơn thời điểm phát hành",
+            code="SIGN.ORDER.TIME_BACKWARDS",
+            path="THU_HOI",
+        )
+    certificate = signer.certificate
+    label = "THU_HOI"
+    method = signature_method_for(certificate, label)
+    time_text = format_time(revocation_time, label)
+    if revocation_time > certificate.not_valid_after_utc or (
+        revocation_time < certificate.not_valid_before_utc - policy.clock_skew
+    ):
+        raise CertificateError(
+            f"{label}: the certificate is not valid at the revocation time",
+            f"{label}: chứng thư số không có hiệu lực tại thời điểm thu hồi",
+            code="SIGN.CERTIFICATE.EXPIRED",
+            path=label,
+        )
+    if policy.check_identity:
+        own = {i.value for i in subject_identities(certificate) if not i.personal}
+        if not own:
+            raise CertificateError(
+                f"{label}: a revocation needs the school's organisation certificate",
+                f"{label}: thông báo thu hồi cần chứng thư số tổ chức của nhà trường",
+                code="SIGN.CERTIFICATE.NOT_ORGANISATION",
+                path=label,
+            )
+        if not own & _issuer_organisations(previous):
+            raise CertificateError(
+                f"{label}: the certificate is not the issuing school's",
+                f"{label}: chứng thư số không phải của trường đã phát hành học bạ",
+                code="SIGN.CERTIFICATE.IDENTITY",
+                path=label,
+            )
+    data = _notice_bytes(previous, reason, revocation_time)
+    root = parse_xml(data)
+    signed_el = root.find("DU_LIEU_THU_HOI")
+    slot = root.find("KY_THU_HOI")
+    assert signed_el is not None and slot is not None
+    template = build_signature(
+        signature_id=_THU_HOI_SIG_ID,
+        object_id=_THU_HOI_OBJ_ID,
+        reference_uri=f"#{_THU_HOI_DATA_ID}",
+        reference_c14n=canonicalize(signed_el),
+        signing_time=time_text,
+        method=method,
+        certificates=(certificate, *signer.chain),
+        context_nsmap=slot.nsmap,
+    )
+    value = normalise_signature_value(signer.sign_raw(template.to_be_signed), certificate)
+    if not verify_value(certificate, method, value, template.to_be_signed):
+        raise SigningError(
+            f"{label}: the signer's value does not verify with its certificate",
+            f"{label}: giá trị chữ ký không khớp với chứng thư số",
+            code="SIGN.VALUE",
+            path=label,
+        )
+    splice = locate_slot(data, root, slot, label)
+    return (
+        splice.before
+        + template.before_value
+        + base64.b64encode(value)
+        + template.after_value
+        + splice.after
+    )
+
+
+def read_thong_bao_thu_hoi(
+    data: bytes,
+    *,
+    policy: SigningPolicy = SigningPolicy(),  # noqa: B008 - frozen, immutable default
+) -> ThongBaoThuHoi:
+    """Parse a revocation notice and check its signature's digests and value.
+
+    Trust in the certificate (path to an anchor, revocation) is ``hocbaso.verify``'s job; this
+    only guarantees the fields returned are the ones the notice's signature covers.
+    """
+    root = parse_xml(data)
+    label = "THU_HOI"
+
+    def bad(en: str, vi: str) -> SigningError:
+        return SigningError(en, vi, code="SIGN.REVOKE.NOTICE", path=label)
+
+    body = root.find("DU_LIEU_THU_HOI")
+    sigs = root.findall(f"KY_THU_HOI/{_D}Signature")
+    if root.tag != "THONG_BAO_THU_HOI" or body is None or len(sigs) != 1:
+        raise bad("not a signed revocation notice", "không phải thông báo thu hồi đã ký")
+    ids = {el.get("Id") or "": el for el in root.iterfind(".//*[@Id]")}
+    if len(ids) != len(root.findall(".//*[@Id]")) or ids.get(_THU_HOI_DATA_ID) is not body:
+        raise bad("duplicate or misplaced Id", "Id bị lặp hoặc sai vị trí")
+    try:
+        checked = check_signature(
+            sigs[0],
+            signature_id=_THU_HOI_SIG_ID,
+            object_id=_THU_HOI_OBJ_ID,
+            reference_id=_THU_HOI_DATA_ID,
+            ids=ids,
+            policy=policy,
+        )
+    except SignatureProblem as problem:
+        raise SigningError(
+            f"{label}: the notice's signature is not valid ({problem.en})",
+            f"{label}: chữ ký của thông báo không hợp lệ ({problem.vi})",
+            code="SIGN.REVOKE.SIGNATURE",
+            path=label,
+        ) from None
+
+    def text(name: str) -> str:
+        el = body.find(name)
+        if el is None or el.text is None:
+            raise bad(f"missing {name}", f"thiếu {name}")
+        return el.text.strip()
+
+    try:
+        version = int(text("PHIEN_BAN"))
+    except ValueError:
+        raise bad("PHIEN_BAN is not a number", "PHIEN_BAN không phải số") from None
+    return ThongBaoThuHoi(
+        ma_dinh_danh_hoc_ba=text("MA_DINH_DANH_HOC_BA"),
+        phien_ban=version,
+        bam_hoc_ba=text("BAM_HOC_BA"),
+        ly_do=text("LY_DO"),
+        ngay_thu_hoi=text("NGAY_THU_HOI"),
+        signing_time=checked.signing_time,
+        certificate=checked.certificate,
+        signed=bytes(data),
+    )
