@@ -7,7 +7,7 @@ Vendors get one exception type with stable codes, field paths written as packet 
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
@@ -74,25 +74,46 @@ _PYDANTIC_TO_CODE: dict[str, str] = {
 }
 
 
-def element_path(loc: tuple[int | str, ...]) -> str:
-    """Turn a pydantic location into the packet's element path (the one mapping rule)."""
+def _nested(cls: Any, name: str) -> tuple[Any, str]:
+    """The model class behind field ``name`` of ``cls`` and, for a tuple, its item tag."""
+    fields = getattr(cls, "model_fields", {})
+    if name not in fields:
+        return None, ""
+    annotation = fields[name].annotation
+    for arg in (annotation, *get_args(annotation)):
+        for inner in (arg, *get_args(arg)):
+            if isinstance(inner, type) and issubclass(inner, HocBaModel):
+                return inner, inner.xml_tag if get_origin(arg) is tuple else ""
+    return None, ""
+
+
+def element_path(loc: tuple[int | str, ...], model: Any = None) -> str:
+    """Turn a pydantic location into the packet's element path (the one mapping rule).
+
+    Items of a list are named by their element (``BANG_DIEM/DIEM_TONG_KET[2]``), as in the
+    packet, when the model class is known.
+    """
     parts: list[str] = []
+    item_tag = ""
     for item in loc:
         if isinstance(item, int):
-            if parts:
+            if item_tag:
+                parts.append(f"{item_tag}[{item + 1}]")
+            elif parts:
                 parts[-1] = f"{parts[-1]}[{item + 1}]"
             continue
         parts.append(item.upper())
+        model, item_tag = _nested(model, item)
     return "/".join(parts)
 
 
-def _detail(err: ErrorDetails, prefix: tuple[int | str, ...]) -> ErrorDetail:
+def _detail(err: ErrorDetails, prefix: tuple[int | str, ...], model: Any) -> ErrorDetail:
     loc = prefix + tuple(err["loc"])
     ctx = err.get("ctx") or {}
     original = ctx.get("error")
     if isinstance(original, ModelError):
         # A model-level check raised with its own code and a path relative to the model.
-        path = "/".join(p for p in (element_path(loc), original.path) if p)
+        path = "/".join(p for p in (element_path(loc, model), original.path) if p)
         return ErrorDetail(original.code, path, original.message_vi, original.message_en)
     etype = err["type"]
     code = etype if etype.startswith("MODEL.") else _PYDANTIC_TO_CODE.get(etype, "MODEL.INVALID")
@@ -101,17 +122,21 @@ def _detail(err: ErrorDetails, prefix: tuple[int | str, ...]) -> ErrorDetail:
     vi, en = _MESSAGES.get(code, _MESSAGES["MODEL.INVALID"])
     if code == "MODEL.TOO_LONG" and "max_length" in ctx:
         vi, en = f"{vi} ({ctx['max_length']} ký tự)", f"{en} ({ctx['max_length']} characters)"
-    return ErrorDetail(code, element_path(loc), vi, en)
+    return ErrorDetail(code, element_path(loc, model), vi, en)
 
 
-def model_error(exc: ValidationError, model: str, prefix: tuple[int | str, ...] = ()) -> ModelError:
+def model_error(
+    exc: ValidationError, model: type[Any], prefix: tuple[int | str, ...] = ()
+) -> ModelError:
     """One ``ModelError`` for a pydantic ``ValidationError``; the first problem names it."""
-    details = tuple(_detail(e, prefix) for e in exc.errors(include_url=False, include_input=False))
+    errors = exc.errors(include_url=False, include_input=False)
+    details = tuple(_detail(e, prefix, model) for e in errors)
     first = details[0]
     more = f" (+{len(details) - 1})" if len(details) > 1 else ""
+    name = model.__name__
     return ModelError(
-        f"{model}: {first.message_en}{more}",
-        f"{model}: {first.message_vi}{more}",
+        f"{name}: {first.message_en}{more}",
+        f"{name}: {first.message_vi}{more}",
         code=first.code,
         path=first.path,
         details=details,
@@ -133,4 +158,4 @@ class HocBaModel(BaseModel):
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            raise model_error(exc, type(self).__name__) from None
+            raise model_error(exc, type(self)) from None

@@ -73,7 +73,8 @@ def plan(cls: type[HocBaModel]) -> tuple[FieldPlan, ...]:
     for name, info in cls.model_fields.items():
         base, found, optional = _strip(hints[name])
         metadata: list[Any] = [*found, *info.metadata]
-        optional = optional or not info.is_required()
+        # A field is optional in the packet only when it can be None (or is an empty list):
+        # a default such as PHIEN_BAN=1 is still always written, so the XSD requires it.
         xsd = next((m for m in metadata if isinstance(m, Xsd)), None)
         model: type[HocBaModel] | None = None
         many = False
@@ -89,6 +90,8 @@ def plan(cls: type[HocBaModel]) -> tuple[FieldPlan, ...]:
             model = base
         elif isinstance(base, type) and issubclass(base, Enum):
             enum = base
+        if many:
+            optional = min_items == 0
         if model is None and enum is None and xsd is None:
             raise TypeError(f"{cls.__name__}.{name} has no packet mapping")  # pragma: no cover
         out.append(FieldPlan(name, tag_of(name), optional, model, many, xsd, enum, min_items))

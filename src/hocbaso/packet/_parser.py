@@ -80,6 +80,12 @@ def parse_xml(data: bytes, *, limits: ParseLimits = DEFAULT_LIMITS) -> etree._El
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
+        if "depth" in str(exc).lower():  # libxml2's own nesting cap (256) was hit first
+            raise _refuse(
+                "PARSE.TOO_DEEP",
+                f"Elements are nested deeper than {limits.max_depth} levels",
+                f"Phần tử lồng nhau sâu hơn {limits.max_depth} cấp",
+            ) from None
         raise ParseError(
             f"Not well-formed XML (line {exc.lineno})",
             f"XML không đúng cú pháp (dòng {exc.lineno})",

@@ -64,17 +64,32 @@ def _xmlschema_schema() -> Any:
     return xmlschema.XMLSchema10(str(schema_path()), allow="local", defuse="always")
 
 
-_QUOTED_VALUE = re.compile(r"(?i)(value|literal|instance|content)\s+'[^']*'")
-_LEADING_VALUE = re.compile(r"^'[^']*'\s+is not")
+_QUOTED_VALUE = re.compile(r"(?i)\b(value|literal|instance|content)\s+'[^']*'")
+_VALUE_IS_NOT = re.compile(r"(^|:\s*)'[^']*'(?=\s+is not)")
+_ASSIGNED_VALUE = re.compile(r"='[^']*'")
 _ELEMENT_CONTENT = re.compile(r"Instance:.*", re.S)
+_LONG_DIGITS = re.compile(r"\d{9,}")
 
 
 def _sanitise(message: str) -> str:
-    """Remove quoted values; keep element names, facets and the rule."""
+    """Remove quoted values; keep element and attribute names, facets and the rule."""
     message = _ELEMENT_CONTENT.sub("", message)
     message = _QUOTED_VALUE.sub(lambda m: m.group(1), message)
-    message = _LEADING_VALUE.sub("The value is not", message)
+    message = _VALUE_IS_NOT.sub(lambda m: f"{m.group(1)}the value", message)
+    message = _ASSIGNED_VALUE.sub("", message)
+    message = _LONG_DIGITS.sub("…", message)  # a personal ID can never survive
     return " ".join(message.split())
+
+
+def _duplicate_ids(root: etree._Element) -> bool:
+    seen: set[str] = set()
+    for el in root.iter():
+        ident = el.get("Id") if isinstance(el.tag, str) else None
+        if ident is not None:
+            if ident in seen:
+                return True
+            seen.add(ident)
+    return False
 
 
 # libxml2 error type → (our code, Vietnamese rule name)
@@ -113,8 +128,14 @@ def _lxml_errors(root: etree._Element) -> Iterator[ErrorDetail]:
     schema = _lxml_schema()
     if schema.validate(root):
         return
+    duplicates: bool | None = None
     for entry in cast(Iterable[Any], schema.error_log):
         code, vi = _LXML_CODES.get(entry.type_name, ("FORMAT.INVALID", "Không hợp lệ"))
+        if code == "FORMAT.TYPE" and "attribute 'Id'" in entry.message:
+            # libxml2 reports a repeated xs:ID as a datatype failure; say what it really is.
+            duplicates = _duplicate_ids(root) if duplicates is None else duplicates
+            if duplicates:
+                code, vi = "FORMAT.DUPLICATE_ID", "Id bị trùng"
         path = entry.path or ""
         yield ErrorDetail(code, path, f"{vi} (dòng {entry.line})", _sanitise(entry.message))
 
@@ -134,6 +155,8 @@ def _xmlschema_errors(root: etree._Element) -> Iterator[ErrorDetail]:
             "XsdUnique": "FORMAT.DUPLICATE",
             "XsdGroup": "FORMAT.CONTENT",
         }.get(validator, "FORMAT.INVALID")
+        if "duplicated xs:ID" in reason:
+            code = "FORMAT.DUPLICATE_ID"
         yield ErrorDetail(code, err.path or "", f"Vi phạm quy tắc: {reason}", reason)
 
 
