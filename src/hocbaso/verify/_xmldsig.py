@@ -21,13 +21,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
 
 from hocbaso.errors import AlgorithmError, HocBaSoError
 from hocbaso.packet import parse_xml
 from hocbaso.signature import DSIG_NS, SIGPROP_NS, C14nMethod, DigestMethod, SignatureMethod
 from hocbaso.signature import canonicalize as _canonicalize
-from hocbaso.signature._keys import verify_value
+from hocbaso.signature._keys import verify_value as _verify_sha2_value
 from hocbaso.verify._codes import Status
 from hocbaso.verify._policy import VerificationPolicy
 from hocbaso.verify._report import StepResult
@@ -204,8 +207,8 @@ def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
     return True
 
 
-def _check_ids(root: etree._Element, out: StructureOutcome) -> bool:
-    """Unique Ids, each signed Id at its one fixed place."""
+def _unique_ids(root: etree._Element, out: StructureOutcome) -> dict[str, etree._Element] | None:
+    """Every ``Id`` value → its element, or None (with failures) if any value repeats."""
     by_id: dict[str, list[etree._Element]] = {}
     for el in root.iter(etree.Element):
         v = el.get("Id")
@@ -217,22 +220,22 @@ def _check_ids(root: etree._Element, out: StructureOutcome) -> bool:
             ok = False
             for el in els:
                 out.results.append(_fail("STRUCTURE.DUPLICATE_ID", _path(el)))
-    if not ok:
-        return False
+    return {k: v[0] for k, v in by_id.items()} if ok else None
+
+
+def _check_ids(ids: dict[str, etree._Element], out: StructureOutcome) -> bool:
+    """Each signed Id at its one fixed place (a Signature's own place is checked later)."""
+    ok = True
     du = out.data_element
     assert du is not None
-    slot_elements = {id(s.element) for s in out.slots}
     expected = {"data": du, "thongtinhocba": du.find(THONG_TIN)}
-    for value, (el,) in by_id.items():
+    for value, el in ids.items():
         if value in expected:
             good = el is expected[value]
         elif value.startswith("mon-"):
             good = out.rows.get(value[4:]) is el
         elif value.startswith("sig-"):
-            parent = el.getparent()
-            good = (
-                el.tag == _D + "Signature" and parent is not None and (id(parent) in slot_elements)
-            )
+            good = el.tag == _D + "Signature"
         elif value.startswith("st-"):
             parent = el.getparent()
             good = (
@@ -411,15 +414,11 @@ def _certificates(key_info: etree._Element) -> list[x509.Certificate] | None:
 def check_structure(root: etree._Element, policy: VerificationPolicy) -> StructureOutcome:
     """Step 3. ``fatal`` means the document is ambiguous and no signature may be checked."""
     out = StructureOutcome()
-    if not _find_slots(root, out) or not _check_ids(root, out):
+    ids = _unique_ids(root, out)
+    if ids is None or not _find_slots(root, out) or not _check_ids(ids, out):
         out.fatal = True
         return out
     _check_comments(root, out, policy)
-    ids: dict[str, etree._Element] = {}
-    for el in root.iter(etree.Element):
-        v = el.get("Id")
-        if v is not None:
-            ids[v] = el
     slot_by_el = {id(s.element): s for s in out.slots}
     in_slot: dict[int, list[etree._Element]] = {}
     for sig in root.iter(_D + "Signature"):
@@ -502,6 +501,23 @@ def _algorithm_results(
         yield "SIGNATURE.ALGORITHM_LEGACY", Status.WARN, s.value
     elif s not in policy.signature_methods:
         yield "SIGNATURE.ALGORITHM_REFUSED", Status.FAIL, s.value
+
+
+def verify_value(
+    cert: x509.Certificate, method: SignatureMethod, value: bytes, data: bytes
+) -> bool:
+    """The signing core's check for SHA-2 methods; RSA-SHA1 only reaches here under a legacy
+    policy (``_algorithm_results`` refuses it otherwise)."""
+    if method is not SignatureMethod.RSA_SHA1:
+        return _verify_sha2_value(cert, method, value, data)
+    key = cert.public_key()
+    if not isinstance(key, rsa.RSAPublicKey):
+        return False
+    try:
+        key.verify(value, data, padding.PKCS1v15(), hashes.SHA1())
+    except InvalidSignature:
+        return False
+    return True
 
 
 def _signing_time(canonical_object: bytes, signature_id: str) -> dt.datetime | None:

@@ -1,0 +1,872 @@
+"""Generate the hocbaso verification attack corpus from a genuine issued record.
+
+Usage (for other implementations)::
+
+    PYTHONPATH=src python tests/vectors/make_vectors.py OUT_DIR
+
+writes ``OUT_DIR/trust/`` (root.pem = the only trust anchor, intermediate.pem, the CRL),
+``OUT_DIR/<name>.xml`` for every generated vector, copies the static hostile files, and
+``OUT_DIR/manifest.json``: for each vector, the codes a conforming verifier must report as FAIL
+(and, for ``ok`` vectors, that nothing fails), plus the verification time, whether the CRL is
+supplied and which policy applies. ``tests/vectors/manifest.json`` is the committed copy;
+``tests/verify/test_vectors.py`` regenerates everything in memory and runs each vector.
+
+Vectors carrying certificates depend on the test PKI's keys (random, cached per machine), so
+signed vectors are generated, never committed; only hostile XML that needs no key is committed
+under ``tests/vectors/attacks/``.
+
+Every manipulation below is what an attacker can do with the bytes and, where stated, their own
+valid key: the ``_resign`` helper recomputes digests and the signature value for a modified
+Signature, so the attack is only caught by the rule it targets, not by an accidental digest
+mismatch.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import datetime as dt
+import hashlib
+import hmac
+import json
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.serialization import Encoding
+from lxml import etree
+
+from hocbaso.models import HocBa, MucDanhGia
+from hocbaso.packet import to_xml
+from hocbaso.signature import DSIG_NS, SIGPROP_NS, VaiTroKy, canonicalize, sign
+from hocbaso.testing import tao_hoc_ba
+from hocbaso.testing.pki import TEST_NOW, TestIdentity, TestPKI, build_test_pki
+
+HERE = Path(__file__).resolve().parent
+MANIFEST = HERE / "manifest.json"
+STATIC = HERE / "attacks"
+
+D = f"{{{DSIG_NS}}}"
+C14N10 = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+C14N10_COMMENTS = C14N10 + "#WithComments"
+SHA1 = "http://www.w3.org/2000/09/xmldsig#sha1"
+MD5 = "http://www.w3.org/2001/04/xmldsig-more#md5"
+RSA_SHA1 = "http://www.w3.org/2000/09/xmldsig#rsa-sha1"
+HMAC_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256"
+ECDSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
+XPATH_TRANSFORM = "http://www.w3.org/TR/1999/REC-xpath-19991116"
+
+#: Verification time of every vector unless a vector says otherwise.
+VERIFY_AT = TEST_NOW
+#: Signing times: subject teachers a day before, then GVCN, CBQL, issuance an hour apart.
+T_GVBM = TEST_NOW - dt.timedelta(days=1)
+
+
+def corpus_crl(pki: TestPKI, seed: int = 0) -> x509.CertificateRevocationList:
+    """The intermediate's CRL for the corpus: the default revoked identity and the revoked
+    certificate issued for the genuine record's GVCN."""
+    gvcn = tao_hoc_ba(seed).thong_tin_hoc_ba.nguoi_ky.so_ddcn_gvcn
+    return pki.make_crl([pki.revoked().certificate, pki.revoked(gvcn).certificate])
+
+
+@dataclass
+class Vector:
+    name: str
+    data: bytes
+    expected: list[str]  # codes that must FAIL; empty = the vector must verify (ok)
+    description: str
+    policy: str = "strict"
+    crl: bool = True
+    at: dt.datetime = VERIFY_AT
+    warnings: list[str] = field(default_factory=list)  # codes that must be WARN
+
+
+def issue(hb: HocBa, pki: TestPKI, *, school: TestIdentity | None = None) -> bytes:
+    """Sign every role of ``hb`` with the test PKI, in order, with increasing times."""
+    x = to_xml(hb)
+    for i, row in enumerate(hb.bang_diem):
+        x = sign(
+            x,
+            VaiTroKy.GVBM,
+            pki.personal(row.so_ddcn_gvbm).signer(),
+            mon=row.ma_mon_hoc,
+            signing_time=T_GVBM + dt.timedelta(minutes=i),
+        )
+    nk = hb.thong_tin_hoc_ba.nguoi_ky
+    t = T_GVBM + dt.timedelta(hours=2)
+    x = sign(x, VaiTroKy.GVCN, pki.personal(nk.so_ddcn_gvcn).signer(), signing_time=t)
+    t += dt.timedelta(hours=1)
+    x = sign(x, VaiTroKy.CBQL, pki.personal(nk.so_ddcn_giam_hieu).signer(), signing_time=t)
+    t += dt.timedelta(hours=1)
+    x = sign(x, VaiTroKy.KY_PHAT_HANH, (school or pki.school()).signer(), signing_time=t)
+    return x
+
+
+# --------------------------------------------------------------------------- tree helpers
+
+
+def _tree(data: bytes) -> etree._Element:
+    return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+
+
+def _bytes(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _sig(root: etree._Element, slot: str) -> etree._Element:
+    if slot.startswith("GVBM:"):
+        path = f"DANH_SACH_THONG_TIN_KY/DANH_SACH_GVBM/GVBM[@MA_MON_HOC='{slot[5:]}']"
+    else:
+        path = {
+            "GVCN": "DANH_SACH_THONG_TIN_KY/GVCN",
+            "CBQL": "PHAT_HANH_HOC_BA/CBQL",
+            "KY_PHAT_HANH": "PHAT_HANH_HOC_BA/KY_PHAT_HANH",
+        }[slot]
+    found = root.find(f"{path}/{D}Signature")
+    assert found is not None, slot
+    return found
+
+
+def _by_id(root: etree._Element, value: str) -> etree._Element:
+    (el,) = root.xpath("//*[@Id=$v]", v=value)
+    assert isinstance(el, etree._Element)
+    return el
+
+
+def _c14n(el: etree._Element, uri: str) -> bytes:
+    if uri.endswith("#WithComments"):
+        # An attacker's own canonicaliser: hocbaso.signature refuses comment-keeping C14N.
+        apex = etree.fromstring(etree.tostring(el))
+        return etree.tostring(apex.getroottree(), method="c14n", with_comments=True)
+    from hocbaso.signature import C14nMethod
+
+    return canonicalize(el, C14nMethod(uri))
+
+
+def _digest(uri: str, data: bytes) -> bytes:
+    name = {SHA1: "sha1", MD5: "md5"}.get(uri, "sha256")
+    return hashlib.new(name, data).digest()
+
+
+def _resign(
+    root: etree._Element,
+    sig: etree._Element,
+    who: TestIdentity | None,
+    *,
+    method: str | None = None,
+) -> None:
+    """Recompute every Reference digest and the SignatureValue of ``sig`` (in place).
+
+    ``who`` replaces the KeyInfo certificates and signs; None keeps the current key material
+    (only valid together with ``method`` = HMAC, which needs no private key).
+    """
+    si = sig.find(f"{D}SignedInfo")
+    assert si is not None
+    for ref in si.findall(f"{D}Reference"):
+        uri = ref.get("URI", "")
+        target = _by_id(root, uri[1:])
+        transforms = ref.findall(f"{D}Transforms/{D}Transform")
+        c14n = transforms[0].get("Algorithm", C14N10) if transforms else C14N10
+        if c14n == XPATH_TRANSFORM:
+            c14n = C14N10
+        dm = ref.find(f"{D}DigestMethod")
+        dv = ref.find(f"{D}DigestValue")
+        assert dm is not None and dv is not None
+        dv.text = base64.b64encode(_digest(dm.get("Algorithm", ""), _c14n(target, c14n))).decode()
+    if who is not None:
+        x509data = sig.find(f"{D}KeyInfo/{D}X509Data")
+        assert x509data is not None
+        for c in list(x509data):
+            x509data.remove(c)
+        for cert in (who.certificate, *who.chain):
+            el = etree.SubElement(x509data, f"{D}X509Certificate")
+            el.text = base64.b64encode(cert.public_bytes(Encoding.DER)).decode()
+    sm = si.find(f"{D}SignatureMethod")
+    cm = si.find(f"{D}CanonicalizationMethod")
+    assert sm is not None and cm is not None
+    if (
+        method is None
+        and who is not None
+        and isinstance(who.private_key, ec.EllipticCurvePrivateKey)
+    ):
+        method = ECDSA_SHA256
+    if method is not None:
+        sm.set("Algorithm", method)
+    to_sign = _c14n(si, cm.get("Algorithm", C14N10))
+    uri = sm.get("Algorithm", "")
+    value_el = sig.find(f"{D}SignatureValue")
+    assert value_el is not None
+    if uri == HMAC_SHA256:
+        # The classic confusion: HMAC keyed with the *public* certificate bytes.
+        certs = sig.findall(f"{D}KeyInfo/{D}X509Data/{D}X509Certificate")
+        key = base64.b64decode(certs[0].text or "")
+        value = hmac.new(key, to_sign, "sha256").digest()
+    else:
+        assert who is not None
+        pk = who.private_key
+        h: hashes.HashAlgorithm = hashes.SHA1() if uri == RSA_SHA1 else hashes.SHA256()
+        if isinstance(pk, rsa.RSAPrivateKey):
+            value = pk.sign(to_sign, padding.PKCS1v15(), h)
+        else:
+            assert isinstance(pk, ec.EllipticCurvePrivateKey)
+            r, s = decode_dss_signature(pk.sign(to_sign, ec.ECDSA(h)))
+            value = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    value_el.text = base64.b64encode(value).decode()
+
+
+def _set_time(sig: etree._Element, when: dt.datetime) -> None:
+    st = sig.find(f".//{{{SIGPROP_NS}}}SigningTime")
+    assert st is not None
+    st.text = when.isoformat()
+
+
+def _signing_time(sig: etree._Element) -> dt.datetime:
+    st = sig.find(f".//{{{SIGPROP_NS}}}SigningTime")
+    assert st is not None and st.text
+    return dt.datetime.fromisoformat(st.text)
+
+
+# --------------------------------------------------------------------------- the corpus
+
+
+def build_vectors(pki: TestPKI | None = None, seed: int = 0) -> list[Vector]:
+    """Every generated vector (the genuine ones first)."""
+    pki = pki or build_test_pki()
+    hb = tao_hoc_ba(seed)
+    genuine = issue(hb, pki)
+    nk = hb.thong_tin_hoc_ba.nguoi_ky
+    first = hb.bang_diem[0].ma_mon_hoc
+    second = hb.bang_diem[1].ma_mon_hoc
+    out: list[Vector] = [
+        Vector("genuine", genuine, [], "A genuine issued record: every check passes."),
+        Vector(
+            "genuine_other_record",
+            issue(tao_hoc_ba(seed + 7), pki),
+            [],
+            "A second genuine record (another student and class).",
+        ),
+    ]
+
+    def mutate(
+        name: str,
+        expected: list[str],
+        description: str,
+        fn: Callable[[etree._Element], None],
+        **kw: Any,
+    ) -> None:
+        root = _tree(genuine)
+        fn(root)
+        out.append(Vector(name, _bytes(root), expected, description, **kw))
+
+    def forged_data(root: etree._Element) -> etree._Element:
+        du = root.find("DU_LIEU_HOC_BA")
+        assert du is not None
+        forged = copy.deepcopy(du)
+        score = forged.find("BANG_DIEM/DIEM_TONG_KET/DIEM_CA_NAM")
+        if score is not None:
+            score.text = "10.0"
+        return forged
+
+    # -- signature wrapping ------------------------------------------------------------------
+    def wrap_before(root: etree._Element) -> None:
+        du = root.find("DU_LIEU_HOC_BA")
+        assert du is not None
+        du.addprevious(forged_data(root))
+
+    def wrap_after(root: etree._Element) -> None:
+        du = root.find("DU_LIEU_HOC_BA")
+        assert du is not None
+        du.addnext(forged_data(root))
+
+    def wrap_inside(root: etree._Element) -> None:
+        du = root.find("DU_LIEU_HOC_BA")
+        assert du is not None
+        du.append(forged_data(root))
+
+    def _strip_ids(el: etree._Element) -> None:
+        for e in el.iter(etree.Element):
+            e.attrib.pop("Id", None)
+
+    def wrap_into_object(root: etree._Element) -> None:
+        du = root.find("DU_LIEU_HOC_BA")
+        assert du is not None
+        forged = forged_data(root)
+        _strip_ids(forged)
+        du.addprevious(forged)
+        obj = _sig(root, "KY_PHAT_HANH").find(f"{D}Object")
+        assert obj is not None
+        new_obj = etree.SubElement(_sig(root, "KY_PHAT_HANH"), f"{D}Object")
+        new_obj.append(du)
+
+    def wrap_into_sibling(root: etree._Element) -> None:
+        du = root.find("DU_LIEU_HOC_BA")
+        assert du is not None
+        forged = forged_data(root)
+        _strip_ids(forged)
+        du.addprevious(forged)
+        holder = etree.SubElement(root, "PHU_LUC")
+        holder.append(du)
+
+    def wrap_row(root: etree._Element) -> None:
+        row = _by_id(root, f"mon-{first}")
+        forged = copy.deepcopy(row)
+        score = forged.find("DIEM_CA_NAM")
+        if score is not None:
+            score.text = "10.0"
+        row.addprevious(forged)
+
+    mutate(
+        "wrap_forged_before",
+        ["STRUCTURE.DUPLICATE_ID"],
+        "A forged DU_LIEU_HOC_BA with Id=data inserted before the signed one.",
+        wrap_before,
+    )
+    mutate(
+        "wrap_forged_after",
+        ["STRUCTURE.DUPLICATE_ID"],
+        "A forged DU_LIEU_HOC_BA with Id=data inserted after the signed one.",
+        wrap_after,
+    )
+    mutate(
+        "wrap_forged_inside",
+        ["STRUCTURE.DUPLICATE_ID"],
+        "A forged DU_LIEU_HOC_BA with Id=data nested inside the signed one.",
+        wrap_inside,
+    )
+    mutate(
+        "wrap_original_in_object",
+        ["STRUCTURE.ID_MISPLACED"],
+        "The signed data block moved into a ds:Object of the issuance signature; an Id-less "
+        "forged block takes its place.",
+        wrap_into_object,
+    )
+    mutate(
+        "wrap_original_in_sibling",
+        ["STRUCTURE.ID_MISPLACED"],
+        "The signed data block moved into an unsigned sibling element; a forged block takes its "
+        "place.",
+        wrap_into_sibling,
+    )
+    mutate(
+        "wrap_row_duplicate",
+        ["STRUCTURE.DUPLICATE_ID"],
+        "A forged subject row with the same Id before the signed row.",
+        wrap_row,
+    )
+
+    def dup_id(root: etree._Element) -> None:
+        bd = root.find("DU_LIEU_HOC_BA/BANG_DIEM")
+        assert bd is not None
+        bd.set("Id", "thongtinhocba")
+
+    mutate(
+        "duplicate_id",
+        ["STRUCTURE.DUPLICATE_ID"],
+        "Two elements carry Id=thongtinhocba.",
+        dup_id,
+    )
+
+    # -- comments ----------------------------------------------------------------------------
+    def comment(root: etree._Element) -> None:
+        name = root.find("DU_LIEU_HOC_BA/THONG_TIN_HOC_BA/HOC_SINH/HO_VA_TEN")
+        assert name is not None and name.text
+        head, tail = name.text[:3], name.text[3:]
+        name.text = head
+        c = etree.Comment(" injected ")
+        c.tail = tail
+        name.append(c)
+
+    mutate(
+        "comment_injection",
+        ["STRUCTURE.COMMENT"],
+        "A comment splits signed text (HO_VA_TEN); signatures still verify because C14N drops "
+        "comments, so the strict policy refuses the file.",
+        comment,
+    )
+    mutate(
+        "comment_injection_allowed",
+        [],
+        "The same file under a policy that allows comments: ok with a WARN, and the record "
+        "shows the full, signed name.",
+        comment,
+        policy="allow_comments",
+        warnings=["STRUCTURE.COMMENT"],
+    )
+
+    # -- placement and references ------------------------------------------------------------
+    def wrong_slot(root: etree._Element) -> None:
+        gvcn = _sig(root, "GVCN")
+        cbql_slot = _sig(root, "CBQL").getparent()
+        assert cbql_slot is not None
+        cbql_slot.remove(_sig(root, "CBQL"))
+        cbql_slot.append(gvcn)
+
+    mutate(
+        "signature_wrong_slot",
+        ["STRUCTURE.MISPLACED_SIGNATURE"],
+        "The GVCN signature moved into the CBQL slot (CBQL's removed).",
+        wrong_slot,
+    )
+
+    def outside(root: etree._Element) -> None:
+        gvcn = _sig(root, "GVCN")
+        ky = root.find("DANH_SACH_THONG_TIN_KY")
+        assert ky is not None
+        ky.append(gvcn)
+
+    mutate(
+        "signature_outside_slot",
+        ["STRUCTURE.MISPLACED_SIGNATURE"],
+        "The GVCN signature moved out of its slot into DANH_SACH_THONG_TIN_KY.",
+        outside,
+    )
+
+    def other_role_ref(root: etree._Element) -> None:
+        sig = _sig(root, "CBQL")
+        ref = sig.find(f"{D}SignedInfo/{D}Reference")
+        assert ref is not None
+        ref.set("URI", "#thongtinhocba")
+        _resign(root, sig, pki.personal(nk.so_ddcn_giam_hieu))
+
+    mutate(
+        "reference_other_role",
+        ["STRUCTURE.REFERENCE_MISMATCH"],
+        "The CBQL signature (validly re-signed by CBQL) references GVCN's #thongtinhocba.",
+        other_role_ref,
+    )
+
+    def other_row_ref(root: etree._Element) -> None:
+        sig = _sig(root, f"GVBM:{first}")
+        ref = sig.find(f"{D}SignedInfo/{D}Reference")
+        assert ref is not None
+        ref.set("URI", f"#mon-{second}")
+        _resign(root, sig, pki.personal(hb.bang_diem[0].so_ddcn_gvbm))
+
+    mutate(
+        "reference_other_row",
+        ["STRUCTURE.REFERENCE_MISMATCH"],
+        "A subject teacher's signature (validly re-signed) references another subject's row.",
+        other_row_ref,
+    )
+
+    def three_refs(root: etree._Element) -> None:
+        sig = _sig(root, "GVCN")
+        si = sig.find(f"{D}SignedInfo")
+        assert si is not None
+        refs = si.findall(f"{D}Reference")
+        si.append(copy.deepcopy(refs[0]))
+        _resign(root, sig, pki.personal(nk.so_ddcn_gvcn))
+
+    mutate(
+        "three_references",
+        ["STRUCTURE.SIGNATURE_SHAPE"],
+        "A signature with a third Reference (validly re-signed).",
+        three_refs,
+    )
+
+    def key_value(root: etree._Element) -> None:
+        ki = _sig(root, "GVCN").find(f"{D}KeyInfo")
+        assert ki is not None
+        etree.SubElement(ki, f"{D}KeyValue")
+
+    mutate(
+        "keyinfo_keyvalue",
+        ["STRUCTURE.SIGNATURE_SHAPE"],
+        "KeyInfo carries a KeyValue besides X509Data (key ambiguity).",
+        key_value,
+    )
+
+    # -- key material ------------------------------------------------------------------------
+    def swap_cert(root: etree._Element) -> None:
+        sig = _sig(root, "GVCN")
+        cert = sig.find(f"{D}KeyInfo/{D}X509Data/{D}X509Certificate")
+        assert cert is not None
+        other = pki.personal(nk.so_ddcn_giam_hieu).certificate
+        cert.text = base64.b64encode(other.public_bytes(Encoding.DER)).decode()
+
+    mutate(
+        "keyinfo_swapped",
+        ["SIGNATURE.VALUE_INVALID"],
+        "GVCN's certificate replaced by another valid certificate (the principal's).",
+        swap_cert,
+    )
+
+    def swap_resign(root: etree._Element) -> None:
+        _resign(root, _sig(root, "GVCN"), pki.personal(nk.so_ddcn_giam_hieu))
+
+    mutate(
+        "keyinfo_swapped_resigned",
+        ["CERTIFICATE.IDENTITY_MISMATCH"],
+        "GVCN's signature replaced by a valid signature of another trusted person.",
+        swap_resign,
+    )
+
+    def issuance_personal(root: etree._Element) -> None:
+        _resign(root, _sig(root, "KY_PHAT_HANH"), pki.personal(nk.so_ddcn_giam_hieu))
+
+    mutate(
+        "issuance_personal_certificate",
+        ["CERTIFICATE.NOT_ORGANISATION"],
+        "The issuance signature made with a personal certificate instead of the school's.",
+        issuance_personal,
+    )
+
+    # -- algorithms --------------------------------------------------------------------------
+    def sha1(root: etree._Element) -> None:
+        sig = _sig(root, "GVCN")
+        for dm in sig.iter(f"{D}DigestMethod"):
+            dm.set("Algorithm", SHA1)
+        _resign(root, sig, pki.personal(nk.so_ddcn_gvcn), method=RSA_SHA1)
+
+    mutate(
+        "downgrade_sha1",
+        ["SIGNATURE.ALGORITHM_REFUSED"],
+        "GVCN validly re-signed with RSA-SHA1 and SHA-1 digests.",
+        sha1,
+    )
+    mutate(
+        "downgrade_sha1_legacy",
+        [],
+        "The SHA-1 file under the legacy policy: ok, with a WARN.",
+        sha1,
+        policy="legacy",
+        warnings=["SIGNATURE.ALGORITHM_LEGACY"],
+    )
+
+    def md5(root: etree._Element) -> None:
+        sig = _sig(root, "GVCN")
+        for dm in sig.iter(f"{D}DigestMethod"):
+            dm.set("Algorithm", MD5)
+        _resign(root, sig, pki.personal(nk.so_ddcn_gvcn))
+
+    mutate(
+        "downgrade_md5",
+        ["SIGNATURE.ALGORITHM_REFUSED"],
+        "GVCN re-signed with MD5 digests.",
+        md5,
+    )
+
+    def hmac_sig(root: etree._Element) -> None:
+        _resign(root, _sig(root, "GVCN"), None, method=HMAC_SHA256)
+
+    mutate(
+        "downgrade_hmac",
+        ["SIGNATURE.ALGORITHM_REFUSED"],
+        "SignatureMethod HMAC-SHA256 keyed with the public certificate (algorithm confusion).",
+        hmac_sig,
+    )
+
+    def with_comments(root: etree._Element) -> None:
+        sig = _sig(root, "GVCN")
+        cm = sig.find(f"{D}SignedInfo/{D}CanonicalizationMethod")
+        assert cm is not None
+        cm.set("Algorithm", C14N10_COMMENTS)
+        _resign(root, sig, pki.personal(nk.so_ddcn_gvcn))
+
+    mutate(
+        "c14n_with_comments",
+        ["SIGNATURE.C14N_WITH_COMMENTS"],
+        "SignedInfo canonicalised #WithComments (validly re-signed).",
+        with_comments,
+    )
+
+    def transform_comments(root: etree._Element) -> None:
+        sig = _sig(root, "GVCN")
+        tr = sig.find(f"{D}SignedInfo/{D}Reference/{D}Transforms/{D}Transform")
+        assert tr is not None
+        tr.set("Algorithm", C14N10_COMMENTS)
+        _resign(root, sig, pki.personal(nk.so_ddcn_gvcn))
+
+    mutate(
+        "transform_with_comments",
+        ["SIGNATURE.C14N_WITH_COMMENTS"],
+        "Reference 1 transformed with C14N #WithComments (validly re-signed).",
+        transform_comments,
+    )
+
+    def xpath_transform(root: etree._Element) -> None:
+        sig = _sig(root, "GVCN")
+        trs = sig.find(f"{D}SignedInfo/{D}Reference/{D}Transforms")
+        assert trs is not None
+        x = etree.SubElement(trs, f"{D}Transform", Algorithm=XPATH_TRANSFORM)
+        etree.SubElement(x, f"{D}XPath").text = "not(ancestor-or-self::HOC_SINH)"
+        _resign(root, sig, pki.personal(nk.so_ddcn_gvcn))
+
+    mutate(
+        "extra_xpath_transform",
+        ["SIGNATURE.TRANSFORM_REFUSED"],
+        "An XPath filter transform added to Reference 1 (validly re-signed).",
+        xpath_transform,
+    )
+
+    # -- certificates ------------------------------------------------------------------------
+    other = build_test_pki("ec")
+
+    def untrusted(root: etree._Element) -> None:
+        _resign(root, _sig(root, "GVCN"), other.personal(nk.so_ddcn_gvcn))
+
+    mutate(
+        "certificate_untrusted",
+        ["CERTIFICATE.UNTRUSTED"],
+        "GVCN signed with a certificate of the right person from an untrusted CA.",
+        untrusted,
+    )
+
+    def expired(root: etree._Element) -> None:
+        _resign(root, _sig(root, "GVCN"), pki.expired(nk.so_ddcn_gvcn))
+
+    mutate(
+        "certificate_expired",
+        ["CERTIFICATE.EXPIRED"],
+        "GVCN signed with a certificate that expired before the signing time.",
+        expired,
+    )
+
+    def not_yet(root: etree._Element) -> None:
+        _resign(root, _sig(root, "GVCN"), pki.not_yet_valid(nk.so_ddcn_gvcn))
+
+    mutate(
+        "certificate_not_yet_valid",
+        ["CERTIFICATE.NOT_YET_VALID"],
+        "GVCN signed with a certificate not yet valid at the signing time.",
+        not_yet,
+    )
+
+    def revoked(root: etree._Element) -> None:
+        _resign(root, _sig(root, "GVCN"), pki.revoked(nk.so_ddcn_gvcn))
+
+    mutate(
+        "certificate_revoked",
+        ["CERTIFICATE.REVOKED"],
+        "GVCN signed with a certificate revoked before the signing time (CRL supplied).",
+        revoked,
+    )
+
+    # -- tampering ---------------------------------------------------------------------------
+    def removed(root: etree._Element) -> None:
+        sig = _sig(root, "GVCN")
+        parent = sig.getparent()
+        assert parent is not None
+        parent.remove(sig)
+
+    mutate(
+        "signature_removed",
+        ["ORDER.MISSING_ROLE"],
+        "The GVCN signature removed (the slot is empty).",
+        removed,
+    )
+
+    def score(root: etree._Element) -> None:
+        el = _by_id(root, f"mon-{first}").find("DIEM_CA_NAM")
+        if el is None or not el.text:
+            el = _by_id(root, f"mon-{first}").find("DIEM_HOC_KY_2")
+        assert el is not None and el.text is not None
+        el.text = "9.9" if el.text != "9.9" else "9.8"
+
+    mutate(
+        "tampered_score",
+        ["SIGNATURE.DIGEST_MISMATCH"],
+        "A subject's year score changed after signing.",
+        score,
+    )
+
+    def signing_time(root: etree._Element) -> None:
+        sig = _sig(root, "GVCN")
+        _set_time(sig, _signing_time(sig) - dt.timedelta(days=30))
+
+    mutate(
+        "tampered_signing_time",
+        ["SIGNATURE.DIGEST_MISMATCH"],
+        "GVCN's SigningTime changed after signing.",
+        signing_time,
+    )
+
+    def time_order(root: etree._Element) -> None:
+        sig = _sig(root, "CBQL")
+        _set_time(sig, _signing_time(_sig(root, "GVCN")) - dt.timedelta(minutes=5))
+        _resign(root, sig, pki.personal(nk.so_ddcn_giam_hieu))
+
+    mutate(
+        "signing_time_backwards",
+        ["ORDER.TIME_ORDER"],
+        "CBQL (validly re-signed) claims a signing time before GVCN's.",
+        time_order,
+    )
+
+    def issuance_early(root: etree._Element) -> None:
+        sig = _sig(root, "KY_PHAT_HANH")
+        _set_time(sig, _signing_time(_sig(root, "CBQL")) - dt.timedelta(minutes=5))
+        _resign(root, sig, pki.school())
+
+    mutate(
+        "issuance_not_last",
+        ["ORDER.ISSUANCE_NOT_LAST"],
+        "The issuance signature (validly re-signed) is older than the CBQL signature.",
+        issuance_early,
+    )
+    out.append(
+        Vector(
+            "signing_time_in_future",
+            genuine,
+            ["ORDER.FUTURE_SIGNING_TIME"],
+            "A genuine record verified at a time before its signatures were made.",
+            at=T_GVBM - dt.timedelta(days=1),
+        )
+    )
+    out.append(
+        Vector(
+            "revoked_certificate_without_crl",
+            next(v.data for v in out if v.name == "certificate_revoked"),
+            [],
+            "The revoked-certificate file without its CRL: revocation cannot be checked (SKIP), "
+            "so the file passes — supply CRLs.",
+            crl=False,
+        )
+    )
+
+    # -- content -----------------------------------------------------------------------------
+    tk = hb.thong_tin_hoc_ba.tong_ket
+    wrong = MucDanhGia.TOT if tk.ren_luyen_ca_nam is not MucDanhGia.TOT else MucDanhGia.KHA
+    bad = hb.model_copy(
+        update={
+            "thong_tin_hoc_ba": hb.thong_tin_hoc_ba.model_copy(
+                update={"tong_ket": tk.model_copy(update={"ren_luyen_ca_nam": wrong})}
+            )
+        }
+    )
+    out.append(
+        Vector(
+            "content_inconsistent",
+            issue(bad, pki),
+            ["CONTENT.CONDUCT_YEAR"],
+            "A genuinely signed record whose year conduct result contradicts Thông tư 22 Điều 8.",
+        )
+    )
+    return out
+
+
+#: The committed hostile-XML files (no key needed): file name → (expected code, description).
+STATIC_VECTORS: dict[str, tuple[str, str]] = {
+    "xxe_external_entity.xml": ("PARSE.DTD", "External entity reading a local file (XXE)."),
+    "xxe_network_entity.xml": ("PARSE.DTD", "External entity fetching a URL (SSRF)."),
+    "billion_laughs.xml": ("PARSE.DTD", "Exponential entity expansion (billion laughs)."),
+    "dtd_internal.xml": ("PARSE.DTD", "An internal DTD declaring Id as an ID attribute."),
+    "dtd_external.xml": ("PARSE.DTD", "An external DTD on the network."),
+    "parameter_entity.xml": ("PARSE.DTD", "A remote parameter entity."),
+    "deeply_nested.xml": ("PARSE.TOO_DEEP", "200 levels of nesting."),
+    "malformed.xml": ("PARSE.MALFORMED", "Not well-formed XML."),
+    "utf16.xml": ("PARSE.ENCODING", "UTF-16 instead of UTF-8."),
+}
+
+
+def manifest_entries(vectors: list[Vector]) -> list[dict[str, Any]]:
+    """Manifest rows: generated vectors (file ``<name>.xml`` in the written corpus), the
+    generated oversized file, then the committed static files under ``attacks/``."""
+    rows: list[dict[str, Any]] = [
+        {
+            "name": v.name,
+            "file": f"{v.name}.xml",
+            "generated": True,
+            "expected_failures": v.expected,
+            "expected_warnings": v.warnings,
+            "policy": v.policy,
+            "crl": v.crl,
+            "at": v.at.isoformat(),
+            "description": v.description,
+        }
+        for v in vectors
+    ]
+    rows.append(
+        {
+            "name": "oversized",
+            "file": "oversized.xml",
+            "generated": True,
+            "expected_failures": ["PARSE.TOO_LARGE"],
+            "expected_warnings": [],
+            "policy": "strict",
+            "crl": True,
+            "at": VERIFY_AT.isoformat(),
+            "description": "The genuine record padded past the 4 MiB limit with a comment.",
+        }
+    )
+    for name, (code, description) in STATIC_VECTORS.items():
+        rows.append(
+            {
+                "name": name.removesuffix(".xml"),
+                "file": f"attacks/{name}",
+                "generated": False,
+                "expected_failures": [code],
+                "expected_warnings": [],
+                "policy": "strict",
+                "crl": True,
+                "at": VERIFY_AT.isoformat(),
+                "description": description,
+            }
+        )
+    return rows
+
+
+def oversized(genuine: bytes) -> bytes:
+    """The genuine record padded past the 4 MiB parse limit (generated: too big to commit)."""
+    pad = b"<!--" + b"x" * (4 * 1024 * 1024) + b"-->"
+    return genuine.replace(b"<HOC_BA", pad + b"\n<HOC_BA", 1)
+
+
+def write_corpus(out_dir: Path, pki: TestPKI | None = None) -> Path:
+    """Write the full corpus for other implementations; returns the manifest path."""
+    pki = pki or build_test_pki()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    trust = pki.write_trust_files(out_dir / "trust")
+    trust["crl"].write_bytes(corpus_crl(pki).public_bytes(Encoding.DER))
+    vectors = build_vectors(pki)
+    for v in vectors:
+        (out_dir / f"{v.name}.xml").write_bytes(v.data)
+    (out_dir / "oversized.xml").write_bytes(oversized(vectors[0].data))
+    (out_dir / "attacks").mkdir(exist_ok=True)
+    for name in STATIC_VECTORS:
+        shutil.copy(STATIC / name, out_dir / "attacks" / name)
+    entries = manifest_entries(vectors)
+    manifest = {
+        "trust_anchor": str(trust["root"].relative_to(out_dir)),
+        "crl": str(trust["crl"].relative_to(out_dir)),
+        "vectors": entries,
+    }
+    path = out_dir / "manifest.json"
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def committed_manifest(vectors: list[Vector]) -> dict[str, Any]:
+    """What ``tests/vectors/manifest.json`` must contain (a test checks it is up to date)."""
+    return {
+        "about": (
+            "hocbaso verification attack corpus. Generated vectors need the test PKI: run "
+            "'PYTHONPATH=src python tests/vectors/make_vectors.py OUT_DIR' to write them with "
+            "trust/root.pem (the only anchor) and trust/"
+            "hocbaso-test-government-ca.crl (supply it when crl is true). A conforming "
+            "verifier reports every expected_failures code with status FAIL, every "
+            "expected_warnings code with WARN, and for an empty expected_failures no FAIL at "
+            "all. Policies: strict (default), legacy (SHA-1 allowed with WARN), "
+            "allow_comments (comments in signed content WARN instead of FAIL)."
+        ),
+        "vectors": manifest_entries(vectors),
+    }
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 2 and sys.argv[1] == "--manifest":
+        data = committed_manifest(build_vectors())
+        MANIFEST.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        print(MANIFEST)
+    elif len(sys.argv) == 2:
+        print(write_corpus(Path(sys.argv[1])))
+    else:
+        print("usage: make_vectors.py OUT_DIR | --manifest", file=sys.stderr)
+        raise SystemExit(2)

@@ -1,0 +1,97 @@
+"""Every vector of the attack corpus fails with its specific code; genuine ones pass.
+
+The manifest (``tests/vectors/manifest.json``) is the contract other implementations run; the
+first test keeps it in step with the generator.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from cryptography import x509
+
+from hocbaso.testing import tao_hoc_ba
+from hocbaso.verify import LEGACY, STRICT, Status, TrustStore, VerificationPolicy, verify
+
+from .conftest import VECTORS_DIR, mv
+
+MANIFEST: dict[str, Any] = json.loads((VECTORS_DIR / "manifest.json").read_text("utf-8"))
+ENTRIES = {e["name"]: e for e in MANIFEST["vectors"]}
+POLICIES: dict[str, VerificationPolicy] = {
+    "strict": STRICT,
+    "legacy": LEGACY,
+    "allow_comments": dataclasses.replace(STRICT, allow_comments=True),
+}
+#: Vectors signed over another record than the genuine one.
+OTHER_RECORDS = {"genuine_other_record", "content_inconsistent"}
+
+
+def test_manifest_matches_generator(corpus: dict[str, Any]) -> None:
+    assert json.loads(json.dumps(mv.committed_manifest(list(corpus.values())))) == MANIFEST
+
+
+def _data(name: str, corpus: dict[str, Any], genuine: bytes) -> bytes:
+    entry = ENTRIES[name]
+    if not entry["generated"]:
+        return (VECTORS_DIR / entry["file"]).read_bytes()
+    if name == "oversized":
+        return mv.oversized(genuine)  # type: ignore[no-any-return]
+    data = corpus[name].data
+    assert isinstance(data, bytes)
+    return data
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_vector(
+    name: str,
+    corpus: dict[str, Any],
+    genuine: bytes,
+    trust: TrustStore,
+    crl: x509.CertificateRevocationList,
+) -> None:
+    entry = ENTRIES[name]
+    report = verify(
+        _data(name, corpus, genuine),
+        trust,
+        at=dt.datetime.fromisoformat(entry["at"]),
+        crls=[crl] if entry["crl"] else (),
+        policy=POLICIES[entry["policy"]],
+    )
+    failed = {r.code for r in report.steps if r.status is Status.FAIL}
+    warned = {r.code for r in report.steps if r.status is Status.WARN}
+    expected = set(entry["expected_failures"])
+    assert expected <= failed, f"{name}: expected {expected}, got {failed}"
+    assert set(entry["expected_warnings"]) <= warned
+    if not expected:
+        assert report.ok, f"{name}: unexpected failures {failed}"
+        assert report.record is not None
+    else:
+        assert not report.ok
+        with pytest.raises(ValueError):
+            report.raise_for_status()
+    # Whatever the attack, the caller can only ever read the genuinely signed record.
+    if name not in OTHER_RECORDS and report.record is not None:
+        assert report.record == tao_hoc_ba(0)
+
+
+def test_static_files_are_all_in_manifest() -> None:
+    on_disk = {p.name for p in (VECTORS_DIR / "attacks").glob("*.xml")}
+    assert on_disk == set(mv.STATIC_VECTORS)
+
+
+def test_parse_failure_stops_before_any_other_step(trust: TrustStore) -> None:
+    data = (VECTORS_DIR / "attacks" / "billion_laughs.xml").read_bytes()
+    report = verify(data, trust, at=mv.VERIFY_AT)
+    assert [r.code for r in report.steps] == ["PARSE.DTD"]
+    assert report.record is None
+
+
+def test_wrapping_skips_all_signature_checks(corpus: dict[str, Any], trust: TrustStore) -> None:
+    report = verify(corpus["wrap_forged_before"].data, trust, at=mv.VERIFY_AT)
+    assert report.record is None and report.signed_bytes is None
+    for step in ("SIGNATURE", "CERTIFICATE", "ORDER", "CONTENT", "STATUS"):
+        assert f"{step}.SKIPPED" in report.codes
