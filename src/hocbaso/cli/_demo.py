@@ -1,0 +1,89 @@
+"""``hocbaso demo --out DIR``: the whole workflow on a generated class, with the test PKI.
+
+It is what a vendor's integration does for real: generate records (here synthetic, with
+Thông tư 22 results computed exactly), write and validate the unsigned packets, have every
+subject teacher, the homeroom teacher, the head of school and the school sign, issue, and then
+verify each issued record as a receiving school would, trusting only the test root.
+Nothing here is a real person or a real key.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from hocbaso.models import Khoi
+from hocbaso.packet import to_xml, validate
+from hocbaso.signature import VaiTroKy, issue, sign
+from hocbaso.testing import tao_hoc_ba_trong_lop, tao_lop_hoc
+from hocbaso.testing.pki import TEST_NOW, TestPKI
+from hocbaso.verify import CrlSet, TrustStore, verify
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write atomically so an interrupted demo never leaves a half-written packet."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@click.command()
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write pki/, unsigned/ and records/ into.")
+@click.option("--so-hoc-sinh", default=40, show_default=True, type=click.IntRange(1, 500),
+              help="Number of students in the class.")
+@click.option("--khoi", default="09", show_default=True,
+              type=click.Choice([k.value for k in Khoi]), help="Grade of the class.")
+@click.option("--seed", default=2025, show_default=True, type=int,
+              help="Seed of the synthetic data (same seed, same records).")
+def demo(out: Path, so_hoc_sinh: int, khoi: str, seed: int) -> None:
+    """Generate a class, sign and issue every record, write and verify them."""
+    lop = tao_lop_hoc(seed, Khoi(khoi))
+    records = [tao_hoc_ba_trong_lop(lop, i, seed=seed) for i in range(so_hoc_sinh)]
+    click.echo(f"Lớp / Class {lop.ten_lop}: {len(records)} học sinh / students, "
+               f"{len(lop.mon)} môn / subjects")
+
+    pki = TestPKI.cached()
+    trust_files = pki.write_trust_files(out / "pki")
+    school = pki.school(lop.truong.ma_so_thue, lop.truong.thong_tin.ten_truong)
+    principal = pki.personal(lop.truong.hieu_truong.so_ddcn, lop.truong.hieu_truong.ho_ten)
+    homeroom = pki.personal(lop.gvcn.so_ddcn, lop.gvcn.ho_ten)
+    teachers = {ma: pki.personal(gv.so_ddcn, gv.ho_ten) for ma, gv in lop.gvbm.items()}
+
+    trust = TrustStore.from_pem(trust_files["root"])
+    crls = CrlSet([trust_files["crl"].read_bytes()])
+    failures = 0
+    for i, record in enumerate(records):
+        name = f"hb-{record.ma_dinh_danh_hoc_ba}.xml"
+        packet = to_xml(record)
+        validate(packet)
+        _write(out / "unsigned" / name, packet)
+        when = TEST_NOW + timedelta(minutes=i)
+        for row in record.bang_diem:
+            packet = sign(packet, VaiTroKy.GVBM, teachers[row.ma_mon_hoc].signer(),
+                          mon=row.ma_mon_hoc, signing_time=when)
+        packet = sign(packet, VaiTroKy.GVCN, homeroom.signer(),
+                      signing_time=when + timedelta(hours=1))
+        packet = sign(packet, VaiTroKy.CBQL, principal.signer(),
+                      signing_time=when + timedelta(hours=2))
+        issued = issue(packet, school.signer(), signing_time=when + timedelta(hours=3))
+        _write(out / "records" / name, issued.signed)
+        report = verify(issued.signed, trust, crls=crls)
+        if not report.ok:
+            failures += 1
+            click.echo(f"  {name}: KHÔNG ĐẠT / FAILED", err=True)
+    click.echo(f"Đã ghi / Wrote {out / 'unsigned'} and {out / 'records'} "
+               f"({len(records)} packets each), trust anchor {trust_files['root']}")
+    click.echo(f"Xác minh / Verified: {len(records) - failures}/{len(records)} đạt / passed")
+    if failures:
+        raise click.exceptions.Exit(1)
