@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from hocbaso.errors import RulesError
 from hocbaso.models import DanhGiaNhanXet, Khoi, LoaiDanhGia, MucDanhGia, mon_hoc_info
@@ -321,12 +322,13 @@ def _hoc_tap_json(kq: KetQuaHocTap) -> dict[str, object]:
     }
 
 
-def evaluate(data: Mapping[str, object]) -> dict[str, object]:
+def evaluate(data: Mapping[str, object]) -> dict[str, Any]:
     """Evaluate one student-year given as a JSON-shaped dict; return the JSON-shaped results.
 
     Raises :class:`~hocbaso.errors.RulesError` (code ``TT22.INPUT.*``, ``path`` naming the JSON
     field such as ``mon_hoc[0].hk1.tx[2]``) for input that cannot be evaluated. The output
-    holds only strings, booleans, integers, lists and ``None``, so ``json.dumps`` round-trips it.
+    holds only strings, booleans, integers, lists, dicts and ``None``, so ``json.dumps``
+    round-trips it; it is typed ``dict[str, Any]`` like any parsed JSON.
     """
     goc = _doi_tuong(data, "", _KHOA_GOC)
     khoi = _khoi(_bat_buoc(goc, "khoi", ""))
