@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from hocbaso.models import HocBa
 from hocbaso.testing.pki import (
     HOMEROOM_CCCD,
     PRINCIPAL_CCCD,
@@ -105,3 +106,35 @@ def verify_all(data: bytes) -> dict[str, str | None]:
         except SignatureProblem as problem:
             out[slot.label] = problem.code
     return out
+
+
+def sign_record(
+    hoc_ba: HocBa,
+    pki: TestPKI,
+    packet: bytes | None = None,
+    *,
+    start: datetime = TEST_NOW,
+    order: Sequence[int] | None = None,
+    issue_too: bool = False,
+) -> bytes:
+    """Sign a generated record through GVBM (in ``order``), GVCN and CBQL (and KY_PHAT_HANH when
+    ``issue_too``) with test-PKI certificates carrying the IDs the record names."""
+    from hocbaso.packet import to_xml
+    from hocbaso.signature import VaiTroKy, sign
+
+    data = to_xml(hoc_ba) if packet is None else packet
+    t = start
+    rows = hoc_ba.bang_diem
+    for i in order if order is not None else range(len(rows)):
+        row = rows[i]
+        signer = pki.personal(row.so_ddcn_gvbm).signer()
+        data = sign(data, VaiTroKy.GVBM, signer, mon=row.ma_mon_hoc, signing_time=t)
+        t += timedelta(seconds=10)
+    nk = hoc_ba.thong_tin_hoc_ba.nguoi_ky
+    data = sign(data, VaiTroKy.GVCN, pki.personal(nk.so_ddcn_gvcn).signer(), signing_time=t)
+    t += timedelta(minutes=1)
+    data = sign(data, VaiTroKy.CBQL, pki.personal(nk.so_ddcn_giam_hieu).signer(), signing_time=t)
+    if issue_too:
+        t += timedelta(minutes=1)
+        data = sign(data, VaiTroKy.KY_PHAT_HANH, pki.school().signer(), signing_time=t)
+    return data

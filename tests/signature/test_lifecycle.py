@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from hocbaso.errors import CertificateError, RoleOrderError, SigningError
-from hocbaso.models import HocBa, TrangThaiHocBa
+from hocbaso.models import TrangThaiHocBa
 from hocbaso.packet import from_xml, schema_dir, to_xml, validate
 from hocbaso.signature import (
     IssuedRecord,
@@ -19,32 +19,11 @@ from hocbaso.signature import (
     issue,
     read_thong_bao_thu_hoi,
     revoke,
-    sign,
 )
 from hocbaso.testing import tao_hoc_ba
 from hocbaso.testing.pki import TEST_NOW, TestPKI
 
-from .conftest import verify_all
-
-
-def sign_record(
-    hoc_ba: HocBa, pki: TestPKI, packet: bytes | None = None, start: datetime = TEST_NOW
-) -> bytes:
-    """All roles up to CBQL (issuance is the test's job)."""
-    data = to_xml(hoc_ba) if packet is None else packet
-    t = start
-    for row in hoc_ba.bang_diem:
-        signer = pki.personal(row.so_ddcn_gvbm).signer()
-        data = sign(data, VaiTroKy.GVBM, signer, mon=row.ma_mon_hoc, signing_time=t)
-        t += timedelta(seconds=10)
-    nk = hoc_ba.thong_tin_hoc_ba.nguoi_ky
-    data = sign(data, VaiTroKy.GVCN, pki.personal(nk.so_ddcn_gvcn).signer(), signing_time=t)
-    return sign(
-        data,
-        VaiTroKy.CBQL,
-        pki.personal(nk.so_ddcn_giam_hieu).signer(),
-        signing_time=t + timedelta(minutes=1),
-    )
+from .conftest import sign_record, verify_all
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("hocbaso.cli._validate", "validate"),
     ("hocbaso.cli._demo", "demo"),
     ("hocbaso.cli._tt22", "tt22"),
+    ("hocbaso.cli._sign", "sign"),
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
