@@ -34,6 +34,7 @@ from cryptography.x509 import verification as xv
 from cryptography.x509.oid import NameOID
 
 from hocbaso.errors import VerificationInputError
+from hocbaso.signature import LoaiDinhDanh, subject_identities
 
 __all__ = [
     "CrlSet",
@@ -49,11 +50,6 @@ _PEM_CERT = re.compile(rb"-----BEGIN CERTIFICATE-----\s+.*?-----END CERTIFICATE-
 _PEM_CRL = re.compile(rb"-----BEGIN X509 CRL-----\s+.*?-----END X509 CRL-----", re.DOTALL)
 _CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
 
-#: Personal-ID and organisation-ID prefixes found in Vietnamese certificate subjects
-#: (``UID=CCCD:…`` for citizens, ``UID=MST:…`` tax code or ``UID=MNS:``/``MQHNS:`` budget-unit
-#: code for organisations).
-_PERSON_PREFIXES = ("CCCD",)
-_ORG_PREFIXES = ("MST", "MNS", "MQHNS")
 
 
 _DER = Encoding.DER
@@ -79,22 +75,24 @@ class Identity:
 
 
 def identity_of(cert: x509.Certificate) -> Identity:
-    """Read ``UID=`` attributes of the subject (several may be present)."""
+    """Read the subject's ``UID=`` identities with the signing core's parser.
+
+    Only a ``CCCD`` value is a personal ID for the identity rule (the older 9-digit ``CMND``
+    can never equal the record's 12-digit ID); ``MST``/budget-unit codes mark organisations.
+    """
     person: str | None = None
     org: str | None = None
-    for attr in cert.subject.get_attributes_for_oid(NameOID.USER_ID):
-        value = attr.value if isinstance(attr.value, str) else attr.value.decode("utf-8", "replace")
-        prefix, _, rest = value.partition(":")
-        prefix = prefix.strip().upper()
-        rest = rest.strip()
-        if prefix in _PERSON_PREFIXES and rest and person is None:
-            person = rest
-        elif prefix in _ORG_PREFIXES and rest and org is None:
-            org = rest
+    for ident in subject_identities(cert):
+        if ident.kind is LoaiDinhDanh.CCCD and person is None:
+            person = ident.value
+        elif not ident.personal and org is None:
+            org = ident.value
     if person is not None:
         return Identity("person", person, org)
     if org is not None:
         return Identity("organisation", None, org)
+    if any(i.personal for i in subject_identities(cert)):
+        return Identity("person", None, None)
     return Identity("unknown", None, None)
 
 
