@@ -23,6 +23,7 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("hocbaso.cli._demo", "demo"),
     ("hocbaso.cli._tt22", "tt22"),
     ("hocbaso.cli._sign", "sign"),
+    ("hocbaso.cli._verify", "verify"),
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -60,7 +61,10 @@ def print_error(err: HocBaSoError, *, as_json: bool = False) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; known library errors become a message and exit code 2, never a traceback."""
     try:
-        cli.main(args=argv, prog_name="hocbaso", standalone_mode=False)
+        # Non-standalone click *returns* the code of a command's ``Exit(n)`` instead of raising.
+        rc = cli.main(args=argv, prog_name="hocbaso", standalone_mode=False)
+        if isinstance(rc, int) and rc:
+            sys.exit(rc)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
     except click.ClickException as e:

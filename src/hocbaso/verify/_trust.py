@@ -51,7 +51,6 @@ _PEM_CRL = re.compile(rb"-----BEGIN X509 CRL-----\s+.*?-----END X509 CRL-----", 
 _CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
 
 
-
 _DER = Encoding.DER
 
 

@@ -64,6 +64,11 @@ def _text(xml: bytes, xpath: str) -> str | None:
 
 
 _GVBM_SLOTS = "/HOC_BA/DANH_SACH_THONG_TIN_KY/DANH_SACH_GVBM/GVBM"
+_SLOT_PATHS = {
+    "GVCN": "/HOC_BA/DANH_SACH_THONG_TIN_KY/GVCN",
+    "CBQL": "/HOC_BA/PHAT_HANH_HOC_BA/CBQL",
+    "KY_PHAT_HANH": "/HOC_BA/PHAT_HANH_HOC_BA/KY_PHAT_HANH",
+}
 
 _ID_XPATH = {
     "GVBM": "SO_DDCN_GVBM",
@@ -158,12 +163,21 @@ def _check_order(
                             Status.FAIL,
                             role=role,
                             path=f"{_GVBM_SLOTS}[@MA_MON_HOC='{mon}']",
-                            extra_en=f"(GVBM {mon})",
-                            extra_vi=f"(GVBM {mon})",
+                            extra_en="(no valid signature in the slot)",
+                            extra_vi="(không có chữ ký hợp lệ trong ô ký)",
                         )
                     )
         elif role not in by_role:
-            out.append(StepResult.of("ORDER.MISSING_ROLE", Status.FAIL, role=role))
+            out.append(
+                StepResult.of(
+                    "ORDER.MISSING_ROLE",
+                    Status.FAIL,
+                    role=role,
+                    path=_SLOT_PATHS[role],
+                    extra_en="(no valid signature in the slot)",
+                    extra_vi="(không có chữ ký hợp lệ trong ô ký)",
+                )
+            )
 
     def t(p: ParsedSignature) -> dt.datetime:
         assert p.signing_time is not None

@@ -135,7 +135,29 @@ class CanonCache:
 
 
 def _path(el: etree._Element) -> str:
-    return el.getroottree().getpath(el)
+    """A readable XPath: ``ds:`` for XMLDSig, subject rows and GVBM slots by their code."""
+    parts: list[str] = []
+    node: etree._Element | None = el
+    while node is not None:
+        q = etree.QName(node)
+        if q.namespace == DSIG_NS:
+            name = f"ds:{q.localname}"
+        elif q.namespace:
+            name = f"*[local-name()='{q.localname}']"
+        else:
+            name = q.localname
+        parent = node.getparent()
+        if q.namespace is None and q.localname == "GVBM" and node.get("MA_MON_HOC") is not None:
+            name += f"[@MA_MON_HOC='{node.get('MA_MON_HOC')}']"
+        elif q.localname == DIEM_TONG_KET and node.get("Id") is not None:
+            name += f"[@Id='{node.get('Id')}']"
+        elif parent is not None:
+            same = [c for c in parent if c.tag == node.tag]
+            if len(same) > 1:
+                name += f"[{same.index(node) + 1}]"
+        parts.append(name)
+        node = parent
+    return "/" + "/".join(reversed(parts))
 
 
 def _fail(code: str, path: str, slot: Slot | None = None, **kw: str) -> StepResult:
