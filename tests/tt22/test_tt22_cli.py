@@ -128,3 +128,13 @@ def test_real_process_exit_codes() -> None:
     assert bad.returncode == 2
     assert json.loads(bad.stdout)["error"]["path"] == "khoi"
     assert b"Traceback" not in bad.stderr
+
+
+def test_unreadable_file_is_a_json_error_without_the_file_name(tmp_path: Path) -> None:
+    missing = tmp_path / "Nguyen Van An.json"
+    code, out = _chay([str(missing)])
+    assert code == 2
+    err = out["error"]
+    assert isinstance(err, dict)
+    assert err["code"] == "TT22.INPUT.FILE"
+    assert "Nguyen" not in json.dumps(out)

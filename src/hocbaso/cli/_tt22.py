@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from decimal import Decimal
-from typing import BinaryIO, NoReturn
+from typing import NoReturn
 
 import click
 
@@ -32,19 +32,37 @@ def _that_bai(err: RulesError) -> NoReturn:
     sys.exit(2)
 
 
+def _doc(file: str) -> bytes:
+    """Read the input; an unreadable file is a JSON error too (its name is not echoed: file
+    names of student data often contain the student's name)."""
+    if file == "-":
+        return sys.stdin.buffer.read()
+    try:
+        with open(file, "rb") as f:
+            return f.read()
+    except OSError:
+        _that_bai(
+            RulesError(
+                "the input file cannot be read",
+                "không đọc được tệp dữ liệu vào",
+                code="TT22.INPUT.FILE",
+            )
+        )
+
+
 @click.group("tt22")
 def tt22() -> None:
     """Kết quả theo Thông tư 22 / Thông tư 22 results."""
 
 
 @tt22.command("evaluate")
-@click.argument("file", type=click.File("rb"), default="-")
-def evaluate_command(file: BinaryIO) -> None:
+@click.argument("file", default="-")
+def evaluate_command(file: str) -> None:
     """Đánh giá một học sinh trong một năm học từ JSON / Evaluate one student-year given as JSON.
 
     FILE is a JSON file, or - (the default) for standard input.
     """
-    data = file.read()
+    data = _doc(file)
     try:
         obj = json.loads(
             data.decode("utf-8-sig"), parse_float=Decimal, parse_constant=_tu_choi_hang_so
