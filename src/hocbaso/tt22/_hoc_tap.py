@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeGuard
 
 from hocbaso.models import DanhGiaNhanXet, MucDanhGia
 
@@ -52,7 +53,8 @@ class KetQuaHocTap:
     dieu: str
 
 
-def _la_diem(kq: KetQuaMon) -> bool:
+def _la_diem(kq: KetQuaMon) -> TypeGuard[Decimal]:
+    """Scored or comment; anything else is a caller's bug (a float would be inexact)."""
     if isinstance(kq, DanhGiaNhanXet):
         return False
     if isinstance(kq, Decimal):
@@ -71,9 +73,8 @@ def xep_muc_hoc_tap(ket_qua: Mapping[str, KetQuaMon]) -> MucDanhGia:
 
     Comparisons use the recorded one-decimal averages ("từ … trở lên" is ≥).
     """
-    diem = [kq for kq in ket_qua.values() if _la_diem(kq)]
+    diem_so = [kq for kq in ket_qua.values() if _la_diem(kq)]
     so_chua_dat = sum(1 for kq in ket_qua.values() if kq is DanhGiaNhanXet.CHUA_DAT)
-    diem_so = [d for d in diem if isinstance(d, Decimal)]
 
     def dem(nguong: Decimal) -> int:
         return sum(1 for d in diem_so if d >= nguong)

@@ -92,7 +92,7 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class RuleReport:
-    """All findings of one record, in packet order; ``ok`` when there are none."""
+    """All findings of one record (subject rows first, then the year summary); ``ok`` when none."""
 
     findings: tuple[Finding, ...] = ()
 
