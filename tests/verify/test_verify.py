@@ -300,3 +300,49 @@ def test_revocation(versions: dict[str, bytes], trust: TrustStore, genuine: byte
     assert "STATUS.NOTICE_INVALID" in {r.code for r in unverifiable.warnings}
     by_status = verify(versions["revoked"], trust, at=AT)
     assert by_status.revoked and "STATUS.REVOKED" in by_status.failed_codes
+
+
+def test_signed_revocation_notice(pki: TestPKI, trust: TrustStore, genuine: bytes) -> None:
+    from hocbaso.signature import SigningPolicy, revoke
+
+    when = AT - dt.timedelta(hours=1)
+    notice = revoke(genuine, pki.school().signer(), reason="Cấp nhầm", revocation_time=when)
+    report = verify(genuine, trust, at=AT, revocations=[notice])
+    assert report.revoked and "STATUS.REVOKED" in report.failed_codes
+    # The notice only revokes the version it names.
+    other = verify(mv.issue(tao_hoc_ba(3), pki), trust, at=AT, revocations=[notice])
+    assert not other.revoked and other.ok
+    # Notices that must not be believed: another school, an untrusted CA, a person, a forgery.
+    loose = SigningPolicy(check_identity=False)
+    foreign = [
+        revoke(
+            genuine,
+            pki.school("0109999999").signer(),
+            reason="x",
+            revocation_time=when,
+            policy=loose,
+        ),
+        revoke(
+            genuine,
+            build_test_pki("ec").school().signer(),
+            reason="x",
+            revocation_time=when,
+            policy=loose,
+        ),
+        revoke(
+            genuine,
+            pki.personal(tao_hoc_ba(0).thong_tin_hoc_ba.nguoi_ky.so_ddcn_giam_hieu).signer(),
+            reason="x",
+            revocation_time=when,
+            policy=loose,
+        ),
+        notice.replace(b"<LY_DO>", b"<LY_DO>!"),
+    ]
+    for bad in foreign:
+        r = verify(genuine, trust, at=AT, revocations=[bad])
+        assert not r.revoked and r.ok
+        assert "STATUS.NOTICE_INVALID" in {x.code for x in r.warnings}
+    # A notice dated after the verification time is not yet known.
+    assert not verify(
+        genuine, trust, at=when - dt.timedelta(minutes=1), revocations=[notice]
+    ).revoked

@@ -1,23 +1,75 @@
-"""Reading a signed revocation notice (thông báo thu hồi, SPEC §5).
+"""Believing a signed revocation notice (thông báo thu hồi, SPEC §5).
 
-The notice format belongs to the signing core; until it publishes a reader, every notice given
-as bytes is treated as unverifiable (``STATUS.NOTICE_INVALID``, a WARN) rather than believed.
+The notice's format and its signature check belong to the signing core
+(:func:`hocbaso.signature.read_thong_bao_thu_hoi`: layout, digests, value, and fields read from
+the signed data). On top of that a verifier must know *who* signed: the certificate must chain
+to a trust anchor at the notice's signing time, not be revoked by a supplied CRL, and be an
+organisation certificate (``UID=MST:``/budget code). Anything less and the notice is ignored
+with a warning (``STATUS.NOTICE_INVALID``): an unverifiable notice must neither revoke a record
+nor be silently dropped.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from cryptography import x509
+
+from hocbaso.errors import HocBaSoError
+from hocbaso.packet import parse_xml
+from hocbaso.signature import DSIG_NS, read_thong_bao_thu_hoi
+from hocbaso.verify._status import RevocationNotice
+from hocbaso.verify._trust import identity_of
+
 if TYPE_CHECKING:
-    from hocbaso.verify._status import RevocationNotice
     from hocbaso.verify._trust import CrlSet, TrustStore
 
 __all__ = ["read_notice"]
 
 
+def _intermediates(data: bytes, leaf: x509.Certificate) -> list[x509.Certificate]:
+    root = parse_xml(data)
+    out: list[x509.Certificate] = []
+    for el in root.iterfind(f"KY_THU_HOI/{{{DSIG_NS}}}Signature//{{{DSIG_NS}}}X509Certificate"):
+        try:
+            cert = x509.load_der_x509_certificate(
+                base64.b64decode("".join((el.text or "").split()), validate=True)
+            )
+        except (binascii.Error, ValueError):
+            continue
+        if cert != leaf:
+            out.append(cert)
+    return out
+
+
 def read_notice(
     data: bytes, trust: TrustStore, crls: CrlSet, at: dt.datetime
 ) -> RevocationNotice | None:
-    """The verified notice, or None when it cannot be verified."""
-    return None
+    """The verified notice, or None when it cannot be believed."""
+    try:
+        notice = read_thong_bao_thu_hoi(bytes(data))
+        chain = _intermediates(data, notice.certificate)
+    except (HocBaSoError, ValueError):
+        return None
+    when = notice.signing_time
+    if when > at:
+        return None
+    path = trust.validate(notice.certificate, chain, when)
+    if path.code is not None or not trust.check_key_usage(notice.certificate):
+        return None
+    if len(path.chain) > 1:
+        code, _, _ = crls.check(notice.certificate, path.chain[1], when)
+        if code is not None:
+            return None
+    ident = identity_of(notice.certificate)
+    if ident.kind != "organisation":
+        return None
+    return RevocationNotice(
+        notice.ma_dinh_danh_hoc_ba,
+        notice.phien_ban,
+        notice.bam_hoc_ba,
+        organisation_id=ident.organisation_id,
+    )

@@ -38,7 +38,11 @@ class RevocationNotice:
 
     ma_dinh_danh_hoc_ba: str
     phien_ban: int
-    bam_goi_tin: str  # SHA-256 (hex) of the revoked version's packet bytes
+    #: SHA-256 (hex) of the revoked version's packet bytes (``BAM_HOC_BA`` in the notice).
+    bam_goi_tin: str
+    #: The signing organisation's ``MST``/budget code; when known, it must be the one that
+    #: issued the record (its KY_PHAT_HANH certificate), or the notice is ignored.
+    organisation_id: str | None = None
 
 
 #: Reads and verifies a signed notice: (bytes, trust, crls, at) -> notice, or None if invalid.
@@ -69,6 +73,7 @@ def check_status(
     revocations: Iterable[bytes | RevocationNotice],
     previous_versions: Iterable[bytes],
     at: dt.datetime,
+    issuer_organisation: str | None = None,
     reader: NoticeReader = _default_reader,
 ) -> tuple[list[StepResult], bool]:
     """Results of step 8 and whether the record is revoked."""
@@ -137,7 +142,11 @@ def check_status(
     for item in revocations:
         checked_anything = True
         notice = item if isinstance(item, RevocationNotice) else reader(item, trust, crls, at)
-        if notice is None:
+        if notice is None or (
+            notice.organisation_id is not None
+            and issuer_organisation is not None
+            and notice.organisation_id != issuer_organisation
+        ):
             out.append(StepResult.of("STATUS.NOTICE_INVALID", Status.WARN))
             continue
         if (

@@ -275,6 +275,13 @@ def _record_from(
         )
 
 
+def _issuer_organisation(signatures: Sequence[ParsedSignature]) -> str | None:
+    for p in signatures:
+        if p.slot.role == "KY_PHAT_HANH" and p.verified:
+            return identity_of(p.leaf).organisation_id
+    return None
+
+
 def verify(
     xml_bytes: bytes,
     trust: TrustStore,
@@ -380,6 +387,7 @@ def verify(
             revocations=revocations,
             previous_versions=previous_versions,
             at=at,
+            issuer_organisation=_issuer_organisation(structure.signatures),
         )
         results.extend(status_results)
     return VerificationReport(
