@@ -159,3 +159,8 @@ class HocBaModel(BaseModel):
             super().__init__(**data)
         except ValidationError as exc:
             raise model_error(exc, type(self)) from None
+
+    # Tell pydantic this __init__ only translates errors: nested models are then validated by
+    # pydantic-core directly (fast, and every nested problem keeps its own path) instead of
+    # through this method once per nested object.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]

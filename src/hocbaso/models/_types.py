@@ -72,9 +72,11 @@ _NO_OUTER_SPACE = r"\S((\s|\S)*\S)?"
 
 def _clean_text(value: Any) -> Any:
     """NFC-normalise and trim, so two vendors produce the same bytes for the same data."""
-    if not isinstance(value, str):
+    if type(value) is not str:
         return value
-    value = unicodedata.normalize("NFC", value).strip()
+    value = value.strip()
+    if not value.isascii():
+        value = unicodedata.normalize("NFC", value).strip()
     if _XML_INVALID.search(value):
         raise PydanticCustomError("MODEL.INVALID_CHARACTER", "invalid character")
     return value
@@ -84,8 +86,8 @@ def Text(max_length: int) -> Any:
     """Free text up to ``max_length`` characters (after NFC normalisation and trimming)."""
     return Annotated[
         str,
-        BeforeValidator(_clean_text),
         StringConstraints(min_length=1, max_length=max_length),
+        BeforeValidator(_clean_text),
         Xsd(
             f"Text{max_length}",
             "xs:string",
@@ -97,8 +99,8 @@ def Text(max_length: int) -> Any:
 def _pattern(name: str, regex: str, *, xsd_regex: str | None = None, max_length: int) -> Any:
     return Annotated[
         str,
-        BeforeValidator(_clean_text),
         StringConstraints(pattern=f"^(?:{regex})$", max_length=max_length),
+        BeforeValidator(_clean_text),
         Xsd(name, "xs:string", (("pattern", xsd_regex or regex),)),
     ]
 
@@ -143,8 +145,8 @@ def _check_nam_hoc(value: str) -> str:
 #: School year ``YYYY-YYYY`` with consecutive years.
 NamHoc = Annotated[
     str,
-    BeforeValidator(_clean_text),
     StringConstraints(pattern=r"^(19|20)[0-9]{2}-(19|20)[0-9]{2}$", max_length=9),
+    BeforeValidator(_clean_text),
     AfterValidator(_check_nam_hoc),
     Xsd("NamHoc", "xs:string", (("pattern", r"(19|20)[0-9]{2}-(19|20)[0-9]{2}"),)),
 ]
@@ -153,6 +155,7 @@ NamHoc = Annotated[
 Date = Annotated[date, Xsd("Ngay", "xs:date", (("pattern", r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),))]
 
 KHONG_DANH_GIA: Literal["M"] = "M"
+_DIGITS = frozenset("0123456789")
 _SCORE_RE = re.compile(r"^(10(\.0)?|[0-9](\.[0-9])?)$")
 
 
@@ -162,6 +165,10 @@ def parse_ket_qua(value: Any) -> Decimal | DanhGiaNhanXet | Literal["M"]:
     Floats are refused: a binary float cannot say whether 8.25 meant 8.25, and marks are
     exact decimals everywhere in this library.
     """
+    if type(value) is str and len(value) == 3 and value[1] == "." and _DIGITS.issuperset(
+        value[::2]
+    ):  # the packet's own form, e.g. "8.0": the common case
+        return Decimal(value)
     if isinstance(value, DanhGiaNhanXet):
         return value
     if isinstance(value, bool | float):

@@ -7,9 +7,10 @@ packets and a packet can be re-derived from its model for comparison.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from enum import Enum
+from functools import cache
 from typing import Any
 
 from lxml import etree
@@ -19,41 +20,71 @@ from hocbaso.models import DiemTongKet, HocBa, ThongTinHocBa
 from hocbaso.models._base import HocBaModel
 from hocbaso.models._types import format_ket_qua
 from hocbaso.packet import _layout as L
-from hocbaso.packet._mapping import plan, plan_by_tag
+from hocbaso.packet._mapping import FieldPlan, plan, plan_by_tag
 from hocbaso.packet._parser import DEFAULT_LIMITS, ParseLimits, parse_xml
 
 __all__ = ["from_xml", "read_hoc_ba", "to_element", "to_xml"]
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, Enum):
-        return str(value.value)
-    if isinstance(value, Decimal):
-        return format_ket_qua(value)
-    if isinstance(value, date):
-        return value.isoformat()
+def _identity(value: Any) -> str:
     return str(value)
+
+
+def _flag(value: bool) -> str:
+    return "1" if value else "0"
+
+
+def _code(value: Enum) -> str:
+    return str(value.value)
+
+
+def _iso(value: date) -> str:
+    return value.isoformat()
+
+
+def _converter(fp: FieldPlan) -> Callable[[Any], str]:
+    """How a scalar is written, chosen once per field instead of tested per value."""
+    if fp.enum is not None:
+        return _code
+    assert fp.xsd is not None
+    if fp.xsd.base == "xs:boolean":
+        return _flag
+    if fp.xsd.base == "xs:date":
+        return _iso
+    if fp.xsd.name == "KetQuaMon":
+        return format_ket_qua
+    return _identity
+
+
+_Writer = tuple[str, str, "type[HocBaModel] | None", bool, "Callable[[Any], str] | None"]
+
+
+@cache
+def _writers(cls: type[HocBaModel]) -> tuple[_Writer, ...]:
+    return tuple(
+        (fp.name, fp.tag, fp.model, fp.many, None if fp.model is not None else _converter(fp))
+        for fp in plan(cls)
+    )
 
 
 def _fill(parent: etree._Element, model: HocBaModel) -> None:
     sub = etree.SubElement
-    for fp in plan(type(model)):
-        value = getattr(model, fp.name)
+    values = model.__dict__
+    for name, tag, item_model, many, convert in _writers(type(model)):
+        value = values[name]
         if value is None:
             continue
-        if fp.many:
-            if not value:
-                continue
-            container = sub(parent, fp.tag)
-            assert fp.model is not None
-            for item in value:
-                _fill(sub(container, fp.model.xml_tag), item)
-        elif fp.model is not None:
-            _fill(sub(parent, fp.tag), value)
+        if convert is not None:
+            sub(parent, tag).text = convert(value)
+        elif many:
+            if value:
+                container = sub(parent, tag)
+                assert item_model is not None
+                item_tag = item_model.xml_tag
+                for item in value:
+                    _fill(sub(container, item_tag), item)
         else:
-            sub(parent, fp.tag).text = _text(value)
+            _fill(sub(parent, tag), value)
 
 
 # Written by hand so the bytes match what .NET SignedXml and xmlsec1 emit (double quotes).
