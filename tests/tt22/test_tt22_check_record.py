@@ -7,11 +7,14 @@ it with its code, rule, packet path, expected and actual values.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hocbaso.models import DanhGiaNhanXet, HocBa, Khoi, LoaiDanhGia, MucDanhGia, mon_hoc_info
 from hocbaso.packet import parse_xml, to_xml
@@ -418,3 +421,40 @@ def test_report_is_frozen() -> None:
     assert report.ok
     with pytest.raises(AttributeError):
         report.findings = ()  # type: ignore[misc]
+
+
+# --- robustness: whatever a record holds, the check reports and never raises
+
+_KET_QUA = st.one_of(
+    st.none(),
+    st.sampled_from(["M", DanhGiaNhanXet.DAT, DanhGiaNhanXet.CHUA_DAT]),
+    st.integers(0, 100).map(lambda t: Decimal(t).scaleb(-1)),
+)
+_MUC = st.one_of(st.none(), st.sampled_from(list(MucDanhGia)))
+
+
+@functools.cache
+def _lop_10() -> list[HocBa]:
+    return tao_lop(3, Khoi.K10, 40)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 39), st.data())
+def test_check_never_raises_on_planted_values(index: int, data: st.DataObject) -> None:
+    hb = _lop_10()[index]
+    for row in hb.bang_diem:
+        if data.draw(st.booleans()):
+            field = data.draw(
+                st.sampled_from(["diem_hoc_ky_1", "diem_hoc_ky_2", "diem_ca_nam", "diem_kt_lai"])
+            )
+            hb = sua_mon(hb, row.ma_mon_hoc, **{field: data.draw(_KET_QUA)})
+    for field in ("hoc_ky_1", "hoc_ky_2", "ca_nam", "kq_hoc_tap_lai", "ren_luyen_lai"):
+        if data.draw(st.booleans()):
+            hb = sua_tong_ket(hb, **{field: data.draw(_MUC)})
+    if data.draw(st.booleans()):
+        hb = sua_tong_ket(hb, ren_luyen_ca_nam=data.draw(st.sampled_from(list(MucDanhGia))))
+    if data.draw(st.booleans()):
+        hb = sua_tong_ket(hb, so_buoi_nghi=data.draw(st.one_of(st.none(), st.integers(0, 80))))
+    report = check_record(hb)
+    assert all(f.code in MA_PHAT_HIEN for f in report.findings)
+    assert report.ok == (report.findings == ())
