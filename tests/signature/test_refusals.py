@@ -342,3 +342,30 @@ def test_tampered_earlier_signature_blocks_the_next_role(pki: TestPKI) -> None:
         path="GVBM[TOAN]",
     )
     assert "GVCN" in err.message_en
+
+
+def test_memo_never_vouches_for_a_forged_signature(pki: TestPKI) -> None:
+    """Two packets can share a SignedInfo (same row, key and time); only the one whose other
+    signatures were verified may be remembered as fully verified."""
+    p0 = make_packet()
+    teacher0 = pki.personal(SUBJECT_TEACHER_CCCDS[0]).signer()
+    teacher1 = pki.personal(SUBJECT_TEACHER_CCCDS[1]).signer()
+    sign(p0, VaiTroKy.GVBM, teacher0, mon="TOAN", signing_time=TEST_NOW)  # remembered
+    # A GVBM[NGU_VAN] signature made over different row content, pasted into p0.
+    other = make_packet().replace("Giáo viên 1".encode(), b"Giao vien X")
+    donor = sign(other, VaiTroKy.GVBM, teacher1, mon="NGU_VAN", signing_time=TEST_NOW)
+    start = donor.index(b'<GVBM MA_MON_HOC="NGU_VAN">')
+    end = donor.index(b"</GVBM>", start) + len(b"</GVBM>")
+    forged = p0.replace(b'<GVBM MA_MON_HOC="NGU_VAN"/>', donor[start:end])
+    step = sign(forged, VaiTroKy.GVBM, teacher0, mon="TOAN", signing_time=TEST_NOW)
+    for i, code in ((2, "TIENG_ANH"), (3, "GDTC")):
+        signer = pki.personal(SUBJECT_TEACHER_CCCDS[i]).signer()
+        step = sign(step, VaiTroKy.GVBM, signer, mon=code, signing_time=TEST_NOW)
+    _expect(
+        RoleOrderError,
+        "SIGN.ORDER.INVALID_PRIOR",
+        lambda: sign(
+            step, VaiTroKy.GVCN, pki.personal(HOMEROOM_CCCD).signer(), signing_time=TEST_NOW
+        ),
+        path="GVBM[NGU_VAN]",
+    )

@@ -8,6 +8,7 @@ result is the original bytes split at the slot, around the new Signature.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,6 +30,7 @@ from hocbaso.packet import (
     mon_id,
     parse_xml,
 )
+from hocbaso.signature import _memo
 from hocbaso.signature._algorithms import DSIG_NS
 from hocbaso.signature._c14n import canonicalize
 from hocbaso.signature._identity import subject_identities
@@ -191,6 +193,8 @@ class Prepared:
     document_after: bytes
     signature_method: str
     signing_time: str
+    #: Every signature already in the input is known valid (checked now or memoised).
+    input_verified: bool
 
 
 def _order_error(code: str, en: str, vi: str, label: str) -> RoleOrderError:
@@ -202,7 +206,13 @@ def _check_order(
     target: SlotInfo,
     signing_time: datetime,
     policy: SigningPolicy,
-) -> None:
+    clean: bool,
+) -> bool:
+    """Enforce the order rules; return whether every present signature is known valid.
+
+    ``clean``: the input bytes are in the process-local memory of fully verified packets, so
+    digests and values need not be recomputed (see ``_memo``).
+    """
     label = target.label
     role = target.role
     issued = view.slot(VaiTroKy.KY_PHAT_HANH, None)
@@ -232,11 +242,12 @@ def _check_order(
             label,
         )
     latest: datetime | None = None
+    all_verified = True
     for s in view.slots:
         if s.signature is None:
             continue
         try:
-            if policy.verify_existing and s.role.rank < role.rank:
+            if not clean and policy.verify_existing and s.role.rank < role.rank:
                 when = check_signature(
                     s.signature,
                     signature_id=s.signature_id,
@@ -247,6 +258,7 @@ def _check_order(
                 ).signing_time
             else:
                 when = read_signing_time(s.signature, s.signature_id, s.object_id)
+                all_verified = all_verified and clean
         except SignatureProblem as problem:
             raise RoleOrderError(
                 f"{label}: the earlier signature of {s.label} is not valid ({problem.en})",
@@ -263,6 +275,7 @@ def _check_order(
             "thời điểm ký sớm hơn thời điểm của chữ ký trước đó",
             label,
         )
+    return all_verified
 
 
 def check_certificate(
@@ -382,7 +395,8 @@ def prepare_role(
             code="SIGN.SUBJECT.UNKNOWN",
             path=label,
         )
-    _check_order(view, target, signing_time, policy)
+    clean = _memo.is_verified(hashlib.sha256(data).digest(), policy)
+    input_verified = _check_order(view, target, signing_time, policy, clean)
     check_certificate(view, target, certificate, signing_time, policy)
     signed = view.ids.get(target.reference_id)
     if signed is None:
@@ -419,4 +433,5 @@ def prepare_role(
         document_after=template.after_value + splice.after,
         signature_method=method.value,
         signing_time=time_text,
+        input_verified=input_verified,
     )

@@ -24,6 +24,7 @@ from cryptography import x509
 from hocbaso.errors import CertificateError, RoleOrderError, SigningError
 from hocbaso.models import DinhChinh, HocBa, TrangThaiHocBa
 from hocbaso.packet import from_xml, parse_xml, to_xml
+from hocbaso.signature import _memo
 from hocbaso.signature._algorithms import DSIG_NS
 from hocbaso.signature._c14n import canonicalize
 from hocbaso.signature._core import (
@@ -75,7 +76,13 @@ class ChuKyDaXacThuc:
 
 
 def _check_complete(view: PacketView, policy: SigningPolicy) -> tuple[ChuKyDaXacThuc, ...]:
-    """Every role present and valid, certificates fit their roles, times in role order."""
+    """Every role present and valid, certificates fit their roles, times in role order.
+
+    Digests and values are recomputed unless these exact bytes were verified moments ago by
+    this process (``_memo``); structure, certificates and order are always checked.
+    """
+    digest = hashlib.sha256(view.data).digest()
+    clean = _memo.is_verified(digest, policy)
     missing = [s.label for s in view.slots if s.signature is None]
     if missing:
         raise RoleOrderError(
@@ -95,6 +102,7 @@ def _check_complete(view: PacketView, policy: SigningPolicy) -> tuple[ChuKyDaXac
                 reference_id=s.reference_id,
                 ids=view.ids,
                 policy=policy,
+                crypto=not clean,
             )
         except SignatureProblem as problem:
             raise RoleOrderError(
@@ -117,6 +125,7 @@ def _check_complete(view: PacketView, policy: SigningPolicy) -> tuple[ChuKyDaXac
                     code="SIGN.ORDER.TIME_BACKWARDS",
                     path=label,
                 )
+    _memo.note_verified(digest, policy)
     return tuple(found)
 
 

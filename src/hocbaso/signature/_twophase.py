@@ -25,6 +25,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from hocbaso.errors import CertificateError, SigningError, UsageError
+from hocbaso.signature import _memo
 from hocbaso.signature._algorithms import SignatureMethod
 from hocbaso.signature._core import prepare_role
 from hocbaso.signature._keys import normalise_signature_value, verify_value
@@ -170,6 +171,15 @@ class PreparedBatch:
         return cls(tuple(PreparedSignature.from_dict(i) for i in items))
 
 
+def _state_key(state: PreparedSignature) -> bytes:
+    """Identifies a prepared state by all of its bytes (two packets can share a SignedInfo)."""
+    return (
+        state.digest
+        + hashlib.sha256(state.document_before).digest()
+        + hashlib.sha256(state.document_after).digest()
+    )
+
+
 def prepare(
     packet: bytes,
     role: VaiTroKy,
@@ -195,7 +205,7 @@ def prepare(
         signing_time=signing_time,
         policy=policy,
     )
-    return PreparedSignature(
+    state = PreparedSignature(
         role=role,
         mon=mon,
         signing_time=done.signing_time,
@@ -206,6 +216,9 @@ def prepare(
         document_before=done.document_before,
         document_after=done.document_after,
     )
+    if done.input_verified:
+        _memo.note_prepared(_state_key(state), policy)
+    return state
 
 
 def complete(
@@ -241,7 +254,11 @@ def complete(
             code="SIGN.VALUE",
             path=label,
         )
-    return state.document_before + base64.b64encode(value) + state.document_after
+    signed = state.document_before + base64.b64encode(value) + state.document_after
+    policy = _memo.prepared_policy(_state_key(state))
+    if policy is not None:
+        _memo.note_verified(hashlib.sha256(signed).digest(), policy)
+    return signed
 
 
 def sign(

@@ -1,0 +1,68 @@
+"""Process-local memory of packets whose every signature this process has verified.
+
+Why: before adding a role the core re-verifies the signatures it depends on (SPEC §4, "present
+and valid"). Signing one record through all roles would then verify GVBM signatures three times
+over, and the KY_PHAT_HANH step alone re-checks every earlier signature — most of the cost of
+signing a record. But when the input bytes are exactly bytes this process produced a moment
+ago, with every signature in them verified, checking again proves nothing new.
+
+Soundness: entries are keyed by the SHA-256 of the *whole packet* (collision resistance makes a
+different packet with the same key infeasible) together with the :class:`SigningPolicy` it was
+verified under. A packet enters only when (a) every signature in the input was verified under
+that policy, or the input itself was an entry, and (b) the new signature value was verified
+against its certificate in :func:`~hocbaso.signature.complete`. Splicing never changes bytes an
+earlier signature covers, so (a) and (b) make every signature of the output valid. The memory is
+bounded (LRU) and never leaves the process; a packet from anywhere else is verified in full.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from hocbaso.signature._policy import SigningPolicy
+
+__all__ = ["forget_all", "is_verified", "note_prepared", "note_verified", "prepared_policy"]
+
+_MAX = 4096
+_lock = threading.Lock()
+_verified: OrderedDict[tuple[bytes, SigningPolicy], None] = OrderedDict()
+_prepared: OrderedDict[bytes, SigningPolicy] = OrderedDict()
+
+
+def is_verified(packet_digest: bytes, policy: SigningPolicy) -> bool:
+    key = (packet_digest, policy)
+    with _lock:
+        if key in _verified:
+            _verified.move_to_end(key)
+            return True
+    return False
+
+
+def note_verified(packet_digest: bytes, policy: SigningPolicy) -> None:
+    with _lock:
+        _verified[(packet_digest, policy)] = None
+        _verified.move_to_end((packet_digest, policy))
+        while len(_verified) > _MAX:
+            _verified.popitem(last=False)
+
+
+def note_prepared(state_key: bytes, policy: SigningPolicy) -> None:
+    """Remember that a prepared signature's input had every signature verified."""
+    with _lock:
+        _prepared[state_key] = policy
+        _prepared.move_to_end(state_key)
+        while len(_prepared) > _MAX:
+            _prepared.popitem(last=False)
+
+
+def prepared_policy(state_key: bytes) -> SigningPolicy | None:
+    with _lock:
+        return _prepared.get(state_key)
+
+
+def forget_all() -> None:
+    """Clear the memory (tests use it to force full verification)."""
+    with _lock:
+        _verified.clear()
+        _prepared.clear()
