@@ -1,0 +1,68 @@
+"""Layers import downward only (STYLE.md), and the CLI uses only public names."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "hocbaso"
+
+# package → internal packages it may import (besides itself and hocbaso.errors)
+ALLOWED: dict[str, set[str]] = {
+    "models": set(),
+    "packet": {"models"},
+    "tt22": {"models"},
+    "signature": {"packet", "models"},
+    "verify": {"signature", "packet", "tt22", "models"},
+    "testing": {"tt22", "signature", "packet", "models"},
+    "cli": {"verify", "signature", "packet", "tt22", "models", "testing", "render"},
+}
+
+
+def _imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.append(node.module)
+    return [m for m in out if m == "hocbaso" or m.startswith("hocbaso.")]
+
+
+def _modules() -> list[Path]:
+    return sorted(p for p in SRC.rglob("*.py") if p.parent != SRC)
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(SRC)))
+def test_imports_go_downward_only(path: Path) -> None:
+    package = path.relative_to(SRC).parts[0]
+    if package not in ALLOWED:
+        pytest.fail(f"no layer rule for package {package}")
+    for module in _imports(path):
+        parts = module.split(".")
+        if len(parts) == 1:
+            assert package == "cli", f"{path}: only the CLI imports the top-level package"
+            continue
+        target = parts[1]
+        if target in (package, "errors"):
+            continue
+        assert target in ALLOWED[package], f"{path.relative_to(SRC)} imports {module}"
+
+
+@pytest.mark.parametrize("path", sorted((SRC / "cli").glob("*.py")), ids=lambda p: p.name)
+def test_cli_uses_only_public_names(path: Path) -> None:
+    for module in _imports(path):
+        private = [p for p in module.split(".")[1:] if p.startswith("_")]
+        if module.startswith("hocbaso.cli."):
+            continue
+        assert not private, f"{path.name} imports private {module}"
+
+
+def test_no_library_module_imports_the_cli() -> None:
+    for path in _modules():
+        if path.relative_to(SRC).parts[0] == "cli":
+            continue
+        assert not any(m.startswith("hocbaso.cli") for m in _imports(path)), path
