@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import copy
+import json
+import re
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -258,3 +261,16 @@ def test_nan_and_infinity_are_not_marks() -> None:
         with pytest.raises(RulesError) as e:
             evaluate(inp)
         assert e.value.code == "TT22.INPUT.MARK_FORMAT"
+
+
+def test_the_documented_example_is_exact() -> None:
+    """docs/tt22.md §3.1 evaluates to exactly §3.2 (vendors copy these)."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "tt22.md").read_text(encoding="utf-8")
+
+    def block(heading: str) -> Any:
+        part = doc[doc.index(heading) :]
+        m = re.search(r"```json\n(.*?)```", part, re.S)
+        assert m is not None
+        return json.loads(m.group(1))
+
+    assert evaluate(block("### 3.1 Input")) == block("### 3.2 Output")
