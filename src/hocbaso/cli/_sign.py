@@ -44,7 +44,7 @@ def _secret(var: str | None, what: str) -> str | None:
 
 def _signing_time(text: str | None) -> datetime:
     if text is None:
-        return datetime.now().astimezone()
+        return datetime.now().astimezone().replace(microsecond=0)
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
