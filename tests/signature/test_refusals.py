@@ -369,3 +369,21 @@ def test_memo_never_vouches_for_a_forged_signature(pki: TestPKI) -> None:
         ),
         path="GVBM[NGU_VAN]",
     )
+
+
+def test_layout_is_pinned(pki: TestPKI) -> None:
+    teacher = pki.personal(SUBJECT_TEACHER_CCCDS[0]).signer()
+    cases = {
+        # A subject row without its GVBM slot could go unsigned.
+        "missing slot": make_packet().replace(b'<GVBM MA_MON_HOC="GDTC"/>', b""),
+        # The row's Id must be mon-<its own code>.
+        "row id": make_packet().replace(b'Id="mon-TOAN"', b'Id="mon-X"'),
+        # Id "data" must be the data block, not something else.
+        "moved id": make_packet()
+        .replace(b'<DU_LIEU_HOC_BA Id="data">', b"<DU_LIEU_HOC_BA>")
+        .replace(b"<BANG_DIEM>", b'<BANG_DIEM Id="data">'),
+    }
+    for name, packet in cases.items():
+        with pytest.raises(SigningError) as err:
+            sign(packet, VaiTroKy.GVBM, teacher, mon="TOAN", signing_time=TEST_NOW)
+        assert err.value.code.startswith("SIGN.PACKET."), name

@@ -22,6 +22,7 @@ from hocbaso.errors import (
     SigningError,
 )
 from hocbaso.packet import (
+    ID_DATA,
     ID_THONG_TIN,
     SLOT_CBQL,
     SLOT_GVBM,
@@ -145,7 +146,10 @@ def load_packet(data: bytes) -> PacketView:
     """Parse ``data`` with the hardened parser and index its Ids and signature slots."""
     root = parse_xml(data)
     ids: dict[str, etree._Element] = {}
-    for el in root.iterfind(".//*[@Id]"):
+    with_id = list(root.iterfind(".//*[@Id]"))
+    if root.get("Id") is not None:
+        with_id.insert(0, root)
+    for el in with_id:
         key = el.get("Id")
         assert key is not None
         if key in ids:
@@ -154,8 +158,26 @@ def load_packet(data: bytes) -> PacketView:
                 "DUPLICATE_ID", "an Id occurs twice", "một Id xuất hiện hai lần", key
             )
         ids[key] = el
-    if root.get("Id") is not None:
-        ids.setdefault(root.get("Id") or "", root)
+    # Each Id a role signs must sit where the layout puts it (SPEC §3), not anywhere.
+    pinned = [(ID_DATA, "DU_LIEU_HOC_BA"), (ID_THONG_TIN, "DU_LIEU_HOC_BA/THONG_TIN_HOC_BA")]
+    rows = root.findall("DU_LIEU_HOC_BA/BANG_DIEM/DIEM_TONG_KET")
+    row_codes = [(r.findtext("MA_MON_HOC") or "").strip() for r in rows]
+    for key, path in pinned:
+        if key in ids and ids[key] is not root.find(path):
+            raise _packet_error(
+                "REFERENCE",
+                f"the element with Id {key!r} is not at {path}",
+                f"phần tử có Id {key!r} không nằm ở {path}",
+                path,
+            )
+    for row, row_code in zip(rows, row_codes, strict=True):
+        if row.get("Id") != mon_id(row_code):
+            raise _packet_error(
+                "REFERENCE",
+                "a subject row's Id does not match its subject code",
+                "Id của dòng môn học không khớp mã môn học",
+                "DU_LIEU_HOC_BA/BANG_DIEM/DIEM_TONG_KET",
+            )
     slots: list[SlotInfo] = []
     for role, path in _SLOT_PATHS.items():
         found = root.findall(path)
@@ -172,6 +194,14 @@ def load_packet(data: bytes) -> PacketView:
                     )
                 seen.add(code)
                 slots.append(SlotInfo(role, code, el, _signature_in(el, f"{path}[{code}]")))
+            if sorted(seen) != sorted(row_codes):
+                # Every subject row needs exactly one GVBM slot, or a row could go unsigned.
+                raise _packet_error(
+                    "SLOT",
+                    "the GVBM slots do not match the subject rows one to one",
+                    "các ô GVBM không tương ứng một-một với các dòng môn học",
+                    path,
+                )
             continue
         if len(found) != 1:
             raise _packet_error(
