@@ -18,6 +18,7 @@ validation time, so the cache can speed things up but can never turn a failure i
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import re
@@ -25,6 +26,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -54,9 +56,63 @@ _CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
 _DER = Encoding.DER
 
 
+# Per-process caches. Records from one school carry the same few certificates over and over
+# (the teachers', the school's, the CA's), so parsing each DER once and remembering what is
+# derived from it removes most certificate cost from a batch. Bounded: cleared when full.
+_MAX_CACHE = 8192
+_BY_DER: dict[bytes, x509.Certificate] = {}
+_FP: dict[x509.Certificate, str] = {}
+_NAMES: dict[x509.Certificate, tuple[bytes, bytes]] = {}
+_SUMMARY: dict[x509.Certificate, str] = {}
+_IDENTITY: dict[x509.Certificate, Identity] = {}
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= _MAX_CACHE:
+        cache.clear()
+    cache[key] = value
+
+
+_BY_B64: dict[str, tuple[x509.Certificate, bytes, bytes]] = {}
+
+
+def load_certificate_b64(text: str) -> tuple[x509.Certificate, bytes, bytes]:
+    """``(certificate, subject DER, issuer DER)`` from an ``X509Certificate`` element's base64
+    text, parsed once per process per distinct text. Raises ``ValueError`` if unreadable."""
+    found = _BY_B64.get(text)
+    if found is None:
+        der = base64.b64decode("".join(text.split()), validate=True)
+        cert = load_certificate(der)
+        found = (cert, *names(cert))
+        _remember(_BY_B64, text, found)
+    return found
+
+
+def load_certificate(der: bytes) -> x509.Certificate:
+    """Parse a DER certificate, once per process per distinct DER."""
+    cert = _BY_DER.get(der)
+    if cert is None:
+        cert = x509.load_der_x509_certificate(der)
+        _remember(_BY_DER, der, cert)
+    return cert
+
+
+def names(cert: x509.Certificate) -> tuple[bytes, bytes]:
+    """(subject, issuer) as DER, for cheap issuer matching."""
+    found = _NAMES.get(cert)
+    if found is None:
+        found = (cert.subject.public_bytes(), cert.issuer.public_bytes())
+        _remember(_NAMES, cert, found)
+    return found
+
+
 def fingerprint(cert: x509.Certificate) -> str:
     """Lower-case hex SHA-256 of the DER certificate."""
-    return hashlib.sha256(cert.public_bytes(_DER)).hexdigest()
+    fp = _FP.get(cert)
+    if fp is None:
+        fp = hashlib.sha256(cert.public_bytes(_DER)).hexdigest()
+        _remember(_FP, cert, fp)
+    return fp
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +130,15 @@ class Identity:
 
 
 def identity_of(cert: x509.Certificate) -> Identity:
+    """Read the subject's ``UID=`` identities with the signing core's parser (cached)."""
+    found = _IDENTITY.get(cert)
+    if found is None:
+        found = _identity_of(cert)
+        _remember(_IDENTITY, cert, found)
+    return found
+
+
+def _identity_of(cert: x509.Certificate) -> Identity:
     """Read the subject's ``UID=`` identities with the signing core's parser.
 
     Only a ``CCCD`` value is a personal ID for the identity rule (the older 9-digit ``CMND``
@@ -104,7 +169,15 @@ def _attr(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> str | None:
 
 
 def signer_summary(cert: x509.Certificate) -> str:
-    """``CN=…, O=…, MST:… [sha256:0123456789abcdef]``: never the personal ID."""
+    """``CN=…, O=…, MST:… [sha256:0123456789abcdef]``: never the personal ID (cached)."""
+    found = _SUMMARY.get(cert)
+    if found is None:
+        found = _signer_summary(cert)
+        _remember(_SUMMARY, cert, found)
+    return found
+
+
+def _signer_summary(cert: x509.Certificate) -> str:
     parts = []
     cn = _attr(cert, NameOID.COMMON_NAME)
     if cn:
@@ -173,6 +246,21 @@ def _valid_at(cert: x509.Certificate, t: dt.datetime) -> str | None:
     return None
 
 
+class _Runtime:
+    """The per-process, unpicklable part of a trust store: the Store and the path cache."""
+
+    def __init__(self, store: xv.Store) -> None:
+        self.store = store
+        self.cache: dict[tuple[str, tuple[str, ...], int], tuple[x509.Certificate, ...]] = {}
+        self.lock = threading.Lock()
+        self.ca_policy = _ca_policy()
+        self.hits = 0
+        self.misses = 0
+
+
+_RUNTIMES: dict[tuple[tuple[str, ...], dt.timedelta, int], _Runtime] = {}
+
+
 class TrustStore:
     """The trust anchors a verifier accepts, plus a path-validation cache.
 
@@ -206,12 +294,22 @@ class TrustStore:
         self._init_runtime()
 
     def _init_runtime(self) -> None:
-        self._store = xv.Store(list(self._anchors))
-        self._cache: dict[tuple[str, tuple[str, ...], int], tuple[x509.Certificate, ...]] = {}
-        self._lock = threading.Lock()
-        self._ca_ext_policy = _ca_policy()
-        self.cache_hits = 0
-        self.cache_misses = 0
+        # Copies of one store unpickled in a worker process (one per submitted task) share
+        # one runtime, so the path cache survives from task to task.
+        key = (tuple(fingerprint(c) for c in self._anchors), self._bucket, self._max_cache)
+        runtime = _RUNTIMES.get(key)
+        if runtime is None:
+            runtime = _Runtime(xv.Store(list(self._anchors)))
+            _RUNTIMES[key] = runtime
+        self._rt = runtime
+
+    @property
+    def cache_hits(self) -> int:
+        return self._rt.hits
+
+    @property
+    def cache_misses(self) -> int:
+        return self._rt.misses
 
     # -- pickling: certificates are not picklable, their DER is -------------------------
     def __getstate__(self) -> dict[str, object]:
@@ -291,10 +389,10 @@ class TrustStore:
     def _verifier(self, t: dt.datetime) -> xv.ClientVerifier:
         return (
             xv.PolicyBuilder()
-            .store(self._store)
+            .store(self._rt.store)
             .time(t)
             .extension_policies(
-                ee_policy=xv.ExtensionPolicy.permit_all(), ca_policy=self._ca_ext_policy
+                ee_policy=xv.ExtensionPolicy.permit_all(), ca_policy=self._rt.ca_policy
             )
             .build_client_verifier()
         )
@@ -322,11 +420,12 @@ class TrustStore:
             tuple(fingerprint(c) for c in intermediates),
             self._bucket_index(t),
         )
-        cached = self._cache.get(key)
+        rt = self._rt
+        cached = rt.cache.get(key)
         if cached is not None and all(_valid_at(c, t) is None for c in cached):
-            self.cache_hits += 1
+            rt.hits += 1
             return PathOutcome(None, cached)
-        self.cache_misses += 1
+        rt.misses += 1
         try:
             chain = tuple(self._verifier(t).verify(leaf, list(intermediates)).chain)
         except xv.VerificationError as e:
@@ -339,10 +438,10 @@ class TrustStore:
             if "not valid at validation time" in str(e):
                 return PathOutcome("CERTIFICATE.EXPIRED", (), "(issuer certificate)", "(CA)")
             return PathOutcome("CERTIFICATE.UNTRUSTED")
-        with self._lock:
-            if len(self._cache) >= self._max_cache:
-                self._cache.clear()
-            self._cache[key] = chain
+        with rt.lock:
+            if len(rt.cache) >= self._max_cache:
+                rt.cache.clear()
+            rt.cache[key] = chain
         return PathOutcome(None, chain)
 
     @staticmethod
@@ -381,6 +480,7 @@ class CrlSet:
 
     def __init__(self, crls: Iterable[x509.CertificateRevocationList | bytes] = ()) -> None:
         self._by_issuer: dict[bytes, list[x509.CertificateRevocationList]] = {}
+        self._sig_ok: dict[tuple[bytes, int, str], bool] = {}
         for item in crls:
             for crl in self._load(item):
                 self._by_issuer.setdefault(crl.issuer.public_bytes(), []).append(crl)
@@ -413,6 +513,7 @@ class CrlSet:
         ders = state["ders"]
         assert isinstance(ders, list)
         self._by_issuer = {}
+        self._sig_ok = {}
         for d in ders:
             crl = x509.load_der_x509_crl(d)
             self._by_issuer.setdefault(crl.issuer.public_bytes(), []).append(crl)
@@ -429,8 +530,13 @@ class CrlSet:
         t = _utc(at)
         covered = False
         invalid = False
-        for crl in self._by_issuer.get(cert.issuer.public_bytes(), ()):
-            if not _verify_crl_signature(crl, issuer):
+        issuer_name = names(cert)[1]
+        for i, crl in enumerate(self._by_issuer.get(issuer_name, ())):
+            key = (issuer_name, i, fingerprint(issuer))
+            ok = self._sig_ok.get(key)
+            if ok is None:
+                ok = self._sig_ok[key] = _verify_crl_signature(crl, issuer)
+            if not ok:
                 invalid = True
                 continue
             covered = True

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from cryptography import x509
+from lxml import etree
 
 from hocbaso.errors import HocBaSoError, ParseError, SchemaError
 from hocbaso.packet import parse_xml, read_hoc_ba, validate
@@ -53,13 +54,10 @@ def _sorted(results: list[StepResult]) -> tuple[StepResult, ...]:
     return tuple(sorted(results, key=lambda r: order[r.step]))
 
 
-def _text(xml: bytes, xpath: str) -> str | None:
-    """Text at ``xpath`` in signed canonical bytes (comments are already gone there)."""
-    try:
-        el = parse_xml(xml)
-    except HocBaSoError:
-        return None
-    value = str(el.xpath(f"string({xpath})")).strip()
+def _signed_text(target: etree._Element, xpath: str) -> str | None:
+    """String-value at ``xpath`` inside a digested element: the same characters its canonical
+    signed bytes carry (comments and PIs are not part of a string-value)."""
+    value = str(target.xpath(f"string({xpath})")).strip()
     return value or None
 
 
@@ -130,7 +128,7 @@ def _check_certificate(
         if ident.kind != "organisation":
             out.append(res("CERTIFICATE.NOT_ORGANISATION"))
     else:
-        expected = _text(ps.signed_target, _ID_XPATH[role])
+        expected = _signed_text(ps.references[0].target, _ID_XPATH[role])
         if ident.personal_id is None or expected is None or ident.personal_id != expected:
             out.append(res("CERTIFICATE.IDENTITY_MISMATCH"))
     if not any(r.status is Status.FAIL for r in out):

@@ -26,14 +26,14 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
 
-from hocbaso.errors import AlgorithmError, HocBaSoError
-from hocbaso.packet import parse_xml
+from hocbaso.errors import AlgorithmError
 from hocbaso.signature import DSIG_NS, SIGPROP_NS, C14nMethod, DigestMethod, SignatureMethod
 from hocbaso.signature import canonicalize as _canonicalize
 from hocbaso.signature._keys import verify_value as _verify_sha2_value
 from hocbaso.verify._codes import Status
 from hocbaso.verify._policy import VerificationPolicy
 from hocbaso.verify._report import StepResult
+from hocbaso.verify._trust import load_certificate_b64
 
 __all__ = ["CanonCache", "ParsedSignature", "Slot", "check_signature", "check_structure"]
 
@@ -82,7 +82,11 @@ class ParsedReference:
     transforms: list[tuple[str, list[str]]]
     digest_uri: str
     digest_value: bytes
-    path: str
+    element: etree._Element
+
+    @property
+    def path(self) -> str:
+        return _path(self.element)
 
 
 @dataclass(slots=True)
@@ -132,6 +136,14 @@ class CanonCache:
             self._cache[key] = found
             self._keep.append(el)  # keep id() stable while cached
         return found
+
+
+_GVBM_PATH = "/HOC_BA/DANH_SACH_THONG_TIN_KY/DANH_SACH_GVBM/GVBM"
+_SLOT_PATHS = {
+    "GVCN": "/HOC_BA/DANH_SACH_THONG_TIN_KY/GVCN",
+    "CBQL": "/HOC_BA/PHAT_HANH_HOC_BA/CBQL",
+    "KY_PHAT_HANH": "/HOC_BA/PHAT_HANH_HOC_BA/KY_PHAT_HANH",
+}
 
 
 def _path(el: etree._Element) -> str:
@@ -223,9 +235,9 @@ def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
             out.results.append(_fail("STRUCTURE.LAYOUT", _path(slot_el), en="(GVBM ×2)"))
             return False
         seen.add(mon)
-        out.slots.append(Slot("GVBM", mon, slot_el, _path(slot_el)))
+        out.slots.append(Slot("GVBM", mon, slot_el, f"{_GVBM_PATH}[@MA_MON_HOC='{mon}']"))
     for role, el in (("GVCN", gvcn), ("CBQL", cbql), ("KY_PHAT_HANH", kph)):
-        out.slots.append(Slot(role, None, el, _path(el)))
+        out.slots.append(Slot(role, None, el, _SLOT_PATHS[role]))
     return True
 
 
@@ -305,7 +317,7 @@ def _shape(
     sig: etree._Element, slot: Slot, ids: dict[str, etree._Element], out: StructureOutcome
 ) -> ParsedSignature | None:
     """Parse one in-slot Signature strictly; append failures and return None if unusable."""
-    path = _path(sig)
+    path = f"{slot.path}/ds:Signature"
     kids = _elements(sig)
     tags = [k.tag for k in kids]
     if tags != [_D + "SignedInfo", _D + "SignatureValue", _D + "KeyInfo", _D + "Object"]:
@@ -369,7 +381,7 @@ def _shape(
             return None
         parsed_refs.append(
             ParsedReference(
-                want, target, transforms, parts[0].get("Algorithm") or "", digest_value, _path(ref)
+                want, target, transforms, parts[0].get("Algorithm") or "", digest_value, ref
             )
         )
     try:
@@ -383,7 +395,8 @@ def _shape(
             _fail("STRUCTURE.SIGNATURE_SHAPE", _path(key_info), slot, en="(KeyInfo)")
         )
         return None
-    leaves = [c for c in certs if not any(o is not c and o.issuer == c.subject for o in certs)]
+    # The leaf is the one certificate that issued none of the others.
+    leaves = [c for c in certs if not any(o is not c and o[2] == c[1] for o in certs)]
     if len(leaves) != 1:
         out.results.append(
             _fail(
@@ -406,8 +419,8 @@ def _shape(
         method_uri=si[1].get("Algorithm") or "",
         references=parsed_refs,
         value=value,
-        leaf=leaves[0],
-        intermediates=[c for c in certs if c is not leaves[0]],
+        leaf=leaves[0][0],
+        intermediates=[c[0] for c in certs if c is not leaves[0]],
         path=path,
     )
 
@@ -415,19 +428,21 @@ def _shape(
 _X509_IGNORED = {_D + "X509SubjectName", _D + "X509IssuerSerial", _D + "X509SKI"}
 
 
-def _certificates(key_info: etree._Element) -> list[x509.Certificate] | None:
+def _certificates(
+    key_info: etree._Element,
+) -> list[tuple[x509.Certificate, bytes, bytes]] | None:
     """Certificates of ``KeyInfo/X509Data``; None if KeyInfo holds anything else."""
     kids = _elements(key_info)
     if len(kids) != 1 or kids[0].tag != _D + "X509Data":
         return None
-    certs: list[x509.Certificate] = []
+    certs: list[tuple[x509.Certificate, bytes, bytes]] = []
     for el in _elements(kids[0]):
         if el.tag in _X509_IGNORED:
             continue
         if el.tag != _D + "X509Certificate":
             return None
         try:
-            certs.append(x509.load_der_x509_certificate(_decode_b64(el.text)))
+            certs.append(load_certificate_b64(el.text or ""))
         except (binascii.Error, ValueError):
             return None
     return certs or None
@@ -542,22 +557,23 @@ def verify_value(
     return True
 
 
-def _signing_time(canonical_object: bytes, signature_id: str) -> dt.datetime | None:
-    """SigningTime read from the *canonical signed bytes* of the Object (never the raw tree)."""
-    try:
-        obj = parse_xml(canonical_object)
-    except HocBaSoError:
-        return None
+def _signing_time(obj: etree._Element, signature_id: str) -> dt.datetime | None:
+    """SigningTime of the digested ``Object``, read as XPath string-values.
+
+    The string-value of an element is the concatenation of its text nodes without comments
+    or processing instructions, which is exactly the character content its canonical form
+    (the digested bytes) carries, so this reads the signed value without a re-parse.
+    """
     times = [
         t
         for prop in obj.iterfind(f"{_D}SignatureProperties/{_D}SignatureProperty")
         if prop.get("Target") == f"#{signature_id}"
         for t in prop.findall(f"{{{SIGPROP_NS}}}SigningTime")
     ]
-    if len(times) != 1:
+    if len(times) != 1 or len(times[0]):
         return None
     try:
-        value = dt.datetime.fromisoformat((times[0].text or "").strip())
+        value = dt.datetime.fromisoformat(str(times[0].xpath("string(.)")).strip())
     except ValueError:
         return None
     return value if value.tzinfo is not None else None
@@ -601,7 +617,7 @@ def check_signature(
         return results
     if not digest_ok:
         return results
-    when = _signing_time(canon_refs[1], ps.slot.signature_id)
+    when = _signing_time(ps.references[1].target, ps.slot.signature_id)
     if when is None:
         results.append(res("SIGNATURE.SIGNING_TIME_INVALID", Status.FAIL, ps.path))
         return results

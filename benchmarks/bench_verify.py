@@ -1,0 +1,252 @@
+"""Full verification of an issued record against the floor and signxml, measured in one run.
+
+* **full**: ``hocbaso.verify.verify`` — hardened parse, XSD, layout, every signature (digests and
+  value), certificate path (cached) + key usage + CRL + identity, order, Thông tư 22 check,
+  status, and the record re-parsed from the signed bytes.
+* **floor**: lxml parse + C14N + SHA-256 of every referenced element + C14N of SignedInfo +
+  raw RSA verify of every signature, with the public keys already loaded. Nothing is checked
+  beyond the cryptography: the least any correct verifier must do.
+* **signxml**: signxml 5 verifying the same signatures one by one (``location`` pinned per
+  slot, ``expect_references=2``, chain validation to the same root). signxml rejects the
+  unprefixed .NET-style signatures of SPEC §4 (it re-canonicalises SignedInfo differently; see
+  the SPEC's "known pitfall"), so this column uses the same record with ``ds:``-prefixed
+  signatures, re-signed with the same keys; hocbaso is timed on that variant too.
+* **verify_many**: N packets sequentially vs ``verify_many`` on a 2-process pool (warmed up).
+
+    python -m benchmarks verify            # or: python benchmarks/bench_verify.py --quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import datetime as dt
+import hashlib
+import importlib.util
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509 import load_der_x509_certificate
+from lxml import etree
+
+from hocbaso.signature import DSIG_NS, C14nMethod, canonicalize
+from hocbaso.testing import tao_hoc_ba
+from hocbaso.testing.pki import TEST_NOW, build_test_pki
+from hocbaso.verify import CrlSet, TrustStore, verify, verify_many
+
+D = f"{{{DSIG_NS}}}"
+ROOT_DIR = Path(__file__).resolve().parents[1]
+
+
+def _generator() -> Any:
+    """The attack-corpus generator (its ``issue`` and re-signing helper)."""
+    path = ROOT_DIR / "tests" / "vectors" / "make_vectors.py"
+    spec = importlib.util.spec_from_file_location("hocbaso_make_vectors", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _bench(fn: Callable[[], Any], *, seconds: float, rounds: int) -> float:
+    """Median operations per second over ``rounds`` timed batches of about ``seconds``."""
+    n = 1
+    while True:
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        if time.perf_counter() - start > seconds / 3:
+            break
+        n *= 2
+    rates = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        rates.append(n / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+# -- the floor --------------------------------------------------------------------------------
+
+
+def _keys(data: bytes) -> dict[str, rsa.RSAPublicKey]:
+    root = etree.fromstring(data)
+    keys: dict[str, rsa.RSAPublicKey] = {}
+    for sig in root.iter(f"{D}Signature"):
+        cert = sig.find(f"{D}KeyInfo/{D}X509Data/{D}X509Certificate")
+        assert cert is not None and cert.text
+        key = load_der_x509_certificate(base64.b64decode(cert.text)).public_key()
+        assert isinstance(key, rsa.RSAPublicKey)
+        keys[sig.get("Id", "")] = key
+    return keys
+
+
+def floor(data: bytes, keys: dict[str, rsa.RSAPublicKey]) -> None:
+    root = etree.fromstring(data)
+    ids = {el.get("Id"): el for el in root.iter(etree.Element) if el.get("Id")}
+    for sig in root.iter(f"{D}Signature"):
+        si = sig.find(f"{D}SignedInfo")
+        value = sig.find(f"{D}SignatureValue")
+        assert si is not None and value is not None and value.text
+        for ref in si.iterfind(f"{D}Reference"):
+            target = ids[ref.get("URI", "#")[1:]]
+            digest = hashlib.sha256(canonicalize(target, C14nMethod.C14N_10)).digest()
+            dv = ref.find(f"{D}DigestValue")
+            assert dv is not None and base64.b64decode(dv.text or "") == digest
+        keys[sig.get("Id", "")].verify(
+            base64.b64decode(value.text),
+            canonicalize(si, C14nMethod.C14N_10),
+            padding.PKCS1v15(),
+            hashes.SHA256(),
+        )
+
+
+# -- the ds:-prefixed variant for signxml --------------------------------------------------------
+
+_SIG_BLOCK = re.compile(
+    rb"<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\".*?</Signature>", re.S
+)
+_TAG = re.compile(
+    rb"<(/?)(SignedInfo|CanonicalizationMethod|SignatureMethod|Reference|Transforms|"
+    rb"Transform|DigestMethod|DigestValue|SignatureValue|KeyInfo|X509Data|"
+    rb"X509Certificate|Object|SignatureProperties|SignatureProperty|Signature)\b"
+)
+
+
+def prefixed(data: bytes, mv: Any, pki: Any, hb: Any) -> bytes:
+    """The same record with ``ds:``-prefixed signatures, re-signed with the same keys."""
+
+    def fix(m: re.Match[bytes]) -> bytes:
+        block = _TAG.sub(rb"<\1ds:\2", m.group(0))
+        return block.replace(
+            b'xmlns="http://www.w3.org/2000/09/xmldsig#"',
+            b'xmlns:ds="http://www.w3.org/2000/09/xmldsig#"',
+            1,
+        )
+
+    root = etree.fromstring(_SIG_BLOCK.sub(fix, data))
+    nk = hb.thong_tin_hoc_ba.nguoi_ky
+    who = {f"GVBM:{r.ma_mon_hoc}": pki.personal(r.so_ddcn_gvbm) for r in hb.bang_diem}
+    who |= {
+        "GVCN": pki.personal(nk.so_ddcn_gvcn),
+        "CBQL": pki.personal(nk.so_ddcn_giam_hieu),
+        "KY_PHAT_HANH": pki.school(),
+    }
+    for slot, ident in who.items():  # GVBM first, then the roles covering their elements
+        mv._resign(root, mv._sig(root, slot), ident)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+def signxml_all(data: bytes, ca_file: str, slots: list[str]) -> None:
+    from signxml.verifier import SignatureConfiguration, XMLVerifier
+
+    for location in slots:
+        cfg = SignatureConfiguration(location=location, expect_references=2)
+        XMLVerifier().verify(data, ca_pem_file=ca_file, expect_config=cfg)
+
+
+def _many_seq(items: list[bytes], trust: TrustStore, at: dt.datetime, crls: CrlSet) -> float:
+    start = time.perf_counter()
+    for x in items:
+        assert verify(x, trust, at=at, crls=crls).ok
+    return time.perf_counter() - start
+
+
+def _many_par(
+    items: list[bytes], trust: TrustStore, at: dt.datetime, crls: CrlSet, pool: ProcessPoolExecutor
+) -> float:
+    start = time.perf_counter()
+    assert all(r.ok for r in verify_many(items, trust, executor=pool, at=at, crls=crls))
+    return time.perf_counter() - start
+
+
+def run(*, seconds: float, rounds: int, n_many: int) -> dict[str, float]:
+    mv = _generator()
+    pki = build_test_pki()
+    hb = tao_hoc_ba(0)
+    data = mv.issue(hb, pki)
+    at = TEST_NOW
+    trust = TrustStore([pki.root])
+    crls = CrlSet([pki.crl])
+    assert verify(data, trust, at=at, crls=crls).ok
+    keys = _keys(data)
+    floor(data, keys)
+    ds_data = prefixed(data, mv, pki, hb)
+    assert verify(ds_data, trust, at=at, crls=crls).ok
+    slots = [
+        f"./DANH_SACH_THONG_TIN_KY/DANH_SACH_GVBM/GVBM[@MA_MON_HOC='{r.ma_mon_hoc}']/"
+        for r in hb.bang_diem
+    ]
+    slots += [
+        "./DANH_SACH_THONG_TIN_KY/GVCN/",
+        "./PHAT_HANH_HOC_BA/CBQL/",
+        "./PHAT_HANH_HOC_BA/KY_PHAT_HANH/",
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        ca = Path(tmp) / "root.pem"
+        ca.write_bytes(pki.root.public_bytes(Encoding.PEM))
+        signxml_all(ds_data, str(ca), slots)
+        res = {
+            "signatures": float(len(slots)),
+            "bytes": float(len(data)),
+            "floor": _bench(lambda: floor(data, keys), seconds=seconds, rounds=rounds),
+            "full": _bench(
+                lambda: verify(data, trust, at=at, crls=crls), seconds=seconds, rounds=rounds
+            ),
+            "full_ds": _bench(
+                lambda: verify(ds_data, trust, at=at, crls=crls), seconds=seconds, rounds=rounds
+            ),
+            "signxml": _bench(
+                lambda: signxml_all(ds_data, str(ca), slots), seconds=seconds, rounds=rounds
+            ),
+        }
+    items = [mv.issue(tao_hoc_ba(seed), pki) for seed in range(8)] * (n_many // 8)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        _many_par(items[:32], trust, at, crls, pool)  # start and warm both workers
+        _many_seq(items[:32], trust, at, crls)
+        seq = min(_many_seq(items, trust, at, crls) for _ in range(2))
+        par = min(_many_par(items, trust, at, crls, pool) for _ in range(2))
+    res["many_seq_s"] = seq
+    res["many_par_s"] = par
+    res["many_n"] = float(len(items))
+    return res
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="hocbaso verification benchmark")
+    parser.add_argument("--quick", action="store_true", help="3 batches of 0.1 s (rough)")
+    args = parser.parse_args(argv if argv is not None else [])
+    seconds, rounds, n_many = (0.1, 3, 64) if args.quick else (0.3, 7, 256)
+    r = run(seconds=seconds, rounds=rounds, n_many=n_many)
+    print(f"record: {int(r['signatures'])} signatures, {int(r['bytes'])} bytes (RSA-2048)")
+    print(f"{'path':<40}{'records/s':>12}")
+    for label, key in (
+        ("floor (parse+C14N+SHA-256+RSA)", "floor"),
+        ("hocbaso verify (full)", "full"),
+        ("hocbaso verify (full, ds: variant)", "full_ds"),
+        ("signxml one by one + chain (ds:)", "signxml"),
+    ):
+        print(f"{label:<40}{r[key]:>12.1f}")
+    print(f"full / floor            = {r['full'] / r['floor']:.2f}  (target >= 0.50)")
+    print(f"full(ds) / signxml      = {r['full_ds'] / r['signxml']:.2f}  (target >= 3)")
+    speedup = r["many_seq_s"] / r["many_par_s"]
+    print(
+        f"verify_many x2 speed-up = {speedup:.2f}  (target >= 1.8; "
+        f"{int(r['many_n'])} records: {r['many_seq_s']:.2f} s -> {r['many_par_s']:.2f} s)"
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
