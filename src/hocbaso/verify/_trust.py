@@ -238,10 +238,18 @@ def _utc(t: dt.datetime) -> dt.datetime:
     return t.astimezone(dt.UTC)
 
 
+_WINDOW: dict[x509.Certificate, tuple[dt.datetime, dt.datetime]] = {}
+_KEY_USAGE_OK: dict[x509.Certificate, bool] = {}
+
+
 def _valid_at(cert: x509.Certificate, t: dt.datetime) -> str | None:
-    if t < cert.not_valid_before_utc:
+    window = _WINDOW.get(cert)
+    if window is None:
+        window = (cert.not_valid_before_utc, cert.not_valid_after_utc)
+        _remember(_WINDOW, cert, window)
+    if t < window[0]:
         return "CERTIFICATE.NOT_YET_VALID"
-    if t > cert.not_valid_after_utc:
+    if t > window[1]:
         return "CERTIFICATE.EXPIRED"
     return None
 
@@ -447,11 +455,15 @@ class TrustStore:
     @staticmethod
     def check_key_usage(leaf: x509.Certificate) -> bool:
         """digitalSignature or nonRepudiation (contentCommitment) must be allowed."""
-        try:
-            ku = leaf.extensions.get_extension_for_class(x509.KeyUsage).value
-        except x509.ExtensionNotFound:
-            return False
-        return bool(ku.digital_signature or ku.content_commitment)
+        found = _KEY_USAGE_OK.get(leaf)
+        if found is None:
+            try:
+                ku = leaf.extensions.get_extension_for_class(x509.KeyUsage).value
+                found = bool(ku.digital_signature or ku.content_commitment)
+            except x509.ExtensionNotFound:
+                found = False
+            _remember(_KEY_USAGE_OK, leaf, found)
+        return found
 
 
 def _verify_crl_signature(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:
@@ -481,6 +493,7 @@ class CrlSet:
     def __init__(self, crls: Iterable[x509.CertificateRevocationList | bytes] = ()) -> None:
         self._by_issuer: dict[bytes, list[x509.CertificateRevocationList]] = {}
         self._sig_ok: dict[tuple[bytes, int, str], bool] = {}
+        self._entries: dict[tuple[bytes, int, int], dt.datetime | None] = {}
         for item in crls:
             for crl in self._load(item):
                 self._by_issuer.setdefault(crl.issuer.public_bytes(), []).append(crl)
@@ -514,6 +527,7 @@ class CrlSet:
         assert isinstance(ders, list)
         self._by_issuer = {}
         self._sig_ok = {}
+        self._entries = {}
         for d in ders:
             crl = x509.load_der_x509_crl(d)
             self._by_issuer.setdefault(crl.issuer.public_bytes(), []).append(crl)
@@ -540,7 +554,14 @@ class CrlSet:
                 invalid = True
                 continue
             covered = True
-            entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
-            if entry is not None and entry.revocation_date_utc <= t:
+            ekey = (issuer_name, i, cert.serial_number)
+            if ekey in self._entries:
+                revoked_at = self._entries[ekey]
+            else:
+                entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+                revoked_at = self._entries[ekey] = (
+                    entry.revocation_date_utc if entry is not None else None
+                )
+            if revoked_at is not None and revoked_at <= t:
                 return "CERTIFICATE.REVOKED", True, invalid
         return None, covered, invalid
