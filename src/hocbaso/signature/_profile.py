@@ -234,22 +234,41 @@ def check_signature(
     certs = sig.findall(f"{_D}KeyInfo/{_D}X509Data/{_D}X509Certificate")
     try:
         value = base64.b64decode("".join((value_el.text or "").split()), validate=True)
-        certificate = x509.load_der_x509_certificate(
-            base64.b64decode("".join((certs[0].text or "").split()), validate=True)
-        )
-    except (ValueError, IndexError) as exc:
+        loaded = [
+            x509.load_der_x509_certificate(
+                base64.b64decode("".join((c.text or "").split()), validate=True)
+            )
+            for c in certs
+        ]
+        if not loaded:
+            raise ValueError("no certificate")
+    except ValueError as exc:
         raise SignatureProblem(
             "SIGN.EXISTING.KEY_INFO",
             "unreadable SignatureValue or certificate",
             "không đọc được SignatureValue hoặc chứng thư số",
         ) from exc
-    if crypto and not verify_value(certificate, method, value, canonicalize(signed_info, c14n)):
-        raise SignatureProblem(
-            "SIGN.EXISTING.VALUE",
-            "the signature value does not verify",
-            "giá trị chữ ký không hợp lệ",
-        )
-    return CheckedSignature(certificate, read_signing_time(sig, signature_id, object_id))
+    # The signer's certificate is usually first, but X509Data has no order: other writers put
+    # the chain first. Take the end-entity certificate whose key made the signature.
+    leaves = [c for c in loaded if not _is_ca(c)] or loaded
+    if not crypto:
+        return CheckedSignature(leaves[0], read_signing_time(sig, signature_id, object_id))
+    signed_bytes = canonicalize(signed_info, c14n)
+    for certificate in leaves:
+        if verify_value(certificate, method, value, signed_bytes):
+            return CheckedSignature(certificate, read_signing_time(sig, signature_id, object_id))
+    raise SignatureProblem(
+        "SIGN.EXISTING.VALUE",
+        "the signature value does not verify",
+        "giá trị chữ ký không hợp lệ",
+    )
+
+
+def _is_ca(certificate: x509.Certificate) -> bool:
+    try:
+        return certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        return False
 
 
 def _check_reference(ref: etree._Element, target: etree._Element, policy: SigningPolicy) -> None:
