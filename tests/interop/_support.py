@@ -74,12 +74,18 @@ def xmlsec1_verify(
     *,
     gmt_time: str = XMLSEC_GMT_NOW,
     untrusted: bool = True,
+    trust_intermediate: bool = False,
 ) -> XmlsecResult:
-    """Verify ONE signature (``--node-id``) with the test root as the only trusted certificate."""
+    """Verify ONE signature (``--node-id``) with the test root as the only trusted certificate.
+
+    ``trust_intermediate`` also trusts the intermediate: xmlsec1 1.2 looks up the issuer of a
+    CRL (``X509CRL`` in KeyInfo) only among trusted certificates, so CRL checks need it."""
     doc = tmp / f"verify-{hashlib.sha256(data).hexdigest()[:16]}.xml"
     doc.write_bytes(data)
     args = [xmlsec1_binary(), "--verify", "--trusted-pem", str(trust.root)]
-    if untrusted:
+    if trust_intermediate:
+        args += ["--trusted-pem", str(trust.intermediate)]
+    elif untrusted:
         args += ["--untrusted-pem", str(trust.intermediate)]
     args += [*_id_args(), "--node-id", signature_id, "--verification-gmt-time", gmt_time, str(doc)]
     proc = subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
@@ -168,7 +174,8 @@ def sign_all_roles(
     upto: VaiTroKy = VaiTroKy.KY_PHAT_HANH,
     skip_present: bool = False,
 ) -> bytes:
-    """Sign with hocbaso: every GVBM (in ``gvbm_order`` if given), then GVCN, CBQL, issuance.
+    """Sign with hocbaso: every GVBM (in ``gvbm_order`` if given), then GVCN, CBQL, issuance,
+    stopping after the role ``upto``.
 
     ``skip_present`` leaves slots that already hold a signature alone (continuing a packet
     someone else started)."""
@@ -184,6 +191,8 @@ def sign_all_roles(
         set(re.findall(rb'Signature[^>]*? Id="(sig-[^"]+)"', packet)) if skip_present else set()
     )
     for slot in [*gvbm, *rest]:
+        if slot.role.rank > upto.rank:
+            break
         if slot.signature_id.encode() in present:
             continue
         if slot.role is VaiTroKy.KY_PHAT_HANH:
@@ -193,9 +202,16 @@ def sign_all_roles(
             signer = pki.personal(ids[key]).signer()
         data = sign(data, slot.role, signer, mon=slot.mon, signing_time=t)
         t += timedelta(minutes=1)
-        if slot.role is upto:
-            break
     return data
+
+
+def add_crl_to_key_info(data: bytes, signature_id: str, crl_der: bytes) -> bytes:
+    """Put a CRL into a signature's X509Data (KeyInfo is not covered by any Reference here, so
+    every signature stays intact); xmlsec1 then checks the signer's certificate against it."""
+    start = data.index(f'Id="{signature_id}"'.encode())
+    end = data.index(b"</X509Data>", start)
+    crl = b"<X509CRL>" + base64.b64encode(crl_der) + b"</X509CRL>"
+    return data[:end] + crl + data[end:]
 
 
 def signed_ranges(data: bytes) -> dict[str, tuple[int, int]]:
