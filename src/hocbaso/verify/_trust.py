@@ -23,7 +23,7 @@ import datetime as dt
 import hashlib
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,16 +61,27 @@ _DER = Encoding.DER
 # derived from it removes most certificate cost from a batch. Bounded: cleared when full.
 _MAX_CACHE = 8192
 _BY_DER: dict[bytes, x509.Certificate] = {}
-_FP: dict[x509.Certificate, str] = {}
-_NAMES: dict[x509.Certificate, tuple[bytes, bytes]] = {}
-_SUMMARY: dict[x509.Certificate, str] = {}
-_IDENTITY: dict[x509.Certificate, Identity] = {}
+#: id(certificate) -> (the certificate, derived values by name). Keyed by identity because
+#: hashing a ``Certificate`` hashes its DER (~1.5 µs, many times per signature); the entry
+#: holds the object, so its id cannot be reused while the entry lives, and ``is`` is checked.
+_BY_ID: dict[int, tuple[x509.Certificate, dict[str, Any]]] = {}
 
 
 def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
     if len(cache) >= _MAX_CACHE:
         cache.clear()
     cache[key] = value
+
+
+def _memo(cert: x509.Certificate, name: str, compute: Callable[[x509.Certificate], Any]) -> Any:
+    entry = _BY_ID.get(id(cert))
+    if entry is None or entry[0] is not cert:
+        entry = (cert, {})
+        _remember(_BY_ID, id(cert), entry)
+    values = entry[1]
+    if name not in values:
+        values[name] = compute(cert)
+    return values[name]
 
 
 _BY_B64: dict[str, tuple[x509.Certificate, bytes, bytes]] = {}
@@ -99,19 +110,15 @@ def load_certificate(der: bytes) -> x509.Certificate:
 
 def names(cert: x509.Certificate) -> tuple[bytes, bytes]:
     """(subject, issuer) as DER, for cheap issuer matching."""
-    found = _NAMES.get(cert)
-    if found is None:
-        found = (cert.subject.public_bytes(), cert.issuer.public_bytes())
-        _remember(_NAMES, cert, found)
+    found: tuple[bytes, bytes] = _memo(
+        cert, "names", lambda c: (c.subject.public_bytes(), c.issuer.public_bytes())
+    )
     return found
 
 
 def fingerprint(cert: x509.Certificate) -> str:
     """Lower-case hex SHA-256 of the DER certificate."""
-    fp = _FP.get(cert)
-    if fp is None:
-        fp = hashlib.sha256(cert.public_bytes(_DER)).hexdigest()
-        _remember(_FP, cert, fp)
+    fp: str = _memo(cert, "fp", lambda c: hashlib.sha256(c.public_bytes(_DER)).hexdigest())
     return fp
 
 
@@ -131,10 +138,7 @@ class Identity:
 
 def identity_of(cert: x509.Certificate) -> Identity:
     """Read the subject's ``UID=`` identities with the signing core's parser (cached)."""
-    found = _IDENTITY.get(cert)
-    if found is None:
-        found = _identity_of(cert)
-        _remember(_IDENTITY, cert, found)
+    found: Identity = _memo(cert, "identity", _identity_of)
     return found
 
 
@@ -170,10 +174,7 @@ def _attr(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> str | None:
 
 def signer_summary(cert: x509.Certificate) -> str:
     """``CN=…, O=…, MST:… [sha256:0123456789abcdef]``: never the personal ID (cached)."""
-    found = _SUMMARY.get(cert)
-    if found is None:
-        found = _signer_summary(cert)
-        _remember(_SUMMARY, cert, found)
+    found: str = _memo(cert, "summary", _signer_summary)
     return found
 
 
@@ -238,15 +239,10 @@ def _utc(t: dt.datetime) -> dt.datetime:
     return t.astimezone(dt.UTC)
 
 
-_WINDOW: dict[x509.Certificate, tuple[dt.datetime, dt.datetime]] = {}
-_KEY_USAGE_OK: dict[x509.Certificate, bool] = {}
-
-
 def _valid_at(cert: x509.Certificate, t: dt.datetime) -> str | None:
-    window = _WINDOW.get(cert)
-    if window is None:
-        window = (cert.not_valid_before_utc, cert.not_valid_after_utc)
-        _remember(_WINDOW, cert, window)
+    window: tuple[dt.datetime, dt.datetime] = _memo(
+        cert, "window", lambda c: (c.not_valid_before_utc, c.not_valid_after_utc)
+    )
     if t < window[0]:
         return "CERTIFICATE.NOT_YET_VALID"
     if t > window[1]:
@@ -455,15 +451,16 @@ class TrustStore:
     @staticmethod
     def check_key_usage(leaf: x509.Certificate) -> bool:
         """digitalSignature or nonRepudiation (contentCommitment) must be allowed."""
-        found = _KEY_USAGE_OK.get(leaf)
-        if found is None:
-            try:
-                ku = leaf.extensions.get_extension_for_class(x509.KeyUsage).value
-                found = bool(ku.digital_signature or ku.content_commitment)
-            except x509.ExtensionNotFound:
-                found = False
-            _remember(_KEY_USAGE_OK, leaf, found)
+        found: bool = _memo(leaf, "key_usage", _key_usage_ok)
         return found
+
+
+def _key_usage_ok(cert: x509.Certificate) -> bool:
+    try:
+        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return False
+    return bool(ku.digital_signature or ku.content_commitment)
 
 
 def _verify_crl_signature(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:

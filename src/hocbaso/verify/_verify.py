@@ -54,10 +54,10 @@ def _sorted(results: list[StepResult]) -> tuple[StepResult, ...]:
     return tuple(sorted(results, key=lambda r: order[r.step]))
 
 
-def _signed_text(target: etree._Element, xpath: str) -> str | None:
+def _signed_text(target: etree._Element, xpath: etree.XPath) -> str | None:
     """String-value at ``xpath`` inside a digested element: the same characters its canonical
     signed bytes carry (comments and PIs are not part of a string-value)."""
-    value = str(target.xpath(f"string({xpath})")).strip()
+    value = str(xpath(target)).strip()
     return value or None
 
 
@@ -69,9 +69,9 @@ _SLOT_PATHS = {
 }
 
 _ID_XPATH = {
-    "GVBM": "SO_DDCN_GVBM",
-    "GVCN": "NGUOI_KY/SO_DDCN_GVCN",
-    "CBQL": "THONG_TIN_HOC_BA/NGUOI_KY/SO_DDCN_GIAM_HIEU",
+    "GVBM": etree.XPath("string(SO_DDCN_GVBM)"),
+    "GVCN": etree.XPath("string(NGUOI_KY/SO_DDCN_GVCN)"),
+    "CBQL": etree.XPath("string(THONG_TIN_HOC_BA/NGUOI_KY/SO_DDCN_GIAM_HIEU)"),
 }
 
 

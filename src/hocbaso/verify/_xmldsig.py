@@ -138,6 +138,8 @@ class CanonCache:
         return found
 
 
+_MA_MON_HOC = etree.XPath("string(MA_MON_HOC)")
+_STRING_VALUE = etree.XPath("string(.)")
 _GVBM_PATH = "/HOC_BA/DANH_SACH_THONG_TIN_KY/DANH_SACH_GVBM/GVBM"
 _SLOT_PATHS = {
     "GVCN": "/HOC_BA/DANH_SACH_THONG_TIN_KY/GVCN",
@@ -223,7 +225,7 @@ def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
     assert ds_gvbm is not None and gvcn is not None and cbql is not None and kph is not None
     assert bang_diem is not None
     for row in bang_diem.findall(DIEM_TONG_KET):
-        code = str(row.xpath("string(MA_MON_HOC)")).strip()
+        code = str(_MA_MON_HOC(row)).strip()
         if code in out.rows or row.get("Id") != f"mon-{code}":
             out.results.append(_fail("STRUCTURE.ID_MISPLACED", _path(row)))
             return False
@@ -573,7 +575,7 @@ def _signing_time(obj: etree._Element, signature_id: str) -> dt.datetime | None:
     if len(times) != 1 or len(times[0]):
         return None
     try:
-        value = dt.datetime.fromisoformat(str(times[0].xpath("string(.)")).strip())
+        value = dt.datetime.fromisoformat(str(_STRING_VALUE(times[0])).strip())
     except ValueError:
         return None
     return value if value.tzinfo is not None else None
