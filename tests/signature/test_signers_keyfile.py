@@ -6,10 +6,13 @@ from datetime import UTC, datetime
 
 import pytest
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hocbaso.errors import AlgorithmError, CertificateError
 from hocbaso.signature._algorithms import SignatureMethod
@@ -220,3 +223,16 @@ def test_repr_does_not_show_the_subject() -> None:
     signer = build_test_pki().personal(HOMEROOM_CCCD).signer()
     assert HOMEROOM_CCCD not in repr(signer)
     assert "CCCD" not in repr(signer)
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.binary(max_size=2048), bit=st.integers(min_value=0, max_value=7))
+def test_any_bytes_sign_and_a_flipped_bit_fails(data: bytes, bit: int) -> None:
+    signer = build_test_pki(KeyType.EC).personal(HOMEROOM_CCCD).signer()
+    signature = signer.sign_raw(data)
+    key = signer.certificate.public_key()
+    assert isinstance(key, ec.EllipticCurvePublicKey)
+    key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+    tampered = bytes([data[0] ^ (1 << bit)]) + data[1:] if data else b"\x00"
+    with pytest.raises(InvalidSignature):
+        key.verify(signature, tampered, ec.ECDSA(hashes.SHA256()))

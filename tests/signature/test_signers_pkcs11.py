@@ -224,3 +224,29 @@ def test_token_errors_are_typed(softhsm: Token, tmp_path: Path) -> None:
     with pytest.raises(CertificateError) as missing:
         Pkcs11Signer(softhsm.lib, softhsm.label, "gvcn-rsa", softhsm.pin)  # no cert on token
     assert missing.value.code == "SIGN.CERTIFICATE.MISSING"
+
+
+class _RawMechanismSigner(Pkcs11Signer):
+    """As on tokens that offer only raw CKM_RSA_PKCS / CKM_ECDSA: hocbaso hashes (and, for
+    RSA, builds the DigestInfo) itself."""
+
+    def _choose_mechanism(self) -> tuple[object, bool]:
+        mech = pkcs11.Mechanism
+        raw = mech.RSA_PKCS if self.signature_method is SignatureMethod.RSA_SHA256 else mech.ECDSA
+        return raw, True
+
+
+@pytest.mark.parametrize(
+    ("key_type", "label"), [(KeyType.RSA, "gvcn-rsa"), (KeyType.EC, "gvcn-ec")]
+)
+def test_raw_mechanism_fallback_gives_the_same_signatures(
+    softhsm: Token, key_type: KeyType, label: str
+) -> None:
+    ident = build_test_pki(key_type).personal(HOMEROOM_CCCD)
+    with _RawMechanismSigner(softhsm.lib, softhsm.label, label, softhsm.pin,
+                             cert=ident.certificate) as signer:  # fmt: skip
+        assert signer._prehash
+        sig = signer.sign_raw(DATA)
+        _verify(signer, sig)
+        if key_type is KeyType.RSA:  # PKCS#1 v1.5 is deterministic: byte-identical
+            assert sig == ident.signer().sign_raw(DATA)
