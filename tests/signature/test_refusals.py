@@ -24,6 +24,7 @@ from hocbaso.signature import (
     SignatureMethod,
     SigningPolicy,
     VaiTroKy,
+    complete,
     prepare,
     sign,
 )
@@ -350,14 +351,19 @@ def test_memo_never_vouches_for_a_forged_signature(pki: TestPKI) -> None:
     p0 = make_packet()
     teacher0 = pki.personal(SUBJECT_TEACHER_CCCDS[0]).signer()
     teacher1 = pki.personal(SUBJECT_TEACHER_CCCDS[1]).signer()
-    sign(p0, VaiTroKy.GVBM, teacher0, mon="TOAN", signing_time=TEST_NOW)  # remembered
+    # Prepared (two-phase) on the clean packet: this process remembers its input as verified.
+    prepare(p0, VaiTroKy.GVBM, teacher0.certificate, mon="TOAN", signing_time=TEST_NOW)
     # A GVBM[NGU_VAN] signature made over different row content, pasted into p0.
     other = make_packet().replace("Giáo viên 1".encode(), b"Giao vien X")
     donor = sign(other, VaiTroKy.GVBM, teacher1, mon="NGU_VAN", signing_time=TEST_NOW)
     start = donor.index(b'<GVBM MA_MON_HOC="NGU_VAN">')
     end = donor.index(b"</GVBM>", start) + len(b"</GVBM>")
     forged = p0.replace(b'<GVBM MA_MON_HOC="NGU_VAN"/>', donor[start:end])
-    step = sign(forged, VaiTroKy.GVBM, teacher0, mon="TOAN", signing_time=TEST_NOW)
+    state = prepare(forged, VaiTroKy.GVBM, teacher0.certificate, mon="TOAN", signing_time=TEST_NOW)
+    clean = prepare(p0, VaiTroKy.GVBM, teacher0.certificate, mon="TOAN", signing_time=TEST_NOW)
+    assert state.digest == clean.digest  # same SignedInfo, different packets
+    value = teacher0.sign_raw(state.to_be_signed)
+    step = complete(state, value, teacher0.certificate)
     for i, code in ((2, "TIENG_ANH"), (3, "GDTC")):
         signer = pki.personal(SUBJECT_TEACHER_CCCDS[i]).signer()
         step = sign(step, VaiTroKy.GVBM, signer, mon=code, signing_time=TEST_NOW)

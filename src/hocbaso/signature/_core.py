@@ -57,6 +57,7 @@ __all__ = [
 ]
 
 _XML_NS_PREFIX = "{http://www.w3.org/XML/1998/namespace}"
+_ALL_IDS = etree.XPath("//@Id")
 _SLOT_PATHS = {
     VaiTroKy.GVBM: SLOT_GVBM,
     VaiTroKy.GVCN: SLOT_GVCN,
@@ -146,12 +147,13 @@ def load_packet(data: bytes) -> PacketView:
     """Parse ``data`` with the hardened parser and index its Ids and signature slots."""
     root = parse_xml(data)
     ids: dict[str, etree._Element] = {}
-    with_id = list(root.iterfind(".//*[@Id]"))
-    if root.get("Id") is not None:
-        with_id.insert(0, root)
-    for el in with_id:
-        key = el.get("Id")
-        assert key is not None
+    found_ids = _ALL_IDS(root)  # every element's Id, root included, in document order
+    assert isinstance(found_ids, list)
+    for attr in found_ids:
+        assert isinstance(attr, etree._ElementUnicodeResult)
+        key = str(attr)
+        el = attr.getparent()
+        assert el is not None
         if key in ids:
             # Two elements with one Id is the classic signature-wrapping set-up: refuse.
             raise _packet_error(

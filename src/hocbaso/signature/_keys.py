@@ -6,6 +6,8 @@ XMLDSig 1.1); signers, tokens and remote services return DER. Conversions live h
 
 from __future__ import annotations
 
+import functools
+
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -14,16 +16,25 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
 )
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from hocbaso.errors import AlgorithmError
 from hocbaso.signature._algorithms import SignatureMethod
 
 __all__ = [
+    "der",
     "der_to_raw_ecdsa",
     "normalise_signature_value",
     "signature_method_for",
     "verify_value",
 ]
+
+
+@functools.lru_cache(maxsize=256)
+def der(certificate: x509.Certificate) -> bytes:
+    """The certificate's DER bytes (cached: the same few certificates sign many packets)."""
+    return certificate.public_bytes(Encoding.DER)
+
 
 _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     "sha256": hashes.SHA256,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 from hocbaso.signature._policy import SigningPolicy
 
@@ -27,7 +28,7 @@ __all__ = ["forget_all", "is_verified", "note_prepared", "note_verified", "prepa
 _MAX = 4096
 _lock = threading.Lock()
 _verified: OrderedDict[tuple[bytes, SigningPolicy], None] = OrderedDict()
-_prepared: OrderedDict[bytes, SigningPolicy] = OrderedDict()
+_prepared: OrderedDict[bytes, tuple[bytes, SigningPolicy]] = OrderedDict()
 
 
 def is_verified(packet_digest: bytes, policy: SigningPolicy) -> bool:
@@ -47,18 +48,26 @@ def note_verified(packet_digest: bytes, policy: SigningPolicy) -> None:
             _verified.popitem(last=False)
 
 
-def note_prepared(state_key: bytes, policy: SigningPolicy) -> None:
-    """Remember that a prepared signature's input had every signature verified."""
+def note_prepared(digest: bytes, state_key: bytes, policy: SigningPolicy) -> None:
+    """Remember that a prepared signature's input had every signature verified.
+
+    ``digest`` (of the bytes to sign) finds the entry cheaply; ``state_key`` (all of the state's
+    bytes) must match too, because two packets can share the same SignedInfo.
+    """
     with _lock:
-        _prepared[state_key] = policy
-        _prepared.move_to_end(state_key)
+        _prepared[digest] = (state_key, policy)
+        _prepared.move_to_end(digest)
         while len(_prepared) > _MAX:
             _prepared.popitem(last=False)
 
 
-def prepared_policy(state_key: bytes) -> SigningPolicy | None:
+def prepared_policy(digest: bytes, state_key: Callable[[], bytes]) -> SigningPolicy | None:
+    """The policy a prepared state's input was verified under, if this process prepared it."""
     with _lock:
-        return _prepared.get(state_key)
+        entry = _prepared.get(digest)
+    if entry is None or entry[0] != state_key():
+        return None
+    return entry[1]
 
 
 def forget_all() -> None:

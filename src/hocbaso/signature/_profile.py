@@ -15,19 +15,19 @@ References, allowed algorithms, digests and signature value.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
 from hocbaso.signature._algorithms import DSIG_NS, SIGPROP_NS, C14nMethod, DigestMethod
 from hocbaso.signature._algorithms import SignatureMethod as _SigMethod
 from hocbaso.signature._c14n import canonicalize
-from hocbaso.signature._keys import verify_value
+from hocbaso.signature._keys import der, verify_value
 from hocbaso.signature._policy import SigningPolicy
 
 __all__ = ["CheckedSignature", "SignatureTemplate", "build_signature", "check_signature"]
@@ -38,6 +38,12 @@ _D = f"{{{DSIG_NS}}}"
 
 def _q(name: str) -> str:
     return _D + name
+
+
+_OBJECT = _q("Object")
+_PROPERTIES = _q("SignatureProperties")
+_PROPERTY = _q("SignatureProperty")
+_SIGNING_TIME = f"{{{SIGPROP_NS}}}SigningTime"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +85,7 @@ def build_signature(
     value.text = _PLACEHOLDER.decode()
     x509_data = etree.SubElement(etree.SubElement(sig, _q("KeyInfo")), _q("X509Data"))
     for cert in certificates:
-        der = cert.public_bytes(Encoding.DER)
-        etree.SubElement(x509_data, _q("X509Certificate")).text = base64.b64encode(der).decode()
+        etree.SubElement(x509_data, _q("X509Certificate")).text = _b64_der(cert)
     obj = etree.SubElement(sig, _q("Object"), Id=object_id)
     prop = etree.SubElement(
         etree.SubElement(obj, _q("SignatureProperties")),
@@ -100,6 +105,11 @@ def build_signature(
     before, sep, after = etree.tostring(sig).partition(_PLACEHOLDER)
     assert sep, "placeholder must be present exactly once"
     return SignatureTemplate(before, after, to_be_signed)
+
+
+@functools.lru_cache(maxsize=256)
+def _b64_der(certificate: x509.Certificate) -> str:
+    return base64.b64encode(der(certificate)).decode()
 
 
 def _b64_sha256(data: bytes) -> str:
@@ -142,18 +152,20 @@ def _one(parent: etree._Element, name: str) -> etree._Element:
 
 def read_signing_time(sig: etree._Element, signature_id: str, object_id: str) -> datetime:
     """The SigningTime of a signature, from ``Object[@Id=object_id]``; must carry an offset."""
-    objects = [o for o in sig.findall(_q("Object")) if o.get("Id") == object_id]
+    objects = [o for o in sig.iterchildren(_OBJECT) if o.get("Id") == object_id]
     if len(objects) != 1:
         raise SignatureProblem(
             "SIGN.EXISTING.SIGNING_TIME",
             "the signing-time object is missing or repeated",
             "thiếu hoặc lặp đối tượng thời điểm ký",
         )
+    target = f"#{signature_id}"
     times = [
         t
-        for prop in objects[0].iterfind(f"{_D}SignatureProperties/{_D}SignatureProperty")
-        if prop.get("Target") == f"#{signature_id}"
-        for t in prop.findall(f"{{{SIGPROP_NS}}}SigningTime")
+        for props in objects[0].iterchildren(_PROPERTIES)
+        for prop in props.iterchildren(_PROPERTY)
+        if prop.get("Target") == target
+        for t in prop.iterchildren(_SIGNING_TIME)
     ]
     try:
         if len(times) != 1:

@@ -51,15 +51,21 @@ def _slot_error(what: str, what_vi: str, path: str) -> SigningError:
 
 
 def _start_offsets(data: bytes, tag: bytes) -> list[int]:
-    head_end = 0
-    if data.startswith(b"<?xml"):
-        head_end = data.find(b"?>") + 2
-    body = data[head_end:]
-    if b"<!--" not in body and b"<![CDATA[" not in body and b"<?" not in body:
-        pattern = re.compile(b"<" + re.escape(tag) + rb"(?=[\s/>])")
-        return [m.start() + head_end for m in pattern.finditer(body)]
+    """Byte offsets of every start tag ``<tag`` in document order."""
+    # One pass finds the start tags and anything that could hide a "<" that is not markup
+    # (comment, CDATA section, processing instruction). Only the XML declaration may appear.
+    fast = re.compile(rb"<(?:!--|!\[CDATA\[|\?|(" + re.escape(tag) + rb")(?=[\s/>]))")
     offsets = []
-    for m in _TOKEN.finditer(data, head_end):
+    for m in fast.finditer(data):
+        if m.group(1) is None:
+            if m.start() == 0 and data.startswith(b"<?xml"):
+                continue
+            break
+        offsets.append(m.start())
+    else:
+        return offsets
+    offsets = []
+    for m in _TOKEN.finditer(data):
         if m.group(1) == tag:
             offsets.append(m.start())
     return offsets

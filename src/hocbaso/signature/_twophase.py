@@ -22,13 +22,12 @@ from datetime import datetime
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 
 from hocbaso.errors import CertificateError, SigningError, UsageError
 from hocbaso.signature import _memo
 from hocbaso.signature._algorithms import SignatureMethod
 from hocbaso.signature._core import prepare_role
-from hocbaso.signature._keys import normalise_signature_value, verify_value
+from hocbaso.signature._keys import der, normalise_signature_value, verify_value
 from hocbaso.signature._policy import SigningPolicy
 from hocbaso.signature._roles import VaiTroKy
 from hocbaso.signature._signer import Signer
@@ -195,12 +194,28 @@ def prepare(
     Raises the same typed errors as :func:`sign` (:class:`~hocbaso.errors.RoleOrderError`,
     :class:`~hocbaso.errors.CertificateError`, :class:`~hocbaso.errors.AlgorithmError`).
     """
+    state, verified = _prepare(packet, role, certificate, tuple(chain), mon, signing_time, policy)
+    if verified:
+        _memo.note_prepared(state.digest, _state_key(state), policy)
+    return state
+
+
+def _prepare(
+    packet: bytes,
+    role: VaiTroKy,
+    certificate: x509.Certificate,
+    chain: tuple[x509.Certificate, ...],
+    mon: str | None,
+    signing_time: datetime,
+    policy: SigningPolicy,
+) -> tuple[PreparedSignature, bool]:
+    """:func:`prepare`, also saying whether every signature of the input is known valid."""
     role = VaiTroKy(role)
     done = prepare_role(
         packet,
         role,
         certificate,
-        tuple(chain),
+        chain,
         mon=mon,
         signing_time=signing_time,
         policy=policy,
@@ -210,15 +225,13 @@ def prepare(
         mon=mon,
         signing_time=done.signing_time,
         signature_method=SignatureMethod(done.signature_method),
-        certificate_der=certificate.public_bytes(Encoding.DER),
+        certificate_der=der(certificate),
         to_be_signed=done.to_be_signed,
         digest=hashlib.sha256(done.to_be_signed).digest(),
         document_before=done.document_before,
         document_after=done.document_after,
     )
-    if done.input_verified:
-        _memo.note_prepared(_state_key(state), policy)
-    return state
+    return state, done.input_verified
 
 
 def complete(
@@ -231,10 +244,20 @@ def complete(
     ``certificate`` before anything is returned; a certificate other than the prepared one is
     refused. Only byte concatenation happens here.
     """
+    signed = _finish(state, signature_value, certificate)
+    policy = _memo.prepared_policy(state.digest, lambda: _state_key(state))
+    if policy is not None:
+        _memo.note_verified(hashlib.sha256(signed).digest(), policy)
+    return signed
+
+
+def _finish(
+    state: PreparedSignature, signature_value: bytes, certificate: x509.Certificate
+) -> bytes:
     if not isinstance(state, PreparedSignature):
         raise UsageError("complete() takes the PreparedSignature returned by prepare()")
     label = f"GVBM[{state.mon}]" if state.role is VaiTroKy.GVBM else state.role.value
-    if certificate.public_bytes(Encoding.DER) != state.certificate_der:
+    if der(certificate) != state.certificate_der:
         raise CertificateError(
             f"{label}: the certificate differs from the one the signature was prepared for",
             f"{label}: chứng thư số khác với chứng thư số đã dùng khi chuẩn bị ký",
@@ -254,11 +277,7 @@ def complete(
             code="SIGN.VALUE",
             path=label,
         )
-    signed = state.document_before + base64.b64encode(value) + state.document_after
-    policy = _memo.prepared_policy(_state_key(state))
-    if policy is not None:
-        _memo.note_verified(hashlib.sha256(signed).digest(), policy)
-    return signed
+    return state.document_before + base64.b64encode(value) + state.document_after
 
 
 def sign(
@@ -275,16 +294,14 @@ def sign(
     Every byte outside the role's slot is unchanged. ``mon`` is the subject code for GVBM.
     ``signing_time`` must carry a UTC offset; it goes into the signed SigningTime.
     """
-    state = prepare(
-        packet,
-        role,
-        signer.certificate,
-        signer.chain,
-        mon=mon,
-        signing_time=signing_time,
-        policy=policy,
+    certificate = signer.certificate
+    state, verified = _prepare(
+        packet, role, certificate, tuple(signer.chain), mon, signing_time, policy
     )
-    return complete(state, signer.sign_raw(state.to_be_signed), signer.certificate)
+    signed = _finish(state, signer.sign_raw(state.to_be_signed), certificate)
+    if verified:
+        _memo.note_verified(hashlib.sha256(signed).digest(), policy)
+    return signed
 
 
 def prepare_many(
