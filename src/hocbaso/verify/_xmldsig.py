@@ -613,7 +613,11 @@ def check_signature(
         if digest != r.digest_value:
             digest_ok = False
             results.append(res("SIGNATURE.DIGEST_MISMATCH", Status.FAIL, r.path, r.uri))
-    signed_info = canon.get(ps.signed_info, C14nMethod(ps.c14n_uri), ps.c14n_prefixes)
+    try:
+        signed_info = canon.get(ps.signed_info, C14nMethod(ps.c14n_uri), ps.c14n_prefixes)
+    except AlgorithmError as e:
+        results.append(res("SIGNATURE.ALGORITHM_REFUSED", Status.FAIL, ps.path, e.code))
+        return results
     if not verify_value(ps.leaf, SignatureMethod(ps.method_uri), ps.value, signed_info):
         results.append(res("SIGNATURE.VALUE_INVALID", Status.FAIL, ps.path))
         return results
