@@ -30,7 +30,13 @@ from hocbaso.signature._c14n import canonicalize
 from hocbaso.signature._keys import der, verify_value
 from hocbaso.signature._policy import SigningPolicy
 
-__all__ = ["CheckedSignature", "SignatureTemplate", "build_signature", "check_signature"]
+__all__ = [
+    "CheckedSignature",
+    "SignatureTemplate",
+    "build_signature",
+    "build_signature_lxml",
+    "check_signature",
+]
 
 _PLACEHOLDER = b"HOCBASO-SIGNATURE-VALUE-PLACEHOLDER"
 _D = f"{{{DSIG_NS}}}"
@@ -66,7 +72,148 @@ def build_signature(
     certificates: tuple[x509.Certificate, ...],
     context_nsmap: Mapping[str | None, str],
 ) -> SignatureTemplate:
-    """Build the Signature for one role; ``reference_c14n`` is the signed element's C14N bytes."""
+    """Build the Signature for one role; ``reference_c14n`` is the signed element's C14N bytes.
+
+    With no prefixed namespace in scope at the slot (every packet hocbaso writes) the bytes are
+    written from a template whose canonical forms are spelled out by hand — several times
+    faster than building and canonicalising a tree. Otherwise, and as the reference the
+    template is tested against, the Signature is built with lxml and canonicalised.
+    """
+    if any(prefix is not None for prefix in context_nsmap):
+        return build_signature_lxml(
+            signature_id=signature_id,
+            object_id=object_id,
+            reference_uri=reference_uri,
+            reference_c14n=reference_c14n,
+            signing_time=signing_time,
+            method=method,
+            certificates=certificates,
+            context_nsmap=context_nsmap,
+        )
+    return _build_from_template(
+        signature_id=signature_id,
+        object_id=object_id,
+        reference_uri=reference_uri,
+        reference_c14n=reference_c14n,
+        signing_time=signing_time,
+        method=method,
+        certificates=certificates,
+    )
+
+
+def _attr(value: str) -> str:
+    """An attribute value escaped as C14N writes it (and as lxml serialises it)."""
+    return (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace('"', "&quot;")
+        .replace("\t", "&#x9;")
+        .replace("\n", "&#xA;")
+        .replace("\r", "&#xD;")
+    )
+
+
+def _attr_serial(value: str) -> str:
+    """An attribute value escaped as libxml2 serialises it (``>`` too)."""
+    return _attr(value).replace(">", "&gt;")
+
+
+def _text(value: str) -> str:
+    """Character data escaped as C14N writes it."""
+    return (
+        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#xD;")
+    )
+
+
+def _build_from_template(
+    *,
+    signature_id: str,
+    object_id: str,
+    reference_uri: str,
+    reference_c14n: bytes,
+    signing_time: str,
+    method: _SigMethod,
+    certificates: tuple[x509.Certificate, ...],
+) -> SignatureTemplate:
+    if any(c in signing_time for c in "\t\n\r>") or any(
+        c in v for v in (signature_id, object_id, reference_uri) for c in "\t\n\r"
+    ):
+        # Not reachable with xs:dateTime values and NCName Ids; the lxml path handles it anyway.
+        return build_signature_lxml(
+            signature_id=signature_id,
+            object_id=object_id,
+            reference_uri=reference_uri,
+            reference_c14n=reference_c14n,
+            signing_time=signing_time,
+            method=method,
+            certificates=certificates,
+            context_nsmap={},
+        )
+    # Attribute values appear twice: canonical (C14N escapes & < " only, here) and serialised
+    # (libxml2 also escapes >). Ids and URIs are caller data, so both are spelled out.
+    c14n_alg = _attr(C14nMethod.C14N_10.value)
+    sha256_alg = _attr(DigestMethod.SHA256.value)
+    method_alg = _attr(method.value)
+    sig_c, sig_s = _attr(signature_id), _attr_serial(signature_id)
+    obj_c, obj_s = _attr(object_id), _attr_serial(object_id)
+    time_text = _text(signing_time)
+
+    def obj_inner(target: str) -> str:
+        return (
+            f'<SignatureProperties><SignatureProperty Target="{target}">'
+            f'<SigningTime xmlns="{SIGPROP_NS}">{time_text}</SigningTime>'
+            "</SignatureProperty></SignatureProperties></Object>"
+        )
+
+    # Canonical Object (C14N 1.0 as a document subset: the apex carries the default namespace).
+    obj_c14n = f'<Object xmlns="{DSIG_NS}" Id="{obj_c}">{obj_inner("#" + sig_c)}'
+    refs_canonical = []
+    refs_serial = []
+    for uri, digest in (
+        (reference_uri, _b64_sha256(reference_c14n)),
+        (f"#{object_id}", _b64_sha256(obj_c14n.encode())),
+    ):
+        refs_canonical.append(
+            f'<Reference URI="{_attr(uri)}"><Transforms><Transform Algorithm="{c14n_alg}">'
+            f'</Transform></Transforms><DigestMethod Algorithm="{sha256_alg}"></DigestMethod>'
+            f"<DigestValue>{digest}</DigestValue></Reference>"
+        )
+        refs_serial.append(
+            f'<Reference URI="{_attr_serial(uri)}"><Transforms>'
+            f'<Transform Algorithm="{c14n_alg}"/></Transforms>'
+            f'<DigestMethod Algorithm="{sha256_alg}"/>'
+            f"<DigestValue>{digest}</DigestValue></Reference>"
+        )
+    signed_info_c14n = (
+        f'<SignedInfo xmlns="{DSIG_NS}"><CanonicalizationMethod Algorithm="{c14n_alg}">'
+        f'</CanonicalizationMethod><SignatureMethod Algorithm="{method_alg}"></SignatureMethod>'
+        f"{''.join(refs_canonical)}</SignedInfo>"
+    )
+    signed_info_serial = (
+        f'<SignedInfo><CanonicalizationMethod Algorithm="{c14n_alg}"/>'
+        f'<SignatureMethod Algorithm="{method_alg}"/>{"".join(refs_serial)}</SignedInfo>'
+    )
+    certs = "".join(f"<X509Certificate>{_b64_der(c)}</X509Certificate>" for c in certificates)
+    before = f'<Signature xmlns="{DSIG_NS}" Id="{sig_s}">{signed_info_serial}<SignatureValue>'
+    after = (
+        f"</SignatureValue><KeyInfo><X509Data>{certs}</X509Data></KeyInfo>"
+        f'<Object Id="{obj_s}">{obj_inner("#" + sig_s)}</Signature>'
+    )
+    return SignatureTemplate(before.encode(), after.encode(), signed_info_c14n.encode())
+
+
+def build_signature_lxml(
+    *,
+    signature_id: str,
+    object_id: str,
+    reference_uri: str,
+    reference_c14n: bytes,
+    signing_time: str,
+    method: _SigMethod,
+    certificates: tuple[x509.Certificate, ...],
+    context_nsmap: Mapping[str | None, str],
+) -> SignatureTemplate:
+    """Reference implementation: build the Signature as an lxml tree and canonicalise it."""
     nsmap: dict[str | None, str] = {p: u for p, u in context_nsmap.items() if p is not None}
     nsmap[None] = DSIG_NS
     sig = etree.Element(_q("Signature"), nsmap=nsmap)  # type: ignore[arg-type]
@@ -102,7 +249,7 @@ def build_signature(
     digest_values[0].text = _b64_sha256(reference_c14n)
     digest_values[1].text = _b64_sha256(canonicalize(obj))
     to_be_signed = canonicalize(signed_info)
-    before, sep, after = etree.tostring(sig).partition(_PLACEHOLDER)
+    before, sep, after = etree.tostring(sig, encoding="UTF-8").partition(_PLACEHOLDER)
     assert sep, "placeholder must be present exactly once"
     return SignatureTemplate(before, after, to_be_signed)
 
