@@ -136,3 +136,13 @@ def test_unusable_inputs_exit_2(
     code, _, err = run([genuine, "--trust", str(files["trust"]), "--crl", str(bad_crl)], capsys)
     assert code == 2 and "VERIFY.INPUT.CRL" in err
     assert run([genuine], capsys)[0] == 2  # --trust is required
+
+
+def test_input_errors_as_json(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "none"
+    empty.mkdir()
+    code, out, _ = run([str(files["genuine"]), "--trust", str(empty), "--json"], capsys)
+    assert code == 2
+    assert json.loads(out)["error"]["code"] == "VERIFY.INPUT.NO_TRUST_ANCHOR"

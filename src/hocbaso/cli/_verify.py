@@ -21,6 +21,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from hocbaso.cli._main import print_error
+from hocbaso.errors import HocBaSoError
 from hocbaso.verify import (
     LEGACY,
     STRICT,
@@ -180,8 +182,12 @@ def verify(
     Exit code 0 only if every file verifies, 1 if any fails, 2 for usage errors.
     """
     at = _parse_at(at_text) or dt.datetime.now(dt.UTC)
-    trust = TrustStore.from_pem(*trust_paths)
-    crls = CrlSet([p.read_bytes() for p in crl_paths])
+    try:
+        trust = TrustStore.from_pem(*trust_paths)
+        crls = CrlSet([p.read_bytes() for p in crl_paths])
+    except HocBaSoError as problem:  # unusable trust store or CRL: the check cannot run
+        print_error(problem, as_json=as_json)
+        raise click.exceptions.Exit(2) from None
     policy = dataclasses.replace(
         _POLICIES[policy_name],
         content_status=Status.WARN if content_warn else Status.FAIL,
