@@ -146,3 +146,19 @@ def test_input_errors_as_json(
     code, out, _ = run([str(files["genuine"]), "--trust", str(empty), "--json"], capsys)
     assert code == 2
     assert json.loads(out)["error"]["code"] == "VERIFY.INPUT.NO_TRUST_ANCHOR"
+
+
+def test_demo_records_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "demo"
+    with pytest.raises(SystemExit) as ei:
+        main(["demo", "--out", str(out), "--so-hoc-sinh", "2"])
+    assert ei.value.code == 0
+    capsys.readouterr()
+    records = sorted(str(p) for p in (out / "records").glob("*.xml"))
+    assert len(records) == 2
+    crl = next((out / "pki").glob("*.crl"))
+    code, stdout, _ = run(
+        [*records, "--trust", str(out / "pki" / "root.pem"), "--crl", str(crl), "--json"], capsys
+    )
+    assert code == 0
+    assert [e["ok"] for e in json.loads(stdout)] == [True, True]
