@@ -33,7 +33,7 @@ from hocbaso.signature._keys import verify_value as _verify_sha2_value
 from hocbaso.verify._codes import Status
 from hocbaso.verify._policy import VerificationPolicy
 from hocbaso.verify._report import StepResult
-from hocbaso.verify._trust import load_certificate_b64
+from hocbaso.verify._trust import load_certificate_b64, signer_summary
 
 __all__ = ["CanonCache", "ParsedSignature", "Slot", "check_signature", "check_structure"]
 
@@ -588,9 +588,13 @@ def check_signature(
     results: list[StepResult] = []
     role = ps.slot.role
 
+    who = signer_summary(ps.leaf)
+
     def res(code: str, status: Status, path: str, detail: str = "") -> StepResult:
         extra = f"({detail})" if detail else ""
-        return StepResult.of(code, status, role=role, path=path, extra_en=extra, extra_vi=extra)
+        return StepResult.of(
+            code, status, role=role, signer=who, path=path, extra_en=extra, extra_vi=extra
+        )
 
     refused = False
     for code, status, detail in _algorithm_results(ps, policy):
@@ -631,6 +635,8 @@ def check_signature(
     ps.signing_time = when
     ps.signed_target = canon_refs[0]
     results.append(
-        StepResult.of("SIGNATURE.OK", Status.PASS, role=role, signing_time=when, path=ps.path)
+        StepResult.of(
+            "SIGNATURE.OK", Status.PASS, role=role, signer=who, signing_time=when, path=ps.path
+        )
     )
     return results
