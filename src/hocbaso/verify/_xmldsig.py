@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -502,10 +503,40 @@ def check_structure(root: etree._Element, policy: VerificationPolicy) -> Structu
 
 def _algorithm_results(
     ps: ParsedSignature, policy: VerificationPolicy
+) -> tuple[tuple[str, Status, str], ...]:
+    """(code, status, detail) for every algorithm problem of one signature.
+
+    Every signature of a packet uses the same few URIs, so the judgement is memoised on the
+    URIs and the policy (both immutable)."""
+    return _judge_algorithms(
+        policy,
+        ps.c14n_uri,
+        tuple(tuple(t for t, _ in r.transforms) for r in ps.references),
+        tuple(r.digest_uri for r in ps.references),
+        ps.method_uri,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _judge_algorithms(
+    policy: VerificationPolicy,
+    c14n_uri: str,
+    transforms: tuple[tuple[str, ...], ...],
+    digest_uris: tuple[str, ...],
+    method_uri: str,
+) -> tuple[tuple[str, Status, str], ...]:
+    return tuple(_iter_algorithms(policy, c14n_uri, transforms, digest_uris, method_uri))
+
+
+def _iter_algorithms(
+    policy: VerificationPolicy,
+    c14n_uri: str,
+    transforms: tuple[tuple[str, ...], ...],
+    digest_uris: tuple[str, ...],
+    method_uri: str,
 ) -> Iterator[tuple[str, Status, str]]:
-    """Yield (code, status, detail) for every algorithm problem of one signature."""
-    uris: list[tuple[str, str]] = [("c14n", ps.c14n_uri)]
-    uris += [("transform", t) for r in ps.references for t, _ in r.transforms]
+    uris: list[tuple[str, str]] = [("c14n", c14n_uri)]
+    uris += [("transform", t) for ts in transforms for t in ts]
     for kind, uri in uris:
         try:
             m = C14nMethod(uri)
@@ -519,22 +550,22 @@ def _algorithm_results(
             yield "SIGNATURE.C14N_WITH_COMMENTS", Status.FAIL, uri
         elif m not in policy.c14n_methods:
             yield "SIGNATURE.ALGORITHM_REFUSED", Status.FAIL, uri
-    for r in ps.references:
-        if len(r.transforms) != 1:
-            yield "SIGNATURE.TRANSFORM_REFUSED", Status.FAIL, f"{len(r.transforms)} transforms"
+    for ts, digest_uri in zip(transforms, digest_uris, strict=True):
+        if len(ts) != 1:
+            yield "SIGNATURE.TRANSFORM_REFUSED", Status.FAIL, f"{len(ts)} transforms"
         try:
-            d = DigestMethod(r.digest_uri)
+            d = DigestMethod(digest_uri)
         except ValueError:
-            yield "SIGNATURE.ALGORITHM_REFUSED", Status.FAIL, r.digest_uri
+            yield "SIGNATURE.ALGORITHM_REFUSED", Status.FAIL, digest_uri
             continue
         if d in policy.legacy_digest_methods:
             yield "SIGNATURE.ALGORITHM_LEGACY", Status.WARN, d.value
         elif d not in policy.digest_methods:
             yield "SIGNATURE.ALGORITHM_REFUSED", Status.FAIL, d.value
     try:
-        s = SignatureMethod(ps.method_uri)
+        s = SignatureMethod(method_uri)
     except ValueError:
-        yield "SIGNATURE.ALGORITHM_REFUSED", Status.FAIL, ps.method_uri
+        yield "SIGNATURE.ALGORITHM_REFUSED", Status.FAIL, method_uri
         return
     if s in policy.legacy_signature_methods:
         yield "SIGNATURE.ALGORITHM_LEGACY", Status.WARN, s.value
