@@ -346,3 +346,12 @@ def test_signed_revocation_notice(pki: TestPKI, trust: TrustStore, genuine: byte
     assert not verify(
         genuine, trust, at=when - dt.timedelta(minutes=1), revocations=[notice]
     ).revoked
+
+
+def test_a_bare_bytes_argument_is_refused(genuine: bytes, trust: TrustStore) -> None:
+    for kwargs in ({"crls": genuine}, {"previous_versions": genuine}, {"revocations": genuine}):
+        with pytest.raises(VerificationInputError) as ei:
+            verify(genuine, trust, at=AT, **kwargs)  # type: ignore[arg-type]
+        assert ei.value.code == "VERIFY.INPUT.NOT_A_LIST"
+    with pytest.raises(VerificationInputError):
+        next(hv.verify_many(genuine, trust, at=AT))

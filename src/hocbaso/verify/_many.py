@@ -18,11 +18,12 @@ from pathlib import Path
 
 from cryptography import x509
 
+from hocbaso.errors import VerificationInputError
 from hocbaso.verify._policy import STRICT, VerificationPolicy
 from hocbaso.verify._report import VerificationReport
 from hocbaso.verify._status import RevocationNotice
 from hocbaso.verify._trust import CrlSet, TrustStore
-from hocbaso.verify._verify import verify
+from hocbaso.verify._verify import as_crl_set, verify
 
 __all__ = ["verify_many"]
 
@@ -66,9 +67,15 @@ def verify_many(
     once for the whole batch (default: now, UTC) so every report uses the same clock.
     Version chains are per record and not supported here; use :func:`verify` for those.
     """
+    if isinstance(items, bytes | bytearray | memoryview | str):
+        raise VerificationInputError(
+            "verify_many takes an iterable of packets or paths; use verify for one packet.",
+            "verify_many nhận một dãy gói tin hoặc đường dẫn; dùng verify cho một gói tin.",
+            code="VERIFY.INPUT.NOT_A_LIST",
+        )
     if at is None:
         at = dt.datetime.now(dt.UTC)
-    crl_set = crls if isinstance(crls, CrlSet) else CrlSet(crls)
+    crl_set = as_crl_set(crls)
     notices = tuple(revocations)
     own = executor is None
     pool: Executor = ProcessPoolExecutor() if executor is None else executor

@@ -22,12 +22,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from lxml import etree
 
-from hocbaso.errors import HocBaSoError, ParseError, SchemaError
+from hocbaso.errors import HocBaSoError, ParseError, SchemaError, VerificationInputError
 from hocbaso.packet import parse_xml, read_hoc_ba, validate
 from hocbaso.tt22 import check_record
 from hocbaso.verify._codes import CODES, Status, Step
@@ -40,7 +40,7 @@ from hocbaso.verify._xmldsig import CanonCache, ParsedSignature, check_signature
 if TYPE_CHECKING:
     from hocbaso.models import HocBa
 
-__all__ = ["verify"]
+__all__ = ["as_crl_set", "verify"]
 
 _LATER_STEPS = (Step.SIGNATURE, Step.CERTIFICATE, Step.ORDER, Step.CONTENT, Step.STATUS)
 
@@ -273,6 +273,26 @@ def _record_from(
         )
 
 
+def _many_bytes(items: Iterable[Any], name: str) -> tuple[Any, ...]:
+    """A sequence argument; one bare ``bytes`` (a common slip) is refused, not iterated."""
+    if isinstance(items, bytes | bytearray | memoryview | str):
+        raise VerificationInputError(
+            f"{name} takes a list of packets/notices, not one bytes object.",
+            f"{name} nhận một danh sách, không phải một đối tượng bytes.",
+            code="VERIFY.INPUT.NOT_A_LIST",
+        )
+    return tuple(items)
+
+
+def as_crl_set(
+    crls: Iterable[x509.CertificateRevocationList | bytes] | CrlSet,
+) -> CrlSet:
+    """A :class:`CrlSet` from what the caller passed (one bare ``bytes`` is refused)."""
+    if isinstance(crls, CrlSet):
+        return crls
+    return CrlSet(_many_bytes(crls, "crls"))
+
+
 def _issuer_organisation(signatures: Sequence[ParsedSignature]) -> str | None:
     for p in signatures:
         if p.slot.role == "KY_PHAT_HANH" and p.verified:
@@ -304,14 +324,14 @@ def verify(
     if at is None:
         at = dt.datetime.now(dt.UTC)
     elif at.tzinfo is None:
-        from hocbaso.errors import VerificationInputError
-
         raise VerificationInputError(
             "The verification time must carry a time zone.",
             "Thời điểm kiểm tra phải có múi giờ.",
             code="VERIFY.INPUT.NAIVE_TIME",
         )
-    crl_set = crls if isinstance(crls, CrlSet) else CrlSet(crls)
+    crl_set = as_crl_set(crls)
+    revocations = _many_bytes(revocations, "revocations")
+    previous_versions = _many_bytes(previous_versions, "previous_versions")
     data = bytes(xml_bytes)
     packet_sha256 = hashlib.sha256(data).hexdigest()
     results: list[StepResult] = []
