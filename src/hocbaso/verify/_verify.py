@@ -255,14 +255,16 @@ def _check_content(record: HocBa, policy: VerificationPolicy) -> list[StepResult
 def _record_from(
     signatures: Sequence[ParsedSignature],
 ) -> tuple[HocBa | None, bytes | None, list[StepResult]]:
-    """The record from ``#data``'s canonical signed bytes, if every ``#data`` signature verified."""
+    """The record from ``#data``'s canonical signed bytes, if every ``#data`` signature verified.
+
+    All of them cover the same element; they may canonicalise it differently (C14N 1.0 or
+    exclusive), so the bytes of the first (CBQL's, in slot order) are used.
+    """
     data_sigs = [p for p in signatures if p.slot.reference_id == "data"]
     if not data_sigs or not all(p.verified for p in data_sigs):
         return None, None, []
     signed = data_sigs[0].signed_target
     assert signed is not None
-    if any(p.signed_target != signed for p in data_sigs):
-        return None, None, []
     try:
         return read_hoc_ba(parse_xml(signed)), signed, []
     except HocBaSoError as e:
