@@ -35,11 +35,13 @@ from hocbaso.signature._signer import Signer
 from hocbaso.signature._twophase import (
     PreparedBatch,
     PreparedSignature,
+    SigningStep,
     complete,
     complete_many,
     prepare,
     prepare_many,
     sign,
+    sign_roles,
 )
 
 __all__ = [
@@ -58,6 +60,7 @@ __all__ = [
     "SignatureMethod",
     "Signer",
     "SigningPolicy",
+    "SigningStep",
     "SubjectIdentity",
     "ThongBaoThuHoi",
     "VaiTroKy",
@@ -72,5 +75,6 @@ __all__ = [
     "read_thong_bao_thu_hoi",
     "revoke",
     "sign",
+    "sign_roles",
     "subject_identities",
 ]

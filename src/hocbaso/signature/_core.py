@@ -9,6 +9,7 @@ result is the original bytes split at the slot, around the new Signature.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,27 +33,32 @@ from hocbaso.packet import (
     parse_xml,
 )
 from hocbaso.signature import _memo
-from hocbaso.signature._algorithms import DSIG_NS
+from hocbaso.signature._algorithms import DSIG_NS, SignatureMethod
 from hocbaso.signature._c14n import canonicalize
 from hocbaso.signature._identity import subject_identities
 from hocbaso.signature._keys import signature_method_for
 from hocbaso.signature._policy import SigningPolicy
 from hocbaso.signature._profile import (
     SignatureProblem,
+    SignatureTemplate,
     build_signature,
     check_signature,
     read_signing_time,
 )
 from hocbaso.signature._roles import VaiTroKy
-from hocbaso.signature._splice import locate_slot
+from hocbaso.signature._splice import SlotEdit, slot_edits
 
 __all__ = [
     "PacketView",
+    "Plan",
+    "Planned",
     "Prepared",
+    "RoleRequest",
     "SlotInfo",
     "check_certificate",
     "format_time",
     "load_packet",
+    "plan_roles",
     "prepare_role",
 ]
 
@@ -217,6 +223,43 @@ def load_packet(data: bytes) -> PacketView:
 
 
 @dataclass(frozen=True, slots=True)
+class RoleRequest:
+    """One signature to add: who signs (certificate and chain), which role, when."""
+
+    role: VaiTroKy
+    mon: str | None
+    certificate: x509.Certificate
+    chain: tuple[x509.Certificate, ...]
+    signing_time: datetime
+
+    @property
+    def label(self) -> str:
+        return f"GVBM[{self.mon}]" if self.role is VaiTroKy.GVBM else self.role.value
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One checked signature, ready for its value: what to sign and where it goes."""
+
+    request: RoleRequest
+    slot: SlotInfo
+    method: SignatureMethod
+    signing_time: str
+    template: SignatureTemplate
+    edit: SlotEdit
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Every check passed for a run of signatures on one packet, in the order given."""
+
+    data: bytes
+    items: tuple[Planned, ...]
+    #: Every signature already in the input is known valid (checked now or memoised).
+    input_verified: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Prepared:
     """What :func:`prepare_role` produces: the bytes to sign and the document around them."""
 
@@ -233,81 +276,115 @@ def _order_error(code: str, en: str, vi: str, label: str) -> RoleOrderError:
     return RoleOrderError(f"{label}: {en}", f"{label}: {vi}", code=f"SIGN.ORDER.{code}", path=label)
 
 
-def _check_order(
-    view: PacketView,
-    target: SlotInfo,
-    signing_time: datetime,
-    policy: SigningPolicy,
-    clean: bool,
-) -> bool:
-    """Enforce the order rules; return whether every present signature is known valid.
+class _OrderState:
+    """The packet's signatures as the steps of one call add them, one step at a time.
 
-    ``clean``: the input bytes are in the process-local memory of fully verified packets, so
-    digests and values need not be recomputed (see ``_memo``).
+    Checking a run of steps against this state raises exactly what adding them one by one
+    with :func:`~hocbaso.signature.sign` would raise, at the same step.
     """
-    label = target.label
-    role = target.role
-    issued = view.slot(VaiTroKy.KY_PHAT_HANH, None)
-    if issued is not None and issued.signature is not None:
-        raise _order_error(
-            "ISSUED",
-            "the record is already issued (KY_PHAT_HANH present); nothing more can be signed",
-            "học bạ đã được phát hành (đã có chữ ký KY_PHAT_HANH); không thể ký thêm",
-            label,
+
+    def __init__(self, view: PacketView, policy: SigningPolicy, clean: bool) -> None:
+        self.view = view
+        self.policy = policy
+        #: The input bytes are in the memory of fully verified packets (see ``_memo``).
+        self.clean = clean
+        self.signed: dict[tuple[VaiTroKy, str | None], datetime | None] = {
+            (s.role, s.mon): None for s in view.slots if s.signature is not None
+        }
+        self.verified: set[tuple[VaiTroKy, str | None]] = set()
+        self.latest: datetime | None = None
+        self.times_read = False
+
+    def _prior_problem(self, label: str, s: SlotInfo, problem: SignatureProblem) -> RoleOrderError:
+        return RoleOrderError(
+            f"{label}: the earlier signature of {s.label} is not valid ({problem.en})",
+            f"{label}: chữ ký trước đó của {s.label} không hợp lệ ({problem.vi})",
+            code="SIGN.ORDER.INVALID_PRIOR",
+            path=s.label,
         )
-    if target.signature is not None:
-        raise _order_error("DUPLICATE", "this role has already signed", "vai trò này đã ký", label)
-    later = [s.label for s in view.slots if s.role.rank > role.rank and s.signature is not None]
-    if later:
-        raise _order_error(
-            "LATER_ROLE_PRESENT",
-            f"a later role has already signed ({', '.join(later)})",
-            f"vai trò ký sau đã ký trước ({', '.join(later)})",
-            label,
-        )
-    missing = [s.label for s in view.slots if s.role.rank < role.rank and s.signature is None]
-    if missing:
-        raise _order_error(
-            "MISSING",
-            f"roles that must sign first have not signed: {', '.join(missing)}",
-            f"các vai trò phải ký trước chưa ký: {', '.join(missing)}",
-            label,
-        )
-    latest: datetime | None = None
-    all_verified = True
-    for s in view.slots:
-        if s.signature is None:
-            continue
-        try:
-            if not clean and policy.verify_existing and s.role.rank < role.rank:
-                when = check_signature(
+
+    def check(self, target: SlotInfo, signing_time: datetime) -> None:
+        label = target.label
+        role = target.role
+        signed = self.signed
+        if (VaiTroKy.KY_PHAT_HANH, None) in signed:
+            raise _order_error(
+                "ISSUED",
+                "the record is already issued (KY_PHAT_HANH present); nothing more can be signed",
+                "học bạ đã được phát hành (đã có chữ ký KY_PHAT_HANH); không thể ký thêm",
+                label,
+            )
+        if (role, target.mon) in signed:
+            raise _order_error(
+                "DUPLICATE", "this role has already signed", "vai trò này đã ký", label
+            )
+        slots = self.view.slots
+        later = [s.label for s in slots if s.role.rank > role.rank and (s.role, s.mon) in signed]
+        if later:
+            raise _order_error(
+                "LATER_ROLE_PRESENT",
+                f"a later role has already signed ({', '.join(later)})",
+                f"vai trò ký sau đã ký trước ({', '.join(later)})",
+                label,
+            )
+        missing = [
+            s.label for s in slots if s.role.rank < role.rank and (s.role, s.mon) not in signed
+        ]
+        if missing:
+            raise _order_error(
+                "MISSING",
+                f"roles that must sign first have not signed: {', '.join(missing)}",
+                f"các vai trò phải ký trước chưa ký: {', '.join(missing)}",
+                label,
+            )
+        for s in slots:
+            key = (s.role, s.mon)
+            if s.signature is None or key in self.verified or s.role.rank >= role.rank:
+                continue
+            if self.clean or not self.policy.verify_existing:
+                continue
+            try:
+                checked = check_signature(
                     s.signature,
                     signature_id=s.signature_id,
                     object_id=s.object_id,
                     reference_id=s.reference_id,
-                    ids=view.ids,
-                    policy=policy,
-                ).signing_time
-            else:
-                when = read_signing_time(s.signature, s.signature_id, s.object_id)
-                all_verified = all_verified and clean
-        except SignatureProblem as problem:
-            raise RoleOrderError(
-                f"{label}: the earlier signature of {s.label} is not valid ({problem.en})",
-                f"{label}: chữ ký trước đó của {s.label} không hợp lệ ({problem.vi})",
-                code="SIGN.ORDER.INVALID_PRIOR",
-                path=s.label,
-            ) from None
-        if latest is None or when > latest:
-            latest = when
-    if latest is not None and signing_time < latest - policy.clock_skew:
-        raise _order_error(
-            "TIME_BACKWARDS",
-            "the signing time is earlier than an earlier signature's",
-            "thời điểm ký sớm hơn thời điểm của chữ ký trước đó",
-            label,
-        )
-    return all_verified
+                    ids=self.view.ids,
+                    policy=self.policy,
+                )
+            except SignatureProblem as problem:
+                raise self._prior_problem(label, s, problem) from None
+            self.verified.add(key)
+            signed[key] = checked.signing_time
+        if not self.times_read:
+            for s in slots:
+                key = (s.role, s.mon)
+                if s.signature is None or signed.get(key) is not None:
+                    continue
+                try:
+                    signed[key] = read_signing_time(s.signature, s.signature_id, s.object_id)
+                except SignatureProblem as problem:
+                    raise self._prior_problem(label, s, problem) from None
+            times = [t for t in signed.values() if t is not None]
+            self.latest = max(times) if times else None
+            self.times_read = True
+        if self.latest is not None and signing_time < self.latest - self.policy.clock_skew:
+            raise _order_error(
+                "TIME_BACKWARDS",
+                "the signing time is earlier than an earlier signature's",
+                "thời điểm ký sớm hơn thời điểm của chữ ký trước đó",
+                label,
+            )
+
+    def add(self, target: SlotInfo, signing_time: datetime) -> None:
+        self.signed[(target.role, target.mon)] = signing_time
+        if self.latest is None or signing_time > self.latest:
+            self.latest = signing_time
+
+    @property
+    def input_verified(self) -> bool:
+        existing = [s for s in self.view.slots if s.signature is not None]
+        return self.clean or all((s.role, s.mon) in self.verified for s in existing)
 
 
 def check_certificate(
@@ -389,6 +466,93 @@ def format_time(signing_time: datetime, label: str) -> str:
     return signing_time.isoformat()
 
 
+def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPolicy) -> Plan:
+    """Check a run of signatures on one packet, in order, and build what each must sign.
+
+    One parse serves every step: each role's Reference covers the data block, which no
+    signature changes, and each Signature is canonicalised on its own, so the bytes to sign
+    are the same as when the roles are added one call at a time.
+    """
+    checked: list[tuple[RoleRequest, SignatureMethod, str]] = []
+    for req in requests:
+        label = req.label
+        time_text = format_time(req.signing_time, label)
+        method = signature_method_for(req.certificate, label)
+        if method not in policy.signature_methods:
+            raise AlgorithmError(
+                f"{label}: {method.name} is not allowed by the signing policy",
+                f"{label}: chính sách ký không cho phép {method.name}",
+                code="SIGN.ALGORITHM.POLICY",
+                path=label,
+            )
+        if (req.role is VaiTroKy.GVBM) != (req.mon is not None):
+            raise SigningError(
+                f"{label}: a subject code is required for GVBM and only for GVBM",
+                f"{label}: mã môn học là bắt buộc với GVBM và chỉ dùng cho GVBM",
+                code="SIGN.SUBJECT",
+                path=label,
+            )
+        checked.append((req, method, time_text))
+    view = load_packet(data)
+    state = _OrderState(view, policy, _memo.is_verified(hashlib.sha256(data).digest(), policy))
+    resolved: list[tuple[RoleRequest, SlotInfo, SignatureMethod, str]] = []
+    for req, method, time_text in checked:
+        label = req.label
+        target = view.slot(req.role, req.mon)
+        if target is None:
+            raise SigningError(
+                f"{label}: the packet has no slot for this subject",
+                f"{label}: gói tin không có ô chữ ký cho môn học này",
+                code="SIGN.SUBJECT.UNKNOWN",
+                path=label,
+            )
+        state.check(target, req.signing_time)
+        check_certificate(view, target, req.certificate, req.signing_time, policy)
+        state.add(target, req.signing_time)
+        resolved.append((req, target, method, time_text))
+    edits = slot_edits(data, view.root, [(t.element, r.label) for r, t, _, _ in resolved])
+    c14n_cache: dict[str, bytes] = {}
+    items = []
+    for (req, target, method, time_text), edit in zip(resolved, edits, strict=True):
+        ref = target.reference_id
+        if ref not in c14n_cache:
+            signed = view.ids.get(ref)
+            if signed is None:
+                raise _packet_error(
+                    "REFERENCE",
+                    f"the element this role signs (#{ref}) is missing",
+                    f"thiếu phần tử vai trò này phải ký (#{ref})",
+                    req.label,
+                )
+            c14n_cache[ref] = canonicalize(signed)
+        _refuse_xml_attributes(target, req.label)
+        template = build_signature(
+            signature_id=target.signature_id,
+            object_id=target.object_id,
+            reference_uri=f"#{ref}",
+            reference_c14n=c14n_cache[ref],
+            signing_time=time_text,
+            method=method,
+            certificates=(req.certificate, *req.chain),
+            context_nsmap=target.element.nsmap,
+        )
+        items.append(Planned(req, target, method, time_text, template, edit))
+    return Plan(data, tuple(items), state.input_verified)
+
+
+def _refuse_xml_attributes(target: SlotInfo, label: str) -> None:
+    ancestor: etree._Element | None = target.element
+    while ancestor is not None:
+        if any(str(k).startswith(_XML_NS_PREFIX) for k in ancestor.attrib):
+            raise _packet_error(
+                "XML_ATTRIBUTES",
+                "xml:* attributes around a signature slot are not supported",
+                "không hỗ trợ thuộc tính xml:* bao quanh ô chữ ký",
+                label,
+            )
+        ancestor = ancestor.getparent()
+
+
 def prepare_role(
     data: bytes,
     role: VaiTroKy,
@@ -400,70 +564,15 @@ def prepare_role(
     policy: SigningPolicy,
 ) -> Prepared:
     """Run every check for adding ``role`` and build the bytes it must sign."""
-    role = VaiTroKy(role)
-    label = f"GVBM[{mon}]" if role is VaiTroKy.GVBM else role.value
-    time_text = format_time(signing_time, label)
-    method = signature_method_for(certificate, label)
-    if method not in policy.signature_methods:
-        raise AlgorithmError(
-            f"{label}: {method.name} is not allowed by the signing policy",
-            f"{label}: chính sách ký không cho phép {method.name}",
-            code="SIGN.ALGORITHM.POLICY",
-            path=label,
-        )
-    if (role is VaiTroKy.GVBM) != (mon is not None):
-        raise SigningError(
-            f"{label}: a subject code is required for GVBM and only for GVBM",
-            f"{label}: mã môn học là bắt buộc với GVBM và chỉ dùng cho GVBM",
-            code="SIGN.SUBJECT",
-            path=label,
-        )
-    view = load_packet(data)
-    target = view.slot(role, mon)
-    if target is None:
-        raise SigningError(
-            f"{label}: the packet has no slot for this subject",
-            f"{label}: gói tin không có ô chữ ký cho môn học này",
-            code="SIGN.SUBJECT.UNKNOWN",
-            path=label,
-        )
-    clean = _memo.is_verified(hashlib.sha256(data).digest(), policy)
-    input_verified = _check_order(view, target, signing_time, policy, clean)
-    check_certificate(view, target, certificate, signing_time, policy)
-    signed = view.ids.get(target.reference_id)
-    if signed is None:
-        raise _packet_error(
-            "REFERENCE",
-            f"the element this role signs (#{target.reference_id}) is missing",
-            f"thiếu phần tử vai trò này phải ký (#{target.reference_id})",
-            label,
-        )
-    ancestor: etree._Element | None = target.element
-    while ancestor is not None:
-        if any(str(k).startswith(_XML_NS_PREFIX) for k in ancestor.attrib):
-            raise _packet_error(
-                "XML_ATTRIBUTES",
-                "xml:* attributes around a signature slot are not supported",
-                "không hỗ trợ thuộc tính xml:* bao quanh ô chữ ký",
-                label,
-            )
-        ancestor = ancestor.getparent()
-    template = build_signature(
-        signature_id=target.signature_id,
-        object_id=target.object_id,
-        reference_uri=f"#{target.reference_id}",
-        reference_c14n=canonicalize(signed),
-        signing_time=time_text,
-        method=method,
-        certificates=(certificate, *chain),
-        context_nsmap=target.element.nsmap,
-    )
-    splice = locate_slot(data, view.root, target.element, label)
+    request = RoleRequest(VaiTroKy(role), mon, certificate, chain, signing_time)
+    plan = plan_roles(data, [request], policy)
+    (item,) = plan.items
+    edit = item.edit
     return Prepared(
-        to_be_signed=template.to_be_signed,
-        document_before=splice.before + template.before_value,
-        document_after=template.after_value + splice.after,
-        signature_method=method.value,
-        signing_time=time_text,
-        input_verified=input_verified,
+        to_be_signed=item.template.to_be_signed,
+        document_before=data[: edit.start] + edit.head + item.template.before_value,
+        document_after=item.template.after_value + edit.tail + data[edit.end :],
+        signature_method=item.method.value,
+        signing_time=item.signing_time,
+        input_verified=plan.input_verified,
     )

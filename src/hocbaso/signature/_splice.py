@@ -16,13 +16,14 @@ small tokenizer skips comments, CDATA and PIs.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lxml import etree
 
 from hocbaso.errors import SigningError
 
-__all__ = ["SlotSplice", "locate_slot"]
+__all__ = ["SlotEdit", "SlotSplice", "apply_edits", "locate_slot", "slot_edits"]
 
 _NAME = rb"[^\s/>=\"'<]+"
 _ATTRS = rb"(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*"
@@ -71,33 +72,72 @@ def _start_offsets(data: bytes, tag: bytes) -> list[int]:
     return offsets
 
 
-def locate_slot(data: bytes, root: etree._Element, slot: etree._Element, path: str) -> SlotSplice:
-    """Split ``data`` (the bytes ``root`` was parsed from) where content of ``slot`` goes.
+@dataclass(frozen=True, slots=True)
+class SlotEdit:
+    """How to fill one slot: ``data[:start] + head + content + tail + data[end:]``."""
 
-    The slot must be empty (whitespace at most). A self-closing ``<TAG .../>`` is opened into
-    ``<TAG ...>`` … ``</TAG>``; these are the only changed bytes besides the inserted content.
+    start: int
+    end: int
+    head: bytes
+    tail: bytes
+
+
+def slot_edits(
+    data: bytes, root: etree._Element, slots: Sequence[tuple[etree._Element, str]]
+) -> list[SlotEdit]:
+    """Where the content of each (empty) slot goes in ``data``, the bytes ``root`` came from.
+
+    ``slots`` pairs each slot element with a label for errors. A self-closing ``<TAG .../>`` is
+    opened into ``<TAG ...>`` … ``</TAG>``; these are the only changed bytes besides the
+    inserted content.
     """
-    local = etree.QName(slot).localname
-    qname = local if slot.prefix is None else f"{slot.prefix}:{local}"
-    # Every element written ``<qname`` in the bytes, in document order (root.iter includes root).
-    same_name = [el for el in root.iter(f"{{*}}{local}") if el.prefix == slot.prefix]
-    ordinal = next(i for i, el in enumerate(same_name) if el is slot)
-    tag = qname.encode()
-    offsets = _start_offsets(data, tag)
-    if len(offsets) != len(same_name):
-        raise _slot_error(
-            "slot start tags in the bytes do not match the parsed document",
-            "thẻ mở của ô chữ ký trong dữ liệu không khớp với tài liệu đã phân tích",
-            path,
-        )
-    start = offsets[ordinal]
-    m = re.compile(b"<" + re.escape(tag) + b"(" + _ATTRS + rb")\s*(/?)>").match(data, start)
-    if m is None:
-        raise _slot_error("unreadable slot start tag", "thẻ mở của ô chữ ký không đọc được", path)
-    if m.group(2) == b"/":
-        open_tag = data[start : m.end() - 2] + b">"
-        return SlotSplice(data[:start] + open_tag, b"</" + tag + b">" + data[m.end() :])
-    close = re.compile(rb"\s*</" + re.escape(tag) + rb"\s*>").match(data, m.end())
-    if close is None:
-        raise _slot_error("the slot is not empty", "ô chữ ký không trống", path)
-    return SlotSplice(data[: m.end()], data[m.end() :])
+    offsets_by_tag: dict[bytes, tuple[list[etree._Element], list[int]]] = {}
+    edits = []
+    for slot, path in slots:
+        local = etree.QName(slot).localname
+        qname = local if slot.prefix is None else f"{slot.prefix}:{local}"
+        tag = qname.encode()
+        if tag not in offsets_by_tag:
+            # Every element written ``<qname`` in the bytes, in document order (root included).
+            same = [el for el in root.iter(f"{{*}}{local}") if el.prefix == slot.prefix]
+            offsets = _start_offsets(data, tag)
+            if len(offsets) != len(same):
+                raise _slot_error(
+                    "slot start tags in the bytes do not match the parsed document",
+                    "thẻ mở của ô chữ ký trong dữ liệu không khớp với tài liệu đã phân tích",
+                    path,
+                )
+            offsets_by_tag[tag] = (same, offsets)
+        same, offsets = offsets_by_tag[tag]
+        start = offsets[next(i for i, el in enumerate(same) if el is slot)]
+        m = re.compile(b"<" + re.escape(tag) + b"(" + _ATTRS + rb")\s*(/?)>").match(data, start)
+        if m is None:
+            raise _slot_error(
+                "unreadable slot start tag", "thẻ mở của ô chữ ký không đọc được", path
+            )
+        if m.group(2) == b"/":
+            head = data[start : m.end() - 2] + b">"
+            edits.append(SlotEdit(start, m.end(), head, b"</" + tag + b">"))
+            continue
+        close = re.compile(rb"\s*</" + re.escape(tag) + rb"\s*>").match(data, m.end())
+        if close is None:
+            raise _slot_error("the slot is not empty", "ô chữ ký không trống", path)
+        edits.append(SlotEdit(m.end(), m.end(), b"", b""))
+    return edits
+
+
+def apply_edits(data: bytes, filled: Sequence[tuple[SlotEdit, bytes]]) -> bytes:
+    """``data`` with every slot filled with its content (slots never overlap)."""
+    pieces: list[bytes] = []
+    pos = 0
+    for edit, content in sorted(filled, key=lambda pair: pair[0].start):
+        pieces += (data[pos : edit.start], edit.head, content, edit.tail)
+        pos = edit.end
+    pieces.append(data[pos:])
+    return b"".join(pieces)
+
+
+def locate_slot(data: bytes, root: etree._Element, slot: etree._Element, path: str) -> SlotSplice:
+    """Split ``data`` where the content of one ``slot`` goes (see :func:`slot_edits`)."""
+    (edit,) = slot_edits(data, root, [(slot, path)])
+    return SlotSplice(data[: edit.start] + edit.head, edit.tail + data[edit.end :])

@@ -26,20 +26,23 @@ from cryptography import x509
 from hocbaso.errors import CertificateError, SigningError, UsageError
 from hocbaso.signature import _memo
 from hocbaso.signature._algorithms import SignatureMethod
-from hocbaso.signature._core import prepare_role
+from hocbaso.signature._core import RoleRequest, plan_roles, prepare_role
 from hocbaso.signature._keys import der, normalise_signature_value, verify_value
 from hocbaso.signature._policy import SigningPolicy
 from hocbaso.signature._roles import VaiTroKy
 from hocbaso.signature._signer import Signer
+from hocbaso.signature._splice import apply_edits
 
 __all__ = [
     "PreparedBatch",
     "PreparedSignature",
+    "SigningStep",
     "complete",
     "complete_many",
     "prepare",
     "prepare_many",
     "sign",
+    "sign_roles",
 ]
 
 _STATE_FORMAT = "hocbaso.prepared-signature/1"
@@ -264,20 +267,32 @@ def _finish(
             code="SIGN.CERTIFICATE.MISMATCH",
             path=label,
         )
+    value = _checked_value(
+        label, certificate, state.signature_method, signature_value, state.to_be_signed
+    )
+    return state.document_before + base64.b64encode(value) + state.document_after
+
+
+def _checked_value(
+    label: str,
+    certificate: x509.Certificate,
+    method: SignatureMethod,
+    signature_value: bytes,
+    to_be_signed: bytes,
+) -> bytes:
+    """The XMLDSig form of a signer's value, verified against ``certificate``."""
     try:
         value = normalise_signature_value(bytes(signature_value), certificate)
     except ValueError:
         value = b""
-    if not value or not verify_value(
-        certificate, state.signature_method, value, state.to_be_signed
-    ):
+    if not value or not verify_value(certificate, method, value, to_be_signed):
         raise SigningError(
             f"{label}: the signature value does not verify with the certificate",
             f"{label}: giá trị chữ ký không khớp với chứng thư số",
             code="SIGN.VALUE",
             path=label,
         )
-    return state.document_before + base64.b64encode(value) + state.document_after
+    return value
 
 
 def sign(
@@ -334,3 +349,57 @@ def complete_many(
     if len(items) != len(signature_values):
         raise UsageError("complete_many() needs one signature value per prepared item")
     return tuple(complete(s, v, certificate) for s, v in zip(items, signature_values, strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class SigningStep:
+    """One signature for :func:`sign_roles`: the role (and subject for GVBM), signer and time."""
+
+    role: VaiTroKy
+    signer: Signer
+    signing_time: datetime
+    mon: str | None = None
+
+
+def sign_roles(
+    packet: bytes,
+    steps: Sequence[SigningStep],
+    *,
+    policy: SigningPolicy = SigningPolicy(),  # noqa: B008 - frozen, immutable default
+) -> bytes:
+    """Add several signatures to one packet in one pass, e.g. a teacher who teaches two subjects
+    of the record, or a school server signing with every role's key.
+
+    The result is byte-identical to calling :func:`sign` for each step in order, and every
+    refusal is the one that sequence would raise, at the same step — but all checks run before
+    any signer is asked for a value, and the packet is parsed once instead of once per step.
+    """
+    if not steps:
+        raise UsageError("sign_roles() needs at least one step")
+    requests = [
+        RoleRequest(
+            VaiTroKy(step.role),
+            step.mon,
+            step.signer.certificate,
+            tuple(step.signer.chain),
+            step.signing_time,
+        )
+        for step in steps
+    ]
+    plan = plan_roles(packet, requests, policy)
+    filled = []
+    for item, step in zip(plan.items, steps, strict=True):
+        template = item.template
+        value = _checked_value(
+            item.request.label,
+            item.request.certificate,
+            item.method,
+            step.signer.sign_raw(template.to_be_signed),
+            template.to_be_signed,
+        )
+        content = template.before_value + base64.b64encode(value) + template.after_value
+        filled.append((item.edit, content))
+    signed = apply_edits(packet, filled)
+    if plan.input_verified:
+        _memo.note_verified(hashlib.sha256(signed).digest(), policy)
+    return signed
