@@ -83,3 +83,21 @@ def test_report_ok_and_raise_for_status() -> None:
 def test_step_numbers_follow_spec() -> None:
     assert [s.number for s in Step] == list(range(1, 9))
     assert tuple(Step)[::7] == (Step.PARSE, Step.STATUS)
+
+
+def test_results_pickle_exactly() -> None:
+    import datetime as dt
+    import pickle
+
+    r = StepResult.of(
+        "CERTIFICATE.OK",
+        Status.PASS,
+        role="GVCN",
+        signer="CN=x [sha256:0011223344556677]",
+        signing_time=dt.datetime(2025, 5, 20, 8, 30, tzinfo=dt.UTC),
+        path="/HOC_BA/DANH_SACH_THONG_TIN_KY/GVCN/ds:Signature",
+    )
+    report = VerificationReport((r, StepResult.of("PARSE.OK", Status.PASS)), packet_sha256="ab")
+    again = pickle.loads(pickle.dumps(report))
+    assert again == report
+    assert again.steps[0].step is Step.CERTIFICATE and again.steps[0].status is Status.PASS
