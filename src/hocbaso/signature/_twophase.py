@@ -367,8 +367,10 @@ def sign_roles(
     *,
     policy: SigningPolicy = SigningPolicy(),  # noqa: B008 - frozen, immutable default
 ) -> bytes:
-    """Add several signatures to one packet in one pass, e.g. a teacher who teaches two subjects
-    of the record, or a school server signing with every role's key.
+    """Add several signatures to one packet in one pass, as :func:`sign` would one by one.
+
+    For a teacher who teaches two subjects of the record, or a school server signing with every
+    role's key.
 
     The result is byte-identical to calling :func:`sign` for each step in order, and every
     refusal is the one that sequence would raise, at the same step — but all checks run before
