@@ -161,3 +161,55 @@ def test_cli_missing_password_env(tmp_path: Path, pki: TestPKI) -> None:
         ]
     )
     assert code == 2 and "HOCBASO_NOT_SET_ANYWHERE" in output
+
+
+def test_cli_one_teacher_two_subjects(tmp_path: Path, pki: TestPKI) -> None:
+    from datetime import datetime
+
+    from hocbaso.signature import VaiTroKy, sign
+
+    t0 = SUBJECT_TEACHER_CCCDS[0]
+    packet = make_packet(teacher_ids=[t0, t0, *SUBJECT_TEACHER_CCCDS[2:4]])
+    src = tmp_path / "p.xml"
+    src.write_bytes(packet)
+    out = tmp_path / "o.xml"
+    ident = pki.personal(t0)
+    code, output = _run(
+        [
+            "sign",
+            str(src),
+            "--role",
+            "GVBM",
+            "--mon",
+            "TOAN",
+            "--mon",
+            "NGU_VAN",
+            *_files(tmp_path, "t0", ident),
+            "--time",
+            TIME,
+            "-o",
+            str(out),
+        ]
+    )
+    assert code == 0, output
+    assert "GVBM[TOAN], GVBM[NGU_VAN]" in output
+    when = datetime.fromisoformat(TIME)
+    expected = sign(packet, VaiTroKy.GVBM, ident.signer(), mon="TOAN", signing_time=when)
+    expected = sign(expected, VaiTroKy.GVBM, ident.signer(), mon="NGU_VAN", signing_time=when)
+    assert out.read_bytes() == expected
+    code, _ = _run(
+        [
+            "sign",
+            str(src),
+            "--role",
+            "GVBM",
+            "--mon",
+            "TOAN",
+            "--mon",
+            "TOAN",
+            *_files(tmp_path, "t0", ident),
+            "-o",
+            str(tmp_path / "x.xml"),
+        ]
+    )
+    assert code == 2

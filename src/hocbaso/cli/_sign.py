@@ -24,9 +24,11 @@ from hocbaso.signature import (
     KeyFileSigner,
     Pkcs11Signer,
     Signer,
+    SigningStep,
     VaiTroKy,
     issue,
     load_certificates,
+    sign_roles,
 )
 from hocbaso.signature import sign as sign_packet
 
@@ -121,7 +123,11 @@ def _make_signer(
     type=click.Choice([r.value for r in VaiTroKy]),
     help="Signing role (vai trò ký).",
 )
-@click.option("--mon", help="Subject code (mã môn học) of the row a GVBM signs.")
+@click.option(
+    "--mon",
+    multiple=True,
+    help="Subject code (mã môn học) of the row a GVBM signs; repeat for a teacher of several.",
+)
 @click.option("--key", type=_FilePath, help="PEM private key.")
 @click.option("--cert", type=_FilePath, help="PEM certificate (with --key, or for --pkcs11).")
 @click.option("--chain", type=_FilePath, help="PEM intermediate certificates, nearest first.")
@@ -148,7 +154,7 @@ def _make_signer(
 def sign(
     file: Path,
     role: str,
-    mon: str | None,
+    mon: tuple[str, ...],
     key: Path | None,
     cert: Path | None,
     chain: Path | None,
@@ -168,8 +174,10 @@ def sign(
     (issuance, with the school's organisation certificate). Exit 0 when signed, 2 when refused.
     """
     vai_tro = VaiTroKy(role)
-    if (vai_tro is VaiTroKy.GVBM) != (mon is not None):
+    if (vai_tro is VaiTroKy.GVBM) != bool(mon):
         raise click.UsageError("--mon is required for --role GVBM and only for it")
+    if len(set(mon)) != len(mon):
+        raise click.UsageError("each --mon may be given once")
     when = _signing_time(time_text)
     data = file.read_bytes()
     signer: Signer | None = None
@@ -188,8 +196,11 @@ def sign(
         )
         if vai_tro is VaiTroKy.KY_PHAT_HANH:
             signed = issue(data, signer, signing_time=when).signed
+        elif vai_tro is VaiTroKy.GVBM:
+            steps = [SigningStep(vai_tro, signer, when, mon=code) for code in mon]
+            signed = sign_roles(data, steps)
         else:
-            signed = sign_packet(data, vai_tro, signer, mon=mon, signing_time=when)
+            signed = sign_packet(data, vai_tro, signer, signing_time=when)
     except HocBaSoError as err:
         print_error(err)
         raise click.exceptions.Exit(2) from None
@@ -200,5 +211,5 @@ def sign(
         _write_atomically(out, signed)
     except OSError as exc:
         raise click.UsageError(f"cannot write {out}: {exc.strerror}") from None
-    label = f"GVBM[{mon}]" if vai_tro is VaiTroKy.GVBM else vai_tro.value
+    label = ", ".join(f"GVBM[{c}]" for c in mon) if mon else vai_tro.value
     click.echo(f"Đã ký / Signed: {label} → {out}")
