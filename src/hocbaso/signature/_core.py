@@ -1,5 +1,7 @@
 """The signing core: reading a packet's slots, enforcing role order and certificate rules, and
-building the bytes a role signs. Direct and two-phase signing both go through :func:`prepare_role`.
+building the bytes each role signs. Every path — :func:`~hocbaso.signature.sign`, two-phase
+``prepare``, ``sign_roles`` — goes through :func:`plan_roles`, which checks a run of steps
+against the packet as those steps would change it, one at a time.
 
 Nothing here re-serialises the packet: it is parsed (through ``hocbaso.packet.parse_xml``, the
 one hardened gate) only to find the slot, the signed element and the earlier signatures; the
