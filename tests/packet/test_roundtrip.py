@@ -126,3 +126,21 @@ def test_signed_form_validates_too() -> None:
     validate_errors = list(iter_errors(root, engine="xmlschema"))
     assert validate_errors and all(e.code.startswith("FORMAT.") for e in validate_errors)
     validate(packet)  # the unsigned packet is still valid
+
+
+def test_reader_refuses_unknown_or_repeated_elements_without_the_xsd() -> None:
+    from hocbaso.errors import PacketError
+
+    packet = to_xml(tao_hoc_ba(9))
+    unknown = packet.replace(b"<NX_GVCN>", b"<LA>1</LA><NX_GVCN>", 1)
+    repeated = packet.replace(b"<TEN_LOP>", b"<TEN_LOP>6A1</TEN_LOP><TEN_LOP>", 1)
+    for bad in (unknown, repeated):
+        with pytest.raises(PacketError) as info:
+            from_xml(bad, validate=False)
+        assert info.value.code == "PACKET.UNEXPECTED_ELEMENT"
+
+
+def test_comments_and_processing_instructions_carry_no_data() -> None:
+    record = tao_hoc_ba(10)
+    packet = to_xml(record).replace(b"<HO_VA_TEN>", b"<!-- x --><?pi y?><HO_VA_TEN>", 1)
+    assert from_xml(packet) == record

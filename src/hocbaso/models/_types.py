@@ -74,10 +74,11 @@ def _clean_text(value: Any) -> Any:
     """NFC-normalise and trim, so two vendors produce the same bytes for the same data."""
     if type(value) is not str:
         return value
-    value = value.strip()
+    value = value.strip()  # NFC never creates outer whitespace, so trimming first is enough
     if not value.isascii():
-        value = unicodedata.normalize("NFC", value).strip()
-    if _XML_INVALID.search(value):
+        value = unicodedata.normalize("NFC", value)
+    # Printable text cannot hold an XML-illegal character; only the rest needs the regex.
+    if not value.isprintable() and _XML_INVALID.search(value):
         raise PydanticCustomError("MODEL.INVALID_CHARACTER", "invalid character")
     return value
 

@@ -118,31 +118,38 @@ def to_xml(hoc_ba: HocBa) -> bytes:
     )
 
 
+_Reader = tuple[str, "type[HocBaModel] | None", bool]
+
+
+@cache
+def _readers(cls: type[HocBaModel]) -> dict[str, _Reader]:
+    return {fp.tag: (fp.name, fp.model, fp.many) for fp in plan_by_tag(cls).values()}
+
+
 def _read(el: etree._Element, cls: type[HocBaModel]) -> dict[str, Any]:
-    fields = plan_by_tag(cls)
+    get = _readers(cls).get
     out: dict[str, Any] = {}
     for child in el:
         tag = child.tag
-        if not isinstance(tag, str):
-            continue  # comments and processing instructions carry no data
-        fp = fields.get(tag)
-        if fp is None or fp.name in out:
+        reader = get(tag)
+        if reader is None:
+            if not isinstance(tag, str):
+                continue  # comments and processing instructions carry no data
+            reader = ("", None, False)
+        name, model, many = reader
+        if not name or name in out:
             raise PacketError(
                 "Unexpected or repeated element in the packet",
                 "Phần tử không mong đợi hoặc bị lặp trong gói tin",
                 code="PACKET.UNEXPECTED_ELEMENT",
                 path=f"{el.tag}/{tag}",
             )
-        if fp.many:
-            assert fp.model is not None
-            item_model = fp.model
-            out[fp.name] = tuple(
-                _read(item, item_model) for item in child if isinstance(item.tag, str)
-            )
-        elif fp.model is not None:
-            out[fp.name] = _read(child, fp.model)
+        if model is None:
+            out[name] = child.text or ""
+        elif many:
+            out[name] = tuple([_read(item, model) for item in child if isinstance(item.tag, str)])
         else:
-            out[fp.name] = child.text or ""
+            out[name] = _read(child, model)
     return out
 
 
@@ -170,7 +177,7 @@ def read_hoc_ba(element: etree._Element) -> HocBa:
     return HocBa(
         thong_tin_hoc_ba=_read(thong_tin, ThongTinHocBa),
         bang_diem=tuple(
-            _read(row, DiemTongKet) for row in bang_diem if isinstance(row.tag, str)
+            _read(row, DiemTongKet) for row in bang_diem.iterchildren(tag=etree.Element)
         ),
     )
 
