@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from lxml import etree
 
-from hocbaso.signature import VaiTroKy, sign
+from hocbaso.signature import SigningStep, VaiTroKy, sign
 from hocbaso.testing.pki import TEST_NOW, TestPKI
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -165,7 +165,7 @@ def signer_ids(data: bytes) -> dict[str | None, str]:
     return ids
 
 
-def sign_all_roles(
+def role_plan(
     packet: bytes,
     pki: TestPKI,
     *,
@@ -173,9 +173,10 @@ def sign_all_roles(
     start: datetime = TEST_NOW,
     upto: VaiTroKy = VaiTroKy.KY_PHAT_HANH,
     skip_present: bool = False,
-) -> bytes:
-    """Sign with hocbaso: every GVBM (in ``gvbm_order`` if given), then GVCN, CBQL, issuance,
-    stopping after the role ``upto``.
+) -> list[SigningStep]:
+    """The signing steps for a packet: every GVBM (in ``gvbm_order`` if given), then GVCN,
+    CBQL, issuance, stopping after the role ``upto``, one minute apart from ``start``; each
+    with the TEST PKI identity the record names for it.
 
     ``skip_present`` leaves slots that already hold a signature alone (continuing a packet
     someone else started)."""
@@ -185,11 +186,11 @@ def sign_all_roles(
     if gvbm_order is not None:
         gvbm = [gvbm[i] for i in gvbm_order]
     rest = [s for s in all_slots if s.role is not VaiTroKy.GVBM]
-    data = packet
-    t = start
     present = (
         set(re.findall(rb'Signature[^>]*? Id="(sig-[^"]+)"', packet)) if skip_present else set()
     )
+    plan = []
+    t = start
     for slot in [*gvbm, *rest]:
         if slot.role.rank > upto.rank:
             break
@@ -200,8 +201,27 @@ def sign_all_roles(
         else:
             key = slot.mon if slot.role is VaiTroKy.GVBM else slot.role.name
             signer = pki.personal(ids[key]).signer()
-        data = sign(data, slot.role, signer, mon=slot.mon, signing_time=t)
+        plan.append(SigningStep(slot.role, signer, t, mon=slot.mon))
         t += timedelta(minutes=1)
+    return plan
+
+
+def sign_all_roles(
+    packet: bytes,
+    pki: TestPKI,
+    *,
+    gvbm_order: Sequence[int] | None = None,
+    start: datetime = TEST_NOW,
+    upto: VaiTroKy = VaiTroKy.KY_PHAT_HANH,
+    skip_present: bool = False,
+) -> bytes:
+    """Sign with hocbaso ``sign()`` one role at a time, following :func:`role_plan`."""
+    data = packet
+    plan = role_plan(
+        packet, pki, gvbm_order=gvbm_order, start=start, upto=upto, skip_present=skip_present
+    )
+    for step in plan:
+        data = sign(data, step.role, step.signer, mon=step.mon, signing_time=step.signing_time)
     return data
 
 
