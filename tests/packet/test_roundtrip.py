@@ -144,3 +144,26 @@ def test_comments_and_processing_instructions_carry_no_data() -> None:
     record = tao_hoc_ba(10)
     packet = to_xml(record).replace(b"<HO_VA_TEN>", b"<!-- x --><?pi y?><HO_VA_TEN>", 1)
     assert from_xml(packet) == record
+
+
+@settings(max_examples=60)
+@given(hoc_ba())
+def test_text_writer_equals_the_lxml_reference(record: HocBa) -> None:
+    from hocbaso.packet._codec import _reference_xml
+
+    assert to_xml(record) == _reference_xml(record)
+
+
+def test_text_writer_escapes_like_libxml2() -> None:
+    from hocbaso.packet._codec import _reference_xml
+
+    base = tao_hoc_ba(12)
+    tricky = 'a < b && c > "d" \'e\'\r\nf\tg ]]> h'
+    record = HocBa.model_validate({
+        "thong_tin_hoc_ba": base.thong_tin_hoc_ba.model_copy(update={
+            "tong_ket": base.thong_tin_hoc_ba.tong_ket.model_copy(update={"nx_gvcn": tricky}),
+        }).model_dump(),
+        "bang_diem": [r.model_dump() for r in base.bang_diem],
+    })
+    assert to_xml(record) == _reference_xml(record)
+    assert from_xml(to_xml(record)).thong_tin_hoc_ba.tong_ket.nx_gvcn == tricky
