@@ -10,6 +10,7 @@ result is the original bytes split at the slot, around the new Signature.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from hocbaso.signature import _memo
 from hocbaso.signature._algorithms import DSIG_NS, SignatureMethod
 from hocbaso.signature._c14n import canonicalize
 from hocbaso.signature._identity import subject_identities
-from hocbaso.signature._keys import signature_method_for
+from hocbaso.signature._keys import der, signature_method_for
 from hocbaso.signature._policy import SigningPolicy
 from hocbaso.signature._profile import (
     SignatureProblem,
@@ -296,6 +297,8 @@ class _OrderState:
         self.verified: set[tuple[VaiTroKy, str | None]] = set()
         self.latest: datetime | None = None
         self.times_read = False
+        #: (rank, label, key) of every slot in signing order, read once per call.
+        self.order = [(s.role.rank, s.label, (s.role, s.mon)) for s in view.slots]
 
     def _prior_problem(self, label: str, s: SlotInfo, problem: SignatureProblem) -> RoleOrderError:
         return RoleOrderError(
@@ -321,7 +324,8 @@ class _OrderState:
                 "DUPLICATE", "this role has already signed", "vai trò này đã ký", label
             )
         slots = self.view.slots
-        later = [s.label for s in slots if s.role.rank > role.rank and (s.role, s.mon) in signed]
+        rank = role.rank
+        later = [lbl for r, lbl, key in self.order if r > rank and key in signed]
         if later:
             raise _order_error(
                 "LATER_ROLE_PRESENT",
@@ -329,9 +333,7 @@ class _OrderState:
                 f"vai trò ký sau đã ký trước ({', '.join(later)})",
                 label,
             )
-        missing = [
-            s.label for s in slots if s.role.rank < role.rank and (s.role, s.mon) not in signed
-        ]
+        missing = [lbl for r, lbl, key in self.order if r < rank and key not in signed]
         if missing:
             raise _order_error(
                 "MISSING",
@@ -339,11 +341,9 @@ class _OrderState:
                 f"các vai trò phải ký trước chưa ký: {', '.join(missing)}",
                 label,
             )
-        for s in slots:
+        for s in slots if not self.clean and self.policy.verify_existing else ():
             key = (s.role, s.mon)
-            if s.signature is None or key in self.verified or s.role.rank >= role.rank:
-                continue
-            if self.clean or not self.policy.verify_existing:
+            if s.signature is None or key in self.verified or s.role.rank >= rank:
                 continue
             try:
                 checked = check_signature(
@@ -389,6 +389,54 @@ class _OrderState:
         return self.clean or all((s.role, s.mon) in self.verified for s in existing)
 
 
+@dataclass(frozen=True, slots=True)
+class _CertificateFacts:
+    """What the signing rules read from one certificate, computed once per exact DER.
+
+    The same teacher, principal and school certificates sign record after record; parsing the
+    subject and extensions again each time changes nothing. Keyed by the DER bytes themselves
+    (not by an object or a fingerprint), so two certificates share facts only if they are the
+    same certificate byte for byte.
+    """
+
+    not_before: datetime
+    not_after: datetime
+    #: KeyUsage absent, or allows digitalSignature or contentCommitment.
+    usage_allows_signing: bool
+    personal_ids: frozenset[str]
+    has_organisation_id: bool
+
+
+@functools.lru_cache(maxsize=256)
+def _certificate_facts(certificate_der: bytes) -> _CertificateFacts:
+    certificate = x509.load_der_x509_certificate(certificate_der)
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        usage = None
+    identities = subject_identities(certificate)
+    return _CertificateFacts(
+        not_before=certificate.not_valid_before_utc,
+        not_after=certificate.not_valid_after_utc,
+        usage_allows_signing=usage is None or usage.digital_signature or usage.content_commitment,
+        personal_ids=frozenset(i.value for i in identities if i.personal),
+        has_organisation_id=any(not i.personal for i in identities),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _method_for_der(certificate_der: bytes) -> SignatureMethod:
+    """:func:`signature_method_for` of a certificate that passed (refusals are not cached)."""
+    return signature_method_for(x509.load_der_x509_certificate(certificate_der), "")
+
+
+def _signature_method(certificate: x509.Certificate, label: str) -> SignatureMethod:
+    try:
+        return _method_for_der(der(certificate))
+    except AlgorithmError:
+        return signature_method_for(certificate, label)  # raises again, naming the role
+
+
 def check_certificate(
     view: PacketView,
     target: SlotInfo,
@@ -403,23 +451,20 @@ def check_certificate(
             f"{label}: {en}", f"{label}: {vi}", code=f"SIGN.CERTIFICATE.{code}", path=label
         )
 
-    if signing_time > certificate.not_valid_after_utc:
+    facts = _certificate_facts(der(certificate))
+    if signing_time > facts.not_after:
         raise fail(
             "EXPIRED",
             "the certificate has expired at the signing time",
             "chứng thư số đã hết hạn tại thời điểm ký",
         )
-    if signing_time < certificate.not_valid_before_utc - policy.clock_skew:
+    if signing_time < facts.not_before - policy.clock_skew:
         raise fail(
             "NOT_YET_VALID",
             "the certificate is not yet valid at the signing time",
             "chứng thư số chưa có hiệu lực tại thời điểm ký",
         )
-    try:
-        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
-    except x509.ExtensionNotFound:
-        usage = None
-    if usage is not None and not (usage.digital_signature or usage.content_commitment):
+    if not facts.usage_allows_signing:
         raise fail(
             "KEY_USAGE",
             "the certificate's key usage does not allow signatures",
@@ -427,9 +472,8 @@ def check_certificate(
         )
     if not policy.check_identity:
         return
-    identities = subject_identities(certificate)
     if target.role.personal:
-        personal = {i.value for i in identities if i.personal}
+        personal = facts.personal_ids
         if not personal:
             raise fail(
                 "NOT_PERSONAL",
@@ -449,7 +493,7 @@ def check_certificate(
                 "the certificate's personal ID differs from the one the record names",
                 "số định danh trong chứng thư số khác với số học bạ ghi cho vai trò này",
             )
-    elif not any(not i.personal for i in identities):
+    elif not facts.has_organisation_id:
         raise fail(
             "NOT_ORGANISATION",
             "issuance needs the school's organisation certificate (UID=MST:… or budget-unit code)",
@@ -479,7 +523,7 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
     for req in requests:
         label = req.label
         time_text = format_time(req.signing_time, label)
-        method = signature_method_for(req.certificate, label)
+        method = _signature_method(req.certificate, label)
         if method not in policy.signature_methods:
             raise AlgorithmError(
                 f"{label}: {method.name} is not allowed by the signing policy",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -101,8 +102,16 @@ def build_signature(
     )
 
 
+_ESCAPED_IN_ATTR = re.compile(r'[&<>"\t\n\r]')
+# Values the template does not spell out (the lxml path takes them; see _build_from_template).
+_UNUSUAL_TIME = re.compile(r"[\t\n\r>]")
+_UNUSUAL_ATTR = re.compile(r"[\t\n\r]")
+
+
 def _attr(value: str) -> str:
     """An attribute value escaped as C14N writes it (and as lxml serialises it)."""
+    if _ESCAPED_IN_ATTR.search(value) is None:
+        return value  # the usual case (NCName Ids, URIs): nothing to escape
     return (
         value.replace("&", "&amp;")
         .replace("<", "&lt;")
@@ -125,6 +134,32 @@ def _text(value: str) -> str:
     )
 
 
+# The fixed parts of the template, spelled out once (algorithm URIs hold nothing to escape, but
+# they go through the same escaping as caller data so the template stays correct if they did).
+_C14N_ALG = _attr(C14nMethod.C14N_10.value)
+_SHA256_ALG = _attr(DigestMethod.SHA256.value)
+_REF_TAIL_C14N = (
+    f'"><Transforms><Transform Algorithm="{_C14N_ALG}"></Transform></Transforms>'
+    f'<DigestMethod Algorithm="{_SHA256_ALG}"></DigestMethod><DigestValue>'
+)
+_REF_TAIL_SERIAL = (
+    f'"><Transforms><Transform Algorithm="{_C14N_ALG}"/></Transforms>'
+    f'<DigestMethod Algorithm="{_SHA256_ALG}"/><DigestValue>'
+)
+_SIGNED_INFO_HEAD_C14N = {
+    m: f'<SignedInfo xmlns="{DSIG_NS}"><CanonicalizationMethod Algorithm="{_C14N_ALG}">'
+    f'</CanonicalizationMethod><SignatureMethod Algorithm="{_attr(m.value)}"></SignatureMethod>'
+    for m in _SigMethod
+}
+_SIGNED_INFO_HEAD_SERIAL = {
+    m: f'<SignedInfo><CanonicalizationMethod Algorithm="{_C14N_ALG}"/>'
+    f'<SignatureMethod Algorithm="{_attr(m.value)}"/>'
+    for m in _SigMethod
+}
+_SIGNING_TIME_OPEN = f'<SigningTime xmlns="{SIGPROP_NS}">'
+_OBJECT_TAIL = "</SigningTime></SignatureProperty></SignatureProperties></Object>"
+
+
 def _build_from_template(
     *,
     signature_id: str,
@@ -135,8 +170,8 @@ def _build_from_template(
     method: _SigMethod,
     certificates: tuple[x509.Certificate, ...],
 ) -> SignatureTemplate:
-    if any(c in signing_time for c in "\t\n\r>") or any(
-        c in v for v in (signature_id, object_id, reference_uri) for c in "\t\n\r"
+    if _UNUSUAL_TIME.search(signing_time) or _UNUSUAL_ATTR.search(
+        signature_id + object_id + reference_uri
     ):
         # Not reachable with xs:dateTime values and NCName Ids; the lxml path handles it anyway.
         return build_signature_lxml(
@@ -151,55 +186,45 @@ def _build_from_template(
         )
     # Attribute values appear twice: canonical (C14N escapes & < " only, here) and serialised
     # (libxml2 also escapes >). Ids and URIs are caller data, so both are spelled out.
-    c14n_alg = _attr(C14nMethod.C14N_10.value)
-    sha256_alg = _attr(DigestMethod.SHA256.value)
-    method_alg = _attr(method.value)
     sig_c, sig_s = _attr(signature_id), _attr_serial(signature_id)
     obj_c, obj_s = _attr(object_id), _attr_serial(object_id)
+    obj_uri = f"#{object_id}"
     time_text = _text(signing_time)
-
-    def obj_inner(target: str) -> str:
-        return (
-            f'<SignatureProperties><SignatureProperty Target="{target}">'
-            f'<SigningTime xmlns="{SIGPROP_NS}">{time_text}</SigningTime>'
-            "</SignatureProperty></SignatureProperties></Object>"
-        )
-
+    props = '<SignatureProperties><SignatureProperty Target="#'
+    obj_rest = f'">{_SIGNING_TIME_OPEN}{time_text}{_OBJECT_TAIL}'
     # Canonical Object (C14N 1.0 as a document subset: the apex carries the default namespace).
-    obj_c14n = f'<Object xmlns="{DSIG_NS}" Id="{obj_c}">{obj_inner("#" + sig_c)}'
-    refs_canonical = []
-    refs_serial = []
-    for uri, digest in (
-        (reference_uri, _b64_sha256(reference_c14n)),
-        (f"#{object_id}", _b64_sha256(obj_c14n.encode())),
-    ):
-        refs_canonical.append(
-            f'<Reference URI="{_attr(uri)}"><Transforms><Transform Algorithm="{c14n_alg}">'
-            f'</Transform></Transforms><DigestMethod Algorithm="{sha256_alg}"></DigestMethod>'
-            f"<DigestValue>{digest}</DigestValue></Reference>"
-        )
-        refs_serial.append(
-            f'<Reference URI="{_attr_serial(uri)}"><Transforms>'
-            f'<Transform Algorithm="{c14n_alg}"/></Transforms>'
-            f'<DigestMethod Algorithm="{sha256_alg}"/>'
-            f"<DigestValue>{digest}</DigestValue></Reference>"
-        )
-    signed_info_c14n = (
-        f'<SignedInfo xmlns="{DSIG_NS}"><CanonicalizationMethod Algorithm="{c14n_alg}">'
-        f'</CanonicalizationMethod><SignatureMethod Algorithm="{method_alg}"></SignatureMethod>'
-        f"{''.join(refs_canonical)}</SignedInfo>"
+    obj_c14n = f'<Object xmlns="{DSIG_NS}" Id="{obj_c}">{props}{sig_c}{obj_rest}'
+    ref_digest = _b64_sha256(reference_c14n)
+    obj_digest = _b64_sha256(obj_c14n.encode())
+    refs_c14n = (
+        f'<Reference URI="{_attr(reference_uri)}{_REF_TAIL_C14N}{ref_digest}'
+        f'</DigestValue></Reference><Reference URI="{_attr(obj_uri)}{_REF_TAIL_C14N}'
+        f"{obj_digest}</DigestValue></Reference>"
     )
-    signed_info_serial = (
-        f'<SignedInfo><CanonicalizationMethod Algorithm="{c14n_alg}"/>'
-        f'<SignatureMethod Algorithm="{method_alg}"/>{"".join(refs_serial)}</SignedInfo>'
+    refs_serial = (
+        f'<Reference URI="{_attr_serial(reference_uri)}{_REF_TAIL_SERIAL}{ref_digest}'
+        f'</DigestValue></Reference><Reference URI="{_attr_serial(obj_uri)}{_REF_TAIL_SERIAL}'
+        f"{obj_digest}</DigestValue></Reference>"
     )
-    certs = "".join(f"<X509Certificate>{_b64_der(c)}</X509Certificate>" for c in certificates)
-    before = f'<Signature xmlns="{DSIG_NS}" Id="{sig_s}">{signed_info_serial}<SignatureValue>'
+    signed_info_c14n = f"{_SIGNED_INFO_HEAD_C14N[method]}{refs_c14n}</SignedInfo>"
+    before = (
+        f'<Signature xmlns="{DSIG_NS}" Id="{sig_s}">{_SIGNED_INFO_HEAD_SERIAL[method]}'
+        f"{refs_serial}</SignedInfo><SignatureValue>"
+    )
     after = (
-        f"</SignatureValue><KeyInfo><X509Data>{certs}</X509Data></KeyInfo>"
-        f'<Object Id="{obj_s}">{obj_inner("#" + sig_s)}</Signature>'
+        f"</SignatureValue>{_key_info(certificates)}"
+        f'<Object Id="{obj_s}">{props}{sig_s}{obj_rest}</Signature>'
     )
     return SignatureTemplate(before.encode(), after.encode(), signed_info_c14n.encode())
+
+
+@functools.lru_cache(maxsize=256)
+def _key_info(certificates: tuple[x509.Certificate, ...]) -> str:
+    """The KeyInfo block for a signer's certificate and chain: the same few signers sign many
+    packets, and base64 of the DER is the same every time (keyed by the certificates, whose
+    equality is DER equality)."""
+    certs = "".join(f"<X509Certificate>{_b64_der(c)}</X509Certificate>" for c in certificates)
+    return f"<KeyInfo><X509Data>{certs}</X509Data></KeyInfo>"
 
 
 def build_signature_lxml(
