@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import pickle
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from hocbaso.verify import TrustStore, verify, verify_many
+from hocbaso.verify import STRICT, CrlSet, TrustStore, verify, verify_many
+from hocbaso.verify._many import _Settings
 
 from .conftest import mv
 
@@ -54,3 +57,27 @@ def test_default_process_pool_with_paths(
     with ProcessPoolExecutor(max_workers=2) as pool:
         again = list(verify_many([str(p) for p in paths], trust, executor=pool, at=AT))
     assert [r.steps for r in again] == [r.steps for r in got]
+
+
+def test_batch_settings_decoded_once_per_distinct_bytes(trust: TrustStore) -> None:
+    """Workers decode a batch's settings once, keyed by their exact pickled bytes: the same
+    batch reuses one decoded copy (warm caches), another batch never gets the first one's."""
+    a = _Settings((trust, AT, CrlSet(), (), STRICT))
+    b = _Settings((trust, AT - dt.timedelta(days=400), CrlSet(), (), STRICT))
+    a1, a2 = pickle.loads(pickle.dumps(a)), pickle.loads(pickle.dumps(a))
+    b1 = pickle.loads(pickle.dumps(b))
+    assert a1.args is a2.args
+    assert b1.args is not a1.args
+    assert a1.args[1] == AT and b1.args[1] == AT - dt.timedelta(days=400)
+
+
+def test_one_pool_two_batches_keep_their_own_settings(
+    corpus: dict[str, Any], trust: TrustStore
+) -> None:
+    items = [corpus["genuine"].data] * 2
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        now = list(verify_many(items, trust, executor=pool, at=AT))
+        early = list(verify_many(items, trust, executor=pool, at=AT - dt.timedelta(days=30)))
+        again = list(verify_many(items, trust, executor=pool, at=AT))
+    assert all(r.ok for r in now) and all(r.ok for r in again)
+    assert all("ORDER.FUTURE_SIGNING_TIME" in r.failed_codes for r in early)

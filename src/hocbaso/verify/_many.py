@@ -10,11 +10,15 @@ order as soon as the next one is ready (a generator: results stream back, memory
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import pickle
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 
@@ -34,14 +38,56 @@ def _load(item: bytes | str | os.PathLike[str]) -> bytes:
     return Path(item).read_bytes()
 
 
+_Args = tuple[
+    TrustStore, dt.datetime, CrlSet, tuple[bytes | RevocationNotice, ...], VerificationPolicy
+]
+
+#: Worker-side: decoded batch settings by SHA-256 of their exact pickled bytes. A batch sends
+#: the same settings with every chunk; decoding them once per worker keeps the CrlSet's
+#: signature/entry caches and the trust store warm from chunk to chunk. Bounded.
+_DECODED: dict[bytes, _Args] = {}
+_DECODED_LOCK = threading.Lock()
+_MAX_DECODED = 8
+
+
+class _Settings:
+    """The per-batch arguments of ``verify``, pickled once for all chunks of a batch.
+
+    In a thread pool nothing is pickled and the object itself is shared. In a process pool
+    (or any pickling executor: Dask, Ray) each chunk carries the same small blob, and a worker
+    decodes it only the first time it sees its digest. Keyed by the digest of the exact bytes,
+    so two batches with different trust, time, CRLs, notices or policy never share an entry.
+    """
+
+    __slots__ = ("_blob", "args")
+
+    def __init__(self, args: _Args) -> None:
+        self.args = args
+        self._blob: bytes | None = None
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        if self._blob is None:
+            self._blob = pickle.dumps(self.args, protocol=pickle.HIGHEST_PROTOCOL)
+        return (_decode_settings, (self._blob,))
+
+
+def _decode_settings(blob: bytes) -> _Settings:
+    key = hashlib.sha256(blob).digest()
+    with _DECODED_LOCK:
+        args = _DECODED.get(key)
+    if args is None:
+        args = pickle.loads(blob)  # our own blob, pickled by the parent process
+        with _DECODED_LOCK:
+            if len(_DECODED) >= _MAX_DECODED:
+                _DECODED.clear()
+            _DECODED[key] = args
+    return _Settings(args)
+
+
 def _verify_chunk(
-    items: list[bytes | str | os.PathLike[str]],
-    trust: TrustStore,
-    at: dt.datetime,
-    crls: CrlSet,
-    revocations: tuple[bytes | RevocationNotice, ...],
-    policy: VerificationPolicy,
+    items: list[bytes | str | os.PathLike[str]], settings: _Settings
 ) -> list[VerificationReport]:
+    trust, at, crls, revocations, policy = settings.args
     return [
         verify(_load(i), trust, at=at, crls=crls, revocations=revocations, policy=policy)
         for i in items
@@ -85,10 +131,10 @@ def verify_many(
     try:
         chunk: list[bytes | str | os.PathLike[str]] = []
 
+        settings = _Settings((trust, at, crl_set, notices, policy))
+
         def submit() -> None:
-            pending.append(
-                pool.submit(_verify_chunk, list(chunk), trust, at, crl_set, notices, policy)
-            )
+            pending.append(pool.submit(_verify_chunk, list(chunk), settings))
             chunk.clear()
 
         for item in items:
