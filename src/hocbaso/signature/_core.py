@@ -46,6 +46,7 @@ from hocbaso.signature._profile import (
     SignatureTemplate,
     build_signature,
     check_signature,
+    key_info_xml,
     read_signing_time,
 )
 from hocbaso.signature._roles import VaiTroKy
@@ -430,9 +431,11 @@ def _method_for_der(certificate_der: bytes) -> SignatureMethod:
     return signature_method_for(x509.load_der_x509_certificate(certificate_der), "")
 
 
-def _signature_method(certificate: x509.Certificate, label: str) -> SignatureMethod:
+def _signature_method(
+    certificate: x509.Certificate, label: str, certificate_der: bytes | None = None
+) -> SignatureMethod:
     try:
-        return _method_for_der(der(certificate))
+        return _method_for_der(der(certificate) if certificate_der is None else certificate_der)
     except AlgorithmError:
         return signature_method_for(certificate, label)  # raises again, naming the role
 
@@ -443,7 +446,12 @@ def check_certificate(
     certificate: x509.Certificate,
     signing_time: datetime,
     policy: SigningPolicy,
+    certificate_der: bytes | None = None,
 ) -> None:
+    """Refuse ``certificate`` for ``target`` at ``signing_time`` (validity, key usage, identity).
+
+    ``certificate_der`` may pass ``der(certificate)`` when the caller already has it.
+    """
     label = target.label
 
     def fail(code: str, en: str, vi: str) -> CertificateError:
@@ -451,7 +459,7 @@ def check_certificate(
             f"{label}: {en}", f"{label}: {vi}", code=f"SIGN.CERTIFICATE.{code}", path=label
         )
 
-    facts = _certificate_facts(der(certificate))
+    facts = _certificate_facts(der(certificate) if certificate_der is None else certificate_der)
     if signing_time > facts.not_after:
         raise fail(
             "EXPIRED",
@@ -519,11 +527,19 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
     signature changes, and each Signature is canonicalised on its own, so the bytes to sign
     are the same as when the roles are added one call at a time.
     """
-    checked: list[tuple[RoleRequest, SignatureMethod, str]] = []
+    # The same signer usually signs several steps: DER (hashing a certificate object costs
+    # microseconds) and KeyInfo once per object of this call (the requests keep them alive,
+    # so their ids are stable and distinct here).
+    ders: dict[int, bytes] = {}
+    key_infos: dict[tuple[int, ...], str] = {}
+    checked: list[tuple[RoleRequest, SignatureMethod, str, bytes]] = []
     for req in requests:
         label = req.label
         time_text = format_time(req.signing_time, label)
-        method = _signature_method(req.certificate, label)
+        cert_der = ders.get(id(req.certificate))
+        if cert_der is None:
+            cert_der = ders[id(req.certificate)] = der(req.certificate)
+        method = _signature_method(req.certificate, label, cert_der)
         if method not in policy.signature_methods:
             raise AlgorithmError(
                 f"{label}: {method.name} is not allowed by the signing policy",
@@ -538,13 +554,14 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
                 code="SIGN.SUBJECT",
                 path=label,
             )
-        checked.append((req, method, time_text))
+        checked.append((req, method, time_text, cert_der))
     view = load_packet(data)
+    slots_by_key = {(s.role, s.mon): s for s in view.slots}
     state = _OrderState(view, policy, _memo.is_verified(hashlib.sha256(data).digest(), policy))
     resolved: list[tuple[RoleRequest, SlotInfo, SignatureMethod, str]] = []
-    for req, method, time_text in checked:
+    for req, method, time_text, cert_der in checked:
         label = req.label
-        target = view.slot(req.role, req.mon)
+        target = slots_by_key.get((req.role, req.mon))
         if target is None:
             raise SigningError(
                 f"{label}: the packet has no slot for this subject",
@@ -553,7 +570,7 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
                 path=label,
             )
         state.check(target, req.signing_time)
-        check_certificate(view, target, req.certificate, req.signing_time, policy)
+        check_certificate(view, target, req.certificate, req.signing_time, policy, cert_der)
         state.add(target, req.signing_time)
         resolved.append((req, target, method, time_text))
     edits = slot_edits(data, view.root, [(t.element, r.label) for r, t, _, _ in resolved])
@@ -572,6 +589,11 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
                 )
             c14n_cache[ref] = canonicalize(signed)
         _refuse_xml_attributes(target, req.label)
+        certificates = (req.certificate, *req.chain)
+        key = tuple(map(id, certificates))
+        key_info = key_infos.get(key)
+        if key_info is None:
+            key_info = key_infos[key] = key_info_xml(certificates)
         template = build_signature(
             signature_id=target.signature_id,
             object_id=target.object_id,
@@ -579,8 +601,9 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
             reference_c14n=c14n_cache[ref],
             signing_time=time_text,
             method=method,
-            certificates=(req.certificate, *req.chain),
+            certificates=certificates,
             context_nsmap=target.element.nsmap,
+            key_info=key_info,
         )
         items.append(Planned(req, target, method, time_text, template, edit))
     return Plan(data, tuple(items), state.input_verified)

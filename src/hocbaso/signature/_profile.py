@@ -37,6 +37,7 @@ __all__ = [
     "build_signature",
     "build_signature_lxml",
     "check_signature",
+    "key_info_xml",
 ]
 
 _PLACEHOLDER = b"HOCBASO-SIGNATURE-VALUE-PLACEHOLDER"
@@ -72,8 +73,12 @@ def build_signature(
     method: _SigMethod,
     certificates: tuple[x509.Certificate, ...],
     context_nsmap: Mapping[str | None, str],
+    key_info: str | None = None,
 ) -> SignatureTemplate:
     """Build the Signature for one role; ``reference_c14n`` is the signed element's C14N bytes.
+
+    ``key_info`` may pass ``key_info_xml(certificates)`` already computed (the signing core
+    does, once per signer and call); it must be exactly that.
 
     With no prefixed namespace in scope at the slot (every packet hocbaso writes) the bytes are
     written from a template whose canonical forms are spelled out by hand — several times
@@ -99,6 +104,7 @@ def build_signature(
         signing_time=signing_time,
         method=method,
         certificates=certificates,
+        key_info=key_info,
     )
 
 
@@ -169,6 +175,7 @@ def _build_from_template(
     signing_time: str,
     method: _SigMethod,
     certificates: tuple[x509.Certificate, ...],
+    key_info: str | None,
 ) -> SignatureTemplate:
     if _UNUSUAL_TIME.search(signing_time) or _UNUSUAL_ATTR.search(
         signature_id + object_id + reference_uri
@@ -186,9 +193,18 @@ def _build_from_template(
         )
     # Attribute values appear twice: canonical (C14N escapes & < " only, here) and serialised
     # (libxml2 also escapes >). Ids and URIs are caller data, so both are spelled out.
-    sig_c, sig_s = _attr(signature_id), _attr_serial(signature_id)
-    obj_c, obj_s = _attr(object_id), _attr_serial(object_id)
     obj_uri = f"#{object_id}"
+    if _ESCAPED_IN_ATTR.search(signature_id + object_id + reference_uri) is None:
+        # Every Id and URI hocbaso writes: nothing to escape in either form.
+        sig_c = sig_s = signature_id
+        obj_c = obj_s = object_id
+        ref_c = ref_s = reference_uri
+        obj_uri_c = obj_uri_s = obj_uri
+    else:
+        sig_c, sig_s = _attr(signature_id), _attr_serial(signature_id)
+        obj_c, obj_s = _attr(object_id), _attr_serial(object_id)
+        ref_c, ref_s = _attr(reference_uri), _attr_serial(reference_uri)
+        obj_uri_c, obj_uri_s = _attr(obj_uri), _attr_serial(obj_uri)
     time_text = _text(signing_time)
     props = '<SignatureProperties><SignatureProperty Target="#'
     obj_rest = f'">{_SIGNING_TIME_OPEN}{time_text}{_OBJECT_TAIL}'
@@ -197,13 +213,13 @@ def _build_from_template(
     ref_digest = _b64_sha256(reference_c14n)
     obj_digest = _b64_sha256(obj_c14n.encode())
     refs_c14n = (
-        f'<Reference URI="{_attr(reference_uri)}{_REF_TAIL_C14N}{ref_digest}'
-        f'</DigestValue></Reference><Reference URI="{_attr(obj_uri)}{_REF_TAIL_C14N}'
+        f'<Reference URI="{ref_c}{_REF_TAIL_C14N}{ref_digest}'
+        f'</DigestValue></Reference><Reference URI="{obj_uri_c}{_REF_TAIL_C14N}'
         f"{obj_digest}</DigestValue></Reference>"
     )
     refs_serial = (
-        f'<Reference URI="{_attr_serial(reference_uri)}{_REF_TAIL_SERIAL}{ref_digest}'
-        f'</DigestValue></Reference><Reference URI="{_attr_serial(obj_uri)}{_REF_TAIL_SERIAL}'
+        f'<Reference URI="{ref_s}{_REF_TAIL_SERIAL}{ref_digest}'
+        f'</DigestValue></Reference><Reference URI="{obj_uri_s}{_REF_TAIL_SERIAL}'
         f"{obj_digest}</DigestValue></Reference>"
     )
     signed_info_c14n = f"{_SIGNED_INFO_HEAD_C14N[method]}{refs_c14n}</SignedInfo>"
@@ -212,14 +228,14 @@ def _build_from_template(
         f"{refs_serial}</SignedInfo><SignatureValue>"
     )
     after = (
-        f"</SignatureValue>{_key_info(certificates)}"
+        f"</SignatureValue>{key_info_xml(certificates) if key_info is None else key_info}"
         f'<Object Id="{obj_s}">{props}{sig_s}{obj_rest}</Signature>'
     )
     return SignatureTemplate(before.encode(), after.encode(), signed_info_c14n.encode())
 
 
 @functools.lru_cache(maxsize=256)
-def _key_info(certificates: tuple[x509.Certificate, ...]) -> str:
+def key_info_xml(certificates: tuple[x509.Certificate, ...]) -> str:
     """The KeyInfo block for a signer's certificate and chain: the same few signers sign many
     packets, and base64 of the DER is the same every time (keyed by the certificates, whose
     equality is DER equality)."""

@@ -15,6 +15,7 @@ small tokenizer skips comments, CDATA and PIs.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,24 +52,40 @@ def _slot_error(what: str, what_vi: str, path: str) -> SigningError:
     )
 
 
-def _start_offsets(data: bytes, tag: bytes) -> list[int]:
-    """Byte offsets of every start tag ``<tag`` in document order."""
+@functools.lru_cache(maxsize=64)
+def _fast_pattern(tags: tuple[bytes, ...]) -> re.Pattern[bytes]:
+    alternatives = b"|".join(re.escape(t) for t in tags)
+    return re.compile(rb"<(?:!--|!\[CDATA\[|\?|(" + alternatives + rb")(?=[\s/>]))")
+
+
+@functools.lru_cache(maxsize=64)
+def _start_tag_patterns(tag: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """The slot's start tag (attributes, optional ``/``) and an immediately following end tag."""
+    return (
+        re.compile(b"<" + re.escape(tag) + b"(" + _ATTRS + rb")\s*(/?)>"),
+        re.compile(rb"\s*</" + re.escape(tag) + rb"\s*>"),
+    )
+
+
+def _start_offsets(data: bytes, tags: tuple[bytes, ...]) -> dict[bytes, list[int]]:
+    """Byte offsets of every start tag ``<tag`` of each of ``tags``, in document order."""
     # One pass finds the start tags and anything that could hide a "<" that is not markup
     # (comment, CDATA section, processing instruction). Only the XML declaration may appear.
-    fast = re.compile(rb"<(?:!--|!\[CDATA\[|\?|(" + re.escape(tag) + rb")(?=[\s/>]))")
-    offsets = []
-    for m in fast.finditer(data):
-        if m.group(1) is None:
+    offsets: dict[bytes, list[int]] = {t: [] for t in tags}
+    for m in _fast_pattern(tags).finditer(data):
+        name = m.group(1)
+        if name is None:
             if m.start() == 0 and data.startswith(b"<?xml"):
                 continue
             break
-        offsets.append(m.start())
+        offsets[name].append(m.start())
     else:
         return offsets
-    offsets = []
+    offsets = {t: [] for t in tags}
     for m in _TOKEN.finditer(data):
-        if m.group(1) == tag:
-            offsets.append(m.start())
+        name = m.group(1)
+        if name in offsets:
+            offsets[name].append(m.start())
     return offsets
 
 
@@ -82,6 +99,12 @@ class SlotEdit:
     tail: bytes
 
 
+def _local_name(element: etree._Element) -> str:
+    tag = element.tag
+    assert isinstance(tag, str)
+    return tag.rpartition("}")[2]
+
+
 def slot_edits(
     data: bytes, root: etree._Element, slots: Sequence[tuple[etree._Element, str]]
 ) -> list[SlotEdit]:
@@ -91,26 +114,37 @@ def slot_edits(
     opened into ``<TAG ...>`` … ``</TAG>``; these are the only changed bytes besides the
     inserted content.
     """
-    offsets_by_tag: dict[bytes, tuple[list[etree._Element], list[int]]] = {}
-    edits = []
-    for slot, path in slots:
-        local = etree.QName(slot).localname
+    wanted: dict[bytes, tuple[str, str | None]] = {}
+    tags: list[bytes] = []
+    for slot, _ in slots:
+        local = _local_name(slot)
         qname = local if slot.prefix is None else f"{slot.prefix}:{local}"
-        tag = qname.encode()
-        if tag not in offsets_by_tag:
-            # Every element written ``<qname`` in the bytes, in document order (root included).
-            same = [el for el in root.iter(f"{{*}}{local}") if el.prefix == slot.prefix]
-            offsets = _start_offsets(data, tag)
-            if len(offsets) != len(same):
-                raise _slot_error(
-                    "slot start tags in the bytes do not match the parsed document",
-                    "thẻ mở của ô chữ ký trong dữ liệu không khớp với tài liệu đã phân tích",
-                    path,
-                )
-            offsets_by_tag[tag] = (same, offsets)
-        same, offsets = offsets_by_tag[tag]
-        start = offsets[next(i for i, el in enumerate(same) if el is slot)]
-        m = re.compile(b"<" + re.escape(tag) + b"(" + _ATTRS + rb")\s*(/?)>").match(data, start)
+        tags.append(qname.encode())
+        wanted.setdefault(tags[-1], (local, slot.prefix))
+    # Every element written ``<qname`` in the bytes, in document order (root included), and
+    # every start tag ``<qname`` in the bytes: one pass over each for all the slots' names.
+    same: dict[bytes, list[etree._Element]] = {t: [] for t in wanted}
+    for el in root.iter(*{f"{{*}}{local}" for local, _ in wanted.values()}):
+        local = _local_name(el)
+        key = (local if el.prefix is None else f"{el.prefix}:{local}").encode()
+        if key in same:
+            same[key].append(el)
+    offsets = _start_offsets(data, tuple(wanted))
+    position: dict[etree._Element, int] = {}
+    for tag, elements in same.items():
+        if len(offsets[tag]) != len(elements):
+            path = next(p for (slot, p), t in zip(slots, tags, strict=True) if t == tag)
+            raise _slot_error(
+                "slot start tags in the bytes do not match the parsed document",
+                "thẻ mở của ô chữ ký trong dữ liệu không khớp với tài liệu đã phân tích",
+                path,
+            )
+        position.update(zip(elements, offsets[tag], strict=True))
+    edits = []
+    for (slot, path), tag in zip(slots, tags, strict=True):
+        start = position[slot]
+        open_tag, close_tag = _start_tag_patterns(tag)
+        m = open_tag.match(data, start)
         if m is None:
             raise _slot_error(
                 "unreadable slot start tag", "thẻ mở của ô chữ ký không đọc được", path
@@ -119,7 +153,7 @@ def slot_edits(
             head = data[start : m.end() - 2] + b">"
             edits.append(SlotEdit(start, m.end(), head, b"</" + tag + b">"))
             continue
-        close = re.compile(rb"\s*</" + re.escape(tag) + rb"\s*>").match(data, m.end())
+        close = close_tag.match(data, m.end())
         if close is None:
             raise _slot_error("the slot is not empty", "ô chữ ký không trống", path)
         edits.append(SlotEdit(m.end(), m.end(), b"", b""))
