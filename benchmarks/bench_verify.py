@@ -190,14 +190,17 @@ def _ceiling(pool: ProcessPoolExecutor, seconds: float) -> float:
     while True:
         start = time.perf_counter()
         _spin(n)
-        if time.perf_counter() - start > seconds / 4:
+        if time.perf_counter() - start > seconds / 2:
             break
         n *= 2
-    jobs = [n // 4] * 8
+    jobs = [n // 2] * 8  # about 2 x seconds of work in all
     list(pool.map(_spin, [1000, 1000]))
-    seq = min(_timed(lambda: [_spin(j) for j in jobs]) for _ in range(2))
-    par = min(_timed(lambda: list(pool.map(_spin, jobs))) for _ in range(2))
-    return seq / par
+    ratios = []
+    for _ in range(3):  # interleaved pairs: a neighbour's burst hits both sides alike
+        seq = _timed(lambda: [_spin(j) for j in jobs])
+        par = _timed(lambda: list(pool.map(_spin, jobs)))
+        ratios.append(seq / par)
+    return statistics.median(ratios)
 
 
 def _timed(fn: Callable[[], Any]) -> float:
@@ -291,8 +294,8 @@ def main(argv: list[str] | None = None) -> None:
     paths = r["many_seq_s"] / r["many_par_paths_s"]
     print(f"verify_many x2 (paths)  = {paths:.2f}  (the CLI's case: workers read the files)")
     print(
-        f"machine x2 ceiling      = {r['ceiling']:.2f}  (pure CPU, no data moved, same pool); "
-        f"verify_many reaches {max(speedup, paths) / r['ceiling']:.0%} of it"
+        f"machine x2 ceiling      = {r['ceiling']:.2f}  (pure-Python CPU work, no data moved, "
+        "same pool: what two processes get here right now; noisy on shared vCPUs)"
     )
 
 
