@@ -54,16 +54,18 @@ _REPARSER = etree.XMLParser(
 )
 
 
+_XML_PREFIX = f"{{{_XML_NS}}}"
+
+
 def _inherited_xml_attributes(element: etree._Element, method: C14nMethod) -> dict[str, str]:
     """xml:* attributes of the ancestors that inclusive C14N carries onto the apex."""
     found: dict[str, str] = {}
-    parent = element.getparent()
-    while parent is not None:
-        for key, value in parent.attrib.items():
-            name = key.decode() if isinstance(key, bytes) else key
-            if name.startswith(f"{{{_XML_NS}}}") and name not in found:
-                found[name] = value.decode() if isinstance(value, bytes) else value
-        parent = parent.getparent()
+    for parent in element.iterancestors():
+        for key in parent.attrib:
+            name = key if isinstance(key, str) else key.decode()
+            if name.startswith(_XML_PREFIX) and name not in found:
+                value = parent.get(name) or ""
+                found[name] = value if isinstance(value, str) else value.decode()
     for name in list(found):
         if name in element.attrib:
             del found[name]

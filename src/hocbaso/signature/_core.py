@@ -126,14 +126,30 @@ class PacketView:
         """The personal ID the record names for ``role`` (never logged, only compared)."""
         if role is VaiTroKy.GVBM:
             row = self.ids.get(mon_id(mon or ""))
-            found = row.find("SO_DDCN_GVBM") if row is not None else None
+            found = _child(row, "SO_DDCN_GVBM") if row is not None else None
         elif role in (VaiTroKy.GVCN, VaiTroKy.CBQL):
             info = self.ids.get(ID_THONG_TIN)
             name = "SO_DDCN_GVCN" if role is VaiTroKy.GVCN else "SO_DDCN_GIAM_HIEU"
-            found = info.find(f"NGUOI_KY/{name}") if info is not None else None
+            # What ``info.find(f"NGUOI_KY/{name}")`` finds, without ElementPath's overhead.
+            found = (
+                next((c for k in info.iterchildren("NGUOI_KY") for c in k.iterchildren(name)), None)
+                if info is not None
+                else None
+            )
         else:
             return None
         return (found.text or "").strip() if found is not None else None
+
+
+def _child(element: etree._Element, tag: str) -> etree._Element | None:
+    """``element.find(tag)`` for a plain (no-namespace) tag: the first such child."""
+    return next(element.iterchildren(tag), None)
+
+
+def _child_text(element: etree._Element, tag: str) -> str:
+    """``element.findtext(tag) or ""`` for a plain tag."""
+    found = _child(element, tag)
+    return (found.text or "") if found is not None else ""
 
 
 def _signature_in(slot: etree._Element, path: str) -> etree._Element | None:
@@ -173,7 +189,7 @@ def load_packet(data: bytes) -> PacketView:
     # Each Id a role signs must sit where the layout puts it (SPEC §3), not anywhere.
     pinned = [(ID_DATA, "DU_LIEU_HOC_BA"), (ID_THONG_TIN, "DU_LIEU_HOC_BA/THONG_TIN_HOC_BA")]
     rows = root.findall("DU_LIEU_HOC_BA/BANG_DIEM/DIEM_TONG_KET")
-    row_codes = [(r.findtext("MA_MON_HOC") or "").strip() for r in rows]
+    row_codes = [_child_text(r, "MA_MON_HOC").strip() for r in rows]
     for key, path in pinned:
         if key in ids and ids[key] is not root.find(path):
             raise _packet_error(
@@ -575,6 +591,7 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
         resolved.append((req, target, method, time_text))
     edits = slot_edits(data, view.root, [(t.element, r.label) for r, t, _, _ in resolved])
     c14n_cache: dict[str, bytes] = {}
+    clean: dict[int, etree._Element] = {}
     items = []
     for (req, target, method, time_text), edit in zip(resolved, edits, strict=True):
         ref = target.reference_id
@@ -588,7 +605,7 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
                     req.label,
                 )
             c14n_cache[ref] = canonicalize(signed)
-        _refuse_xml_attributes(target, req.label)
+        _refuse_xml_attributes(target, req.label, clean)
         certificates = (req.certificate, *req.chain)
         key = tuple(map(id, certificates))
         key_info = key_infos.get(key)
@@ -609,9 +626,19 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
     return Plan(data, tuple(items), state.input_verified)
 
 
-def _refuse_xml_attributes(target: SlotInfo, label: str) -> None:
+def _refuse_xml_attributes(
+    target: SlotInfo, label: str, clean: dict[int, etree._Element] | None = None
+) -> None:
+    """Refuse ``xml:*`` attributes on the slot or its ancestors.
+
+    ``clean`` remembers elements already found free of them in this call (keyed by ``id``;
+    the dict holds the element, so the id cannot be reused while it is there): the slots of
+    one packet share their ancestors.
+    """
     ancestor: etree._Element | None = target.element
     while ancestor is not None:
+        if clean is not None and id(ancestor) in clean:
+            return
         if any(str(k).startswith(_XML_NS_PREFIX) for k in ancestor.attrib):
             raise _packet_error(
                 "XML_ATTRIBUTES",
@@ -619,6 +646,8 @@ def _refuse_xml_attributes(target: SlotInfo, label: str) -> None:
                 "không hỗ trợ thuộc tính xml:* bao quanh ô chữ ký",
                 label,
             )
+        if clean is not None:
+            clean[id(ancestor)] = ancestor
         ancestor = ancestor.getparent()
 
 
