@@ -257,11 +257,7 @@ def complete(
 
 
 def _finish(
-    state: PreparedSignature,
-    signature_value: bytes,
-    certificate: x509.Certificate,
-    *,
-    value_checked: bool = False,
+    state: PreparedSignature, signature_value: bytes, certificate: x509.Certificate
 ) -> bytes:
     if not isinstance(state, PreparedSignature):
         raise UsageError("complete() takes the PreparedSignature returned by prepare()")
@@ -273,12 +269,9 @@ def _finish(
             code="SIGN.CERTIFICATE.MISMATCH",
             path=label,
         )
-    if value_checked:
-        value = signature_value
-    else:
-        value = _checked_value(
-            label, certificate, state.signature_method, signature_value, state.to_be_signed
-        )
+    value = _checked_value(
+        label, certificate, state.signature_method, signature_value, state.to_be_signed
+    )
     return state.document_before + base64.b64encode(value) + state.document_after
 
 
@@ -365,17 +358,12 @@ def sign(
 
     Every byte outside the role's slot is unchanged. ``mon`` is the subject code for GVBM.
     ``signing_time`` must carry a UTC offset; it goes into the signed SigningTime.
+
+    This is :func:`sign_roles` with one step: the same planner, checks, value check and
+    splice as the two-phase path, without building a :class:`PreparedSignature` (whose two
+    halves of the packet would be copied once more only to be joined again).
     """
-    certificate = signer.certificate
-    state, verified = _prepare(
-        packet, role, certificate, tuple(signer.chain), mon, signing_time, policy
-    )
-    label = f"GVBM[{state.mon}]" if state.role is VaiTroKy.GVBM else state.role.value
-    value = _signer_value(signer, label, certificate, state.signature_method, state.to_be_signed)
-    signed = _finish(state, value, certificate, value_checked=True)
-    if verified:
-        _memo.note_verified(hashlib.sha256(signed).digest(), policy)
-    return signed
+    return sign_roles(packet, [SigningStep(role, signer, signing_time, mon)], policy=policy)
 
 
 def prepare_many(
