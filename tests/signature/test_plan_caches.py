@@ -63,3 +63,27 @@ def test_one_signer_object_for_several_steps_and_distinct_signers_agree(pki: Tes
     )
     assert one == fresh
     assert one.count(b"<X509Certificate>") == 2 * len(SUBJECTS)
+
+
+@pytest.mark.parametrize("memo", [True, False])
+def test_latest_signing_time_from_the_memo_refuses_going_backwards(
+    pki: TestPKI, memo: bool
+) -> None:
+    """A packet this process just produced is remembered with its latest signing time; the
+    next role's time check uses it, and refuses exactly as reading the SigningTimes does."""
+    import hashlib
+    from datetime import timedelta
+
+    from hocbaso.errors import RoleOrderError
+    from hocbaso.signature import SigningPolicy, _memo, sign
+
+    first, second = _gvbm_steps(pki)[:2]
+    late = first.signing_time + timedelta(hours=1)
+    out = sign(make_packet(), VaiTroKy.GVBM, first.signer, mon=first.mon, signing_time=late)
+    assert _memo.verified_latest(hashlib.sha256(out).digest(), SigningPolicy()) == (True, late)
+    if not memo:
+        _memo.forget_all()
+    with pytest.raises(RoleOrderError) as err:
+        sign(out, VaiTroKy.GVBM, second.signer, mon=second.mon, signing_time=first.signing_time)
+    assert err.value.code == "SIGN.ORDER.TIME_BACKWARDS"
+    assert sign(out, VaiTroKy.GVBM, second.signer, mon=second.mon, signing_time=late)

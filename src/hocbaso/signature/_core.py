@@ -277,6 +277,8 @@ class Plan:
     items: tuple[Planned, ...]
     #: Every signature already in the input is known valid (checked now or memoised).
     input_verified: bool
+    #: The latest signing time of the output (input and new signatures).
+    latest: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,7 +305,13 @@ class _OrderState:
     with :func:`~hocbaso.signature.sign` would raise, at the same step.
     """
 
-    def __init__(self, view: PacketView, policy: SigningPolicy, clean: bool) -> None:
+    def __init__(
+        self,
+        view: PacketView,
+        policy: SigningPolicy,
+        clean: bool,
+        latest: datetime | None = None,
+    ) -> None:
         self.view = view
         self.policy = policy
         #: The input bytes are in the memory of fully verified packets (see ``_memo``).
@@ -314,6 +322,10 @@ class _OrderState:
         self.verified: set[tuple[VaiTroKy, str | None]] = set()
         self.latest: datetime | None = None
         self.times_read = False
+        if clean and latest is not None:
+            # The memo knows these exact bytes' latest signing time (see ``_memo``).
+            self.latest = latest
+            self.times_read = True
         #: (rank, label, key) of every slot in signing order, read once per call.
         self.order = [(s.role.rank, s.label, (s.role, s.mon)) for s in view.slots]
 
@@ -573,7 +585,7 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
         checked.append((req, method, time_text, cert_der))
     view = load_packet(data)
     slots_by_key = {(s.role, s.mon): s for s in view.slots}
-    state = _OrderState(view, policy, _memo.is_verified(hashlib.sha256(data).digest(), policy))
+    state = _OrderState(view, policy, *_memo.verified_latest(hashlib.sha256(data).digest(), policy))
     resolved: list[tuple[RoleRequest, SlotInfo, SignatureMethod, str]] = []
     for req, method, time_text, cert_der in checked:
         label = req.label
@@ -623,7 +635,7 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
             key_info=key_info,
         )
         items.append(Planned(req, target, method, time_text, template, edit))
-    return Plan(data, tuple(items), state.input_verified)
+    return Plan(data, tuple(items), state.input_verified, state.latest)
 
 
 def _refuse_xml_attributes(

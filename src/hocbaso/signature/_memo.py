@@ -13,6 +13,12 @@ that policy, or the input itself was an entry, and (b) the new signature value w
 against its certificate in :func:`~hocbaso.signature.complete`. Splicing never changes bytes an
 earlier signature covers, so (a) and (b) make every signature of the output valid. The memory is
 bounded (LRU) and never leaves the process; a packet from anywhere else is verified in full.
+
+An entry may also carry the packet's latest signing time, the maximum over its signatures, as
+the core computed it when it produced those bytes (the input's latest and each new signature's
+time): on a hit the next role's "times never go backwards" check needs no SigningTime read. It
+is a fact about exactly the bytes the key names, so it is as sound as the entry itself; an
+entry without it (``None``) makes the core read the times as before.
 """
 
 from __future__ import annotations
@@ -20,29 +26,45 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import datetime
 
 from hocbaso.signature._policy import SigningPolicy
 
-__all__ = ["forget_all", "is_verified", "note_prepared", "note_verified", "prepared_policy"]
+__all__ = [
+    "forget_all",
+    "is_verified",
+    "note_prepared",
+    "note_verified",
+    "prepared_policy",
+    "verified_latest",
+]
 
 _MAX = 4096
 _lock = threading.Lock()
-_verified: OrderedDict[tuple[bytes, SigningPolicy], None] = OrderedDict()
+_verified: OrderedDict[tuple[bytes, SigningPolicy], datetime | None] = OrderedDict()
 _prepared: OrderedDict[bytes, tuple[bytes, SigningPolicy]] = OrderedDict()
 
 
 def is_verified(packet_digest: bytes, policy: SigningPolicy) -> bool:
+    return verified_latest(packet_digest, policy)[0]
+
+
+def verified_latest(packet_digest: bytes, policy: SigningPolicy) -> tuple[bool, datetime | None]:
+    """Whether the packet is an entry, and its latest signing time if the entry has one."""
     key = (packet_digest, policy)
     with _lock:
         if key in _verified:
             _verified.move_to_end(key)
-            return True
-    return False
+            return True, _verified[key]
+    return False, None
 
 
-def note_verified(packet_digest: bytes, policy: SigningPolicy) -> None:
+def note_verified(
+    packet_digest: bytes, policy: SigningPolicy, latest: datetime | None = None
+) -> None:
+    """Remember a fully verified packet; ``latest`` is its latest signing time, if known."""
     with _lock:
-        _verified[(packet_digest, policy)] = None
+        _verified[(packet_digest, policy)] = latest
         _verified.move_to_end((packet_digest, policy))
         while len(_verified) > _MAX:
             _verified.popitem(last=False)

@@ -450,5 +450,5 @@ def sign_roles(
         filled.append((item.edit, content))
     signed = apply_edits(packet, filled)
     if plan.input_verified:
-        _memo.note_verified(hashlib.sha256(signed).digest(), policy)
+        _memo.note_verified(hashlib.sha256(signed).digest(), policy, plan.latest)
     return signed
