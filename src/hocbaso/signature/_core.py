@@ -328,6 +328,14 @@ class _OrderState:
             self.times_read = True
         #: (rank, label, key) of every slot in signing order, read once per call.
         self.order = [(s.role.rank, s.label, (s.role, s.mon)) for s in view.slots]
+        #: Slot keys of each rank: whether a rank is complete or touched is a set comparison;
+        #: the labels for a message are listed only when a refusal is certain.
+        self.keys_by_rank: dict[int, frozenset[tuple[VaiTroKy, str | None]]] = {
+            r: frozenset(key for rr, _, key in self.order if rr == r)
+            for r in {rr for rr, _, _ in self.order}
+        }
+        #: Slots that already hold a signature in the input.
+        self.existing = [s for s in view.slots if s.signature is not None]
 
     def _prior_problem(self, label: str, s: SlotInfo, problem: SignatureProblem) -> RoleOrderError:
         return RoleOrderError(
@@ -352,9 +360,14 @@ class _OrderState:
             raise _order_error(
                 "DUPLICATE", "this role has already signed", "vai trò này đã ký", label
             )
-        slots = self.view.slots
         rank = role.rank
-        later = [lbl for r, lbl, key in self.order if r > rank and key in signed]
+        done = signed.keys()
+        any_later = any(
+            not keys.isdisjoint(done) for r, keys in self.keys_by_rank.items() if r > rank
+        )
+        later = (
+            [lbl for r, lbl, key in self.order if r > rank and key in signed] if any_later else []
+        )
         if later:
             raise _order_error(
                 "LATER_ROLE_PRESENT",
@@ -362,7 +375,12 @@ class _OrderState:
                 f"vai trò ký sau đã ký trước ({', '.join(later)})",
                 label,
             )
-        missing = [lbl for r, lbl, key in self.order if r < rank and key not in signed]
+        any_missing = any(not keys <= done for r, keys in self.keys_by_rank.items() if r < rank)
+        missing = (
+            [lbl for r, lbl, key in self.order if r < rank and key not in signed]
+            if any_missing
+            else []
+        )
         if missing:
             raise _order_error(
                 "MISSING",
@@ -370,7 +388,7 @@ class _OrderState:
                 f"các vai trò phải ký trước chưa ký: {', '.join(missing)}",
                 label,
             )
-        for s in slots if not self.clean and self.policy.verify_existing else ():
+        for s in self.existing if not self.clean and self.policy.verify_existing else ():
             key = (s.role, s.mon)
             if s.signature is None or key in self.verified or s.role.rank >= rank:
                 continue
@@ -388,7 +406,7 @@ class _OrderState:
             self.verified.add(key)
             signed[key] = checked.signing_time
         if not self.times_read:
-            for s in slots:
+            for s in self.existing:
                 key = (s.role, s.mon)
                 if s.signature is None or signed.get(key) is not None:
                     continue
