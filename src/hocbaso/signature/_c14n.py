@@ -93,6 +93,15 @@ def canonicalize(
     PrefixList`` and is refused for the inclusive methods. Comment-preserving variants raise
     :class:`~hocbaso.errors.AlgorithmError`.
     """
+    if (
+        method is C14nMethod.C14N_10
+        and not inclusive_ns_prefixes
+        and not element.nsmap
+        and not _inherited_xml_attributes(element, method)
+    ):
+        # The signing profile's own case (every Reference the core writes) with nothing in
+        # scope from outside the subtree, without the argument checks below, which it passes.
+        return etree.tostring(element, method="c14n", exclusive=False, with_comments=False)
     method = C14nMethod(method)
     if method.with_comments:
         raise AlgorithmError(

@@ -46,7 +46,7 @@ from hocbaso.signature._profile import (
     SignatureTemplate,
     build_signature,
     check_signature,
-    key_info_xml,
+    key_info_xml_der,
     read_signing_time,
 )
 from hocbaso.signature._roles import VaiTroKy
@@ -577,14 +577,19 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
     # microseconds) and KeyInfo once per object of this call (the requests keep them alive,
     # so their ids are stable and distinct here).
     ders: dict[int, bytes] = {}
+
+    def der_of(certificate: x509.Certificate) -> bytes:
+        found = ders.get(id(certificate))
+        if found is None:
+            found = ders[id(certificate)] = der(certificate)
+        return found
+
     key_infos: dict[tuple[int, ...], str] = {}
     checked: list[tuple[RoleRequest, SignatureMethod, str, bytes]] = []
     for req in requests:
         label = req.label
         time_text = format_time(req.signing_time, label)
-        cert_der = ders.get(id(req.certificate))
-        if cert_der is None:
-            cert_der = ders[id(req.certificate)] = der(req.certificate)
+        cert_der = der_of(req.certificate)
         method = _signature_method(req.certificate, label, cert_der)
         if method not in policy.signature_methods:
             raise AlgorithmError(
@@ -640,7 +645,7 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
         key = tuple(map(id, certificates))
         key_info = key_infos.get(key)
         if key_info is None:
-            key_info = key_infos[key] = key_info_xml(certificates)
+            key_info = key_infos[key] = key_info_xml_der(tuple(map(der_of, certificates)))
         template = build_signature(
             signature_id=target.signature_id,
             object_id=target.object_id,

@@ -38,6 +38,7 @@ __all__ = [
     "build_signature_lxml",
     "check_signature",
     "key_info_xml",
+    "key_info_xml_der",
 ]
 
 _PLACEHOLDER = b"HOCBASO-SIGNATURE-VALUE-PLACEHOLDER"
@@ -234,12 +235,19 @@ def _build_from_template(
     return SignatureTemplate(before.encode(), after.encode(), signed_info_c14n.encode())
 
 
-@functools.lru_cache(maxsize=256)
 def key_info_xml(certificates: tuple[x509.Certificate, ...]) -> str:
-    """The KeyInfo block for a signer's certificate and chain: the same few signers sign many
-    packets, and base64 of the DER is the same every time (keyed by the certificates, whose
-    equality is DER equality)."""
-    certs = "".join(f"<X509Certificate>{_b64_der(c)}</X509Certificate>" for c in certificates)
+    """The KeyInfo block for a signer's certificate and chain."""
+    return key_info_xml_der(tuple(der(c) for c in certificates))
+
+
+@functools.lru_cache(maxsize=256)
+def key_info_xml_der(certificates_der: tuple[bytes, ...]) -> str:
+    """:func:`key_info_xml` from the certificates' DER: the same few signers sign many packets,
+    and base64 of the DER is the same every time (keyed by the exact DER bytes)."""
+    certs = "".join(
+        f"<X509Certificate>{base64.b64encode(d).decode()}</X509Certificate>"
+        for d in certificates_der
+    )
     return f"<KeyInfo><X509Data>{certs}</X509Data></KeyInfo>"
 
 
