@@ -286,7 +286,8 @@ def _self_checked(signer: Signer, certificate: x509.Certificate, method: Signatu
     - the signer is exactly :class:`KeyFileSigner` (``type() is``, not ``isinstance``: a
       subclass may override ``sign_raw``), whose constructor refused a private key whose
       public key is not the certificate's (``SIGN.CERTIFICATE.KEY_MISMATCH``), and whose key
-      and certificate live in immutable private slots;
+      and certificate are private slots set once there (the class offers no way to change
+      them; reaching into ``_key`` afterwards is outside every contract);
     - ``certificate`` is that signer's own certificate object (the one it was matched with);
     - the method is RSA-SHA256, and the value has the modulus length. The value is then
       computed in process by OpenSSL over exactly ``to_be_signed`` with PKCS#1 v1.5 (no
