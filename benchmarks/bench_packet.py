@@ -11,42 +11,20 @@ against birth year, subject kind, duplicates), which makes the read ratio conser
 
 from __future__ import annotations
 
-import statistics
-import time
 import typing
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from lxml import etree
 from pydantic import AfterValidator
 from pydantic_xml import BaseXmlModel, attr, create_model, element, wrapped
 
+from benchmarks._timing import ops_per_second as _bench
 from hocbaso.models import HocBa, Khoi, parse_ket_qua
 from hocbaso.models._base import HocBaModel
 from hocbaso.packet import from_xml, parse_xml, to_xml
 from hocbaso.packet._mapping import plan
 from hocbaso.packet._schema import _lxml_schema, _xmlschema_schema
 from hocbaso.testing import tao_hoc_ba
-
-
-def _bench(fn: Callable[[], Any], *, seconds: float = 0.3, rounds: int = 7) -> float:
-    """Median operations per second over ``rounds`` timed batches."""
-    n = 1
-    while True:  # calibrate a batch of about ``seconds``
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        if time.perf_counter() - start > seconds / 3:
-            break
-        n *= 2
-    rates = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        rates.append(n / (time.perf_counter() - start))
-    return statistics.median(rates)
-
 
 _CACHE: dict[tuple[type[HocBaModel], bool], type[BaseXmlModel]] = {}
 

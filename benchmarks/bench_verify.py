@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import load_der_x509_certificate
 from lxml import etree
 
+from benchmarks._timing import ops_per_second as _bench
 from hocbaso.signature import DSIG_NS, C14nMethod, canonicalize
 from hocbaso.testing import tao_hoc_ba
 from hocbaso.testing.pki import TEST_NOW, build_test_pki
@@ -57,25 +58,6 @@ def _generator() -> Any:
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
-
-
-def _bench(fn: Callable[[], Any], *, seconds: float, rounds: int) -> float:
-    """Median operations per second over ``rounds`` timed batches of about ``seconds``."""
-    n = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        if time.perf_counter() - start > seconds / 3:
-            break
-        n *= 2
-    rates = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        rates.append(n / (time.perf_counter() - start))
-    return statistics.median(rates)
 
 
 # -- the floor --------------------------------------------------------------------------------
