@@ -85,4 +85,6 @@ def test_demo_writes_issued_verified_records(tmp_path: Path, runner: CliRunner) 
         assert u.read_bytes()[start:end] in s.read_bytes()
     validated = runner.invoke(cli, ["validate", *map(str, issued)])
     assert validated.exit_code == 0
-    assert not any(p.name.startswith(".tmp-") for p in (out / "records").iterdir())
+    leftovers = [p for d in ("records", "unsigned") for p in (out / d).iterdir()
+                 if p.name.startswith(".") or p.suffix == ".tmp"]
+    assert not leftovers

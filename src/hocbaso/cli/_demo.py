@@ -9,32 +9,18 @@ Nothing here is a real person or a real key.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 import click
 
+from hocbaso.cli._files import write_atomically
 from hocbaso.models import Khoi
 from hocbaso.packet import to_xml, validate
 from hocbaso.signature import VaiTroKy, issue, sign
 from hocbaso.testing import tao_hoc_ba_trong_lop, tao_lop_hoc
 from hocbaso.testing.pki import TEST_NOW, TestPKI
 from hocbaso.verify import CrlSet, TrustStore, verify
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write atomically so an interrupted demo never leaves a half-written packet."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @click.command()
@@ -67,7 +53,7 @@ def demo(out: Path, so_hoc_sinh: int, khoi: str, seed: int) -> None:
         name = f"hb-{record.ma_dinh_danh_hoc_ba}.xml"
         packet = to_xml(record)
         validate(packet)
-        _write(out / "unsigned" / name, packet)
+        write_atomically(out / "unsigned" / name, packet)
         when = TEST_NOW + timedelta(minutes=i)
         for row in record.bang_diem:
             packet = sign(packet, VaiTroKy.GVBM, teachers[row.ma_mon_hoc].signer(),
@@ -77,7 +63,7 @@ def demo(out: Path, so_hoc_sinh: int, khoi: str, seed: int) -> None:
         packet = sign(packet, VaiTroKy.CBQL, principal.signer(),
                       signing_time=when + timedelta(hours=2))
         issued = issue(packet, school.signer(), signing_time=when + timedelta(hours=3))
-        _write(out / "records" / name, issued.signed)
+        write_atomically(out / "records" / name, issued.signed)
         report = verify(issued.signed, trust, crls=crls)
         if not report.ok:
             failures += 1

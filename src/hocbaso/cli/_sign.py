@@ -10,14 +10,13 @@ wrong certificate, …) print the typed error and exit with status 2.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
 import click
 
+from hocbaso.cli._files import write_atomically
 from hocbaso.cli._main import print_error
 from hocbaso.errors import HocBaSoError
 from hocbaso.signature import (
@@ -54,22 +53,6 @@ def _signing_time(text: str | None) -> datetime:
     if when.tzinfo is None:
         raise click.BadParameter("the time needs a UTC offset, e.g. +07:00")
     return when
-
-
-def _write_atomically(out: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``out``, then rename it over ``out``."""
-    folder = out.resolve().parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _make_signer(
@@ -208,7 +191,7 @@ def sign(
         if isinstance(signer, Pkcs11Signer):
             signer.close()
     try:
-        _write_atomically(out, signed)
+        write_atomically(out, signed)
     except OSError as exc:
         raise click.UsageError(f"cannot write {out}: {exc.strerror}") from None
     label = ", ".join(f"GVBM[{c}]" for c in mon) if mon else vai_tro.value
