@@ -16,6 +16,16 @@ from hocbaso.signature._algorithms import (
     SignatureMethod,
 )
 from hocbaso.signature._c14n import canonicalize
+from hocbaso.signature._certrules import (
+    ACCEPTED_CURVES,
+    ACCEPTED_EKUS,
+    MIN_RSA_BITS,
+    HolderKind,
+    extended_key_usage_ok,
+    holder_kind,
+    holder_kind_of,
+    key_strength_problem,
+)
 from hocbaso.signature._identity import LoaiDinhDanh, SubjectIdentity, subject_identities
 from hocbaso.signature._keyfile import KeyFileSigner, load_certificates
 from hocbaso.signature._lifecycle import (
@@ -45,12 +55,16 @@ from hocbaso.signature._twophase import (
 )
 
 __all__ = [
+    "ACCEPTED_CURVES",
+    "ACCEPTED_EKUS",
     "DSIG_NS",
+    "MIN_RSA_BITS",
     "SIGPROP_NS",
     "THU_HOI_FORMAT_VERSION",
     "C14nMethod",
     "ChuKyDaXacThuc",
     "DigestMethod",
+    "HolderKind",
     "IssuedRecord",
     "KeyFileSigner",
     "LoaiDinhDanh",
@@ -68,7 +82,11 @@ __all__ = [
     "complete",
     "complete_many",
     "correct",
+    "extended_key_usage_ok",
+    "holder_kind",
+    "holder_kind_of",
     "issue",
+    "key_strength_problem",
     "load_certificates",
     "prepare",
     "prepare_many",

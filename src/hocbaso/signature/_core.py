@@ -38,6 +38,7 @@ from hocbaso.packet import (
 from hocbaso.signature import _memo
 from hocbaso.signature._algorithms import DSIG_NS, SignatureMethod
 from hocbaso.signature._c14n import canonicalize
+from hocbaso.signature._certrules import HolderKind, extended_key_usage_ok, holder_kind_of
 from hocbaso.signature._identity import subject_identities
 from hocbaso.signature._keys import der, signature_method_for
 from hocbaso.signature._policy import SigningPolicy
@@ -450,8 +451,11 @@ class _CertificateFacts:
     not_after: datetime
     #: KeyUsage absent, or allows digitalSignature or contentCommitment.
     usage_allows_signing: bool
+    #: Extended Key Usage absent, or names a signing purpose (``_certrules.ACCEPTED_EKUS``).
+    eku_allows_signing: bool
     personal_ids: frozenset[str]
-    has_organisation_id: bool
+    #: Person or organisation, by the one rule the verifier also applies.
+    holder: HolderKind
 
 
 @functools.lru_cache(maxsize=256)
@@ -466,8 +470,9 @@ def _certificate_facts(certificate_der: bytes) -> _CertificateFacts:
         not_before=certificate.not_valid_before_utc,
         not_after=certificate.not_valid_after_utc,
         usage_allows_signing=usage is None or usage.digital_signature or usage.content_commitment,
+        eku_allows_signing=extended_key_usage_ok(certificate),
         personal_ids=frozenset(i.value for i in identities if i.personal),
-        has_organisation_id=any(not i.personal for i in identities),
+        holder=holder_kind_of(certificate),
     )
 
 
@@ -524,6 +529,12 @@ def check_certificate(
             "the certificate's key usage does not allow signatures",
             "mục đích sử dụng khoá của chứng thư số không cho phép ký",
         )
+    if not facts.eku_allows_signing:
+        raise fail(
+            "EXTENDED_KEY_USAGE",
+            "the certificate's extended key usage names no signing purpose (e.g. serverAuth only)",
+            "mục đích sử dụng mở rộng của chứng thư số không cho phép ký (ví dụ chỉ serverAuth)",
+        )
     if not policy.check_identity:
         return
     if target.role.personal:
@@ -547,11 +558,13 @@ def check_certificate(
                 "the certificate's personal ID differs from the one the record names",
                 "số định danh trong chứng thư số khác với số học bạ ghi cho vai trò này",
             )
-    elif not facts.has_organisation_id:
+    elif facts.holder is not HolderKind.ORGANISATION:
         raise fail(
             "NOT_ORGANISATION",
-            "issuance needs the school's organisation certificate (UID=MST:… or budget-unit code)",
-            "ký phát hành cần chứng thư số tổ chức của nhà trường (UID=MST:… hoặc mã ĐVQHNS)",
+            "issuance needs the school's organisation certificate (UID=MST:… or budget-unit "
+            "code) with no personal identifier (CCCD, CMND, passport…)",
+            "ký phát hành cần chứng thư số tổ chức của nhà trường (UID=MST:… hoặc mã ĐVQHNS), "
+            "không mang số định danh cá nhân (CCCD, CMND, hộ chiếu…)",
         )
 
 

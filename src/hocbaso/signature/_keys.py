@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from hocbaso.errors import AlgorithmError
 from hocbaso.signature._algorithms import SignatureMethod
+from hocbaso.signature._certrules import MIN_RSA_BITS, key_strength_problem
 
 __all__ = [
     "der",
@@ -46,14 +47,23 @@ _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
 def signature_method_for(certificate: x509.Certificate, role: str) -> SignatureMethod:
     """RSA-SHA256 for an RSA key, ECDSA-SHA256 for an EC key; anything else is refused."""
     key = certificate.public_key()
+    # One rule for signer and verifier (_certrules): RSA >= 2048 bits, P-256/384/521 only.
+    weak = key_strength_problem(key)
+    if weak == "KEY_SIZE":
+        raise AlgorithmError(
+            f"{role}: RSA keys shorter than {MIN_RSA_BITS} bits are refused",
+            f"{role}: khoá RSA ngắn hơn {MIN_RSA_BITS} bit bị từ chối",
+            code="SIGN.ALGORITHM.KEY_SIZE",
+            path=role,
+        )
+    if weak == "CURVE":
+        raise AlgorithmError(
+            f"{role}: ECDSA keys are accepted only on P-256, P-384 and P-521",
+            f"{role}: khoá ECDSA chỉ được chấp nhận trên đường cong P-256, P-384, P-521",
+            code="SIGN.ALGORITHM.CURVE",
+            path=role,
+        )
     if isinstance(key, rsa.RSAPublicKey):
-        if key.key_size < 2048:
-            raise AlgorithmError(
-                f"{role}: RSA keys shorter than 2048 bits are refused",
-                f"{role}: khoá RSA ngắn hơn 2048 bit bị từ chối",
-                code="SIGN.ALGORITHM.KEY_SIZE",
-                path=role,
-            )
         return SignatureMethod.RSA_SHA256
     if isinstance(key, ec.EllipticCurvePublicKey):
         return SignatureMethod.ECDSA_SHA256

@@ -27,6 +27,7 @@ from hocbaso.packet import from_xml, parse_xml, to_xml
 from hocbaso.signature import _memo
 from hocbaso.signature._algorithms import DSIG_NS
 from hocbaso.signature._c14n import canonicalize
+from hocbaso.signature._certrules import HolderKind, holder_kind_of
 from hocbaso.signature._core import (
     PacketView,
     check_certificate,
@@ -312,7 +313,7 @@ def revoke(
         )
     if policy.check_identity:
         own = {i.value for i in subject_identities(certificate) if not i.personal}
-        if not own:
+        if not own or holder_kind_of(certificate) is not HolderKind.ORGANISATION:
             raise CertificateError(
                 f"{label}: a revocation needs the school's organisation certificate",
                 f"{label}: thông báo thu hồi cần chứng thư số tổ chức của nhà trường",

@@ -13,7 +13,13 @@ experiments, generated with ``cryptography``:
   come from the record being signed;
 - an organisation certificate for the school with ``UID=MST:<tax code>``;
 - an expired certificate, a not-yet-valid certificate, a revoked certificate and the
-  intermediate's CRL listing it.
+  intermediate's CRL listing it;
+- certificates a verifier must refuse although they chain to the anchor: a 1024-bit RSA key
+  (:meth:`TestPKI.weak_rsa`), an ECDSA key on a curve outside P-256/384/521
+  (:meth:`TestPKI.weak_curve`), a ``serverAuth``-only Extended Key Usage
+  (:meth:`TestPKI.server_auth_only`), a school certificate that also carries a personal
+  identifier (:meth:`TestPKI.school_with_personal_id`); CRLs with chosen revocation reasons and
+  times, and a CRL past its nextUpdate (:meth:`TestPKI.make_crl`, :meth:`TestPKI.stale_crl`).
 
 Everything is pinned to a fixed clock so tests never depend on today's date: ordinary
 certificates are valid from 2024-01-01 to 2030-01-01 (UTC) and :data:`TEST_NOW` —
@@ -45,6 +51,7 @@ import os
 import re
 import tempfile
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
@@ -100,6 +107,9 @@ REVOCATION_TIME = datetime(2025, 3, 1, tzinfo=UTC)
 _CRL_THIS_UPDATE = datetime(2025, 5, 1, tzinfo=UTC)
 # The CRL stays "current" until the hierarchy expires, so the demo's files verify today too.
 _CRL_NEXT_UPDATE = VALID_UNTIL
+# A CRL that had passed its nextUpdate by TEST_NOW.
+_STALE_THIS_UPDATE = datetime(2025, 4, 1, tzinfo=UTC)
+_STALE_NEXT_UPDATE = datetime(2025, 5, 1, tzinfo=UTC)
 
 #: Convenience IDs (synthetic; any 12-digit string works with :meth:`TestPKI.personal`).
 SUBJECT_TEACHER_CCCDS: tuple[str, ...] = tuple(f"00109000{n:04d}" for n in range(1, 21))
@@ -142,14 +152,26 @@ _KEYS: dict[tuple[KeyType, str], PrivateKey] = {}
 _KEYS_LOCK = threading.Lock()
 
 
-def _new_key(key_type: KeyType) -> PrivateKey:
+#: Keys of a deliberately weak kind, whatever the hierarchy's key type (see ``_key``'s spec).
+_WEAK_SPECS = ("rsa1024", "secp256k1")
+
+
+def _new_key(key_type: KeyType, spec: str | None = None) -> PrivateKey:
+    if spec == "rsa1024":
+        return rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    if spec == "secp256k1":
+        return ec.generate_private_key(ec.SECP256K1())
     if key_type is KeyType.RSA:
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return ec.generate_private_key(ec.SECP256R1())
 
 
-def _key(key_type: KeyType, label: str) -> PrivateKey:
-    """The key for ``label``: from memory, else from the disk cache, else freshly generated."""
+def _key(key_type: KeyType, label: str, spec: str | None = None) -> PrivateKey:
+    """The key for ``label``: from memory, else from the disk cache, else freshly generated.
+
+    ``spec`` (one of ``_WEAK_SPECS``) asks for a weak key instead of the hierarchy's kind."""
+    if spec is not None:
+        label = f"{spec}|{label}"
     with _KEYS_LOCK:
         found = _KEYS.get((key_type, label))
         if found is not None:
@@ -164,11 +186,12 @@ def _key(key_type: KeyType, label: str) -> PrivateKey:
                 loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
             except (ValueError, TypeError, OSError):
                 loaded = None
-            wanted = rsa.RSAPrivateKey if key_type is KeyType.RSA else ec.EllipticCurvePrivateKey
+            rsa_wanted = spec == "rsa1024" or (spec is None and key_type is KeyType.RSA)
+            wanted = rsa.RSAPrivateKey if rsa_wanted else ec.EllipticCurvePrivateKey
             if isinstance(loaded, wanted):
                 key = loaded
         if key is None:
-            key = _new_key(key_type)
+            key = _new_key(key_type, spec)
             if path is not None:
                 _store_key(path, key)
         _KEYS[(key_type, label)] = key
@@ -251,6 +274,10 @@ def _ca_cert(
     return builder.sign(issuer_key, hashes.SHA256())
 
 
+#: What Vietnamese CAs put in signing certificates (and what every ordinary test leaf carries).
+_DEFAULT_EKU = (ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.EMAIL_PROTECTION)
+
+
 def _leaf_cert(
     pki: TestPKI,
     label: str,
@@ -258,6 +285,7 @@ def _leaf_cert(
     key: PublicKey,
     not_before: datetime,
     not_after: datetime,
+    eku: tuple[x509.ObjectIdentifier, ...] | None = None,
 ) -> x509.Certificate:
     return (
         x509.CertificateBuilder()
@@ -282,12 +310,7 @@ def _leaf_cert(
             ),
             critical=True,
         )
-        .add_extension(
-            x509.ExtendedKeyUsage(
-                [ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.EMAIL_PROTECTION]
-            ),
-            critical=False,
-        )
+        .add_extension(x509.ExtendedKeyUsage(list(eku or _DEFAULT_EKU)), critical=False)
         # Vietnamese CAs put an e-mail address here; cryptography's default client-verifier
         # policy requires a SAN, so the test leaves carry a placeholder one.
         .add_extension(
@@ -400,13 +423,18 @@ class TestPKI:
         subject: x509.Name,
         not_before: datetime,
         not_after: datetime,
+        *,
+        spec: str | None = None,
+        eku: tuple[x509.ObjectIdentifier, ...] | None = None,
     ) -> TestIdentity:
         with self._lock:
             found = self._identities.get(cache_key)
             if found is None:
-                key = _key(self.key_type, key_label)
+                key = _key(self.key_type, key_label, spec)
                 label = "|".join(cache_key)
-                cert = _leaf_cert(self, label, subject, key.public_key(), not_before, not_after)
+                cert = _leaf_cert(
+                    self, label, subject, key.public_key(), not_before, not_after, eku
+                )
                 found = TestIdentity(cert, key, (self.intermediate,))
                 self._identities[cache_key] = found
             return found
@@ -486,6 +514,67 @@ class TestPKI:
         name = _person_name(cccd, "CHỨNG THƯ BỊ THU HỒI (TEST)")
         return self._identity(("revoked", cccd), f"revoked:{cccd}", name, VALID_FROM, VALID_UNTIL)
 
+    # -- certificates a verifier must refuse ----------------------------------------------
+
+    def weak_rsa(self, cccd: str = HOMEROOM_CCCD) -> TestIdentity:
+        """A valid personal certificate whose key is RSA-1024 (in either hierarchy): the
+        signer refuses it (``SIGN.ALGORITHM.KEY_SIZE``), so must a verifier."""
+        _check_cccd(cccd)
+        name = _person_name(cccd, "KHOÁ RSA 1024 BIT (TEST)")
+        return self._identity(
+            ("weak-rsa", cccd), f"weak-rsa:{cccd}", name, VALID_FROM, VALID_UNTIL, spec="rsa1024"
+        )
+
+    def weak_curve(self, cccd: str = HOMEROOM_CCCD) -> TestIdentity:
+        """A valid personal certificate whose key is ECDSA on secp256k1 (not P-256/384/521)."""
+        _check_cccd(cccd)
+        name = _person_name(cccd, "ĐƯỜNG CONG SECP256K1 (TEST)")
+        return self._identity(
+            ("weak-curve", cccd),
+            f"weak-curve:{cccd}",
+            name,
+            VALID_FROM,
+            VALID_UNTIL,
+            spec="secp256k1",
+        )
+
+    def server_auth_only(self, cccd: str = HOMEROOM_CCCD) -> TestIdentity:
+        """A valid personal certificate whose Extended Key Usage is ``serverAuth`` only (a web
+        server's certificate, which must not sign a record)."""
+        _check_cccd(cccd)
+        name = _person_name(cccd, "CHỈ SERVERAUTH (TEST)")
+        return self._identity(
+            ("server-auth", cccd),
+            f"server-auth:{cccd}",
+            name,
+            VALID_FROM,
+            VALID_UNTIL,
+            eku=(ExtendedKeyUsageOID.SERVER_AUTH,),
+        )
+
+    def school_with_personal_id(
+        self, mst: str = SCHOOL_MST, personal: str = "CMND:012345678"
+    ) -> TestIdentity:
+        """A certificate naming the school's ``UID=MST:<mst>`` **and** a personal identifier
+        (``UID=<personal>``, e.g. ``CMND:…``, ``CCCD:…``, ``HC:…``): a person's certificate,
+        which must never seal an issuance."""
+        subject = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "TRƯỜNG THỬ NGHIỆM HOCBASO (TEST)"),
+                x509.NameAttribute(NameOID.COMMON_NAME, "NGƯỜI ĐẠI DIỆN THỬ NGHIỆM (TEST)"),
+                x509.NameAttribute(NameOID.USER_ID, personal),
+                x509.NameAttribute(NameOID.USER_ID, f"MST:{mst}"),
+            ]
+        )
+        return self._identity(
+            ("school-personal", mst, personal),
+            f"school-personal:{mst}|{personal}",
+            subject,
+            VALID_FROM,
+            VALID_UNTIL,
+        )
+
     # -- CRL ---------------------------------------------------------------------------
 
     @functools.cached_property
@@ -494,29 +583,53 @@ class TestPKI:
         return self.make_crl([self.revoked().certificate])
 
     def make_crl(
-        self, revoked: list[x509.Certificate], *, number: int = 1
+        self,
+        revoked: list[x509.Certificate],
+        *,
+        number: int = 1,
+        reasons: Mapping[int, x509.ReasonFlags | None] | None = None,
+        this_update: datetime = _CRL_THIS_UPDATE,
+        next_update: datetime = _CRL_NEXT_UPDATE,
+        revocation_time: datetime = REVOCATION_TIME,
     ) -> x509.CertificateRevocationList:
-        """A CRL from the intermediate listing ``revoked`` (revoked at :data:`REVOCATION_TIME`).
+        """A CRL from the intermediate listing ``revoked`` at ``revocation_time``.
 
-        Issued 2025-05-01, next update 2030-01-01 — current at :data:`TEST_NOW` and today.
+        Each entry's reason is ``keyCompromise`` unless ``reasons`` (serial number → reason)
+        says otherwise; a reason of ``None`` leaves the entry without a reason code. By default
+        issued 2025-05-01, next update 2030-01-01 — current at :data:`TEST_NOW` and today.
         """
+        chosen = reasons or {}
         builder = (
             x509.CertificateRevocationListBuilder()
             .issuer_name(self.intermediate.subject)
-            .last_update(_CRL_THIS_UPDATE)
-            .next_update(_CRL_NEXT_UPDATE)
+            .last_update(this_update)
+            .next_update(next_update)
             .add_extension(x509.CRLNumber(number), critical=False)
             .add_extension(_aki(self.intermediate_key), critical=False)
         )
         for cert in sorted(revoked, key=lambda c: c.serial_number):
-            builder = builder.add_revoked_certificate(
+            reason = chosen.get(cert.serial_number, x509.ReasonFlags.key_compromise)
+            entry = (
                 x509.RevokedCertificateBuilder()
                 .serial_number(cert.serial_number)
-                .revocation_date(REVOCATION_TIME)
-                .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), critical=False)
-                .build()
+                .revocation_date(revocation_time)
             )
+            if reason is not None:
+                entry = entry.add_extension(x509.CRLReason(reason), critical=False)
+            builder = builder.add_revoked_certificate(entry.build())
         return builder.sign(self.intermediate_key, hashes.SHA256())
+
+    def stale_crl(
+        self, revoked: list[x509.Certificate] | None = None
+    ) -> x509.CertificateRevocationList:
+        """A validly signed CRL whose nextUpdate (2025-05-01) is before :data:`TEST_NOW`: a
+        verifier must not count it as a revocation check."""
+        return self.make_crl(
+            [self.revoked().certificate] if revoked is None else revoked,
+            number=2,
+            this_update=_STALE_THIS_UPDATE,
+            next_update=_STALE_NEXT_UPDATE,
+        )
 
     # -- files -------------------------------------------------------------------------
 

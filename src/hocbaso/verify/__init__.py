@@ -10,6 +10,7 @@ description of the algorithm and of every code.
 from hocbaso.verify._codes import CODES, CodeInfo, Status, Step
 from hocbaso.verify._many import verify_many
 from hocbaso.verify._policy import ALL_ROLES, LEGACY, STRICT, VerificationPolicy
+from hocbaso.verify._registry import IssuerRegistry, load_issuer_registry
 from hocbaso.verify._report import StepResult, VerificationReport
 from hocbaso.verify._status import RevocationNotice
 from hocbaso.verify._trust import CrlSet, TrustStore
@@ -22,6 +23,7 @@ __all__ = [
     "STRICT",
     "CodeInfo",
     "CrlSet",
+    "IssuerRegistry",
     "RevocationNotice",
     "Status",
     "Step",
@@ -29,6 +31,7 @@ __all__ = [
     "TrustStore",
     "VerificationPolicy",
     "VerificationReport",
+    "load_issuer_registry",
     "verify",
     "verify_many",
 ]

@@ -277,6 +277,28 @@ CODES: dict[str, CodeInfo] = {
         "The certificate's key usage allows neither digitalSignature nor nonRepudiation.",
         _REJECT,
     ),
+    "CERTIFICATE.WEAK_KEY": _c(
+        Step.CERTIFICATE,
+        "Khoá của chứng thư số quá yếu (RSA dưới 2048 bit, đường cong ECDSA không được chấp nhận).",
+        "The certificate's key is one the signer refuses (RSA under 2048 bits, an ECDSA curve "
+        "other than P-256/P-384/P-521).",
+        "Reject; the record must be signed again with a certificate of adequate strength.",
+    ),
+    "CERTIFICATE.EXTENDED_KEY_USAGE": _c(
+        Step.CERTIFICATE,
+        "Mục đích sử dụng mở rộng (EKU) của chứng thư số không cho phép ký tài liệu.",
+        "The certificate's Extended Key Usage names no document-signing purpose "
+        "(e.g. serverAuth only).",
+        _REJECT,
+    ),
+    "CERTIFICATE.REVOKED_TIME_UNPROVEN": _c(
+        Step.CERTIFICATE,
+        "Chứng thư số bị thu hồi sau đó do lộ khoá (hoặc không nêu lý do); thời điểm ký chỉ do "
+        "người ký tự khai nên không chứng minh được chữ ký có trước khi thu hồi.",
+        "The certificate was later revoked for key compromise (or no stated reason); the "
+        "signing time is only the signer's claim and cannot prove the signature predates it.",
+        "Reject; ask the sending school to have the record signed again with a valid certificate.",
+    ),
     "CERTIFICATE.IDENTITY_MISMATCH": _c(
         Step.CERTIFICATE,
         "Số định danh trong chứng thư không khớp người ký ghi trong học bạ.",
@@ -285,9 +307,32 @@ CODES: dict[str, CodeInfo] = {
     ),
     "CERTIFICATE.NOT_ORGANISATION": _c(
         Step.CERTIFICATE,
-        "Chữ ký phát hành không dùng chứng thư số của tổ chức (MST/mã ngân sách).",
-        "The issuance signature does not use an organisation certificate (MST/budget code).",
+        "Chữ ký phát hành không dùng chứng thư số của tổ chức (MST/mã ngân sách, không mang "
+        "số định danh cá nhân).",
+        "The issuance signature does not use an organisation certificate (MST/budget code and "
+        "no personal identifier such as CCCD, CMND or passport).",
         "Reject; issuance must be sealed with the school's organisation certificate.",
+    ),
+    "CERTIFICATE.ISSUER_NOT_MATCHED": _c(
+        Step.CERTIFICATE,
+        "Không có danh mục đơn vị phát hành: chưa đối chiếu chứng thư phát hành với trường.",
+        "No issuer registry was given: the issuing certificate was not matched to the "
+        "record's school.",
+        "Give the Sở's issuer registry (school code → organisation identifiers) for a "
+        "complete check.",
+    ),
+    "CERTIFICATE.ISSUER_NOT_SCHOOL": _c(
+        Step.CERTIFICATE,
+        "Chứng thư phát hành không thuộc đơn vị được đăng ký cho trường ghi trong học bạ.",
+        "The issuing certificate's organisation is not registered for the record's school "
+        "(MA_TRUONG).",
+        _FORGED,
+    ),
+    "CERTIFICATE.SCHOOL_NOT_REGISTERED": _c(
+        Step.CERTIFICATE,
+        "Trường ghi trong học bạ (MA_TRUONG) không có trong danh mục đơn vị phát hành.",
+        "The record's school (MA_TRUONG) is not in the issuer registry.",
+        "Reject unless the registry is out of date; then ask the Sở for the current one.",
     ),
     "CERTIFICATE.REVOCATION_NOT_CHECKED": _c(
         Step.CERTIFICATE,
@@ -300,6 +345,13 @@ CODES: dict[str, CodeInfo] = {
         "CRL được cung cấp không có chữ ký hợp lệ của đơn vị cấp; bỏ qua.",
         "A supplied CRL is not validly signed by its issuer; it was ignored.",
         "Download the CRL again from the CA.",
+    ),
+    "CERTIFICATE.CRL_STALE": _c(
+        Step.CERTIFICATE,
+        "CRL được cung cấp đã quá hạn cập nhật (nextUpdate) tại thời điểm kiểm tra; không tính.",
+        "A supplied CRL had passed its nextUpdate at the verification time; it does not count "
+        "as a revocation check.",
+        "Download the current CRL from the CA.",
     ),
     "CERTIFICATE.SKIPPED": _c(
         Step.CERTIFICATE,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from hocbaso.errors import ConfigurationError
 from hocbaso.signature import C14nMethod, DigestMethod, SignatureMethod
 from hocbaso.verify._codes import Status
+from hocbaso.verify._registry import IssuerRegistry
 
 __all__ = ["ALL_ROLES", "LEGACY", "STRICT", "VerificationPolicy"]
 
@@ -93,6 +94,21 @@ class VerificationPolicy:
     #: Tolerated clock difference when comparing a signing time with the verification time.
     clock_skew: dt.timedelta = field(default=dt.timedelta(minutes=5))
 
+    #: School code (``MA_TRUONG``) → organisation identifiers allowed to issue for it (see
+    #: :class:`~hocbaso.verify.IssuerRegistry`, :func:`~hocbaso.verify.load_issuer_registry`).
+    #: With a registry, a KY_PHAT_HANH certificate that is not registered for the record's school
+    #: FAILs (``CERTIFICATE.ISSUER_NOT_SCHOOL``, ``CERTIFICATE.SCHOOL_NOT_REGISTERED``); without
+    #: one, the report WARNs that the issuer was not matched (``CERTIFICATE.ISSUER_NOT_MATCHED``).
+    issuer_registry: IssuerRegistry | None = None
+
+    #: Believe a signature's own SigningTime against a revocation for key compromise. A
+    #: certificate revoked for keyCompromise, cACompromise, aACompromise, unspecified or no
+    #: stated reason may have been used by whoever held the key, with any claimed time, so a
+    #: signature claiming a time before such a revocation FAILs
+    #: (``CERTIFICATE.REVOKED_TIME_UNPROVEN``) unless this is ``True`` — only for archives whose
+    #: signing times are proven otherwise (e.g. time-stamped on receipt).
+    trust_signing_time: bool = False
+
     def __post_init__(self) -> None:
         bad_sig = (self.signature_methods | self.legacy_signature_methods) & _NEVER_SIGNATURE
         if bad_sig:
@@ -119,6 +135,14 @@ class VerificationPolicy:
                 f"Unknown role(s) in required_roles: {sorted(unknown)}.",
                 f"Vai trò không tồn tại trong required_roles: {sorted(unknown)}.",
                 code="CONFIG.VERIFY_ROLE",
+            )
+        if self.issuer_registry is not None and not isinstance(
+            self.issuer_registry, IssuerRegistry
+        ):
+            raise ConfigurationError(
+                "issuer_registry must be an IssuerRegistry (see load_issuer_registry).",
+                "issuer_registry phải là IssuerRegistry (xem load_issuer_registry).",
+                code="CONFIG.VERIFY_REGISTRY",
             )
         if self.content_status not in (Status.FAIL, Status.WARN):
             raise ConfigurationError(

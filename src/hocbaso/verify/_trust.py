@@ -29,17 +29,25 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import verification as xv
 from cryptography.x509.oid import NameOID
 
 from hocbaso.errors import VerificationInputError
-from hocbaso.signature import LoaiDinhDanh, subject_identities
+from hocbaso.signature import (
+    LoaiDinhDanh,
+    SubjectIdentity,
+    extended_key_usage_ok,
+    holder_kind_of,
+    key_strength_problem,
+    subject_identities,
+)
 
 __all__ = [
     "CrlSet",
+    "CrlStatus",
     "Identity",
     "PathOutcome",
     "TrustStore",
@@ -126,14 +134,18 @@ def fingerprint(cert: x509.Certificate) -> str:
 class Identity:
     """What a certificate subject says about its holder.
 
-    ``kind`` is ``"person"`` (a ``UID=CCCD:`` value), ``"organisation"`` (``UID=MST:`` or a
-    budget-unit code) or ``"unknown"``. ``personal_id`` is kept for the identity comparison
-    only and must never be printed.
+    ``kind`` is ``"person"`` (any personal identifier: ``CCCD``, ``CMND``, passport, …,
+    whatever else the subject carries), ``"organisation"`` (``UID=MST:`` or a budget-unit code
+    and no personal identifier) or ``"unknown"``; the rule is the signer's
+    (:func:`hocbaso.signature.holder_kind_of`). ``personal_id`` (the ``CCCD`` value) is kept
+    for the identity comparison only and must never be printed. ``organisations`` holds every
+    organisation identity, for the issuer registry.
     """
 
     kind: str
     personal_id: str | None
     organisation_id: str | None
+    organisations: tuple[SubjectIdentity, ...] = ()
 
 
 def identity_of(cert: x509.Certificate) -> Identity:
@@ -143,25 +155,17 @@ def identity_of(cert: x509.Certificate) -> Identity:
 
 
 def _identity_of(cert: x509.Certificate) -> Identity:
-    """Read the subject's ``UID=`` identities with the signing core's parser.
+    """Read the subject's ``UID=`` identities with the signing core's parser and rule.
 
-    Only a ``CCCD`` value is a personal ID for the identity rule (the older 9-digit ``CMND``
-    can never equal the record's 12-digit ID); ``MST``/budget-unit codes mark organisations.
+    Only a ``CCCD`` value is a personal ID for the identity comparison (the older 9-digit
+    ``CMND`` can never equal the record's 12-digit ID), but every personal kind makes the
+    certificate a person's.
     """
-    person: str | None = None
-    org: str | None = None
-    for ident in subject_identities(cert):
-        if ident.kind is LoaiDinhDanh.CCCD and person is None:
-            person = ident.value
-        elif not ident.personal and org is None:
-            org = ident.value
-    if person is not None:
-        return Identity("person", person, org)
-    if org is not None:
-        return Identity("organisation", None, org)
-    if any(i.personal for i in subject_identities(cert)):
-        return Identity("person", None, None)
-    return Identity("unknown", None, None)
+    identities = subject_identities(cert)
+    person = next((i.value for i in identities if i.kind is LoaiDinhDanh.CCCD), None)
+    orgs = tuple(i for i in identities if not i.personal)
+    org = orgs[0].value if orgs else None
+    return Identity(holder_kind_of(cert).value, person, org, orgs)
 
 
 def _attr(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> str | None:
@@ -454,6 +458,33 @@ class TrustStore:
         found: bool = _memo(leaf, "key_usage", _key_usage_ok)
         return found
 
+    @staticmethod
+    def check_key_strength(leaf: x509.Certificate) -> str | None:
+        """``None`` if the key is one the signer accepts, else why not (``"KEY_SIZE"``,
+        ``"CURVE"``, ``"KEY_TYPE"``): the signer's own rule,
+        :func:`hocbaso.signature.key_strength_problem`."""
+        found: str | None = _memo(leaf, "key_strength", _key_strength)
+        return found
+
+    @staticmethod
+    def check_extended_key_usage(leaf: x509.Certificate) -> bool:
+        """Extended Key Usage absent, or naming a signing purpose
+        (:data:`hocbaso.signature.ACCEPTED_EKUS`)."""
+        found: bool = _memo(leaf, "eku", extended_key_usage_ok)
+        return found
+
+
+def _key_strength(cert: x509.Certificate) -> str | None:
+    try:
+        key = cert.public_key()
+    except (
+        ValueError,
+        TypeError,
+        UnsupportedAlgorithm,
+    ):  # an algorithm or encoding cryptography cannot load
+        return "KEY_TYPE"
+    return key_strength_problem(key)
+
 
 def _key_usage_ok(cert: x509.Certificate) -> bool:
     try:
@@ -480,6 +511,54 @@ def _verify_crl_signature(crl: x509.CertificateRevocationList, issuer: x509.Cert
         return False
 
 
+#: Revocation reasons after which the key may have been used by someone else: a signature
+#: that only *claims* a time before the revocation proves nothing (``None``: no reason given).
+COMPROMISE_REASONS: frozenset[x509.ReasonFlags | None] = frozenset(
+    {
+        None,
+        x509.ReasonFlags.unspecified,
+        x509.ReasonFlags.key_compromise,
+        x509.ReasonFlags.ca_compromise,
+        x509.ReasonFlags.aa_compromise,
+    }
+)
+
+
+def _reason(entry: x509.RevokedCertificate) -> x509.ReasonFlags | None:
+    try:
+        return entry.extensions.get_extension_for_class(x509.CRLReason).value.reason
+    except x509.ExtensionNotFound:
+        return None
+    except ValueError:  # an unreadable reason counts as none given (the strict case)
+        return None
+
+
+def _fresh(crl: x509.CertificateRevocationList, now: dt.datetime | None) -> bool:
+    """Whether ``crl`` is still current at ``now`` (no ``now``: not judged). A CRL without
+    nextUpdate cannot show it is current."""
+    if now is None:
+        return True
+    next_update = crl.next_update_utc
+    return next_update is not None and now <= next_update
+
+
+@dataclass(frozen=True, slots=True)
+class CrlStatus:
+    """What the supplied CRLs say about one certificate (:meth:`CrlSet.status`).
+
+    ``code``: ``CERTIFICATE.REVOKED`` (revoked on or before the signing time),
+    ``CERTIFICATE.REVOKED_TIME_UNPROVEN`` (revoked later, for a compromise reason, and the
+    signing time is not trusted), or ``None``. ``covered``: a valid *current* CRL of the issuer
+    was supplied. ``invalid``: a CRL naming the issuer failed its signature check. ``stale``: a
+    validly signed CRL of the issuer had passed its nextUpdate and was not counted as coverage.
+    """
+
+    code: str | None
+    covered: bool
+    invalid: bool
+    stale: bool
+
+
 class CrlSet:
     """CRLs the caller supplied (never fetched), indexed by issuer name.
 
@@ -490,7 +569,9 @@ class CrlSet:
     def __init__(self, crls: Iterable[x509.CertificateRevocationList | bytes] = ()) -> None:
         self._by_issuer: dict[bytes, list[x509.CertificateRevocationList]] = {}
         self._sig_ok: dict[tuple[bytes, int, str], bool] = {}
-        self._entries: dict[tuple[bytes, int, int], dt.datetime | None] = {}
+        self._entries: dict[
+            tuple[bytes, int, int], tuple[dt.datetime, x509.ReasonFlags | None] | None
+        ] = {}
         for item in crls:
             for crl in self._load(item):
                 self._by_issuer.setdefault(crl.issuer.public_bytes(), []).append(crl)
@@ -530,17 +611,41 @@ class CrlSet:
             self._by_issuer.setdefault(crl.issuer.public_bytes(), []).append(crl)
 
     def check(
-        self, cert: x509.Certificate, issuer: x509.Certificate, at: dt.datetime
+        self,
+        cert: x509.Certificate,
+        issuer: x509.Certificate,
+        at: dt.datetime,
+        *,
+        now: dt.datetime | None = None,
+        trust_signing_time: bool = False,
     ) -> tuple[str | None, bool, bool]:
-        """``(code, covered, had_invalid_crl)`` for ``cert`` at signing time ``at``.
+        """``(code, covered, had_invalid_crl)`` of :meth:`status`."""
+        st = self.status(cert, issuer, at, now=now, trust_signing_time=trust_signing_time)
+        return st.code, st.covered, st.invalid
 
-        ``code`` is ``CERTIFICATE.REVOKED`` when a valid CRL lists ``cert`` with a revocation
-        date on or before ``at``; ``covered`` says whether any valid CRL of the issuer was
-        supplied; ``had_invalid_crl`` whether a CRL naming the issuer failed its signature.
+    def status(
+        self,
+        cert: x509.Certificate,
+        issuer: x509.Certificate,
+        at: dt.datetime,
+        *,
+        now: dt.datetime | None = None,
+        trust_signing_time: bool = False,
+    ) -> CrlStatus:
+        """What the CRLs of ``cert``'s issuer say about ``cert`` signed at (claimed) time ``at``,
+        verified at time ``now``.
+
+        Only CRLs whose signature verifies with ``issuer``'s key count. A CRL whose nextUpdate
+        is before ``now`` does not count as coverage (as if missing), but a revocation it lists
+        still counts: revocation is final. A listed revocation on or before ``at`` is
+        ``CERTIFICATE.REVOKED``. A later one whose reason is in :data:`COMPROMISE_REASONS` is
+        ``CERTIFICATE.REVOKED_TIME_UNPROVEN`` unless ``trust_signing_time``: ``at`` is the
+        signer's own claim, and whoever holds a compromised key can claim any time.
         """
         t = _utc(at)
-        covered = False
-        invalid = False
+        when = _utc(now) if now is not None else None
+        covered = invalid = stale = False
+        later: str | None = None
         issuer_name = names(cert)[1]
         for i, crl in enumerate(self._by_issuer.get(issuer_name, ())):
             key = (issuer_name, i, fingerprint(issuer))
@@ -550,15 +655,23 @@ class CrlSet:
             if not ok:
                 invalid = True
                 continue
-            covered = True
+            if _fresh(crl, when):
+                covered = True
+            else:
+                stale = True
             ekey = (issuer_name, i, cert.serial_number)
             if ekey in self._entries:
-                revoked_at = self._entries[ekey]
+                found = self._entries[ekey]
             else:
                 entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
-                revoked_at = self._entries[ekey] = (
-                    entry.revocation_date_utc if entry is not None else None
+                found = self._entries[ekey] = (
+                    (entry.revocation_date_utc, _reason(entry)) if entry is not None else None
                 )
-            if revoked_at is not None and revoked_at <= t:
-                return "CERTIFICATE.REVOKED", True, invalid
-        return None, covered, invalid
+            if found is None:
+                continue
+            revoked_at, reason = found
+            if revoked_at <= t:
+                return CrlStatus("CERTIFICATE.REVOKED", covered, invalid, stale and not covered)
+            if reason in COMPROMISE_REASONS and not trust_signing_time:
+                later = "CERTIFICATE.REVOKED_TIME_UNPROVEN"
+        return CrlStatus(later, covered, invalid, stale and not covered)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
@@ -34,7 +34,7 @@ from hocbaso.verify._codes import CODES, Status, Step
 from hocbaso.verify._policy import STRICT, VerificationPolicy
 from hocbaso.verify._report import StepResult, VerificationReport
 from hocbaso.verify._status import RevocationNotice, check_status
-from hocbaso.verify._trust import CrlSet, TrustStore, identity_of, signer_summary
+from hocbaso.verify._trust import CrlSet, Identity, TrustStore, identity_of, signer_summary
 from hocbaso.verify._xmldsig import CanonCache, ParsedSignature, check_signature, check_structure
 
 if TYPE_CHECKING:
@@ -80,8 +80,10 @@ def _check_certificate(
     trust: TrustStore,
     crls: CrlSet,
     policy: VerificationPolicy,
+    at: dt.datetime,
 ) -> list[StepResult]:
-    """Step 5 for one verified signature, at its signing time."""
+    """Step 5 for one verified signature, at its signing time (CRL freshness at ``at``, the
+    verification time)."""
     assert ps.signing_time is not None and ps.signed_target is not None
     role = ps.slot.role
     who = signer_summary(ps.leaf)
@@ -105,17 +107,27 @@ def _check_certificate(
         return [res(path.code, detail=path.detail_en)]
     if not trust.check_key_usage(ps.leaf):
         out.append(res("CERTIFICATE.KEY_USAGE"))
+    # The signer's own rules (hocbaso.signature._certrules): what it refuses, we refuse.
+    weak = trust.check_key_strength(ps.leaf)
+    if weak is not None:
+        out.append(res("CERTIFICATE.WEAK_KEY", detail=f"({weak})"))
+    if not trust.check_extended_key_usage(ps.leaf):
+        out.append(res("CERTIFICATE.EXTENDED_KEY_USAGE"))
     # Revocation of every non-anchor certificate of the path, by its issuer's CRL.
     chain = path.chain
     leaf_covered = False
     for i, cert in enumerate(chain[:-1]):
-        code, covered, invalid = crls.check(cert, chain[i + 1], when)
-        if invalid:
+        st = crls.status(
+            cert, chain[i + 1], when, now=at, trust_signing_time=policy.trust_signing_time
+        )
+        if st.invalid:
             out.append(res("CERTIFICATE.CRL_INVALID", Status.WARN))
-        if code is not None:
-            out.append(res(code))
+        if st.stale:
+            out.append(res("CERTIFICATE.CRL_STALE", Status.WARN))
+        if st.code is not None:
+            out.append(res(st.code))
         if i == 0:
-            leaf_covered = covered
+            leaf_covered = st.covered
     if not leaf_covered:
         if policy.require_crl:
             out.append(res("CERTIFICATE.REVOCATION_NOT_CHECKED", Status.FAIL))
@@ -127,6 +139,8 @@ def _check_certificate(
     if role == "KY_PHAT_HANH":
         if ident.kind != "organisation":
             out.append(res("CERTIFICATE.NOT_ORGANISATION"))
+        else:
+            out.extend(_check_issuer(ps, ident, policy, res))
     else:
         expected = _signed_text(ps.references[0].target, _ID_XPATH[role])
         if ident.personal_id is None or expected is None or ident.personal_id != expected:
@@ -134,6 +148,29 @@ def _check_certificate(
     if not any(r.status is Status.FAIL for r in out):
         out.insert(0, res("CERTIFICATE.OK", Status.PASS))
     return out
+
+
+_MA_TRUONG = etree.XPath("string(THONG_TIN_HOC_BA/THONG_TIN_TRUONG/MA_TRUONG)")
+
+
+def _check_issuer(
+    ps: ParsedSignature,
+    ident: Identity,
+    policy: VerificationPolicy,
+    res: Callable[..., StepResult],
+) -> list[StepResult]:
+    """Step 5.5: the issuing organisation against the issuer registry, by the school code read
+    from the signed ``#data`` (string-value, like every identity in step 5)."""
+    registry = policy.issuer_registry
+    if registry is None:
+        return [res("CERTIFICATE.ISSUER_NOT_MATCHED", Status.WARN)]
+    school = _signed_text(ps.references[0].target, _MA_TRUONG)
+    allowed = registry.allows(school, ident.organisations) if school is not None else None
+    if allowed is None:
+        return [res("CERTIFICATE.SCHOOL_NOT_REGISTERED")]
+    if not allowed:
+        return [res("CERTIFICATE.ISSUER_NOT_SCHOOL")]
+    return []
 
 
 def _check_order(
@@ -377,7 +414,7 @@ def verify(
     # 5. CERTIFICATE
     verified = [p for p in structure.signatures if p.verified]
     for ps in verified:
-        results.extend(_check_certificate(ps, trust, crl_set, policy))
+        results.extend(_check_certificate(ps, trust, crl_set, policy, at))
     if not verified:
         results.append(StepResult.of("CERTIFICATE.SKIPPED", Status.SKIP))
 
