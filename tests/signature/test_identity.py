@@ -41,7 +41,8 @@ def _cert(*uids: str) -> x509.Certificate:
         (["cmnd: 012345678"], [SubjectIdentity(LoaiDinhDanh.CMND, "012345678")]),
         (["MST:0101234567-001"], [SubjectIdentity(LoaiDinhDanh.MST, "0101234567-001")]),
         (["MQHNS:1234567"], [SubjectIdentity(LoaiDinhDanh.MNS, "1234567")]),
-        (["HC:B1234567", "nonsense"], []),
+        (["HC:B1234567", "nonsense"], [SubjectIdentity(LoaiDinhDanh.HO_CHIEU, "B1234567")]),
+        (["XYZ:1", "nonsense"], []),
         (
             ["MST:0101234567", "CCCD:001090000001"],
             [
@@ -54,7 +55,8 @@ def _cert(*uids: str) -> x509.Certificate:
 def test_subject_identities(uids: list[str], expected: list[SubjectIdentity]) -> None:
     found = subject_identities(_cert(*uids))
     assert list(found) == expected
-    assert all(i.personal == (i.kind in (LoaiDinhDanh.CCCD, LoaiDinhDanh.CMND)) for i in found)
+    personal = (LoaiDinhDanh.CCCD, LoaiDinhDanh.CMND, LoaiDinhDanh.HO_CHIEU, LoaiDinhDanh.DDCN)
+    assert all(i.personal == (i.kind in personal) for i in found)
 
 
 def test_earlier_signature_with_chain_first_still_checks(pki: TestPKI) -> None:

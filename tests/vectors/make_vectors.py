@@ -47,7 +47,7 @@ from hocbaso.models import HocBa, MucDanhGia
 from hocbaso.packet import to_xml
 from hocbaso.signature import DSIG_NS, SIGPROP_NS, VaiTroKy, canonicalize, sign
 from hocbaso.testing import tao_hoc_ba
-from hocbaso.testing.pki import TEST_NOW, TestIdentity, TestPKI, build_test_pki
+from hocbaso.testing.pki import SCHOOL_MST, TEST_NOW, TestIdentity, TestPKI, build_test_pki
 
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "manifest.json"
@@ -69,11 +69,58 @@ VERIFY_AT = TEST_NOW
 T_GVBM = TEST_NOW - dt.timedelta(days=1)
 
 
+#: A claimed signing time before the test PKI's revocation time (2025-03-01): a back-dated
+#: subject-teacher signature made with a key that was later revoked.
+T_BACKDATED = dt.datetime(2025, 2, 20, 9, 0, tzinfo=TEST_NOW.tzinfo)
+#: Revocation reasons of the three back-dated vectors' certificates, in row order.
+BACKDATED_REASONS: tuple[tuple[str, x509.ReasonFlags | None], ...] = (
+    ("revoked_key_compromise_backdated", x509.ReasonFlags.key_compromise),
+    ("revoked_no_reason_backdated", None),
+    ("revoked_superseded_backdated", x509.ReasonFlags.superseded),
+)
+#: A verification time after the corpus CRL's nextUpdate (2030-01-01).
+AFTER_CRL = dt.datetime(2030, 6, 1, 8, 0, tzinfo=TEST_NOW.tzinfo)
+#: Organisation identifier of no school in the corpus.
+OTHER_MST = "0109999999"
+
+
+def backdated_rows(hb: HocBa) -> list[tuple[str, str]]:
+    """``(MA_MON_HOC, teacher's ID)`` of the first subject rows with distinct teachers (not the
+    homeroom teacher), one per :data:`BACKDATED_REASONS` entry."""
+    gvcn = hb.thong_tin_hoc_ba.nguoi_ky.so_ddcn_gvcn
+    out: list[tuple[str, str]] = []
+    for row in hb.bang_diem:
+        if row.so_ddcn_gvbm != gvcn and all(row.so_ddcn_gvbm != t for _, t in out):
+            out.append((row.ma_mon_hoc, row.so_ddcn_gvbm))
+    assert len(out) >= len(BACKDATED_REASONS)
+    return out[: len(BACKDATED_REASONS)]
+
+
 def corpus_crl(pki: TestPKI, seed: int = 0) -> x509.CertificateRevocationList:
-    """The intermediate's CRL for the corpus: the default revoked identity and the revoked
-    certificate issued for the genuine record's GVCN."""
-    gvcn = tao_hoc_ba(seed).thong_tin_hoc_ba.nguoi_ky.so_ddcn_gvcn
-    return pki.make_crl([pki.revoked().certificate, pki.revoked(gvcn).certificate])
+    """The intermediate's CRL for the corpus: the default revoked identity, the revoked
+    certificate issued for the genuine record's GVCN (both keyCompromise), and the revoked
+    certificates of three of its subject teachers with the reasons of
+    :data:`BACKDATED_REASONS`."""
+    hb = tao_hoc_ba(seed)
+    gvcn = hb.thong_tin_hoc_ba.nguoi_ky.so_ddcn_gvcn
+    revoked = [pki.revoked().certificate, pki.revoked(gvcn).certificate]
+    reasons: dict[int, x509.ReasonFlags | None] = {}
+    for (_, reason), (_, teacher) in zip(BACKDATED_REASONS, backdated_rows(hb), strict=True):
+        cert = pki.revoked(teacher).certificate
+        revoked.append(cert)
+        reasons[cert.serial_number] = reason
+    return pki.make_crl(revoked, reasons=reasons)
+
+
+def issuer_registries(seed: int = 0) -> dict[str, dict[str, list[str]]]:
+    """The issuer registries the manifest's ``issuer_registry*`` policies use, as the JSON a Sở
+    would write (school code → organisation identifiers)."""
+    school = tao_hoc_ba(seed).thong_tin_hoc_ba.thong_tin_truong.ma_truong
+    return {
+        "issuer_registry": {school: [f"MST:{SCHOOL_MST}"]},
+        "issuer_registry_other": {school: [f"MST:{OTHER_MST}"]},
+        "issuer_registry_missing": {f"{school}X": [f"MST:{SCHOOL_MST}"]},
+    }
 
 
 @dataclass
@@ -245,7 +292,14 @@ def build_vectors(pki: TestPKI | None = None, seed: int = 0) -> list[Vector]:
     first = hb.bang_diem[0].ma_mon_hoc
     second = hb.bang_diem[1].ma_mon_hoc
     out: list[Vector] = [
-        Vector("genuine", genuine, [], "A genuine issued record: every check passes."),
+        Vector(
+            "genuine",
+            genuine,
+            [],
+            "A genuine issued record: every check passes (without an issuer registry the "
+            "issuing certificate is not matched to the school: a WARN).",
+            warnings=["CERTIFICATE.ISSUER_NOT_MATCHED"],
+        ),
         Vector(
             "genuine_other_record",
             issue(tao_hoc_ba(seed + 7), pki),
@@ -518,6 +572,52 @@ def build_vectors(pki: TestPKI | None = None, seed: int = 0) -> list[Vector]:
         issuance_personal,
     )
 
+    for personal, label in (("CMND:012345678", "cmnd"), ("HC:B1234567", "passport")):
+
+        def issuance_mixed(root: etree._Element, personal: str = personal) -> None:
+            _resign(
+                root, _sig(root, "KY_PHAT_HANH"), pki.school_with_personal_id(personal=personal)
+            )
+
+        mutate(
+            f"issuance_{label}_and_mst_certificate",
+            ["CERTIFICATE.NOT_ORGANISATION"],
+            f"The issuance signature made with a certificate carrying UID={personal.split(':')[0]}"
+            ":… and the school's UID=MST:… — a person's certificate, whatever else it carries.",
+            issuance_mixed,
+        )
+
+    # -- the issuing organisation against the Sở's registry ----------------------------------
+    out.append(
+        Vector(
+            "issuer_registry_match",
+            genuine,
+            [],
+            "The genuine record with an issuer registry naming the school's MST for its "
+            "MA_TRUONG: ok.",
+            policy="issuer_registry",
+        )
+    )
+    out.append(
+        Vector(
+            "issuer_registry_mismatch",
+            genuine,
+            ["CERTIFICATE.ISSUER_NOT_SCHOOL"],
+            "The genuine record with a registry naming another organisation for its school: "
+            "the issuing certificate is not the school's.",
+            policy="issuer_registry_other",
+        )
+    )
+    out.append(
+        Vector(
+            "issuer_registry_school_missing",
+            genuine,
+            ["CERTIFICATE.SCHOOL_NOT_REGISTERED"],
+            "The genuine record with a registry that does not list its school.",
+            policy="issuer_registry_missing",
+        )
+    )
+
     # -- algorithms --------------------------------------------------------------------------
     def sha1(root: etree._Element) -> None:
         sig = _sig(root, "GVCN")
@@ -647,6 +747,94 @@ def build_vectors(pki: TestPKI | None = None, seed: int = 0) -> list[Vector]:
         ["CERTIFICATE.REVOKED"],
         "GVCN signed with a certificate revoked before the signing time (CRL supplied).",
         revoked,
+    )
+
+    def weak_rsa(root: etree._Element) -> None:
+        _resign(root, _sig(root, "GVCN"), pki.weak_rsa(nk.so_ddcn_gvcn))
+
+    mutate(
+        "certificate_rsa_1024",
+        ["CERTIFICATE.WEAK_KEY"],
+        "GVCN signed with a 1024-bit RSA certificate from the trusted CA (the signer refuses "
+        "RSA under 2048 bits).",
+        weak_rsa,
+    )
+
+    def weak_curve(root: etree._Element) -> None:
+        _resign(root, _sig(root, "GVCN"), pki.weak_curve(nk.so_ddcn_gvcn))
+
+    mutate(
+        "certificate_weak_curve",
+        ["CERTIFICATE.WEAK_KEY"],
+        "GVCN signed with an ECDSA secp256k1 certificate from the trusted CA (only P-256, "
+        "P-384 and P-521 are accepted).",
+        weak_curve,
+    )
+
+    def server_auth(root: etree._Element) -> None:
+        _resign(root, _sig(root, "GVCN"), pki.server_auth_only(nk.so_ddcn_gvcn))
+
+    mutate(
+        "certificate_server_auth_only",
+        ["CERTIFICATE.EXTENDED_KEY_USAGE"],
+        "GVCN signed with a trusted certificate whose Extended Key Usage is serverAuth only.",
+        server_auth,
+    )
+
+    # -- revocation reasons against a self-asserted signing time ------------------------------
+    for (name, reason), (mon, teacher) in zip(BACKDATED_REASONS, backdated_rows(hb), strict=True):
+
+        def backdated(root: etree._Element, mon: str = mon, teacher: str = teacher) -> None:
+            sig = _sig(root, f"GVBM:{mon}")
+            _set_time(sig, T_BACKDATED)
+            _resign(root, sig, pki.revoked(teacher))
+
+        why = "no reason code" if reason is None else reason.value
+        compromise = reason is not x509.ReasonFlags.superseded
+        mutate(
+            name,
+            ["CERTIFICATE.REVOKED_TIME_UNPROVEN"] if compromise else [],
+            f"A subject teacher's signature made with a key revoked on 2025-03-01 ({why}) "
+            "claims 2025-02-20 as its signing time. "
+            + (
+                "Whoever held a compromised key can claim any time: FAIL."
+                if compromise
+                else "A revocation for a reason other than compromise does not taint earlier "
+                "signatures: ok."
+            ),
+            backdated,
+        )
+        if name == "revoked_key_compromise_backdated":
+            mutate(
+                "revoked_key_compromise_backdated_trusted",
+                [],
+                "The key-compromise file under a policy that trusts signing times "
+                "(trust_signing_time=True): ok.",
+                backdated,
+                policy="trust_signing_time",
+            )
+
+    # -- CRL freshness -----------------------------------------------------------------------
+    out.append(
+        Vector(
+            "crl_current_required",
+            genuine,
+            [],
+            "The genuine record with CRLs required and the corpus CRL current: ok.",
+            policy="require_crl",
+        )
+    )
+    out.append(
+        Vector(
+            "crl_stale_required",
+            genuine,
+            ["CERTIFICATE.REVOCATION_NOT_CHECKED"],
+            "The genuine record verified in June 2030, after the corpus CRL's nextUpdate, with "
+            "CRLs required: a stale CRL counts as missing.",
+            policy="require_crl",
+            at=AFTER_CRL,
+            warnings=["CERTIFICATE.CRL_STALE"],
+        )
     )
 
     # -- tampering ---------------------------------------------------------------------------
@@ -833,9 +1021,13 @@ def write_corpus(out_dir: Path, pki: TestPKI | None = None) -> Path:
     for name in STATIC_VECTORS:
         shutil.copy(STATIC / name, out_dir / "attacks" / name)
     entries = manifest_entries(vectors)
+    registries = issuer_registries()
+    for name, registry in registries.items():
+        (out_dir / "trust" / f"{name}.json").write_text(json.dumps(registry, indent=2), "utf-8")
     manifest = {
         "trust_anchor": str(trust["root"].relative_to(out_dir)),
         "crl": str(trust["crl"].relative_to(out_dir)),
+        "issuer_registries": registries,
         "vectors": entries,
     }
     path = out_dir / "manifest.json"
@@ -854,8 +1046,12 @@ def committed_manifest(vectors: list[Vector]) -> dict[str, Any]:
             "verifier reports every expected_failures code with status FAIL, every "
             "expected_warnings code with WARN, and for an empty expected_failures no FAIL at "
             "all. Policies: strict (default), legacy (SHA-1 allowed with WARN), "
-            "allow_comments (comments in signed content WARN instead of FAIL)."
+            "allow_comments (comments in signed content WARN instead of FAIL), require_crl "
+            "(a missing or stale CRL FAILs), trust_signing_time (signing times believed "
+            "against compromise revocations), and issuer_registry* (strict with the issuer "
+            "registry of the same name in issuer_registries, written as trust/<name>.json)."
         ),
+        "issuer_registries": issuer_registries(),
         "vectors": manifest_entries(vectors),
     }
 

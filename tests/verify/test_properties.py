@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from hypothesis import given, settings
@@ -9,8 +10,8 @@ from hypothesis import strategies as st
 
 from hocbaso.models import Khoi
 from hocbaso.testing import tao_hoc_ba
-from hocbaso.testing.pki import build_test_pki
-from hocbaso.verify import Status, TrustStore, verify
+from hocbaso.testing.pki import SCHOOL_MST, build_test_pki
+from hocbaso.verify import STRICT, IssuerRegistry, Status, TrustStore, verify
 
 from .conftest import mv
 
@@ -24,16 +25,26 @@ RSA_TRUST = TrustStore([build_test_pki().root])
 def test_every_genuine_record_verifies_and_reads_back_exactly(seed: int, khoi: Khoi) -> None:
     hb = tao_hoc_ba(seed, khoi)
     packet = mv.issue(hb, EC)
-    report = verify(packet, EC_TRUST, at=mv.VERIFY_AT, crls=[EC.crl])
+    # With the Sở's registry naming the school's organisation code, every check passes.
+    school = hb.thong_tin_hoc_ba.thong_tin_truong.ma_truong
+    registry = IssuerRegistry({school: [f"MST:{SCHOOL_MST}"]})
+    policy = dataclasses.replace(STRICT, issuer_registry=registry)
+    report = verify(packet, EC_TRUST, at=mv.VERIFY_AT, crls=[EC.crl], policy=policy)
     assert report.ok, report.failed_codes
     assert report.record == hb
     assert all(r.status in (Status.PASS, Status.SKIP) for r in report.steps)
+    # Without it the issuer is only not matched: a WARN, and still ok.
+    unmatched = verify(packet, EC_TRUST, at=mv.VERIFY_AT, crls=[EC.crl])
+    assert unmatched.ok
+    assert [r.code for r in unmatched.steps if r.status is Status.WARN] == [
+        "CERTIFICATE.ISSUER_NOT_MATCHED"
+    ]
     # The same bytes against anchors that never issued these certificates: untrusted.
     other = verify(packet, RSA_TRUST, at=mv.VERIFY_AT)
     assert "CERTIFICATE.UNTRUSTED" in other.failed_codes
     assert not other.ok
     # Verification is a pure function of its inputs.
-    again = verify(packet, EC_TRUST, at=mv.VERIFY_AT, crls=[EC.crl])
+    again = verify(packet, EC_TRUST, at=mv.VERIFY_AT, crls=[EC.crl], policy=policy)
     assert again.steps == report.steps
 
 

@@ -15,7 +15,15 @@ import pytest
 from cryptography import x509
 
 from hocbaso.testing import tao_hoc_ba
-from hocbaso.verify import LEGACY, STRICT, Status, TrustStore, VerificationPolicy, verify
+from hocbaso.verify import (
+    LEGACY,
+    STRICT,
+    IssuerRegistry,
+    Status,
+    TrustStore,
+    VerificationPolicy,
+    verify,
+)
 
 from .conftest import VECTORS_DIR, mv
 
@@ -25,6 +33,12 @@ POLICIES: dict[str, VerificationPolicy] = {
     "strict": STRICT,
     "legacy": LEGACY,
     "allow_comments": dataclasses.replace(STRICT, allow_comments=True),
+    "require_crl": dataclasses.replace(STRICT, require_crl=True),
+    "trust_signing_time": dataclasses.replace(STRICT, trust_signing_time=True),
+    **{
+        name: dataclasses.replace(STRICT, issuer_registry=IssuerRegistry(registry))
+        for name, registry in MANIFEST["issuer_registries"].items()
+    },
 }
 #: Vectors signed over another record than the genuine one.
 OTHER_RECORDS = {"genuine_other_record", "content_inconsistent"}
