@@ -142,3 +142,15 @@ def test_revoke_refusals(issued: IssuedRecord, pki: TestPKI) -> None:
     with pytest.raises(SigningError) as err:
         revoke(issued.signed, pki.school().signer(), reason="  ", revocation_time=when)
     assert err.value.code == "SIGN.REVOKE.REASON"
+
+
+def test_revoke_refuses_a_school_certificate_carrying_a_personal_id(
+    issued: IssuedRecord, pki: TestPKI
+) -> None:
+    """The school's MST alone is not enough: a certificate that also names a CMND is a
+    person's (the one rule of hocbaso.signature.holder_kind_of)."""
+    mixed = pki.school_with_personal_id(personal="CMND:012345678").signer()
+    when = TEST_NOW + timedelta(days=30)
+    with pytest.raises(CertificateError) as err:
+        revoke(issued.signed, mixed, reason="x", revocation_time=when)
+    assert err.value.code == "SIGN.CERTIFICATE.NOT_ORGANISATION"

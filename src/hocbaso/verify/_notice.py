@@ -60,8 +60,12 @@ def read_notice(
     path = trust.validate(notice.certificate, chain, when)
     if path.code is not None or not trust.check_key_usage(notice.certificate):
         return None
+    if trust.check_key_strength(notice.certificate) is not None:
+        return None
+    if not trust.check_extended_key_usage(notice.certificate):
+        return None
     if len(path.chain) > 1:
-        code, _, _ = crls.check(notice.certificate, path.chain[1], when)
+        code, _, _ = crls.check(notice.certificate, path.chain[1], when, now=at)
         if code is not None:
             return None
     ident = identity_of(notice.certificate)
