@@ -159,7 +159,7 @@ def _check_issuer(
     policy: VerificationPolicy,
     res: Callable[..., StepResult],
 ) -> list[StepResult]:
-    """Step 5.5: the issuing organisation against the issuer registry, by the school code read
+    """Step 5.6: the issuing organisation against the issuer registry, by the school code read
     from the signed ``#data`` (string-value, like every identity in step 5)."""
     registry = policy.issuer_registry
     if registry is None:
