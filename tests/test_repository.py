@@ -125,3 +125,35 @@ def test_every_glossary_identifier_still_exists() -> None:
         ident for ident in _glossary() if not re.search(rf"\b{re.escape(ident)}\b", corpus)
     ]
     assert missing == []
+
+
+# -- nothing outside the repository ------------------------------------------------------------
+
+#: Written by generators from the code's docstrings and tables (``hocbaso._apidoc``,
+#: ``hocbaso.packet._docgen``); they follow the code and are checked with it.
+GENERATED_DOCS = {"api.md", "field-mapping.md"}
+
+#: What a reader of the repository cannot follow: notes and files kept elsewhere.
+OUTSIDE = re.compile(r"\bSPEC\b|STYLE\.md|\bshared/|\b[Ii]ssue #?\d+")
+LINK = re.compile(r"\]\(([^)#\s]+)[^)]*\)")
+
+
+def test_documentation_cites_nothing_outside_the_repository() -> None:
+    files = [p for p in (REPO / "docs").rglob("*.md") if p.name not in GENERATED_DOCS]
+    files += [REPO / n for n in ("README.md", "CONTRIBUTING.md", "CHANGELOG.md", "SECURITY.md",
+                                 "mkdocs.yml")]
+    found = [
+        f"{p.relative_to(REPO)}:{n}: {line.strip()}"
+        for p in files
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if OUTSIDE.search(line)
+    ]
+    assert found == []
+    # relative links stay inside the repository (and point at something that exists)
+    repo = REPO.resolve()
+    for p in files:
+        for target in LINK.findall(p.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:", target):
+                continue
+            resolved = (p.parent / target).resolve()
+            assert resolved.is_relative_to(repo) and resolved.exists(), (p.name, target)
