@@ -5,7 +5,13 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= demo-out
 
-.PHONY: venv demo test lint typecheck bench clean
+# The documentation site (mkdocs.yml): built offline into the git-ignored site/. --strict turns
+# every warning (broken link or anchor, page missing from the nav, unresolved API reference)
+# into a failure; never add -q, which hides the warnings from --strict as well.
+# NO_MKDOCS_2_WARNING silences the end-of-life banner Material prints on every build.
+DOCS_BUILD := NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+.PHONY: venv demo test lint typecheck docs docs-serve bench clean
 
 $(BIN)/hocbaso: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +27,7 @@ demo: venv
 test: venv
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(DOCS_BUILD)
 	$(BIN)/python -m pytest -q
 
 lint: venv
@@ -29,8 +36,14 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
+docs: venv
+	$(DOCS_BUILD)
+
+docs-serve: venv
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict
+
 bench: venv
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(OUT) site .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -6,7 +6,12 @@ The public API is what this module and the subpackages' ``__init__`` modules exp
 (the verification steps and report); ``tt22`` computes and checks Thông tư 22 results.
 The verification entry point is ``hocbaso.verify.verify`` (not re-exported here, so that the
 name ``hocbaso.verify`` keeps meaning the subpackage).
+
+The version is written once, in ``pyproject.toml``; ``__version__`` reads it from the installed
+package's metadata so the two can never disagree.
 """
+
+from importlib.metadata import version as _installed_version
 
 from hocbaso.errors import (
     AlgorithmError,
@@ -92,7 +97,7 @@ from hocbaso.verify import (
     verify_many,
 )
 
-__version__ = "0.1.0"
+__version__: str = _installed_version("hocbaso")
 
 __all__ = [
     "KHONG_DANH_GIA",

@@ -2,7 +2,8 @@
 
 ``hoc_ba()`` starts from a realistic generated record and lets Hypothesis vary what a property
 should be indifferent to: free text (any XML-safe Unicode, including markup characters and
-non-NFC input), optional fields present or absent, grade and seed.
+non-NFC input), optional fields present or absent, grade and seed. Hypothesis is not a
+dependency of the library: it comes with the ``testing`` extra (``pip install 'hocbaso[testing]'``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,14 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ModuleNotFoundError as e:  # pragma: no cover - exercised in a subprocess test
+    raise ModuleNotFoundError(
+        "hocbaso.testing.strategies cần Hypothesis: pip install 'hocbaso[testing]' / "
+        "hocbaso.testing.strategies needs Hypothesis: pip install 'hocbaso[testing]'",
+        name=e.name,
+    ) from e
 
 from hocbaso.models import HocBa, Khoi
 from hocbaso.testing._synthetic import tao_hoc_ba
