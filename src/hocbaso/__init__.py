@@ -8,9 +8,11 @@ The verification entry point is ``hocbaso.verify.verify`` (not re-exported here,
 name ``hocbaso.verify`` keeps meaning the subpackage).
 
 The version is written once, in ``pyproject.toml``; ``__version__`` reads it from the installed
-package's metadata so the two can never disagree.
+package's metadata so the two can never disagree. A source tree put on ``sys.path`` without being
+installed has no metadata; it reports ``0+unknown`` rather than failing to import.
 """
 
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
 from importlib.metadata import version as _installed_version
 
 from hocbaso.errors import (
@@ -97,7 +99,10 @@ from hocbaso.verify import (
     verify_many,
 )
 
-__version__: str = _installed_version("hocbaso")
+try:
+    __version__: str = _installed_version("hocbaso")
+except _PackageNotFoundError:  # pragma: no cover - only outside an installation
+    __version__ = "0+unknown"
 
 __all__ = [
     "KHONG_DANH_GIA",
