@@ -1,5 +1,7 @@
 # Two entry points for a fresh machine: `make demo` and `make test`.
-# Both build their own virtual environment from the package registries.
+# Both build their own virtual environment from the package registries. `make test` also
+# installs the system packages the tests need (xmlsec1, softhsm2) through
+# scripts/setup-system.sh, the same script .ci/run calls; `make demo` needs none.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -25,6 +27,7 @@ demo: venv
 	$(BIN)/hocbaso demo --out $(OUT)
 
 test: venv
+	scripts/setup-system.sh
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(DOCS_BUILD)
