@@ -48,7 +48,9 @@ def _stub(folder: Path, name: str, body: str) -> None:
     path.chmod(0o755)
 
 
-def _run(tmp: Path, *, uid: int, have: set[str], sudo: bool = False) -> subprocess.CompletedProcess[str]:
+def _run(
+    tmp: Path, *, uid: int, have: set[str], sudo: bool = False
+) -> subprocess.CompletedProcess[str]:
     bin_dir = tmp / "bin"
     bin_dir.mkdir()
     log = tmp / "calls.log"
