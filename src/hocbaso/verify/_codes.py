@@ -121,6 +121,24 @@ CODES: dict[str, CodeInfo] = {
         "The hardened XML parser refused the file.",
         _REJECT,
     ),
+    "PARSE.UNREADABLE": _c(
+        Step.PARSE,
+        "Không đọc được tệp (không tồn tại, không có quyền đọc hoặc lỗi đọc).",
+        "The file could not be read (missing, no permission, or a read error).",
+        "Check the file name and permissions, then verify again.",
+    ),
+    "PARSE.NOT_A_FILE": _c(
+        Step.PARSE,
+        "Không phải tệp thông thường (thư mục, thiết bị, ống dẫn); không đọc.",
+        "Not a regular file (a directory, device, pipe or socket); not read.",
+        "Give the packet file itself.",
+    ),
+    "PARSE.VERIFIER_ERROR": _c(
+        Step.PARSE,
+        "Bộ kiểm tra gặp lỗi bất ngờ với tệp này; tệp không được chấp nhận.",
+        "The verifier met an unexpected error on this file; the file is not accepted.",
+        "Reject for now and report the file to the hocbaso maintainers (it reveals a defect).",
+    ),
     # 2. FORMAT
     "FORMAT.OK": _c(Step.FORMAT, "Đúng lược đồ XSD.", "Valid against the bundled XSD.", "Nothing."),
     "FORMAT.SCHEMA_INVALID": _c(

@@ -10,36 +10,122 @@ order as soon as the next one is ready (a generator: results stream back, memory
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
 import pickle
+import stat
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from pathlib import Path
 from typing import Any
 
 from cryptography import x509
 
 from hocbaso.errors import VerificationInputError
+from hocbaso.packet import DEFAULT_LIMITS
+from hocbaso.verify._codes import Status
 from hocbaso.verify._policy import STRICT, VerificationPolicy
-from hocbaso.verify._report import VerificationReport
+from hocbaso.verify._report import StepResult, VerificationReport
 from hocbaso.verify._status import RevocationNotice
 from hocbaso.verify._trust import CrlSet, TrustStore
-from hocbaso.verify._verify import as_crl_set, verify
+from hocbaso.verify._verify import _many_bytes, as_crl_set, verify
 
-__all__ = ["verify_many"]
+__all__ = ["read_packet_file", "verify_many"]
+
+_CHUNK = 64 * 1024
 
 
-def _load(item: bytes | str | os.PathLike[str]) -> bytes:
+def _unreadable(en: str, vi: str) -> VerificationInputError:
+    return VerificationInputError(
+        f"The file cannot be read: {en}.",
+        f"Không đọc được tệp: {vi}.",
+        code="VERIFY.INPUT.UNREADABLE",
+    )
+
+
+def read_packet_file(
+    path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_LIMITS.max_bytes
+) -> bytes:
+    """Read at most ``max_bytes + 1`` bytes of a *regular* file, never more.
+
+    A packet larger than the parser's limit is refused by :func:`verify` anyway
+    (``PARSE.TOO_LARGE``); reading one byte past the limit is enough to know, so a 1 GiB file
+    costs 4 MiB, not 1 GiB. Anything that is not a regular file (a directory, ``/dev/zero``, a
+    FIFO, a socket) is refused before a byte is read: reading a device can be endless and
+    opening a FIFO can block forever, so the file is opened non-blocking and checked with
+    ``fstat`` on the open descriptor (no race between the check and the read).
+
+    Raises :class:`~hocbaso.errors.VerificationInputError` with ``VERIFY.INPUT.NOT_A_FILE``
+    or ``VERIFY.INPUT.UNREADABLE`` (missing, no permission, I/O error). Messages never carry
+    the file name (names of student files often contain the student's name).
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise _unreadable("it does not exist", "tệp không tồn tại") from None
+    except PermissionError:
+        raise _unreadable("permission denied", "không có quyền đọc") from None
+    except OSError as exc:
+        if exc.errno == errno.EISDIR:
+            fd = -1
+        else:
+            raise _unreadable(f"error {exc.errno}", f"lỗi {exc.errno}") from None
+    if fd < 0 or not stat.S_ISREG(os.fstat(fd).st_mode):
+        if fd >= 0:
+            os.close(fd)
+        raise VerificationInputError(
+            "Not a regular file (a directory, device, pipe or socket); give a packet file.",
+            "Không phải tệp thông thường (thư mục, thiết bị, ống dẫn); hãy đưa tệp gói tin.",
+            code="VERIFY.INPUT.NOT_A_FILE",
+        )
+    try:
+        parts: list[bytes] = []
+        left = max_bytes + 1
+        while left > 0:
+            part = os.read(fd, min(left, _CHUNK))
+            if not part:
+                break
+            parts.append(part)
+            left -= len(part)
+        return b"".join(parts)
+    except OSError as exc:
+        raise _unreadable(f"error {exc.errno}", f"lỗi {exc.errno}") from None
+    finally:
+        os.close(fd)
+
+
+def _failed(code: str, en: str = "", vi: str = "") -> VerificationReport:
+    """The report of an item that could not be verified at all: one FAIL, nothing else."""
+    return VerificationReport((StepResult.of(code, Status.FAIL, extra_en=en, extra_vi=vi),))
+
+
+_LOAD_CODES = {
+    "VERIFY.INPUT.NOT_A_FILE": "PARSE.NOT_A_FILE",
+    "VERIFY.INPUT.UNREADABLE": "PARSE.UNREADABLE",
+}
+
+
+def _load(item: bytes | str | os.PathLike[str]) -> bytes | VerificationReport:
+    """The packet's bytes, or the FAIL report of a path that cannot be read."""
     if isinstance(item, bytes | bytearray | memoryview):
         return bytes(item)
-    return Path(item).read_bytes()
+    try:
+        return read_packet_file(item)
+    except VerificationInputError as err:
+        return _failed(_LOAD_CODES.get(err.code, "PARSE.UNREADABLE"))
+    except (TypeError, ValueError):  # not a path at all (None, an int, a NUL in the name)
+        return _failed("PARSE.UNREADABLE", "(not a packet or a path)", "(không phải gói tin)")
 
 
 _Args = tuple[
-    TrustStore, dt.datetime, CrlSet, tuple[bytes | RevocationNotice, ...], VerificationPolicy
+    TrustStore,
+    dt.datetime,
+    CrlSet,
+    tuple[bytes | RevocationNotice, ...],
+    tuple[bytes, ...],
+    VerificationPolicy,
 ]
 
 #: Worker-side: decoded batch settings by SHA-256 of their exact pickled bytes. A batch sends
@@ -84,14 +170,32 @@ def _decode_settings(blob: bytes) -> _Settings:
     return _Settings(args)
 
 
+def _verify_one(item: bytes | str | os.PathLike[str], args: _Args) -> VerificationReport:
+    """One item's report; whatever happens, this item fails alone and the batch goes on."""
+    trust, at, crls, revocations, previous, policy = args
+    data = _load(item)
+    if isinstance(data, VerificationReport):
+        return data
+    try:
+        return verify(
+            data,
+            trust,
+            at=at,
+            crls=crls,
+            revocations=revocations,
+            previous_versions=previous,
+            policy=policy,
+        )
+    except Exception as exc:  # a defect on one file must not lose the others
+        # The exception's text may quote the file's content; only its type is reported.
+        name = type(exc).__name__
+        return _failed("PARSE.VERIFIER_ERROR", f"({name})", f"({name})")
+
+
 def _verify_chunk(
     items: list[bytes | str | os.PathLike[str]], settings: _Settings
 ) -> list[VerificationReport]:
-    trust, at, crls, revocations, policy = settings.args
-    return [
-        verify(_load(i), trust, at=at, crls=crls, revocations=revocations, policy=policy)
-        for i in items
-    ]
+    return [_verify_one(i, settings.args) for i in items]
 
 
 def verify_many(
@@ -102,6 +206,7 @@ def verify_many(
     at: dt.datetime | None = None,
     crls: Iterable[x509.CertificateRevocationList | bytes] | CrlSet = (),
     revocations: Iterable[bytes | RevocationNotice] = (),
+    previous_versions: Iterable[bytes] = (),
     policy: VerificationPolicy = STRICT,
     chunk_size: int = 8,
     max_in_flight: int | None = None,
@@ -111,7 +216,13 @@ def verify_many(
     ``executor`` defaults to a :class:`~concurrent.futures.ProcessPoolExecutor` created (and
     shut down) here. Files are read in the worker, so paths travel cheaply. ``at`` is fixed
     once for the whole batch (default: now, UTC) so every report uses the same clock.
-    Version chains are per record and not supported here; use :func:`verify` for those.
+    ``revocations`` and ``previous_versions`` are shared by the whole batch: each record
+    picks the notices and earlier versions that name it (by identifier, version and digest).
+
+    Each item is isolated: a path that is missing or not a regular file, or a packet on which
+    the verifier itself fails, yields a report with one FAIL (``PARSE.UNREADABLE``,
+    ``PARSE.NOT_A_FILE``, ``PARSE.VERIFIER_ERROR``) in its place and the batch goes on. Files
+    are read up to the parser's size limit plus one byte (:func:`read_packet_file`).
     """
     if isinstance(items, bytes | bytearray | memoryview | str):
         raise VerificationInputError(
@@ -121,20 +232,27 @@ def verify_many(
         )
     if at is None:
         at = dt.datetime.now(dt.UTC)
+    elif at.tzinfo is None:  # refused once here, not reported as a failure of every file
+        raise VerificationInputError(
+            "The verification time must carry a time zone.",
+            "Thời điểm kiểm tra phải có múi giờ.",
+            code="VERIFY.INPUT.NAIVE_TIME",
+        )
     crl_set = as_crl_set(crls)
-    notices = tuple(revocations)
+    notices = tuple(_many_bytes(revocations, "revocations"))
+    previous = tuple(bytes(p) for p in _many_bytes(previous_versions, "previous_versions"))
     own = executor is None
     pool: Executor = ProcessPoolExecutor() if executor is None else executor
     workers = getattr(pool, "_max_workers", None) or os.cpu_count() or 2
     limit = max_in_flight or 4 * int(workers)
-    pending: deque[Future[list[VerificationReport]]] = deque()
+    pending: deque[tuple[Future[list[VerificationReport]], int]] = deque()
     try:
         chunk: list[bytes | str | os.PathLike[str]] = []
 
-        settings = _Settings((trust, at, crl_set, notices, policy))
+        settings = _Settings((trust, at, crl_set, notices, previous, policy))
 
         def submit() -> None:
-            pending.append(pool.submit(_verify_chunk, list(chunk), settings))
+            pending.append((pool.submit(_verify_chunk, list(chunk), settings), len(chunk)))
             chunk.clear()
 
         for item in items:
@@ -142,13 +260,23 @@ def verify_many(
             if len(chunk) >= chunk_size:
                 submit()
                 while len(pending) >= limit:
-                    yield from pending.popleft().result()
+                    yield from _results(*pending.popleft())
         if chunk:
             submit()
         while pending:
-            yield from pending.popleft().result()
+            yield from _results(*pending.popleft())
     finally:
-        for f in pending:
+        for f, _ in pending:
             f.cancel()
         if own:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _results(future: Future[list[VerificationReport]], n: int) -> list[VerificationReport]:
+    """A chunk's reports; if the worker itself died (a crashed process, a broken pool), each
+    of its items gets its own FAIL instead of the whole batch raising."""
+    try:
+        return future.result()
+    except Exception as exc:  # isolate the chunk, keep the batch
+        name = type(exc).__name__
+        return [_failed("PARSE.VERIFIER_ERROR", f"({name})", f"({name})") for _ in range(n)]
