@@ -23,17 +23,20 @@ from hocbaso.testing.pki import TEST_NOW, TestPKI
 from hocbaso.verify import CrlSet, TrustStore, verify
 
 
-@click.command()
+@click.command(short_help="Chạy thử toàn bộ quy trình / the whole workflow on a test class.")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write pki/, unsigned/ and records/ into.")
+              help="Thư mục ghi pki/, unsigned/, records/ / folder to write them into.")
 @click.option("--so-hoc-sinh", default=40, show_default=True, type=click.IntRange(1, 500),
-              help="Number of students in the class.")
+              help="Số học sinh của lớp / number of students in the class.")
 @click.option("--khoi", default="09", show_default=True,
-              type=click.Choice([k.value for k in Khoi]), help="Grade of the class.")
+              type=click.Choice([k.value for k in Khoi]), help="Khối lớp / grade of the class.")
 @click.option("--seed", default=2025, show_default=True, type=int,
-              help="Seed of the synthetic data (same seed, same records).")
+              help="Hạt giống dữ liệu giả lập / seed of the synthetic data (same seed, same "
+                   "records).")
 def demo(out: Path, so_hoc_sinh: int, khoi: str, seed: int) -> None:
-    """Generate a class, sign and issue every record, write and verify them."""
+    """Tạo một lớp giả lập, ký, phát hành và xác minh mọi học bạ (khoá THỬ NGHIỆM).
+    Generate a class, sign and issue every record, write and verify them (TEST keys only).
+    """
     lop = tao_lop_hoc(seed, Khoi(khoi))
     records = [tao_hoc_ba_trong_lop(lop, i, seed=seed) for i in range(so_hoc_sinh)]
     click.echo(f"Lớp / Class {lop.ten_lop}: {len(records)} học sinh / students, "

@@ -1,11 +1,41 @@
-"""File output shared by the commands: never leave a half-written packet behind."""
+"""File input and output shared by the commands.
+
+Inputs are read as a verifier reads them: regular files only (never a device, FIFO or
+folder), and never more than the parser's size limit plus one byte. Outputs are written
+atomically: never a half-written packet behind.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from pathlib import Path
+
+import click
+
+from hocbaso.errors import ParseError
+from hocbaso.packet import DEFAULT_LIMITS
+from hocbaso.verify._many import read_packet_file
+
+__all__ = ["echo_json", "read_input", "write_atomically", "write_output"]
+
+
+def read_input(path: Path, *, max_bytes: int = DEFAULT_LIMITS.max_bytes) -> bytes:
+    """The bytes of one input file, refused with a coded error when it cannot be one.
+
+    ``VERIFY.INPUT.NOT_A_FILE`` / ``VERIFY.INPUT.UNREADABLE`` (from
+    :func:`hocbaso.verify._many.read_packet_file`) or ``PARSE.TOO_LARGE``.
+    """
+    data = read_packet_file(path, max_bytes=max_bytes)
+    if len(data) > max_bytes:
+        raise ParseError(
+            f"Document is larger than {max_bytes} bytes",
+            f"Tệp lớn hơn giới hạn {max_bytes} byte",
+            code="PARSE.TOO_LARGE",
+        )
+    return data
 
 
 def write_atomically(out: Path, data: bytes) -> None:
@@ -27,3 +57,17 @@ def write_atomically(out: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def write_output(out: Path, data: bytes) -> None:
+    """:func:`write_atomically`, with an unwritable place reported as a usage error."""
+    try:
+        write_atomically(out, data)
+    except OSError as exc:
+        raise click.UsageError(f"cannot write {out}: {exc.strerror}") from None
+
+
+def echo_json(obj: object) -> None:
+    """One JSON document on stdout, UTF-8 with the Vietnamese letters as they are."""
+    text = json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+    click.echo(text.encode("utf-8"), nl=False)

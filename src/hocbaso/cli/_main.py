@@ -24,6 +24,10 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("hocbaso.cli._tt22", "tt22"),
     ("hocbaso.cli._sign", "sign"),
     ("hocbaso.cli._verify", "verify"),
+    ("hocbaso.cli._lifecycle", "build"),
+    ("hocbaso.cli._lifecycle", "issue"),
+    ("hocbaso.cli._lifecycle", "correct"),
+    ("hocbaso.cli._lifecycle", "revoke"),
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,7 +49,14 @@ class _LazyGroup(click.Group):
 @click.group(cls=_LazyGroup)
 @click.version_option(package_name="hocbaso")
 def cli() -> None:
-    """Học bạ số: build, check, sign and verify digital school transcripts."""
+    """Học bạ số: tạo, kiểm tra, ký, phát hành, đính chính, thu hồi và xác minh học bạ số.
+    Build, check, sign, issue, correct, revoke and verify digital school transcripts.
+
+    \b
+    Mỗi lệnh có --help song ngữ / every command has a bilingual --help.
+    Mã thoát / exit codes: 0 thành công / success, 1 không hợp lệ / invalid,
+    2 lỗi sử dụng hoặc bị từ chối / usage error or refused.
+    """
 
 
 def print_error(err: HocBaSoError, *, as_json: bool = False) -> None:

@@ -27,20 +27,25 @@ def _check(data: bytes, engine: str) -> tuple[ErrorDetail, ...]:
     return ()
 
 
-@click.command()
+@click.command(short_help="Kiểm tra gói tin / check packets (XSD, catalogue rules).")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON report on stdout.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="In báo cáo JSON / print a JSON report on stdout."
+)
 @click.option(
     "--engine",
     type=click.Choice(["lxml", "xmlschema"]),
     default="lxml",
     show_default=True,
-    help="XSD engine: lxml is fast; xmlschema explains failures in more words.",
+    help="Bộ kiểm tra XSD / XSD engine: lxml is fast; xmlschema explains failures in more words.",
 )
 def validate(files: tuple[Path, ...], as_json: bool, engine: str) -> None:
-    """Check packets against the bundled XSD and the catalogue rules.
+    """Kiểm tra gói tin theo lược đồ XSD và quy tắc danh mục.
+    Check packets against the bundled XSD and the catalogue rules.
 
-    Exit code 0 when every file is valid, 1 when any is invalid, 2 when a file cannot be read.
+    \b
+    Mã thoát / exit: 0 mọi tệp hợp lệ / every file valid, 1 có tệp không hợp lệ / any invalid,
+    2 không đọc được tệp / a file cannot be read.
     """
     results: list[tuple[Path, tuple[ErrorDetail, ...]]] = []
     for path in files:

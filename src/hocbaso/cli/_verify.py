@@ -1,26 +1,33 @@
-"""``hocbaso verify FILE… --trust PEM_OR_DIR``: every SPEC §7 check, per file, as a table or JSON.
+"""``hocbaso verify FILE… --trust PEM_OR_DIR``: every check of docs/verification.md, per file.
 
-Exit code 0 only when every file verifies, 1 when any file fails a check, 2 for usage errors
-(unreadable file, bad option, no trust anchor, unreadable CRL). A thin shell: it builds the
-trust store and policy from options, calls :func:`hocbaso.verify.verify` /
-:func:`hocbaso.verify.verify_many`, and renders the reports.
+Exit code 0 only when every file verifies, 1 when any file fails a check (a file that cannot
+be read — missing, a folder, a device, a FIFO — is such a failure: it gets its own FAIL entry
+and the other files are still verified), 2 when the check cannot run at all (bad option, no
+trust anchor, unreadable CRL, revocation notice or previous version). A thin shell over
+:func:`hocbaso.verify.verify_many`, which isolates each file.
+
+Output is safe to print whatever the files contain: the table is built from ``rich`` Text
+objects (a certificate name such as ``[bold]x[/]`` is shown as written, never interpreted as
+markup), and ``--json`` prints the signed record only for a file that verified.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import re
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
+from hocbaso.cli._files import echo_json, read_input
 from hocbaso.cli._main import print_error
 from hocbaso.errors import HocBaSoError
 from hocbaso.verify import (
@@ -34,10 +41,27 @@ from hocbaso.verify import (
     VerificationReport,
     verify_many,
 )
-from hocbaso.verify import verify as verify_one
+
+__all__ = ["render_report", "verify"]
 
 _STYLE = {Status.PASS: "green", Status.FAIL: "bold red", Status.WARN: "yellow", Status.SKIP: "dim"}
 _POLICIES = {"strict": STRICT, "legacy": LEGACY}
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class _InlineExecutor(Executor):
+    """Runs each task at submission, in this process (``--workers 1``): one code path with
+    the process pool, so a single file is isolated exactly as in a batch."""
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        future: Future[T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # handed to the caller through the future, as a pool does
+            future.set_exception(exc)
+        return future
 
 
 def _parse_at(value: str | None) -> dt.datetime | None:
@@ -67,107 +91,190 @@ def _who(r: StepResult) -> str:
     return f"{r.role} {m.group(1)}" if m else str(r.role)
 
 
-def _table(path: Path, report: VerificationReport, lang: str) -> Table:
-    verdict = "[green]HỢP LỆ / VALID[/]" if report.ok else "[bold red]KHÔNG HỢP LỆ / INVALID[/]"
+def _verdict(report: VerificationReport) -> Text:
+    if report.ok:
+        verdict = Text("HỢP LỆ / VALID", style="green")
+    else:
+        verdict = Text("KHÔNG HỢP LỆ / INVALID", style="bold red")
     if report.revoked:
-        verdict += " [bold red](THU HỒI / REVOKED)[/]"
-    table = Table(title=f"{path} — {verdict}", title_justify="left", expand=False)
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("Mã / Code", no_wrap=True)
-    table.add_column("KQ", no_wrap=True)
-    table.add_column("Vai trò / Role", no_wrap=True)
-    table.add_column("Thời điểm ký / Signed at", no_wrap=True)
-    table.add_column("Nội dung" if lang == "vi" else "Message")
+        verdict.append(" (THU HỒI / REVOKED)", style="bold red")
+    return verdict
+
+
+def render_report(path: Path | str, report: VerificationReport, lang: str) -> Table:
+    """The table of one report, readable in an 80-column terminal.
+
+    Code and status never wrap or shorten (their columns are exactly as wide as the longest
+    value); role, signing time, message and signer share the last column, which wraps. Every
+    string is a ``Text`` (no markup is parsed from file content).
+    """
+    title = Text(str(path))
+    title.append(" — ")
+    title.append_text(_verdict(report))
+    table = Table(title=title, title_justify="left", expand=False, show_lines=False)
+    code_width = max((len(r.code) for r in report.steps), default=4)
+    table.add_column("#", justify="right", no_wrap=True, width=1)
+    table.add_column("Mã / Code", no_wrap=True, min_width=code_width, max_width=code_width)
+    table.add_column("KQ", no_wrap=True, width=4)
+    table.add_column("Chi tiết" if lang == "vi" else "Details", overflow="fold", ratio=1)
     for r in report.steps:
+        details = Text()
         when = r.signing_time.isoformat(timespec="minutes") if r.signing_time else ""
-        message = r.message_vi if lang == "vi" else r.message_en
+        head = " ".join(x for x in (_who(r), when) if x)
+        if head:
+            details.append(head, style="cyan")
+            details.append("\n")
+        details.append(r.message_vi if lang == "vi" else r.message_en)
         if r.signer and r.status is not Status.PASS:
-            message += f" [dim]{r.signer}[/]"
+            details.append("\n")
+            details.append(r.signer, style="dim")
         table.add_row(
-            str(r.step.number),
-            r.code,
-            f"[{_STYLE[r.status]}]{r.status.value}[/]",
-            _who(r),
-            when,
-            message,
+            Text(str(r.step.number)),
+            Text(r.code),
+            Text(r.status.value, style=_STYLE[r.status]),
+            details,
         )
     return table
+
+
+def _read_all(paths: tuple[Path, ...]) -> list[bytes]:
+    return [read_input(p) for p in paths]
 
 
 def _reports(
     files: tuple[Path, ...],
     trust: TrustStore,
+    *,
     at: dt.datetime,
     crls: CrlSet,
+    revocations: list[bytes],
+    previous: list[bytes],
     policy: VerificationPolicy,
     workers: int,
 ) -> Iterator[VerificationReport]:
-    if workers <= 1 or len(files) < 2:
-        for f in files:
-            yield verify_one(f.read_bytes(), trust, at=at, crls=crls, policy=policy)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool: Executor = (
+        _InlineExecutor()
+        if workers <= 1 or len(files) < 2
+        else ProcessPoolExecutor(max_workers=workers)
+    )
+    with pool:
         yield from verify_many(
-            [str(f) for f in files], trust, executor=pool, at=at, crls=crls, policy=policy
+            [str(f) for f in files],
+            trust,
+            executor=pool,
+            at=at,
+            crls=crls,
+            revocations=revocations,
+            previous_versions=previous,
+            policy=policy,
+            chunk_size=1 if isinstance(pool, _InlineExecutor) else 8,
+            max_in_flight=1 if isinstance(pool, _InlineExecutor) else None,
         )
 
 
-@click.command(name="verify")
-@click.argument(
-    "files",
-    nargs=-1,
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path),
-)
+def _entry(path: Path, report: VerificationReport) -> dict[str, object]:
+    d = report.to_dict()
+    return {
+        "file": str(path),
+        "ok": report.ok,
+        "revoked": report.revoked,
+        "packet_sha256": d["packet_sha256"],
+        "steps": d["steps"],
+        # Personal data only for a record that verified; never for a failed file.
+        "record": d["record"] if report.ok else None,
+    }
+
+
+@click.command(name="verify", short_help="Xác minh học bạ đã ký / verify signed packets.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--trust",
     "trust_paths",
     multiple=True,
     required=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Trust anchor PEM file or folder of certificates (repeatable). Never the OS store.",
+    type=click.Path(path_type=Path),
+    help="Chứng thư gốc tin cậy: tệp PEM hoặc thư mục, lặp lại được; không bao giờ dùng kho "
+    "của hệ điều hành / trust anchor PEM file or folder (repeatable); never the OS store.",
 )
 @click.option(
     "--crl",
     "crl_paths",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="A CRL (PEM or DER) obtained from the CA (repeatable).",
+    type=click.Path(path_type=Path),
+    help="Danh sách thu hồi chứng thư (CRL, PEM hoặc DER) lấy từ CA, lặp lại được / "
+    "a CRL (PEM or DER) obtained from the CA (repeatable).",
 )
-@click.option("--at", "at_text", help="Verification time, ISO 8601 with offset (default: now).")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON report on stdout.")
+@click.option(
+    "--revocations",
+    "notice_paths",
+    multiple=True,
+    metavar="NOTICE",
+    type=click.Path(path_type=Path),
+    help="Thông báo thu hồi đã ký (từ `hocbaso revoke`), lặp lại được / a signed revocation "
+    "notice (from `hocbaso revoke`), repeatable.",
+)
+@click.option(
+    "--previous",
+    "previous_paths",
+    multiple=True,
+    metavar="FILE",
+    type=click.Path(path_type=Path),
+    help="Phiên bản trước đã phát hành, để kiểm tra chuỗi đính chính, lặp lại được / an "
+    "earlier issued version, to check the correction chain (repeatable).",
+)
+@click.option(
+    "--at",
+    "at_text",
+    help="Thời điểm kiểm tra, ISO 8601 có múi giờ (mặc định: bây giờ) / verification time, "
+    "ISO 8601 with offset (default: now).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="In báo cáo JSON (luôn là JSON hợp lệ) / print a JSON report (always valid JSON).",
+)
 @click.option(
     "--policy",
     "policy_name",
     type=click.Choice(sorted(_POLICIES)),
     default="strict",
     show_default=True,
-    help="strict: SHA-2 only; legacy: also SHA-1, reported as a warning.",
+    help="strict: chỉ SHA-2 / SHA-2 only; legacy: cả SHA-1, báo cảnh báo / also SHA-1, "
+    "reported as a warning.",
 )
 @click.option(
     "--lang",
     type=click.Choice(["vi", "en"]),
     default="vi",
     show_default=True,
-    help="Language of the messages in the table (JSON always has both).",
+    help="Ngôn ngữ của bảng (JSON luôn có cả hai) / language of the table (JSON has both).",
 )
 @click.option(
     "--content-warn",
     is_flag=True,
-    help="Report Thông tư 22 inconsistencies as warnings instead of failures.",
+    help="Sai lệch Thông tư 22 chỉ là cảnh báo / report Thông tư 22 inconsistencies as "
+    "warnings instead of failures.",
 )
-@click.option("--require-crl", is_flag=True, help="Fail when no CRL covers a signer's certificate.")
+@click.option(
+    "--require-crl",
+    is_flag=True,
+    help="Lỗi khi không có CRL cho chứng thư người ký / fail when no CRL covers a signer's "
+    "certificate.",
+)
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Verify files in this many processes.",
+    help="Số tiến trình kiểm tra song song / verify files in this many processes.",
 )
 def verify(
     files: tuple[Path, ...],
     trust_paths: tuple[Path, ...],
     crl_paths: tuple[Path, ...],
+    notice_paths: tuple[Path, ...],
+    previous_paths: tuple[Path, ...],
     at_text: str | None,
     as_json: bool,
     policy_name: str,
@@ -176,16 +283,24 @@ def verify(
     require_crl: bool,
     workers: int,
 ) -> None:
-    """Verify signed Học bạ số packets: parse, XSD, layout, signatures, certificates, order,
-    Thông tư 22 content and status (SPEC §7).
+    """Xác minh học bạ số đã ký: đọc an toàn, XSD, bố cục, chữ ký, chứng thư, thứ tự, nội dung
+    Thông tư 22 và trạng thái (thu hồi, đính chính).
+    Verify signed Học bạ số packets: parse, XSD, layout, signatures, certificates, order,
+    Thông tư 22 content and status (revocation, corrections).
 
-    Exit code 0 only if every file verifies, 1 if any fails, 2 for usage errors.
+    \b
+    Mã thoát / exit: 0 mọi tệp hợp lệ / every file verifies, 1 có tệp không đạt hoặc không
+    đọc được / any file fails or cannot be read, 2 không thể kiểm tra / the check cannot run
+    (tuỳ chọn sai, không có chứng thư gốc, CRL hoặc thông báo không đọc được / bad option,
+    no trust anchor, unreadable CRL, notice or previous version).
     """
     at = _parse_at(at_text) or dt.datetime.now(dt.UTC)
     try:
         trust = TrustStore.from_pem(*trust_paths)
-        crls = CrlSet([p.read_bytes() for p in crl_paths])
-    except HocBaSoError as problem:  # unusable trust store or CRL: the check cannot run
+        crls = CrlSet(_read_all(crl_paths))
+        revocations = _read_all(notice_paths)
+        previous = _read_all(previous_paths)
+    except HocBaSoError as problem:  # an unusable trust store, CRL or notice: cannot run
         print_error(problem, as_json=as_json)
         raise click.exceptions.Exit(2) from None
     policy = dataclasses.replace(
@@ -194,9 +309,9 @@ def verify(
         require_crl=require_crl,
     )
     err = Console(stderr=True)
-    out = Console()
+    out = Console(highlight=False)
     if not out.is_terminal:
-        out = Console(width=160)
+        out = Console(width=100, highlight=False)
     all_ok = True
     results: list[dict[str, object]] = []
     progress = Progress(
@@ -207,28 +322,26 @@ def verify(
         transient=True,
         disable=len(files) < 2 or not err.is_terminal,
     )
+    reports = _reports(
+        files,
+        trust,
+        at=at,
+        crls=crls,
+        revocations=revocations,
+        previous=previous,
+        policy=policy,
+        workers=workers,
+    )
     with progress:
         task = progress.add_task("Kiểm tra / Verifying", total=len(files))
-        for path, report in zip(
-            files, _reports(files, trust, at, crls, policy, workers), strict=True
-        ):
+        for path, report in zip(files, reports, strict=True):
             all_ok = all_ok and report.ok
             if as_json:
-                d = report.to_dict()
-                results.append(
-                    {
-                        "file": str(path),
-                        "ok": report.ok,
-                        "revoked": report.revoked,
-                        "packet_sha256": d["packet_sha256"],
-                        "steps": d["steps"],
-                        "record": d["record"],
-                    }
-                )
+                results.append(_entry(path, report))
             else:
-                out.print(_table(path, report, lang))
+                out.print(render_report(path, report, lang))
             progress.advance(task)
     if as_json:
-        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        echo_json(results)
     if not all_ok:
         raise click.exceptions.Exit(1)
