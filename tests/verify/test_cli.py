@@ -130,7 +130,7 @@ def test_unusable_inputs_exit_2(
     empty.mkdir()
     assert run([genuine, "--trust", str(empty)], capsys)[0] == 2
     assert run([genuine, "--trust", str(tmp_path / "missing.pem")], capsys)[0] == 2
-    # A missing packet is that file's own FAIL (exit 1), not a reason to stop (see test_cli_isolation).
+    # A missing packet is that file's own FAIL (exit 1), not a reason to stop the others.
     code, out, _ = run([str(tmp_path / "missing.xml"), "--trust", str(files["trust"])], capsys)
     assert code == 1 and "PARSE.UNREADABLE" in out
     bad_crl = tmp_path / "bad.crl"
