@@ -50,7 +50,8 @@ _OPTIONS = (
     click.option(
         "--chain",
         type=FilePath,
-        help="Chứng thư trung gian PEM, gần nhất trước / PEM intermediates, nearest first.",
+        help="Chứng thư trung gian PEM, gần nhất trước / "
+        "PEM intermediate certificates, nearest first.",
     ),
     click.option(
         "--key-password-env",

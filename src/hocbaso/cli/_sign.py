@@ -41,7 +41,7 @@ JSON_OPTION = click.option(
     "--role",
     required=True,
     type=click.Choice([r.value for r in VaiTroKy]),
-    help="Vai trò ký / signing role.",
+    help="Vai trò ký / the signing role.",
 )
 @click.option(
     "--mon",
