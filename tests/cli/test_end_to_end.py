@@ -52,7 +52,7 @@ def test_build_sign_issue_verify_correct_revoke_verify(tmp_path: Path, pki: Test
     reply = hocbaso("issue", current, *keys.school, "--time", at(3), "-o", issued, "--json")
     assert reply["phien_ban"] == 1
 
-    trust = ["--trust", keys.trust, "--crl", keys.crl, "--at", at(5), "--json"]
+    trust: list[str | Path] = ["--trust", keys.trust, "--crl", keys.crl, "--at", at(5), "--json"]
     (first,) = hocbaso("verify", issued, *trust)
     assert first["ok"] is True and first["revoked"] is False
     assert first["record"]["thong_tin_hoc_ba"]["thong_tin_chung"]["phien_ban"] == 1
