@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,19 @@ def test_demo_writes_issued_verified_records(tmp_path: Path, runner: CliRunner) 
     leftovers = [p for d in ("records", "unsigned") for p in (out / d).iterdir()
                  if p.name.startswith(".") or p.suffix == ".tmp"]
     assert not leftovers
+
+
+def test_validate_refuses_non_regular_files_without_reading_them(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    huge = tmp_path / "huge.xml"
+    with huge.open("wb") as fh:
+        fh.truncate(1024**3)  # sparse 1 GiB: only the limit + 1 byte is read
+    too_large = runner.invoke(cli, ["validate", "--json", str(huge)])
+    assert too_large.exit_code == 1
+    assert json.loads(too_large.output)[0]["errors"][0]["code"] == "PARSE.TOO_LARGE"
+    fifo = tmp_path / "fifo.xml"
+    os.mkfifo(fifo)
+    for path in ("/dev/zero", str(fifo)):  # endless or blocking if read naively
+        done = runner.invoke(cli, ["validate", path])
+        assert done.exit_code == 2 and "Not a regular file" in done.output

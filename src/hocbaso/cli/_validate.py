@@ -10,6 +10,7 @@ import click
 from hocbaso import HocBaSoError
 from hocbaso.errors import ErrorDetail
 from hocbaso.packet import from_xml, iter_errors, parse_xml
+from hocbaso.verify._many import read_packet_file
 
 
 def _check(data: bytes, engine: str) -> tuple[ErrorDetail, ...]:
@@ -49,10 +50,10 @@ def validate(files: tuple[Path, ...], as_json: bool, engine: str) -> None:
     """
     results: list[tuple[Path, tuple[ErrorDetail, ...]]] = []
     for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise click.UsageError(f"cannot read {path}: {exc.strerror}") from None
+        try:  # regular files only, at most the size limit + 1 byte (parse_xml refuses more)
+            data = read_packet_file(path)
+        except HocBaSoError as exc:
+            raise click.UsageError(f"cannot read {path}: {exc.message_en}") from None
         results.append((path, _check(data, engine)))
     if as_json:
         report = [
