@@ -17,7 +17,7 @@ import click
 
 from hocbaso.errors import ParseError
 from hocbaso.packet import DEFAULT_LIMITS
-from hocbaso.verify._many import read_packet_file
+from hocbaso.verify import read_packet_file
 
 __all__ = ["echo_json", "read_input", "write_atomically", "write_output"]
 
@@ -26,7 +26,7 @@ def read_input(path: Path, *, max_bytes: int = DEFAULT_LIMITS.max_bytes) -> byte
     """The bytes of one input file, refused with a coded error when it cannot be one.
 
     ``VERIFY.INPUT.NOT_A_FILE`` / ``VERIFY.INPUT.UNREADABLE`` (from
-    :func:`hocbaso.verify._many.read_packet_file`) or ``PARSE.TOO_LARGE``.
+    :func:`hocbaso.verify.read_packet_file`) or ``PARSE.TOO_LARGE``.
     """
     data = read_packet_file(path, max_bytes=max_bytes)
     if len(data) > max_bytes:

@@ -30,7 +30,6 @@ from hocbaso.cli._main import print_error
 from hocbaso.cli._sign import JSON_OPTION, OUT_OPTION
 from hocbaso.errors import HocBaSoError, ModelError
 from hocbaso.models import HocBa
-from hocbaso.models._base import model_error
 from hocbaso.packet import from_xml, to_xml
 from hocbaso.signature import correct as correct_record
 from hocbaso.signature import issue as issue_record
@@ -97,8 +96,15 @@ def read_record_json(data: bytes) -> HocBa:
         )
     try:
         return HocBa.model_validate_json(data.decode("utf-8-sig"))
-    except ValidationError as exc:  # raw pydantic errors quote input values: translate
-        raise model_error(exc, HocBa) from None
+    except ValidationError:
+        # A raw pydantic error quotes input values. The same data through the model's own
+        # constructor raises the coded ModelError (field paths, no values) instead.
+        HocBa(**obj)
+        raise ModelError(
+            "the record is not valid against schemas/hocba-1.0.schema.json",
+            "học bạ không đúng lược đồ schemas/hocba-1.0.schema.json",
+            code="MODEL.INVALID",
+        ) from None
 
 
 def _looks_like_json(data: bytes) -> bool:

@@ -10,7 +10,7 @@ import click
 from hocbaso import HocBaSoError
 from hocbaso.errors import ErrorDetail
 from hocbaso.packet import from_xml, iter_errors, parse_xml
-from hocbaso.verify._many import read_packet_file
+from hocbaso.verify import read_packet_file
 
 
 def _check(data: bytes, engine: str) -> tuple[ErrorDetail, ...]:

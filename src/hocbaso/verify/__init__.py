@@ -8,7 +8,7 @@ description of the algorithm and of every code.
 """
 
 from hocbaso.verify._codes import CODES, CodeInfo, Status, Step
-from hocbaso.verify._many import verify_many
+from hocbaso.verify._many import read_packet_file, verify_many
 from hocbaso.verify._policy import ALL_ROLES, LEGACY, STRICT, VerificationPolicy
 from hocbaso.verify._registry import IssuerRegistry, load_issuer_registry
 from hocbaso.verify._report import StepResult, VerificationReport
@@ -32,6 +32,7 @@ __all__ = [
     "VerificationPolicy",
     "VerificationReport",
     "load_issuer_registry",
+    "read_packet_file",
     "verify",
     "verify_many",
 ]
