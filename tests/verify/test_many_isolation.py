@@ -1,6 +1,6 @@
 """verify_many isolates each item: an unreadable path, a non-regular file, a huge file or a
 packet on which the verifier itself fails yields its own FAIL; every other item still gets
-its report (issue: one bad file must never cost the batch)."""
+its report (one bad file must never cost the batch)."""
 
 from __future__ import annotations
 
