@@ -174,3 +174,34 @@ def test_demo_records_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     )
     assert code == 0
     assert [e["ok"] for e in json.loads(stdout)] == [True, True]
+
+
+@pytest.mark.parametrize(("mst", "expected"), [(None, 0), ("0109999999", 1)])
+def test_issuer_registry_option_ties_the_issuer_to_the_school(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], mst: str | None, expected: int
+) -> None:
+    """``--issuer-registry`` reaches the policy: the test school's own MST passes without the
+    "issuer not matched" warning, another MST fails with ``CERTIFICATE.ISSUER_NOT_SCHOOL``."""
+    from hocbaso import from_xml
+    from hocbaso.testing.pki import SCHOOL_MST
+
+    school = from_xml(files["genuine"].read_bytes()).thong_tin_hoc_ba.thong_tin_truong.ma_truong
+    registry = files["trust"].parent / "registry.json"
+    registry.write_text(json.dumps({school: [f"MST:{mst or SCHOOL_MST}"]}), "utf-8")
+    args = [str(files["genuine"]), "--trust", str(files["trust"]), "--crl", str(files["crl"])]
+    code, out, _ = run([*args, "--at", AT, "--json", "--issuer-registry", str(registry)], capsys)
+    assert code == expected
+    codes = {s["code"] for entry in json.loads(out) for s in entry["steps"]}
+    assert "CERTIFICATE.ISSUER_NOT_MATCHED" not in codes
+    assert ("CERTIFICATE.ISSUER_NOT_SCHOOL" in codes) == (expected == 1)
+
+
+def test_unreadable_issuer_registry_cannot_run(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = files["trust"].parent / "registry.txt"
+    bad.write_text("not a registry", "utf-8")
+    args = [str(files["genuine"]), "--trust", str(files["trust"]), "--issuer-registry", str(bad)]
+    code, _, err = run([*args, "--at", AT], capsys)
+    assert code == 2
+    assert "VERIFY.INPUT.ISSUER_REGISTRY" in err

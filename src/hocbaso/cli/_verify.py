@@ -39,6 +39,7 @@ from hocbaso.verify import (
     TrustStore,
     VerificationPolicy,
     VerificationReport,
+    load_issuer_registry,
     verify_many,
 )
 
@@ -263,6 +264,20 @@ def _entry(path: Path, report: VerificationReport) -> dict[str, object]:
     "certificate.",
 )
 @click.option(
+    "--issuer-registry",
+    "registry_path",
+    type=click.Path(path_type=Path),
+    help="Danh mục mã trường → mã định danh tổ chức được phép phát hành (JSON hoặc CSV; xem "
+    "docs/verification.md) / registry of school code → organisation identifiers allowed to "
+    "issue for it (JSON or CSV; see docs/verification.md).",
+)
+@click.option(
+    "--trust-signing-time",
+    is_flag=True,
+    help="Tin thời điểm ký do người ký tự khai khi khoá bị thu hồi vì lộ khoá / trust the "
+    "signer's own signing time for keys revoked as compromised.",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=1,
@@ -281,6 +296,8 @@ def verify(
     lang: str,
     content_warn: bool,
     require_crl: bool,
+    registry_path: Path | None,
+    trust_signing_time: bool,
     workers: int,
 ) -> None:
     """Xác minh học bạ số đã ký: đọc an toàn, XSD, bố cục, chữ ký, chứng thư, thứ tự, nội dung
@@ -300,6 +317,7 @@ def verify(
         crls = CrlSet(_read_all(crl_paths))
         revocations = _read_all(notice_paths)
         previous = _read_all(previous_paths)
+        registry = load_issuer_registry(registry_path) if registry_path is not None else None
     except HocBaSoError as problem:  # an unusable trust store, CRL or notice: cannot run
         print_error(problem, as_json=as_json)
         raise click.exceptions.Exit(2) from None
@@ -307,6 +325,8 @@ def verify(
         _POLICIES[policy_name],
         content_status=Status.WARN if content_warn else Status.FAIL,
         require_crl=require_crl,
+        issuer_registry=registry,
+        trust_signing_time=trust_signing_time,
     )
     err = Console(stderr=True)
     out = Console(highlight=False)
