@@ -29,6 +29,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -937,7 +938,146 @@ def build_vectors(pki: TestPKI | None = None, seed: int = 0) -> list[Vector]:
             "A genuinely signed record whose year conduct result contradicts Thông tư 22 Điều 8.",
         )
     )
+
+    # -- resource floods (no key needed) -----------------------------------------------------
+    for name, (build, code, description) in FLOOD_VECTORS.items():
+        out.append(Vector(name, build(genuine), [code], description))
     return out
+
+
+# --------------------------------------------------------------------------- resource floods
+#
+# Unauthenticated denial of service: no key is needed to make a verifier work hard. Each flood
+# is built for any count, so the benchmark (``python -m benchmarks hostile``) can time it just
+# under and just over its ParseLimits limit, and the corpus carries it at the size first
+# reported against an unbounded verifier.
+
+_DS_DECL = b' xmlns:ds="http://www.w3.org/2000/09/xmldsig#"'
+_START_TAG = re.compile(rb"<[A-Za-z_][\w.:-]*")
+
+
+def flood_namespaces_on_root(genuine: bytes, n: int) -> bytes:
+    """``n`` namespace declarations on ``HOC_BA``: in scope for every canonicalised element."""
+    decls = b"".join(b' xmlns:p%d="urn:hocbaso:flood:%d"' % (i, i) for i in range(n))
+    return genuine.replace(b"<HOC_BA", b"<HOC_BA" + decls, 1)
+
+
+def flood_namespaces(genuine: bytes, n: int, per_element: int) -> bytes:
+    """``n`` declarations, ``per_element`` on each data element from the root down."""
+    counter = iter(range(n))
+
+    def add(match: re.Match[bytes]) -> bytes:
+        decls = b"".join(
+            b' xmlns:q%d="urn:hocbaso:flood:%d"' % (i, i)
+            for _, i in zip(range(per_element), counter, strict=False)
+        )
+        return match.group(0) + decls
+
+    return _START_TAG.sub(add, genuine)
+
+
+def _with_attributes(genuine: bytes, n: int, per_element: int) -> bytes:
+    root = _tree(genuine)
+    # Signature internals first (SignedInfo is canonicalised for the signature value), then
+    # the signed data: where attributes cost the most.
+    targets = [e for e in root.iter(f"{D}SignedInfo", f"{D}Reference", f"{D}Object")]
+    targets += [e for e in root.iter(etree.Element) if e not in targets]
+    left = n
+    for el in targets:
+        if left <= 0:
+            break
+        k = min(per_element - len(el.attrib), left)
+        for i in range(k):
+            el.set(f"a{left - i}", "x")
+        left -= max(k, 0)
+    return _bytes(root)
+
+
+def flood_attributes_on_element(genuine: bytes, n: int) -> bytes:
+    """``n`` attributes on the first ``Object`` (signed by Reference 2)."""
+    return genuine.replace(
+        b"<Object", b"<Object" + b"".join(b' a%d="x"' % i for i in range(n)), 1
+    )
+
+
+def flood_attributes(genuine: bytes, n: int, per_element: int) -> bytes:
+    """``n`` attributes added in all, at most ``per_element`` on any one element."""
+    return _with_attributes(genuine, n, per_element)
+
+
+def flood_signatures(genuine: bytes, n: int) -> bytes:
+    """``n`` empty ``ds:Signature`` elements, siblings outside every slot."""
+    body = b"<ds:Signature/>" * n
+    data = genuine.replace(b"<HOC_BA", b"<HOC_BA" + _DS_DECL, 1)
+    return data.replace(b"</HOC_BA>", body + b"</HOC_BA>")
+
+
+def flood_ids(genuine: bytes, n: int) -> bytes:
+    """``n`` sibling elements all carrying ``Id="data"`` (duplicates of the signed block's)."""
+    return genuine.replace(b"</HOC_BA>", b'<X Id="data"/>' * n + b"</HOC_BA>")
+
+
+def flood_comments(genuine: bytes, n: int) -> bytes:
+    """``n`` comments inside the signed data block (each one a finding)."""
+    return genuine.replace(b"</DU_LIEU_HOC_BA>", b"<!---->" * n + b"</DU_LIEU_HOC_BA>", 1)
+
+
+def flood_elements(genuine: bytes, n: int) -> bytes:
+    """``n`` empty sibling elements after the signed data block."""
+    return genuine.replace(b"</DU_LIEU_HOC_BA>", b"</DU_LIEU_HOC_BA>" + b"<X/>" * n, 1)
+
+
+def flood_text(genuine: bytes, n: int) -> bytes:
+    """A student name of ``n`` characters (signed text, a patterned and length-bound field)."""
+    return genuine.replace(b"<HO_VA_TEN>", b"<HO_VA_TEN>" + b"A" * n, 1)
+
+
+def flood_certificates(genuine: bytes, n: int) -> bytes:
+    """GVCN's KeyInfo carrying its intermediate ``n`` times besides the leaf."""
+    root = _tree(genuine)
+    x509data = _sig(root, "GVCN").find(f"{D}KeyInfo/{D}X509Data")
+    assert x509data is not None
+    certs = x509data.findall(f"{D}X509Certificate")
+    for _ in range(n):
+        x509data.append(copy.deepcopy(certs[-1]))
+    return _bytes(root)
+
+
+#: Flood vectors at the sizes first reported against the unbounded verifier: name → (builder
+#: of the bytes from the genuine record, expected code, description).
+FLOOD_VECTORS: dict[str, tuple[Callable[[bytes], bytes], str, str]] = {
+    "flood_namespaces_on_root": (
+        lambda g: flood_namespaces_on_root(g, 4_000),
+        "PARSE.TOO_MANY_NAMESPACES_PER_ELEMENT",
+        "4 000 namespace declarations on HOC_BA (~120 KB; 22 s in an unbounded verifier).",
+    ),
+    "flood_namespaces_spread": (
+        lambda g: flood_namespaces(g, 4_000, 16),
+        "PARSE.TOO_MANY_NAMESPACES",
+        "4 000 namespace declarations, 16 on each of 250 elements (each under the "
+        "per-element limit).",
+    ),
+    "flood_attributes_on_object": (
+        lambda g: flood_attributes_on_element(g, 256_000),
+        "PARSE.TOO_MANY_ATTRIBUTES_PER_ELEMENT",
+        "256 000 attributes on one signed Object (no answer in 180 s when unbounded).",
+    ),
+    "flood_attributes_spread": (
+        lambda g: flood_attributes(g, 16_000, 32),
+        "PARSE.TOO_MANY_ATTRIBUTES",
+        "16 000 attributes, 32 on each of 500 elements (each under the per-element limit).",
+    ),
+    "flood_signatures": (
+        lambda g: flood_signatures(g, 16_000),
+        "PARSE.TOO_MANY_SIGNATURES",
+        "16 000 empty Signature elements outside every slot (58 s when unbounded).",
+    ),
+    "flood_duplicate_ids": (
+        lambda g: flood_ids(g, 16_000),
+        "PARSE.TOO_MANY_IDS",
+        "16 000 elements repeating Id=data (9.8 s when unbounded).",
+    ),
+}
 
 
 #: The committed hostile-XML files (no key needed): file name → (expected code, description).

@@ -115,6 +115,42 @@ CODES: dict[str, CodeInfo] = {
         "The file has more elements than allowed.",
         _FORGED,
     ),
+    "PARSE.TOO_MANY_NAMESPACES_PER_ELEMENT": _c(
+        Step.PARSE,
+        "Một phần tử khai báo quá nhiều không gian tên (namespace).",
+        "An element declares more namespaces than allowed.",
+        _FORGED,
+    ),
+    "PARSE.TOO_MANY_NAMESPACES": _c(
+        Step.PARSE,
+        "Tệp khai báo quá nhiều không gian tên (namespace).",
+        "The file declares more namespaces than allowed.",
+        _FORGED,
+    ),
+    "PARSE.TOO_MANY_ATTRIBUTES_PER_ELEMENT": _c(
+        Step.PARSE,
+        "Một phần tử có quá nhiều thuộc tính.",
+        "An element has more attributes than allowed.",
+        _FORGED,
+    ),
+    "PARSE.TOO_MANY_ATTRIBUTES": _c(
+        Step.PARSE,
+        "Tệp có quá nhiều thuộc tính.",
+        "The file has more attributes than allowed.",
+        _FORGED,
+    ),
+    "PARSE.TOO_MANY_SIGNATURES": _c(
+        Step.PARSE,
+        "Tệp có quá nhiều phần tử chữ ký (Signature).",
+        "The file has more Signature elements than allowed.",
+        _FORGED,
+    ),
+    "PARSE.TOO_MANY_IDS": _c(
+        Step.PARSE,
+        "Tệp có quá nhiều thuộc tính Id.",
+        "The file has more Id attributes than allowed.",
+        _FORGED,
+    ),
     "PARSE.REJECTED": _c(
         Step.PARSE,
         "Bộ đọc XML an toàn từ chối tệp.",

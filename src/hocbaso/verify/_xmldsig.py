@@ -84,10 +84,7 @@ class ParsedReference:
     digest_uri: str
     digest_value: bytes
     element: etree._Element
-
-    @property
-    def path(self) -> str:
-        return _path(self.element)
+    path: str
 
 
 @dataclass(slots=True)
@@ -120,6 +117,11 @@ class StructureOutcome:
     signatures: list[ParsedSignature] = field(default_factory=list)
     data_element: etree._Element | None = None
     rows: dict[str, etree._Element] = field(default_factory=dict)
+    positions: _Positions = field(default_factory=lambda: _Positions())
+
+    def path(self, el: etree._Element) -> str:
+        """``_path`` sharing this document's sibling-position memo."""
+        return _path(el, self.positions)
 
 
 class CanonCache:
@@ -156,8 +158,41 @@ _SLOT_PATHS = {
 }
 
 
-def _path(el: etree._Element) -> str:
-    """A readable XPath: ``ds:`` for XMLDSig, subject rows and GVBM slots by their code."""
+class _Positions:
+    """Position of each element among its same-tag siblings, computed once per parent.
+
+    Naming an element by ``[n]`` needs its index among its siblings; finding it by scanning the
+    siblings for every element named made thousands of stray elements under one parent cost
+    the square of their number (16 000 stray ``Signature`` elements took a minute).
+    """
+
+    __slots__ = ("_by_parent",)
+
+    def __init__(self) -> None:
+        # Keyed by the element proxies themselves, which keeps them (and their identity) alive.
+        self._by_parent: dict[etree._Element, dict[etree._Element, tuple[int, int]]] = {}
+
+    def of(self, node: etree._Element, parent: etree._Element) -> tuple[int, int]:
+        """(1-based index among same-tag siblings, number of such siblings)."""
+        table = self._by_parent.get(parent)
+        if table is None:
+            counts: dict[object, int] = {}
+            order: list[tuple[etree._Element, int]] = []
+            for child in parent:
+                n = counts.get(child.tag, 0) + 1
+                counts[child.tag] = n
+                order.append((child, n))
+            table = {child: (n, counts[child.tag]) for child, n in order}
+            self._by_parent[parent] = table
+        return table[node]
+
+
+def _path(el: etree._Element, positions: _Positions | None = None) -> str:
+    """A readable XPath: ``ds:`` for XMLDSig, subject rows and GVBM slots by their code.
+
+    Pass one ``positions`` memo for every element named in a document, so that naming many
+    elements stays linear."""
+    positions = positions if positions is not None else _Positions()
     parts: list[str] = []
     node: etree._Element | None = el
     while node is not None:
@@ -174,9 +209,9 @@ def _path(el: etree._Element) -> str:
         elif q.localname == DIEM_TONG_KET and node.get("Id") is not None:
             name += f"[@Id='{node.get('Id')}']"
         elif parent is not None:
-            same = [c for c in parent if c.tag == node.tag]
-            if len(same) > 1:
-                name += f"[{same.index(node) + 1}]"
+            index, same = positions.of(node, parent)
+            if same > 1:
+                name += f"[{index}]"
         parts.append(name)
         node = parent
     return "/" + "/".join(reversed(parts))
@@ -207,7 +242,7 @@ def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
             out.results.append(
                 _fail(
                     "STRUCTURE.LAYOUT",
-                    f"{_path(parent)}/{tag}",
+                    f"{out.path(parent)}/{tag}",
                     en=f"({len(found)} × {tag})",
                     vi=f"({len(found)} × {tag})",
                 )
@@ -236,14 +271,14 @@ def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
     for row in bang_diem.findall(DIEM_TONG_KET):
         code = str(_MA_MON_HOC(row)).strip()
         if code in out.rows or row.get("Id") != f"mon-{code}":
-            out.results.append(_fail("STRUCTURE.ID_MISPLACED", _path(row)))
+            out.results.append(_fail("STRUCTURE.ID_MISPLACED", out.path(row)))
             return False
         out.rows[code] = row
     seen: set[str] = set()
     for slot_el in ds_gvbm.findall("GVBM"):
         mon = slot_el.get("MA_MON_HOC") or ""
         if mon in seen:
-            out.results.append(_fail("STRUCTURE.LAYOUT", _path(slot_el), en="(GVBM ×2)"))
+            out.results.append(_fail("STRUCTURE.LAYOUT", out.path(slot_el), en="(GVBM ×2)"))
             return False
         seen.add(mon)
         out.slots.append(Slot("GVBM", mon, slot_el, f"{_GVBM_PATH}[@MA_MON_HOC='{mon}']"))
@@ -269,7 +304,7 @@ def _unique_ids(root: etree._Element, out: StructureOutcome) -> dict[str, etree.
         if len(els) > 1:
             ok = False
             for el in els:
-                out.results.append(_fail("STRUCTURE.DUPLICATE_ID", _path(el)))
+                out.results.append(_fail("STRUCTURE.DUPLICATE_ID", out.path(el)))
     return {k: v[0] for k, v in by_id.items()} if ok else None
 
 
@@ -295,12 +330,12 @@ def _check_ids(ids: dict[str, etree._Element], out: StructureOutcome) -> bool:
             continue
         if not good:
             ok = False
-            out.results.append(_fail("STRUCTURE.ID_MISPLACED", _path(el)))
+            out.results.append(_fail("STRUCTURE.ID_MISPLACED", out.path(el)))
     for value, maybe in expected.items():
         if maybe is None or maybe.get("Id") != value:
             ok = False
             where = maybe if maybe is not None else du
-            out.results.append(_fail("STRUCTURE.ID_MISPLACED", _path(where)))
+            out.results.append(_fail("STRUCTURE.ID_MISPLACED", out.path(where)))
     return ok
 
 
@@ -318,7 +353,7 @@ def _check_comments(
                     StepResult.of(
                         "STRUCTURE.COMMENT",
                         status,
-                        path=_path(parent) if parent is not None else "",
+                        path=out.path(parent) if parent is not None else "",
                     )
                 )
                 break
@@ -345,14 +380,14 @@ def _shape(
     if si_tags[:2] != [_D + "CanonicalizationMethod", _D + "SignatureMethod"] or any(
         t != _D + "Reference" for t in si_tags[2:]
     ):
-        out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", _path(signed_info), slot))
+        out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", out.path(signed_info), slot))
         return None
     refs = si[2:]
     if len(refs) != 2:
         out.results.append(
             _fail(
                 "STRUCTURE.SIGNATURE_SHAPE",
-                _path(signed_info),
+                out.path(signed_info),
                 slot,
                 en=f"({len(refs)} References, 2 required)",
                 vi=f"({len(refs)} Reference, cần đúng 2)",
@@ -367,7 +402,7 @@ def _shape(
             out.results.append(
                 _fail(
                     "STRUCTURE.REFERENCE_MISMATCH",
-                    _path(ref),
+                    out.path(ref),
                     slot,
                     en=f"(expected {want})",
                     vi=f"(phải là {want})",
@@ -380,7 +415,7 @@ def _shape(
         if ptags and ptags[0] == _D + "Transforms":
             for t in _elements(parts[0]):
                 if t.tag != _D + "Transform":
-                    out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", _path(t), slot))
+                    out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", out.path(t), slot))
                     return None
                 inc = t.find(f"{{{_EXC_NS}}}InclusiveNamespaces")
                 prefixes = (inc.get("PrefixList") or "").split() if inc is not None else []
@@ -388,36 +423,46 @@ def _shape(
             parts = parts[1:]
             ptags = ptags[1:]
         if ptags != [_D + "DigestMethod", _D + "DigestValue"]:
-            out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", _path(ref), slot))
+            out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", out.path(ref), slot))
             return None
         try:
             digest_value = _decode_b64(parts[1].text)
         except (binascii.Error, ValueError):
-            out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", _path(parts[1]), slot))
+            out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", out.path(parts[1]), slot))
             return None
         parsed_refs.append(
             ParsedReference(
-                want, target, transforms, parts[0].get("Algorithm") or "", digest_value, ref
+                want,
+                target,
+                transforms,
+                parts[0].get("Algorithm") or "",
+                digest_value,
+                ref,
+                out.path(ref),
             )
         )
     try:
         value = _decode_b64(value_el.text)
     except (binascii.Error, ValueError):
-        out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", _path(value_el), slot))
+        out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", out.path(value_el), slot))
         return None
     certs = _certificates(key_info)
     if certs is None:
         out.results.append(
-            _fail("STRUCTURE.SIGNATURE_SHAPE", _path(key_info), slot, en="(KeyInfo)")
+            _fail("STRUCTURE.SIGNATURE_SHAPE", out.path(key_info), slot, en="(KeyInfo)")
         )
         return None
-    # The leaf is the one certificate that issued none of the others.
-    leaves = [c for c in certs if not any(o is not c and o[2] == c[1] for o in certs)]
+    # The leaf is the one certificate that issued none of the others. Counting issuer names
+    # once keeps this linear (a pairwise test cost the square of the KeyInfo's size).
+    issued: dict[bytes, int] = {}
+    for _, _, issuer in certs:
+        issued[issuer] = issued.get(issuer, 0) + 1
+    leaves = [c for c in certs if issued.get(c[1], 0) - (c[2] == c[1]) == 0]
     if len(leaves) != 1:
         out.results.append(
             _fail(
                 "STRUCTURE.SIGNATURE_SHAPE",
-                _path(key_info),
+                out.path(key_info),
                 slot,
                 en="(exactly one leaf certificate required)",
                 vi="(cần đúng một chứng thư người ký)",
@@ -441,6 +486,10 @@ def _shape(
     )
 
 
+#: Most certificates one KeyInfo may carry (leaf and chain; a real chain has 2–4). More is
+#: refused as a shape error before path building could spend time on them.
+MAX_KEYINFO_CERTIFICATES = 8
+
 _X509_IGNORED = {_D + "X509SubjectName", _D + "X509IssuerSerial", _D + "X509SKI"}
 
 
@@ -455,7 +504,7 @@ def _certificates(
     for el in _elements(kids[0]):
         if el.tag in _X509_IGNORED:
             continue
-        if el.tag != _D + "X509Certificate":
+        if el.tag != _D + "X509Certificate" or len(certs) >= MAX_KEYINFO_CERTIFICATES:
             return None
         try:
             certs.append(load_certificate_b64(el.text or ""))
@@ -477,7 +526,7 @@ def check_structure(root: etree._Element, policy: VerificationPolicy) -> Structu
     for sig in root.iter(_D + "Signature"):
         parent = sig.getparent()
         if parent is None or id(parent) not in slot_by_el:
-            out.results.append(_fail("STRUCTURE.MISPLACED_SIGNATURE", _path(sig)))
+            out.results.append(_fail("STRUCTURE.MISPLACED_SIGNATURE", out.path(sig)))
             continue
         in_slot.setdefault(id(parent), []).append(sig)
     for slot in out.slots:
@@ -494,7 +543,7 @@ def check_structure(root: etree._Element, policy: VerificationPolicy) -> Structu
             out.results.append(
                 _fail(
                     "STRUCTURE.MISPLACED_SIGNATURE",
-                    _path(sig),
+                    out.path(sig),
                     slot,
                     en=f"(slot expects Id {slot.signature_id})",
                     vi=f"(ô ký cần Id {slot.signature_id})",
