@@ -39,7 +39,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
@@ -939,10 +939,128 @@ def build_vectors(pki: TestPKI | None = None, seed: int = 0) -> list[Vector]:
         )
     )
 
+    # -- inputs that once raised instead of reporting ----------------------------------------
+    gvcn = pki.personal(nk.so_ddcn_gvcn)
+    for name, der, description in hostile_certificates(pki, gvcn):
+
+        def put(root: etree._Element, der: bytes = der) -> None:
+            el = _sig(root, "GVCN").find(f"{D}KeyInfo/{D}X509Data/{D}X509Certificate")
+            assert el is not None
+            el.text = base64.b64encode(der).decode()
+
+        mutate(name, ["SIGNATURE.KEY_UNSUPPORTED"], description, put)
+
+    out.append(
+        Vector(
+            "relative_namespace_on_root",
+            genuine.replace(b"<HOC_BA", b'<HOC_BA xmlns:x="rel"', 1),
+            ["SIGNATURE.C14N_FAILED"],
+            'A relative namespace URI (xmlns:x="rel") on HOC_BA: no C14N can serialise what '
+            "lies below it.",
+        )
+    )
+    out.append(
+        Vector(
+            "relative_namespace_in_data",
+            genuine.replace(b"<HO_VA_TEN>", b'<HO_VA_TEN xmlns:x="#frag">', 1),
+            ["SIGNATURE.C14N_FAILED"],
+            'A fragment-only namespace URI (xmlns:x="#frag") inside the signed data.',
+        )
+    )
+    for name, when in (
+        ("signing_time_year_1", "0001-01-01T00:00:00+00:00"),
+        ("signing_time_year_1_east", "0001-01-01T00:00:00+14:00"),
+        ("signing_time_year_9999", "9999-12-31T23:59:59-14:00"),
+    ):
+
+        def extreme(root: etree._Element, when: str = when) -> None:
+            sig = _sig(root, "GVCN")
+            _set_time(sig, dt.datetime.fromisoformat(when))
+            _resign(root, sig, gvcn)
+
+        mutate(
+            name,
+            ["SIGNATURE.SIGNING_TIME_INVALID"],
+            f"GVCN validly re-signed with SigningTime {when} (outside 1900–9000 UTC; "
+            "converting it to UTC overflowed).",
+            extreme,
+        )
+    out.append(
+        Vector(
+            "verified_in_year_9999",
+            genuine,
+            [],
+            "A genuine record verified at 9999-12-31T23:59:59-14:00 (the clock-skew sum "
+            "overflowed).",
+            at=dt.datetime.fromisoformat("9999-12-31T23:59:59-14:00"),
+        )
+    )
+
     # -- resource floods (no key needed) -----------------------------------------------------
     for name, (build, code, description) in FLOOD_VECTORS.items():
         out.append(Vector(name, build(genuine), [code], description))
     return out
+
+
+# --------------------------------------------------------------------------- hostile keys
+
+
+_RSA_OID = bytes.fromhex("06092a864886f70d010101")  # rsaEncryption
+_UNKNOWN_OID = bytes.fromhex("06092a864886f70d010163")  # same length, unassigned
+
+
+def _rsa_exponent(der: bytes, e: int) -> bytes:
+    """``der`` with its RSA-2048 public exponent 65537 replaced by ``e`` (< 128). The modulus
+    grows by two bytes so that no enclosing length changes (the CA's signature no longer
+    matches, which no check reaches first)."""
+    i = der.index(bytes.fromhex("0203010001"))
+    j = der.rindex(b"\x02\x82\x01\x01\x00", 0, i)
+    out = der[:j] + b"\x02\x82\x01\x03" + der[j + 4 : i] + b"\xab\xcd" + bytes([2, 1, e])
+    out += der[i + 5 :]
+    assert len(out) == len(der)
+    return out
+
+
+def _issued(pki: TestPKI, who: TestIdentity, key: Any) -> bytes:
+    """A certificate for ``who``'s subject and ``key`` (any type), issued by the test CA."""
+    now = who.certificate.not_valid_before_utc
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(who.certificate.subject)
+        .issuer_name(who.certificate.issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(who.certificate.not_valid_after_utc)
+        .sign(pki.intermediate_key, hashes.SHA256())
+    )
+    return cert.public_bytes(Encoding.DER)
+
+
+def hostile_certificates(pki: TestPKI, who: TestIdentity) -> list[tuple[str, bytes, str]]:
+    """(name, DER, description): leaf certificates whose key cannot be used."""
+    der = who.certificate.public_bytes(Encoding.DER)
+    assert der.count(_RSA_OID) == 1, "the GVCN test certificate must be RSA"
+    return [
+        (
+            "key_unknown_algorithm",
+            der.replace(_RSA_OID, _UNKNOWN_OID),
+            "GVCN's certificate with a key algorithm OID nobody knows (the library raised "
+            "UnsupportedAlgorithm).",
+        ),
+        ("key_rsa_e1", _rsa_exponent(der, 1), "GVCN's certificate with RSA exponent e = 1."),
+        ("key_rsa_e2", _rsa_exponent(der, 2), "GVCN's certificate with RSA exponent e = 2."),
+        (
+            "key_dsa",
+            _issued(pki, who, dsa.generate_private_key(2048)),
+            "GVCN's certificate carrying a DSA key, issued by the trusted CA.",
+        ),
+        (
+            "key_ed448",
+            _issued(pki, who, ed448.Ed448PrivateKey.generate()),
+            "GVCN's certificate carrying an Ed448 key, issued by the trusted CA.",
+        ),
+    ]
 
 
 # --------------------------------------------------------------------------- resource floods
@@ -995,9 +1113,7 @@ def _with_attributes(genuine: bytes, n: int, per_element: int) -> bytes:
 
 def flood_attributes_on_element(genuine: bytes, n: int) -> bytes:
     """``n`` attributes on the first ``Object`` (signed by Reference 2)."""
-    return genuine.replace(
-        b"<Object", b"<Object" + b"".join(b' a%d="x"' % i for i in range(n)), 1
-    )
+    return genuine.replace(b"<Object", b"<Object" + b"".join(b' a%d="x"' % i for i in range(n)), 1)
 
 
 def flood_attributes(genuine: bytes, n: int, per_element: int) -> bytes:

@@ -246,6 +246,18 @@ CODES: dict[str, CodeInfo] = {
         "Signature valid: digests and signature value match.",
         "Nothing.",
     ),
+    "SIGNATURE.KEY_UNSUPPORTED": _c(
+        Step.SIGNATURE,
+        "Khoá công khai của chứng thư người ký không dùng được (không phải RSA/ECDSA hợp lệ).",
+        "The signer certificate's public key is unusable (not a valid RSA or ECDSA key).",
+        _FORGED,
+    ),
+    "SIGNATURE.C14N_FAILED": _c(
+        Step.SIGNATURE,
+        "Không thể chuẩn hoá nội dung được ký (ví dụ: URI không gian tên tương đối).",
+        "The signed content cannot be canonicalised (for example a relative namespace URI).",
+        _REJECT,
+    ),
     "SIGNATURE.DIGEST_MISMATCH": _c(
         Step.SIGNATURE,
         "Dữ liệu đã bị thay đổi sau khi ký (giá trị băm không khớp).",

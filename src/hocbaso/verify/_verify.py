@@ -250,7 +250,9 @@ def _check_order(
                 )
             )
     for p in good:
-        if t(p) > at + policy.clock_skew:
+        # A difference, not ``at + skew``: subtracting two aware times cannot overflow, and a
+        # caller's ``at`` may be the last minute of year 9999.
+        if t(p) - at > policy.clock_skew:
             out.append(
                 StepResult.of(
                     "ORDER.FUTURE_SIGNING_TIME",

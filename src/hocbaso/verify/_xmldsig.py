@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from lxml import etree
 
 from hocbaso.errors import AlgorithmError
@@ -36,7 +36,14 @@ from hocbaso.verify._policy import VerificationPolicy
 from hocbaso.verify._report import StepResult
 from hocbaso.verify._trust import load_certificate_b64, signer_summary
 
-__all__ = ["CanonCache", "ParsedSignature", "Slot", "check_signature", "check_structure"]
+__all__ = [
+    "CanonCache",
+    "ParsedSignature",
+    "Slot",
+    "check_signature",
+    "check_structure",
+    "usable_signing_time",
+]
 
 _D = f"{{{DSIG_NS}}}"
 _EXC_NS = "http://www.w3.org/2001/10/xml-exc-c14n#"
@@ -652,6 +659,29 @@ def verify_value(
     return True
 
 
+#: The range a signing time must fall in, in UTC. A signature claiming a time outside it is
+#: not one anybody made; inside it, the date arithmetic of the later checks (UTC conversion,
+#: time buckets, clock skew) cannot overflow Python's datetime (years 1–9999), which
+#: ``0001-01-01T00:00:00+14:00`` or ``9999-12-31T23:59:59-14:00`` would.
+EARLIEST_SIGNING_TIME = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST_SIGNING_TIME = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
+
+
+def usable_signing_time(when: dt.datetime) -> bool:
+    """Whether ``when`` (aware) lies in the accepted range; comparing never overflows."""
+    return EARLIEST_SIGNING_TIME <= when < LATEST_SIGNING_TIME
+
+
+def _usable_key(cert: x509.Certificate) -> bool:
+    """An RSA or EC public key that ``cryptography`` loads (it refuses RSA e < 3, and raises
+    ``UnsupportedAlgorithm`` for a key algorithm it does not know)."""
+    try:
+        key = cert.public_key()
+    except (UnsupportedAlgorithm, ValueError):
+        return False
+    return isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey)
+
+
 def _signing_time(obj: etree._Element, signature_id: str) -> dt.datetime | None:
     """SigningTime of the digested ``Object``, read as XPath string-values.
 
@@ -671,7 +701,15 @@ def _signing_time(obj: etree._Element, signature_id: str) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(str(_STRING_VALUE(times[0])).strip())
     except ValueError:
         return None
-    return value if value.tzinfo is not None else None
+    if value.tzinfo is None or not usable_signing_time(value):
+        return None
+    return value
+
+
+def _c14n_code(error: AlgorithmError, refused: str) -> str:
+    """``SIGNATURE.C14N_FAILED`` when the content cannot be canonicalised at all (a relative
+    namespace URI), else the code for a refused method."""
+    return "SIGNATURE.C14N_FAILED" if error.code == "SIGN.ALGORITHM.C14N_FAILED" else refused
 
 
 def check_signature(
@@ -696,6 +734,9 @@ def check_signature(
     if refused:
         return results
     ps.legacy = any(r.status is Status.WARN for r in results)
+    if not _usable_key(ps.leaf):
+        results.append(res("SIGNATURE.KEY_UNSUPPORTED", Status.FAIL, ps.path))
+        return results
     canon_refs: list[bytes] = []
     digest_ok = True
     for r in ps.references:
@@ -703,7 +744,9 @@ def check_signature(
         try:
             data = canon.get(r.target, method, r.transforms[0][1])
         except AlgorithmError as e:
-            results.append(res("SIGNATURE.TRANSFORM_REFUSED", Status.FAIL, r.path, e.code))
+            results.append(
+                res(_c14n_code(e, "SIGNATURE.TRANSFORM_REFUSED"), Status.FAIL, r.path, e.code)
+            )
             return results
         canon_refs.append(data)
         digest = hashlib.new(_DIGEST[r.digest_uri].hash_name, data).digest()
@@ -713,7 +756,9 @@ def check_signature(
     try:
         signed_info = canon.get(ps.signed_info, _C14N[ps.c14n_uri], ps.c14n_prefixes)
     except AlgorithmError as e:
-        results.append(res("SIGNATURE.ALGORITHM_REFUSED", Status.FAIL, ps.path, e.code))
+        results.append(
+            res(_c14n_code(e, "SIGNATURE.ALGORITHM_REFUSED"), Status.FAIL, ps.path, e.code)
+        )
         return results
     if not verify_value(ps.leaf, _SIGNATURE[ps.method_uri], ps.value, signed_info):
         results.append(res("SIGNATURE.VALUE_INVALID", Status.FAIL, ps.path))
