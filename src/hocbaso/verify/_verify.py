@@ -449,10 +449,15 @@ def verify(
             issuer_organisation=_issuer_organisation(structure.signatures),
         )
         results.extend(status_results)
+    # The report drops record and signed bytes itself unless it is ok (personal data); the
+    # identifier and version, read from the same signed bytes, stay.
+    chung = record.thong_tin_hoc_ba.thong_tin_chung if record is not None else None
     return VerificationReport(
         _sorted(results),
         record=record,
         signed_bytes=signed if record is not None else None,
         packet_sha256=packet_sha256,
         revoked=revoked,
+        ma_dinh_danh_hoc_ba=str(chung.ma_dinh_danh_hoc_ba) if chung is not None else None,
+        phien_ban=int(chung.phien_ban) if chung is not None else None,
     )
