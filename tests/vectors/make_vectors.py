@@ -939,6 +939,21 @@ def build_vectors(pki: TestPKI | None = None, seed: int = 0) -> list[Vector]:
         )
     )
 
+    def orphan_slot(root: etree._Element) -> None:
+        slots = root.find("DANH_SACH_THONG_TIN_KY/DANH_SACH_GVBM")
+        assert slots is not None
+        codes = {r.ma_mon_hoc for r in hb.bang_diem}
+        spare = next(f"{n:02d}" for n in range(10, 100) if f"{n:02d}" not in codes)
+        etree.SubElement(slots, "GVBM", MA_MON_HOC=spare)
+
+    mutate(
+        "gvbm_slot_without_row",
+        ["STRUCTURE.ORPHAN_SLOT"],
+        "An empty GVBM slot for a subject that has no row in BANG_DIEM (every signature "
+        "still verifies).",
+        orphan_slot,
+    )
+
     # -- inputs that once raised instead of reporting ----------------------------------------
     gvcn = pki.personal(nk.so_ddcn_gvcn)
     for name, der, description in hostile_certificates(pki, gvcn):

@@ -226,6 +226,12 @@ CODES: dict[str, CodeInfo] = {
         "A signature's Reference does not point where its role must sign.",
         _FORGED,
     ),
+    "STRUCTURE.ORPHAN_SLOT": _c(
+        Step.STRUCTURE,
+        "Có ô ký GVBM cho môn học không có dòng trong BANG_DIEM.",
+        "A subject teacher's (GVBM) slot names a subject with no row in BANG_DIEM.",
+        _REJECT,
+    ),
     "STRUCTURE.SIGNATURE_SHAPE": _c(
         Step.STRUCTURE,
         "Chữ ký thiếu hoặc thừa thành phần (SignedInfo, SignatureValue, KeyInfo, chứng thư).",

@@ -289,6 +289,10 @@ def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
             return False
         seen.add(mon)
         out.slots.append(Slot("GVBM", mon, slot_el, f"{_GVBM_PATH}[@MA_MON_HOC='{mon}']"))
+        if mon not in out.rows:
+            # A slot for a subject the record does not have: signed or empty, the layout is
+            # not the record's (an empty one was once accepted silently).
+            out.results.append(_fail("STRUCTURE.ORPHAN_SLOT", out.path(slot_el)))
     for role, el in (("GVCN", gvcn), ("CBQL", cbql), ("KY_PHAT_HANH", kph)):
         out.slots.append(Slot(role, None, el, _SLOT_PATHS[role]))
     return True
