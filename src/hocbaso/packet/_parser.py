@@ -16,6 +16,7 @@ limits).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -153,15 +154,27 @@ def _check_shape(root: etree._Element, limits: ParseLimits) -> None:
             f"Document has more than {limits.max_elements} nodes",
             f"Tệp có nhiều hơn {limits.max_elements} nút",
         )
-    # Attributes, Ids and signatures: four more counts inside libxml2, each one linear pass,
-    # the narrower counts first so that each flood is refused under its own code. XPath's
-    # attribute axis never includes namespace declarations (those are counted before parsing).
-    if bool(_ANY_ELEMENT_WITH_MORE_ATTRIBUTES(root, n=limits.max_attributes_per_element)):
+    # Attributes, Ids and signatures: counted inside libxml2, one linear pass each, and the
+    # narrower limits judged first so that each flood is refused under its own code. XPath's
+    # attribute axis never includes namespace declarations (those are counted before
+    # parsing). Ids are attributes, so their count is needed only when attributes are many.
+    attributes = _COUNT_ATTRIBUTES(root)
+    assert isinstance(attributes, float)
+    per_element = limits.max_attributes_per_element
+    if attributes > per_element and bool(_nth_attribute_exists(per_element + 1)(root)):
         raise _refuse(
             "PARSE.TOO_MANY_ATTRIBUTES_PER_ELEMENT",
-            f"An element has more than {limits.max_attributes_per_element} attributes",
-            f"Một phần tử có nhiều hơn {limits.max_attributes_per_element} thuộc tính",
+            f"An element has more than {per_element} attributes",
+            f"Một phần tử có nhiều hơn {per_element} thuộc tính",
         )
+    if attributes > limits.max_ids:
+        ids = _COUNT_IDS(root)
+        if isinstance(ids, float) and ids > limits.max_ids:
+            raise _refuse(
+                "PARSE.TOO_MANY_IDS",
+                f"Document has more than {limits.max_ids} Id attributes",
+                f"Tệp có nhiều hơn {limits.max_ids} thuộc tính Id",
+            )
     signatures = _COUNT_SIGNATURES(root)
     if isinstance(signatures, float) and signatures > limits.max_signatures:
         raise _refuse(
@@ -169,15 +182,7 @@ def _check_shape(root: etree._Element, limits: ParseLimits) -> None:
             f"Document has more than {limits.max_signatures} Signature elements",
             f"Tệp có nhiều hơn {limits.max_signatures} phần tử chữ ký (Signature)",
         )
-    ids = _COUNT_IDS(root)
-    if isinstance(ids, float) and ids > limits.max_ids:
-        raise _refuse(
-            "PARSE.TOO_MANY_IDS",
-            f"Document has more than {limits.max_ids} Id attributes",
-            f"Tệp có nhiều hơn {limits.max_ids} thuộc tính Id",
-        )
-    attributes = _COUNT_ATTRIBUTES(root)
-    if isinstance(attributes, float) and attributes > limits.max_attributes:
+    if attributes > limits.max_attributes:
         raise _refuse(
             "PARSE.TOO_MANY_ATTRIBUTES",
             f"Document has more than {limits.max_attributes} attributes",
@@ -185,8 +190,13 @@ def _check_shape(root: etree._Element, limits: ParseLimits) -> None:
         )
 
 
-# Compiled once: the limits are XPath variables.
-_ANY_ELEMENT_WITH_MORE_ATTRIBUTES = etree.XPath("boolean(//*[count(@*) > $n])")
+@functools.lru_cache(maxsize=8)
+def _nth_attribute_exists(n: int) -> etree.XPath:
+    # "Some element has an n-th attribute": a positional step, four times cheaper in libxml2
+    # than counting every element's attributes in a predicate.
+    return etree.XPath(f"boolean(//@*[{int(n)}])")
+
+
 _COUNT_SIGNATURES = etree.XPath(
     "count(//ds:Signature)", namespaces={"ds": "http://www.w3.org/2000/09/xmldsig#"}
 )
