@@ -1,11 +1,12 @@
 """Worst-case hostile inputs against ``verify``: each flood just under and just over its limit.
 
-Issue 9 asked that every file within the size limit be verified or refused in under one second
-on one core. The floods are the attack corpus's own builders (``tests/vectors/make_vectors.py``)
-applied to a genuine issued record, sized from ``DEFAULT_LIMITS`` and from the genuine record's
-own counts, so "just under" is exactly at the limit and "just over" is one past it. Each is
-reported in milliseconds and as a multiple of verifying the genuine record in the same run
-(machine speed cancels out of the ratio; the absolute figure is what the 1 s target is about).
+The target (docs/verification.md §2, step 1.4): every file within the size limit is verified or
+refused in under one second on one core. The floods are the attack corpus's own builders
+(``tests/vectors/make_vectors.py``) applied to a genuine issued record, sized from
+``DEFAULT_LIMITS`` and from the genuine record's own counts, so "just under" is exactly at the
+limit and "just over" is one past it. Each is reported in milliseconds and as a multiple of
+verifying the genuine record in the same run (machine speed cancels out of the ratio; the
+absolute figure is what the 1 s target is about).
 
     python -m benchmarks hostile [--quick]
 """
@@ -30,7 +31,7 @@ from hocbaso.testing.pki import build_test_pki
 from hocbaso.verify import TrustStore, verify
 
 ROOT_DIR = Path(__file__).resolve().parents[1]
-#: The target of issue 9, item 3, for one file on one core.
+#: The target for one file on one core (docs/verification.md §2, step 1.4).
 TARGET_SECONDS = 1.0
 
 

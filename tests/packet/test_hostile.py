@@ -118,7 +118,7 @@ def test_parser_never_resolves_entities_even_if_reached() -> None:
     assert parser.resolvers is not None
 
 
-# -- resource limits (issue 9, item 3): each flood refused under its own code --------------
+# -- resource limits: each flood refused under its own code ------------------------------------
 
 DS = 'xmlns:ds="http://www.w3.org/2000/09/xmldsig#"'
 

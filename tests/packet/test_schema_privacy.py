@@ -1,4 +1,4 @@
-"""Schema messages never carry a document's value (issue 9, item 10).
+"""Schema messages never carry a document's value (docs/packet.md).
 
 Values containing quotes defeated the old quote-matching clean-up (a full birth date, 8 digits of
 a CCCD, part of a name leaked into ``message_en``). Messages are now built from the error's

@@ -1,4 +1,4 @@
-"""Hostile input gets a report, never a traceback (issue 9, item 4).
+"""Hostile input gets a report, never a traceback (docs/verification.md §2).
 
 The corpus (``tests/vectors``) carries the record-side cases (hostile keys, relative namespace
 URIs, extreme signing times, a verification time in year 9999); here are the same paths inside

@@ -1,4 +1,4 @@
-"""A report that is not ok carries no record and no signed bytes (issue 9, item 10), but keeps
+"""A report that is not ok carries no record and no signed bytes (docs/verification.md), but keeps
 the record identifier and version read from the signed bytes."""
 
 from __future__ import annotations
