@@ -314,6 +314,17 @@ def _record_from(
         )
 
 
+def _in_utc(at: dt.datetime) -> dt.datetime:
+    """``at`` in UTC. The last hours of year 9999 west of UTC (and the first of year 1 east
+    of it) have no UTC form in Python's datetime; they are taken as its last (first)
+    representable instant, hours apart at most, so no later check overflows on them."""
+    try:
+        return at.astimezone(dt.UTC)
+    except OverflowError:
+        limit = dt.datetime.max if at.year == dt.MAXYEAR else dt.datetime.min
+        return limit.replace(tzinfo=dt.UTC)
+
+
 def _many_bytes(items: Iterable[Any], name: str) -> tuple[Any, ...]:
     """A sequence argument; one bare ``bytes`` (a common slip) is refused, not iterated."""
     if isinstance(items, bytes | bytearray | memoryview | str):
@@ -370,6 +381,7 @@ def verify(
             "Thời điểm kiểm tra phải có múi giờ.",
             code="VERIFY.INPUT.NAIVE_TIME",
         )
+    at = _in_utc(at)
     crl_set = as_crl_set(crls)
     revocations = _many_bytes(revocations, "revocations")
     previous_versions = _many_bytes(previous_versions, "previous_versions")
