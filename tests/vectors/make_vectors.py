@@ -29,6 +29,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -38,7 +39,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
@@ -937,7 +938,277 @@ def build_vectors(pki: TestPKI | None = None, seed: int = 0) -> list[Vector]:
             "A genuinely signed record whose year conduct result contradicts Thông tư 22 Điều 8.",
         )
     )
+
+    def orphan_slot(root: etree._Element) -> None:
+        slots = root.find("DANH_SACH_THONG_TIN_KY/DANH_SACH_GVBM")
+        assert slots is not None
+        codes = {r.ma_mon_hoc for r in hb.bang_diem}
+        spare = next(f"{n:02d}" for n in range(10, 100) if f"{n:02d}" not in codes)
+        etree.SubElement(slots, "GVBM", MA_MON_HOC=spare)
+
+    mutate(
+        "gvbm_slot_without_row",
+        ["STRUCTURE.ORPHAN_SLOT"],
+        "An empty GVBM slot for a subject that has no row in BANG_DIEM (every signature "
+        "still verifies).",
+        orphan_slot,
+    )
+
+    # -- inputs that once raised instead of reporting ----------------------------------------
+    gvcn = pki.personal(nk.so_ddcn_gvcn)
+    for name, der, description in hostile_certificates(pki, gvcn):
+
+        def put(root: etree._Element, der: bytes = der) -> None:
+            el = _sig(root, "GVCN").find(f"{D}KeyInfo/{D}X509Data/{D}X509Certificate")
+            assert el is not None
+            el.text = base64.b64encode(der).decode()
+
+        mutate(name, ["SIGNATURE.KEY_UNSUPPORTED"], description, put)
+
+    out.append(
+        Vector(
+            "relative_namespace_on_root",
+            genuine.replace(b"<HOC_BA", b'<HOC_BA xmlns:x="rel"', 1),
+            ["SIGNATURE.C14N_FAILED"],
+            'A relative namespace URI (xmlns:x="rel") on HOC_BA: no C14N can serialise what '
+            "lies below it.",
+        )
+    )
+    out.append(
+        Vector(
+            "relative_namespace_in_data",
+            genuine.replace(b"<HO_VA_TEN>", b'<HO_VA_TEN xmlns:x="#frag">', 1),
+            ["SIGNATURE.C14N_FAILED"],
+            'A fragment-only namespace URI (xmlns:x="#frag") inside the signed data.',
+        )
+    )
+    for name, when in (
+        ("signing_time_year_1", "0001-01-01T00:00:00+00:00"),
+        ("signing_time_year_1_east", "0001-01-01T00:00:00+14:00"),
+        ("signing_time_year_9999", "9999-12-31T23:59:59-14:00"),
+    ):
+
+        def extreme(root: etree._Element, when: str = when) -> None:
+            sig = _sig(root, "GVCN")
+            _set_time(sig, dt.datetime.fromisoformat(when))
+            _resign(root, sig, gvcn)
+
+        mutate(
+            name,
+            ["SIGNATURE.SIGNING_TIME_INVALID"],
+            f"GVCN validly re-signed with SigningTime {when} (outside 1900–9000 UTC; "
+            "converting it to UTC overflowed).",
+            extreme,
+        )
+    out.append(
+        Vector(
+            "verified_in_year_9999",
+            genuine,
+            [],
+            "A genuine record verified at 9999-12-31T23:59:59-14:00 (the clock-skew sum "
+            "overflowed).",
+            at=dt.datetime.fromisoformat("9999-12-31T23:59:59-14:00"),
+        )
+    )
+
+    # -- resource floods (no key needed) -----------------------------------------------------
+    for name, (build, code, description) in FLOOD_VECTORS.items():
+        out.append(Vector(name, build(genuine), [code], description))
     return out
+
+
+# --------------------------------------------------------------------------- hostile keys
+
+
+_RSA_OID = bytes.fromhex("06092a864886f70d010101")  # rsaEncryption
+_UNKNOWN_OID = bytes.fromhex("06092a864886f70d010163")  # same length, unassigned
+
+
+def _rsa_exponent(der: bytes, e: int) -> bytes:
+    """``der`` with its RSA-2048 public exponent 65537 replaced by ``e`` (< 128). The modulus
+    grows by two bytes so that no enclosing length changes (the CA's signature no longer
+    matches, which no check reaches first)."""
+    i = der.index(bytes.fromhex("0203010001"))
+    j = der.rindex(b"\x02\x82\x01\x01\x00", 0, i)
+    out = der[:j] + b"\x02\x82\x01\x03" + der[j + 4 : i] + b"\xab\xcd" + bytes([2, 1, e])
+    out += der[i + 5 :]
+    assert len(out) == len(der)
+    return out
+
+
+def _issued(pki: TestPKI, who: TestIdentity, key: Any) -> bytes:
+    """A certificate for ``who``'s subject and ``key`` (any type), issued by the test CA."""
+    now = who.certificate.not_valid_before_utc
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(who.certificate.subject)
+        .issuer_name(who.certificate.issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(who.certificate.not_valid_after_utc)
+        .sign(pki.intermediate_key, hashes.SHA256())
+    )
+    return cert.public_bytes(Encoding.DER)
+
+
+def hostile_certificates(pki: TestPKI, who: TestIdentity) -> list[tuple[str, bytes, str]]:
+    """(name, DER, description): leaf certificates whose key cannot be used."""
+    der = who.certificate.public_bytes(Encoding.DER)
+    assert der.count(_RSA_OID) == 1, "the GVCN test certificate must be RSA"
+    return [
+        (
+            "key_unknown_algorithm",
+            der.replace(_RSA_OID, _UNKNOWN_OID),
+            "GVCN's certificate with a key algorithm OID nobody knows (the library raised "
+            "UnsupportedAlgorithm).",
+        ),
+        ("key_rsa_e1", _rsa_exponent(der, 1), "GVCN's certificate with RSA exponent e = 1."),
+        ("key_rsa_e2", _rsa_exponent(der, 2), "GVCN's certificate with RSA exponent e = 2."),
+        (
+            "key_dsa",
+            _issued(pki, who, dsa.generate_private_key(2048)),
+            "GVCN's certificate carrying a DSA key, issued by the trusted CA.",
+        ),
+        (
+            "key_ed448",
+            _issued(pki, who, ed448.Ed448PrivateKey.generate()),
+            "GVCN's certificate carrying an Ed448 key, issued by the trusted CA.",
+        ),
+    ]
+
+
+# --------------------------------------------------------------------------- resource floods
+#
+# Unauthenticated denial of service: no key is needed to make a verifier work hard. Each flood
+# is built for any count, so the benchmark (``python -m benchmarks hostile``) can time it just
+# under and just over its ParseLimits limit, and the corpus carries it at the size first
+# reported against an unbounded verifier.
+
+_DS_DECL = b' xmlns:ds="http://www.w3.org/2000/09/xmldsig#"'
+_START_TAG = re.compile(rb"<[A-Za-z_][\w.:-]*")
+
+
+def flood_namespaces_on_root(genuine: bytes, n: int) -> bytes:
+    """``n`` namespace declarations on ``HOC_BA``: in scope for every canonicalised element."""
+    decls = b"".join(b' xmlns:p%d="urn:hocbaso:flood:%d"' % (i, i) for i in range(n))
+    return genuine.replace(b"<HOC_BA", b"<HOC_BA" + decls, 1)
+
+
+def flood_namespaces(genuine: bytes, n: int, per_element: int) -> bytes:
+    """``n`` declarations, ``per_element`` on each data element from the root down."""
+    counter = iter(range(n))
+
+    def add(match: re.Match[bytes]) -> bytes:
+        decls = b"".join(
+            b' xmlns:q%d="urn:hocbaso:flood:%d"' % (i, i)
+            for _, i in zip(range(per_element), counter, strict=False)
+        )
+        return match.group(0) + decls
+
+    return _START_TAG.sub(add, genuine)
+
+
+def _with_attributes(genuine: bytes, n: int, per_element: int) -> bytes:
+    root = _tree(genuine)
+    # Signature internals first (SignedInfo is canonicalised for the signature value), then
+    # the signed data: where attributes cost the most.
+    targets = [e for e in root.iter(f"{D}SignedInfo", f"{D}Reference", f"{D}Object")]
+    targets += [e for e in root.iter(etree.Element) if e not in targets]
+    left = n
+    for el in targets:
+        if left <= 0:
+            break
+        k = min(per_element - len(el.attrib), left)
+        for i in range(k):
+            el.set(f"a{left - i}", "x")
+        left -= max(k, 0)
+    return _bytes(root)
+
+
+def flood_attributes_on_element(genuine: bytes, n: int) -> bytes:
+    """``n`` attributes on the first ``Object`` (signed by Reference 2)."""
+    return genuine.replace(b"<Object", b"<Object" + b"".join(b' a%d="x"' % i for i in range(n)), 1)
+
+
+def flood_attributes(genuine: bytes, n: int, per_element: int) -> bytes:
+    """``n`` attributes added in all, at most ``per_element`` on any one element."""
+    return _with_attributes(genuine, n, per_element)
+
+
+def flood_signatures(genuine: bytes, n: int) -> bytes:
+    """``n`` empty ``ds:Signature`` elements, siblings outside every slot."""
+    body = b"<ds:Signature/>" * n
+    data = genuine.replace(b"<HOC_BA", b"<HOC_BA" + _DS_DECL, 1)
+    return data.replace(b"</HOC_BA>", body + b"</HOC_BA>")
+
+
+def flood_ids(genuine: bytes, n: int) -> bytes:
+    """``n`` sibling elements all carrying ``Id="data"`` (duplicates of the signed block's)."""
+    return genuine.replace(b"</HOC_BA>", b'<X Id="data"/>' * n + b"</HOC_BA>")
+
+
+def flood_comments(genuine: bytes, n: int) -> bytes:
+    """``n`` comments inside the signed data block (each one a finding)."""
+    return genuine.replace(b"</DU_LIEU_HOC_BA>", b"<!---->" * n + b"</DU_LIEU_HOC_BA>", 1)
+
+
+def flood_elements(genuine: bytes, n: int) -> bytes:
+    """``n`` empty sibling elements after the signed data block."""
+    return genuine.replace(b"</DU_LIEU_HOC_BA>", b"</DU_LIEU_HOC_BA>" + b"<X/>" * n, 1)
+
+
+def flood_text(genuine: bytes, n: int) -> bytes:
+    """A student name of ``n`` characters (signed text, a patterned and length-bound field)."""
+    return genuine.replace(b"<HO_VA_TEN>", b"<HO_VA_TEN>" + b"A" * n, 1)
+
+
+def flood_certificates(genuine: bytes, n: int) -> bytes:
+    """GVCN's KeyInfo carrying its intermediate ``n`` times besides the leaf."""
+    root = _tree(genuine)
+    x509data = _sig(root, "GVCN").find(f"{D}KeyInfo/{D}X509Data")
+    assert x509data is not None
+    certs = x509data.findall(f"{D}X509Certificate")
+    for _ in range(n):
+        x509data.append(copy.deepcopy(certs[-1]))
+    return _bytes(root)
+
+
+#: Flood vectors at the sizes first reported against the unbounded verifier: name → (builder
+#: of the bytes from the genuine record, expected code, description).
+FLOOD_VECTORS: dict[str, tuple[Callable[[bytes], bytes], str, str]] = {
+    "flood_namespaces_on_root": (
+        lambda g: flood_namespaces_on_root(g, 4_000),
+        "PARSE.TOO_MANY_NAMESPACES_PER_ELEMENT",
+        "4 000 namespace declarations on HOC_BA (~120 KB; 22 s in an unbounded verifier).",
+    ),
+    "flood_namespaces_spread": (
+        lambda g: flood_namespaces(g, 4_000, 16),
+        "PARSE.TOO_MANY_NAMESPACES",
+        "4 000 namespace declarations, 16 on each of 250 elements (each under the "
+        "per-element limit).",
+    ),
+    "flood_attributes_on_object": (
+        lambda g: flood_attributes_on_element(g, 256_000),
+        "PARSE.TOO_MANY_ATTRIBUTES_PER_ELEMENT",
+        "256 000 attributes on one signed Object (no answer in 180 s when unbounded).",
+    ),
+    "flood_attributes_spread": (
+        lambda g: flood_attributes(g, 16_000, 32),
+        "PARSE.TOO_MANY_ATTRIBUTES",
+        "16 000 attributes, 32 on each of 500 elements (each under the per-element limit).",
+    ),
+    "flood_signatures": (
+        lambda g: flood_signatures(g, 16_000),
+        "PARSE.TOO_MANY_SIGNATURES",
+        "16 000 empty Signature elements outside every slot (58 s when unbounded).",
+    ),
+    "flood_duplicate_ids": (
+        lambda g: flood_ids(g, 16_000),
+        "PARSE.TOO_MANY_IDS",
+        "16 000 elements repeating Id=data (9.8 s when unbounded).",
+    ),
+}
 
 
 #: The committed hostile-XML files (no key needed): file name → (expected code, description).

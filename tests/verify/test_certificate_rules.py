@@ -156,7 +156,9 @@ def test_backdated_signature_of_a_compromised_key_in_a_report(
     data = corpus["revoked_key_compromise_backdated"].data  # type: ignore[attr-defined]
     report = verify(data, trust, at=TEST_NOW, crls=[crl])
     assert "CERTIFICATE.REVOKED_TIME_UNPROVEN" in report.failed_codes
-    assert report.record is not None  # the data is genuinely signed; the signer is not trusted
+    # The data is genuinely signed (its identifier is read from the signed bytes), but the
+    # report is not ok, so it carries no record (docs/verification.md, the report).
+    assert report.record is None and report.ma_dinh_danh_hoc_ba is not None
     lenient = dataclasses.replace(STRICT, trust_signing_time=True)
     assert verify(data, trust, at=TEST_NOW, crls=[crl], policy=lenient).ok
     # Without the CRL nothing is known about the revocation (reported as not checked).

@@ -4,10 +4,20 @@ Every module of hocbaso that reads XML calls :func:`parse_xml`. It refuses what 
 would use against a verifier: a DTD (and with it every entity, external or internal, so no XXE
 and no billion laughs), network access, oversized input, deep nesting, and any encoding other
 than UTF-8. Limits are checked *before* parsing where possible, so hostile input costs little.
+
+Why limits on namespaces, attributes, signatures and Ids: the work a verifier does after parsing
+(canonicalisation, the Id and signature-placement scans) can grow faster than the file. libxml2's
+C14N keeps attributes and namespace declarations in sorted lists, so 4 000 declarations on one
+element or 256 000 attributes in one ``Object`` cost seconds to minutes; thousands of stray
+``Signature`` elements or repeated Ids each produce a finding. Capping each count, far above what
+a genuine packet carries, bounds that work before any of it starts (docs/packet.md lists the
+limits).
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -31,6 +41,18 @@ class ParseLimits:
     max_depth: int = 32
     #: Most elements accepted in one document.
     max_elements: int = 20_000
+    #: Most namespace declarations (``xmlns``, ``xmlns:p``) on one element.
+    max_namespaces_per_element: int = 16
+    #: Most namespace declarations in the whole document (a signed record has 2 per signature).
+    max_namespaces: int = 256
+    #: Most attributes (namespace declarations not counted) on one element.
+    max_attributes_per_element: int = 32
+    #: Most attributes in the whole document (a signed record has about 12 per signature).
+    max_attributes: int = 4_096
+    #: Most XML-Signature ``Signature`` elements (a record has one per subject row plus three).
+    max_signatures: int = 128
+    #: Most ``Id`` attributes (a record has three per subject row plus five).
+    max_ids: int = 512
 
 
 DEFAULT_LIMITS = ParseLimits()
@@ -57,7 +79,10 @@ def parse_xml(data: bytes, *, limits: ParseLimits = DEFAULT_LIMITS) -> etree._El
     """Parse untrusted bytes into an element tree, or raise :class:`ParseError`.
 
     Codes: ``PARSE.TOO_LARGE``, ``PARSE.DTD``, ``PARSE.ENCODING``, ``PARSE.MALFORMED``,
-    ``PARSE.TOO_DEEP``, ``PARSE.TOO_MANY_ELEMENTS``, ``PARSE.ENTITY``.
+    ``PARSE.TOO_DEEP``, ``PARSE.TOO_MANY_ELEMENTS``, ``PARSE.ENTITY``,
+    ``PARSE.TOO_MANY_NAMESPACES_PER_ELEMENT``, ``PARSE.TOO_MANY_NAMESPACES``,
+    ``PARSE.TOO_MANY_ATTRIBUTES_PER_ELEMENT``, ``PARSE.TOO_MANY_ATTRIBUTES``,
+    ``PARSE.TOO_MANY_SIGNATURES``, ``PARSE.TOO_MANY_IDS``.
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError("parse_xml takes bytes")
@@ -77,6 +102,7 @@ def parse_xml(data: bytes, *, limits: ParseLimits = DEFAULT_LIMITS) -> etree._El
             "Document carries a DTD or entity declaration, which is not allowed",
             "Tệp chứa DTD hoặc khai báo thực thể, không được phép",
         )
+    _check_namespace_declarations(data, limits)
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
@@ -111,7 +137,7 @@ def parse_xml(data: bytes, *, limits: ParseLimits = DEFAULT_LIMITS) -> etree._El
 
 
 def _check_shape(root: etree._Element, limits: ParseLimits) -> None:
-    # Both counts run inside libxml2: a Python walk over every node cost a quarter of reading
+    # Every count runs inside libxml2: a Python walk over every node cost a quarter of reading
     # a packet. Entity references need no check here: a DTD was refused above, and without
     # one an entity reference is not well-formed.
     too_deep = "/" + "/*" * (limits.max_depth + 1)
@@ -128,3 +154,87 @@ def _check_shape(root: etree._Element, limits: ParseLimits) -> None:
             f"Document has more than {limits.max_elements} nodes",
             f"Tệp có nhiều hơn {limits.max_elements} nút",
         )
+    # Attributes, Ids and signatures: counted inside libxml2, one linear pass each, and the
+    # narrower limits judged first so that each flood is refused under its own code. XPath's
+    # attribute axis never includes namespace declarations (those are counted before
+    # parsing). Ids are attributes, so their count is needed only when attributes are many.
+    attributes = _COUNT_ATTRIBUTES(root)
+    assert isinstance(attributes, float)
+    per_element = limits.max_attributes_per_element
+    if attributes > per_element and bool(_nth_attribute_exists(per_element + 1)(root)):
+        raise _refuse(
+            "PARSE.TOO_MANY_ATTRIBUTES_PER_ELEMENT",
+            f"An element has more than {per_element} attributes",
+            f"Một phần tử có nhiều hơn {per_element} thuộc tính",
+        )
+    if attributes > limits.max_ids:
+        ids = _COUNT_IDS(root)
+        if isinstance(ids, float) and ids > limits.max_ids:
+            raise _refuse(
+                "PARSE.TOO_MANY_IDS",
+                f"Document has more than {limits.max_ids} Id attributes",
+                f"Tệp có nhiều hơn {limits.max_ids} thuộc tính Id",
+            )
+    signatures = _COUNT_SIGNATURES(root)
+    if isinstance(signatures, float) and signatures > limits.max_signatures:
+        raise _refuse(
+            "PARSE.TOO_MANY_SIGNATURES",
+            f"Document has more than {limits.max_signatures} Signature elements",
+            f"Tệp có nhiều hơn {limits.max_signatures} phần tử chữ ký (Signature)",
+        )
+    if attributes > limits.max_attributes:
+        raise _refuse(
+            "PARSE.TOO_MANY_ATTRIBUTES",
+            f"Document has more than {limits.max_attributes} attributes",
+            f"Tệp có nhiều hơn {limits.max_attributes} thuộc tính",
+        )
+
+
+@functools.lru_cache(maxsize=8)
+def _nth_attribute_exists(n: int) -> etree.XPath:
+    # "Some element has an n-th attribute": a positional step, four times cheaper in libxml2
+    # than counting every element's attributes in a predicate.
+    return etree.XPath(f"boolean(//@*[{int(n)}])")
+
+
+_COUNT_SIGNATURES = etree.XPath(
+    "count(//ds:Signature)", namespaces={"ds": "http://www.w3.org/2000/09/xmldsig#"}
+)
+_COUNT_IDS = etree.XPath("count(//@Id)")
+_COUNT_ATTRIBUTES = etree.XPath("count(//@*)")
+
+# A namespace declaration is an attribute named ``xmlns`` or ``xmlns:prefix``. Everything from
+# one ``<`` to the next holds at most one start tag (``<`` cannot occur inside a tag), so the
+# matches between two ``<`` bound that element's declarations from above. Text, comments or
+# CDATA that spell out ``xmlns=`` can only over-count, never hide a declaration.
+_XMLNS = re.compile(rb"xmlns\s*[:=]")
+
+
+def _check_namespace_declarations(data: bytes, limits: ParseLimits) -> None:
+    """Refuse too many namespace declarations, per element and in total, before parsing.
+
+    One pass over the bytes, stopping at the first count over a limit: libxml2 parses many
+    declarations quickly, but canonicalising below them costs the square of their number, and
+    lxml exposes no cheap way to count declarations (only in-scope maps) once parsed.
+    """
+    per_element = limits.max_namespaces_per_element
+    on_element = 0
+    previous = 0
+    for total, match in enumerate(_XMLNS.finditer(data), start=1):
+        start = match.start()
+        if data.find(b"<", previous, start) >= 0:
+            on_element = 0  # a new tag (or other markup) began since the last declaration
+        previous = start
+        on_element += 1
+        if on_element > per_element:
+            raise _refuse(
+                "PARSE.TOO_MANY_NAMESPACES_PER_ELEMENT",
+                f"An element declares more than {per_element} namespaces",
+                f"Một phần tử khai báo nhiều hơn {per_element} không gian tên",
+            )
+        if total > limits.max_namespaces:
+            raise _refuse(
+                "PARSE.TOO_MANY_NAMESPACES",
+                f"Document declares more than {limits.max_namespaces} namespaces",
+                f"Tệp khai báo nhiều hơn {limits.max_namespaces} không gian tên",
+            )

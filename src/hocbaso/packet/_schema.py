@@ -5,13 +5,17 @@ gives reports that name the element path and the rule broken in words a person c
 use it to explain a failure, e.g. ``hocbaso validate --engine xmlschema``. Both load the same
 bundled files, loaded once per process, and neither fetches anything from the network.
 
-Error messages from either engine can quote the offending value (a name, a personal ID), so
-values are cut out of every message before it reaches the caller.
+Error messages from either engine quote the offending value (a name, a personal ID, a birth
+date), and no pattern can reliably cut a value out of free text: a value may itself contain
+quotes (``Nguyễn Thị 'Bé'``, ``O’Brien``) or look like the words around it. So the engines' own
+message text is never passed on. Every message is built here from the error's structured
+fields only: the engine's error type (libxml2's ``type_name``, xmlschema's validator class),
+the line, and facet values taken from our own schema (a pattern, a maximum length), never from
+the document. The element path, which names elements and never values, is the ``path``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -64,55 +68,92 @@ def _xmlschema_schema() -> Any:
     return xmlschema.XMLSchema10(str(schema_path()), allow="local", defuse="always")
 
 
-_QUOTED_VALUE = re.compile(r"(?i)\b(value|literal|instance|content)\s+'[^']*'")
-_VALUE_IS_NOT = re.compile(r"(^|:\s*)'[^']*'(?=\s+is not)")
-_ASSIGNED_VALUE = re.compile(r"='[^']*'")
-_ELEMENT_CONTENT = re.compile(r"Instance:.*", re.S)
-_LONG_DIGITS = re.compile(r"\d{9,}")
-
-
-def _sanitise(message: str) -> str:
-    """Remove quoted values; keep element and attribute names, facets and the rule."""
-    message = _ELEMENT_CONTENT.sub("", message)
-    message = _QUOTED_VALUE.sub(lambda m: m.group(1), message)
-    message = _VALUE_IS_NOT.sub(lambda m: f"{m.group(1)}the value", message)
-    message = _ASSIGNED_VALUE.sub("", message)
-    message = _LONG_DIGITS.sub("…", message)  # a personal ID can never survive
-    return " ".join(message.split())
-
-
-def _duplicate_ids(root: etree._Element) -> bool:
-    seen: set[str] = set()
-    for el in root.iter():
-        ident = el.get("Id") if isinstance(el.tag, str) else None
+def _duplicate_id_paths(root: etree._Element) -> frozenset[str]:
+    """libxml2's paths (the ones its error log uses) of elements whose Id value repeats."""
+    by_value: dict[str, list[etree._Element]] = {}
+    for el in root.iter(etree.Element):
+        ident = el.get("Id")
         if ident is not None:
-            if ident in seen:
-                return True
-            seen.add(ident)
-    return False
+            by_value.setdefault(ident, []).append(el)
+    tree = root.getroottree()
+    return frozenset(tree.getpath(el) for els in by_value.values() if len(els) > 1 for el in els)
 
 
-# libxml2 error type → (our code, Vietnamese rule name)
-_LXML_CODES: dict[str, tuple[str, str]] = {
-    "SCHEMAV_CVC_PATTERN_VALID": ("FORMAT.PATTERN", "Sai định dạng"),
-    "SCHEMAV_CVC_MAXLENGTH_VALID": ("FORMAT.LENGTH", "Vượt quá độ dài tối đa"),
-    "SCHEMAV_CVC_MINLENGTH_VALID": ("FORMAT.LENGTH", "Ngắn hơn độ dài tối thiểu"),
-    "SCHEMAV_CVC_LENGTH_VALID": ("FORMAT.LENGTH", "Sai độ dài"),
-    "SCHEMAV_CVC_ENUMERATION_VALID": ("FORMAT.ENUMERATION", "Giá trị không có trong danh mục"),
-    "SCHEMAV_CVC_MININCLUSIVE_VALID": ("FORMAT.RANGE", "Giá trị nhỏ hơn mức cho phép"),
-    "SCHEMAV_CVC_MAXINCLUSIVE_VALID": ("FORMAT.RANGE", "Giá trị lớn hơn mức cho phép"),
-    "SCHEMAV_ELEMENT_CONTENT": ("FORMAT.CONTENT", "Phần tử thiếu, thừa hoặc sai thứ tự"),
-    "SCHEMAV_CVC_COMPLEX_TYPE_2_4": ("FORMAT.CONTENT", "Phần tử thiếu, thừa hoặc sai thứ tự"),
-    "SCHEMAV_CVC_ELT_1": ("FORMAT.ROOT", "Phần tử gốc không đúng"),
-    "SCHEMAV_CVC_IDC": ("FORMAT.DUPLICATE", "Giá trị bị trùng"),
-    "SCHEMAV_CVC_ID": ("FORMAT.DUPLICATE_ID", "Id bị trùng"),
-    "SCHEMAV_CVC_DATATYPE_VALID_1_2_1": ("FORMAT.TYPE", "Sai kiểu dữ liệu"),
-    "SCHEMAV_CVC_COMPLEX_TYPE_3_2_1": ("FORMAT.ATTRIBUTE", "Thuộc tính không được phép"),
-    "SCHEMAV_CVC_COMPLEX_TYPE_3_2_2": ("FORMAT.ATTRIBUTE", "Thuộc tính không được phép"),
-    "SCHEMAV_CVC_COMPLEX_TYPE_4": ("FORMAT.ATTRIBUTE", "Thiếu thuộc tính bắt buộc"),
-    "SCHEMAV_CVC_ATTRIBUTE_3": ("FORMAT.TYPE", "Sai kiểu dữ liệu của thuộc tính"),
-    "SCHEMAV_CVC_ELT_4_2": ("FORMAT.ATTRIBUTE", "Giá trị thuộc tính cố định không khớp"),
-    "SCHEMAV_CVC_AU": ("FORMAT.ATTRIBUTE", "Giá trị thuộc tính cố định không khớp"),
+_INVALID = ("FORMAT.INVALID", "Không hợp lệ", "Invalid")
+_CONTENT = (
+    "FORMAT.CONTENT",
+    "Phần tử thiếu, thừa hoặc sai thứ tự",
+    "An element is missing, extra or out of order",
+)
+_NOT_ALLOWED = ("FORMAT.ATTRIBUTE", "Thuộc tính không được phép", "An attribute is not allowed")
+_FIXED = (
+    "FORMAT.ATTRIBUTE",
+    "Giá trị thuộc tính cố định không khớp",
+    "An attribute does not have its fixed value",
+)
+_DUPLICATE_ID = ("FORMAT.DUPLICATE_ID", "Id bị trùng", "An Id value is used twice")
+
+# libxml2 error type → (our code, Vietnamese rule, English rule)
+_LXML_CODES: dict[str, tuple[str, str, str]] = {
+    "SCHEMAV_CVC_PATTERN_VALID": (
+        "FORMAT.PATTERN",
+        "Sai định dạng",
+        "The value does not match the required format",
+    ),
+    "SCHEMAV_CVC_MAXLENGTH_VALID": (
+        "FORMAT.LENGTH",
+        "Vượt quá độ dài tối đa",
+        "The value is longer than allowed",
+    ),
+    "SCHEMAV_CVC_MINLENGTH_VALID": (
+        "FORMAT.LENGTH",
+        "Ngắn hơn độ dài tối thiểu",
+        "The value is shorter than allowed",
+    ),
+    "SCHEMAV_CVC_LENGTH_VALID": ("FORMAT.LENGTH", "Sai độ dài", "The value has the wrong length"),
+    "SCHEMAV_CVC_ENUMERATION_VALID": (
+        "FORMAT.ENUMERATION",
+        "Giá trị không có trong danh mục",
+        "The value is not in the code list",
+    ),
+    "SCHEMAV_CVC_MININCLUSIVE_VALID": (
+        "FORMAT.RANGE",
+        "Giá trị nhỏ hơn mức cho phép",
+        "The value is below the allowed minimum",
+    ),
+    "SCHEMAV_CVC_MAXINCLUSIVE_VALID": (
+        "FORMAT.RANGE",
+        "Giá trị lớn hơn mức cho phép",
+        "The value is above the allowed maximum",
+    ),
+    "SCHEMAV_ELEMENT_CONTENT": _CONTENT,
+    "SCHEMAV_CVC_COMPLEX_TYPE_2_4": _CONTENT,
+    "SCHEMAV_CVC_ELT_1": ("FORMAT.ROOT", "Phần tử gốc không đúng", "The root element is wrong"),
+    "SCHEMAV_CVC_IDC": (
+        "FORMAT.DUPLICATE",
+        "Giá trị bị trùng",
+        "A value that must be unique repeats",
+    ),
+    "SCHEMAV_CVC_ID": _DUPLICATE_ID,
+    "SCHEMAV_CVC_DATATYPE_VALID_1_2_1": (
+        "FORMAT.TYPE",
+        "Sai kiểu dữ liệu",
+        "The value is not of the required type",
+    ),
+    "SCHEMAV_CVC_COMPLEX_TYPE_3_2_1": _NOT_ALLOWED,
+    "SCHEMAV_CVC_COMPLEX_TYPE_3_2_2": _NOT_ALLOWED,
+    "SCHEMAV_CVC_COMPLEX_TYPE_4": (
+        "FORMAT.ATTRIBUTE",
+        "Thiếu thuộc tính bắt buộc",
+        "A required attribute is missing",
+    ),
+    "SCHEMAV_CVC_ATTRIBUTE_3": (
+        "FORMAT.TYPE",
+        "Sai kiểu dữ liệu của thuộc tính",
+        "An attribute value is not of the required type",
+    ),
+    "SCHEMAV_CVC_ELT_4_2": _FIXED,
+    "SCHEMAV_CVC_AU": _FIXED,
 }
 
 
@@ -128,36 +169,88 @@ def _lxml_errors(root: etree._Element) -> Iterator[ErrorDetail]:
     schema = _lxml_schema()
     if schema.validate(root):
         return
-    duplicates: bool | None = None
+    duplicated: frozenset[str] | None = None
     for entry in cast(Iterable[Any], schema.error_log):
-        code, vi = _LXML_CODES.get(entry.type_name, ("FORMAT.INVALID", "Không hợp lệ"))
-        if code == "FORMAT.TYPE" and "attribute 'Id'" in entry.message:
-            # libxml2 reports a repeated xs:ID as a datatype failure; say what it really is.
-            duplicates = _duplicate_ids(root) if duplicates is None else duplicates
-            if duplicates:
-                code, vi = "FORMAT.DUPLICATE_ID", "Id bị trùng"
-        path = entry.path or ""
-        yield ErrorDetail(code, path, f"{vi} (dòng {entry.line})", _sanitise(entry.message))
+        code, vi, en = _LXML_CODES.get(entry.type_name, _INVALID)
+        if code == "FORMAT.TYPE":
+            # libxml2 reports a repeated xs:ID as a datatype failure of the element carrying
+            # it; say what it really is (decided from the tree, not from the message text).
+            if duplicated is None:
+                duplicated = _duplicate_id_paths(root)
+            if entry.path in duplicated:
+                code, vi, en = _DUPLICATE_ID
+        line = int(entry.line or 0)
+        yield ErrorDetail(code, entry.path or "", f"{vi} (dòng {line})", f"{en} (line {line})")
+
+
+def _facet(validator: Any, name: str) -> str:
+    """A facet's value as our schema states it (never the document's value), or ""."""
+    value = getattr(validator, name, None)
+    if isinstance(value, list | tuple):
+        shown = [str(v) for v in value[:8]]
+        return ", ".join(shown) + (", …" if len(value) > 8 else "")
+    return "" if value is None else str(value)
+
+
+def _xmlschema_rule(err: Any) -> tuple[str, str, str]:
+    """(code, Vietnamese, English) from the validator that failed: its class and the facet
+    values of our own schema, which explain the rule in words without the offending value."""
+    v = err.validator
+    kind = type(v).__name__
+    if kind == "XsdPatternFacets":
+        pattern = _facet(v, "regexps")
+        return (
+            "FORMAT.PATTERN",
+            f"Sai định dạng (mẫu {pattern})",
+            (f"The value does not match the required pattern {pattern}"),
+        )
+    if kind in ("XsdMaxLengthFacet", "XsdMinLengthFacet", "XsdLengthFacet"):
+        n = _facet(v, "value")
+        vi, en = {
+            "XsdMaxLengthFacet": (f"Dài hơn {n} ký tự", f"The value is longer than {n} characters"),
+            "XsdMinLengthFacet": (
+                f"Ngắn hơn {n} ký tự",
+                f"The value is shorter than {n} characters",
+            ),
+            "XsdLengthFacet": (f"Không đúng {n} ký tự", f"The value is not {n} characters long"),
+        }[kind]
+        return "FORMAT.LENGTH", vi, en
+    if kind == "XsdEnumerationFacets":
+        codes = _facet(v, "enumeration")
+        return (
+            "FORMAT.ENUMERATION",
+            f"Giá trị không có trong danh mục ({codes})",
+            (f"The value is not one of the codes {codes}"),
+        )
+    if kind in ("XsdMinInclusiveFacet", "XsdMaxInclusiveFacet"):
+        n = _facet(v, "value")
+        if kind == "XsdMinInclusiveFacet":
+            return "FORMAT.RANGE", f"Nhỏ hơn {n}", f"The value is below {n}"
+        return "FORMAT.RANGE", f"Lớn hơn {n}", f"The value is above {n}"
+    if kind == "XsdUnique":
+        return "FORMAT.DUPLICATE", "Giá trị bị trùng", "A value that must be unique repeats"
+    if kind == "XsdGroup":
+        return _CONTENT
+    if "duplicated xs:ID" in str(err.reason or ""):
+        # Classifies the error; the reason text itself is never shown.
+        return _DUPLICATE_ID
+    if kind in ("XsdAttributeGroup", "XsdAttribute"):
+        return "FORMAT.ATTRIBUTE", "Thuộc tính sai hoặc thiếu", "An attribute is wrong or missing"
+    type_name = getattr(v, "prefixed_name", None) or getattr(v, "local_name", None)
+    if kind in ("XsdAtomicBuiltin", "XsdAtomicRestriction") and type_name:
+        return (
+            "FORMAT.TYPE",
+            f"Không phải giá trị {type_name} hợp lệ",
+            (f"The value is not a valid {type_name}"),
+        )
+    return _INVALID
 
 
 def _xmlschema_errors(root: etree._Element) -> Iterator[ErrorDetail]:
     schema = _xmlschema_schema()
     for err in schema.iter_errors(root):
-        reason = _sanitise(str(err.reason or err.message))
-        validator = type(err.validator).__name__
-        code = {
-            "XsdPatternFacets": "FORMAT.PATTERN",
-            "XsdMaxLengthFacet": "FORMAT.LENGTH",
-            "XsdMinLengthFacet": "FORMAT.LENGTH",
-            "XsdEnumerationFacets": "FORMAT.ENUMERATION",
-            "XsdMinInclusiveFacet": "FORMAT.RANGE",
-            "XsdMaxInclusiveFacet": "FORMAT.RANGE",
-            "XsdUnique": "FORMAT.DUPLICATE",
-            "XsdGroup": "FORMAT.CONTENT",
-        }.get(validator, "FORMAT.INVALID")
-        if "duplicated xs:ID" in reason:
-            code = "FORMAT.DUPLICATE_ID"
-        yield ErrorDetail(code, err.path or "", f"Vi phạm quy tắc: {reason}", reason)
+        code, vi, en = _xmlschema_rule(err)
+        yield ErrorDetail(code, err.path or "", f"Vi phạm quy tắc: {vi}", en)
 
 
 def iter_errors(

@@ -19,6 +19,11 @@ the re-parsed subtree as a whole document with ``xml:lang``/``xml:space`` inheri
 
 ``#WithComments`` variants are refused (comment-induced truncation attacks, SPEC §4).
 
+A document that no C14N can serialise (libxml2 refuses a relative namespace URI such as
+``xmlns:x="rel"`` or ``"#frag"``, as the C14N specification requires) raises
+:class:`~hocbaso.errors.AlgorithmError` ``SIGN.ALGORITHM.C14N_FAILED`` rather than lxml's own
+exception, so that callers see one coded error type.
+
 A fast path skips the re-parse when the apex has no namespace in scope and no ancestor carries an
 ``xml:*`` attribute; then lxml's own subtree C14N has no context to get wrong (the packet's data
 elements are in this case; a test checks both paths agree).
@@ -90,9 +95,26 @@ def canonicalize(
 
     ``method`` is inclusive C14N 1.0 (the signing profile), C14N 1.1 (see module docstring) or
     exclusive C14N; ``inclusive_ns_prefixes`` is exclusive C14N's ``InclusiveNamespaces
-    PrefixList`` and is refused for the inclusive methods. Comment-preserving variants raise
+    PrefixList`` and is refused for the inclusive methods. Comment-preserving variants, and
+    content no C14N can serialise (a relative namespace URI), raise
     :class:`~hocbaso.errors.AlgorithmError`.
     """
+    try:
+        return _canonicalize(element, method, inclusive_ns_prefixes=inclusive_ns_prefixes)
+    except etree.C14NError:
+        raise AlgorithmError(
+            "the content cannot be canonicalised (e.g. a relative namespace URI)",
+            "Không thể chuẩn hoá nội dung (ví dụ: URI không gian tên tương đối)",
+            code="SIGN.ALGORITHM.C14N_FAILED",
+        ) from None
+
+
+def _canonicalize(
+    element: etree._Element,
+    method: C14nMethod = C14nMethod.C14N_10,
+    *,
+    inclusive_ns_prefixes: Iterable[str] = (),
+) -> bytes:
     if (
         method is C14nMethod.C14N_10
         and not inclusive_ns_prefixes

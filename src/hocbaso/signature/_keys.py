@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import (
@@ -105,8 +105,16 @@ def normalise_signature_value(value: bytes, certificate: x509.Certificate) -> by
 def verify_value(
     certificate: x509.Certificate, method: SignatureMethod, value: bytes, data: bytes
 ) -> bool:
-    """Whether ``value`` (XMLDSig form) is ``certificate``'s signature of ``data``."""
-    key = certificate.public_key()
+    """Whether ``value`` (XMLDSig form) is ``certificate``'s signature of ``data``.
+
+    A certificate from a packet is hostile input: a key of an unknown algorithm, or an RSA key
+    that ``cryptography`` refuses to load (e = 1, e = 2), verifies nothing, so it is a plain
+    ``False``, never an exception.
+    """
+    try:
+        key = certificate.public_key()
+    except (UnsupportedAlgorithm, ValueError):
+        return False
     hash_cls = _HASHES.get(method.hash_name)
     if hash_cls is None:
         return False

@@ -115,6 +115,42 @@ CODES: dict[str, CodeInfo] = {
         "The file has more elements than allowed.",
         _FORGED,
     ),
+    "PARSE.TOO_MANY_NAMESPACES_PER_ELEMENT": _c(
+        Step.PARSE,
+        "Một phần tử khai báo quá nhiều không gian tên (namespace).",
+        "An element declares more namespaces than allowed.",
+        _FORGED,
+    ),
+    "PARSE.TOO_MANY_NAMESPACES": _c(
+        Step.PARSE,
+        "Tệp khai báo quá nhiều không gian tên (namespace).",
+        "The file declares more namespaces than allowed.",
+        _FORGED,
+    ),
+    "PARSE.TOO_MANY_ATTRIBUTES_PER_ELEMENT": _c(
+        Step.PARSE,
+        "Một phần tử có quá nhiều thuộc tính.",
+        "An element has more attributes than allowed.",
+        _FORGED,
+    ),
+    "PARSE.TOO_MANY_ATTRIBUTES": _c(
+        Step.PARSE,
+        "Tệp có quá nhiều thuộc tính.",
+        "The file has more attributes than allowed.",
+        _FORGED,
+    ),
+    "PARSE.TOO_MANY_SIGNATURES": _c(
+        Step.PARSE,
+        "Tệp có quá nhiều phần tử chữ ký (Signature).",
+        "The file has more Signature elements than allowed.",
+        _FORGED,
+    ),
+    "PARSE.TOO_MANY_IDS": _c(
+        Step.PARSE,
+        "Tệp có quá nhiều thuộc tính Id.",
+        "The file has more Id attributes than allowed.",
+        _FORGED,
+    ),
     "PARSE.REJECTED": _c(
         Step.PARSE,
         "Bộ đọc XML an toàn từ chối tệp.",
@@ -190,6 +226,12 @@ CODES: dict[str, CodeInfo] = {
         "A signature's Reference does not point where its role must sign.",
         _FORGED,
     ),
+    "STRUCTURE.ORPHAN_SLOT": _c(
+        Step.STRUCTURE,
+        "Có ô ký GVBM cho môn học không có dòng trong BANG_DIEM.",
+        "A subject teacher's (GVBM) slot names a subject with no row in BANG_DIEM.",
+        _REJECT,
+    ),
     "STRUCTURE.SIGNATURE_SHAPE": _c(
         Step.STRUCTURE,
         "Chữ ký thiếu hoặc thừa thành phần (SignedInfo, SignatureValue, KeyInfo, chứng thư).",
@@ -209,6 +251,18 @@ CODES: dict[str, CodeInfo] = {
         "Chữ ký hợp lệ: dữ liệu toàn vẹn.",
         "Signature valid: digests and signature value match.",
         "Nothing.",
+    ),
+    "SIGNATURE.KEY_UNSUPPORTED": _c(
+        Step.SIGNATURE,
+        "Khoá công khai của chứng thư người ký không dùng được (không phải RSA/ECDSA hợp lệ).",
+        "The signer certificate's public key is unusable (not a valid RSA or ECDSA key).",
+        _FORGED,
+    ),
+    "SIGNATURE.C14N_FAILED": _c(
+        Step.SIGNATURE,
+        "Không thể chuẩn hoá nội dung được ký (ví dụ: URI không gian tên tương đối).",
+        "The signed content cannot be canonicalised (for example a relative namespace URI).",
+        _REJECT,
     ),
     "SIGNATURE.DIGEST_MISMATCH": _c(
         Step.SIGNATURE,

@@ -23,6 +23,7 @@ from hocbaso.packet import parse_xml
 from hocbaso.signature import DSIG_NS, read_thong_bao_thu_hoi
 from hocbaso.verify._status import RevocationNotice
 from hocbaso.verify._trust import identity_of
+from hocbaso.verify._xmldsig import usable_signing_time
 
 if TYPE_CHECKING:
     from hocbaso.verify._trust import CrlSet, TrustStore
@@ -55,7 +56,7 @@ def read_notice(
     except (HocBaSoError, ValueError):
         return None
     when = notice.signing_time
-    if when > at:
+    if when > at or not usable_signing_time(when):  # the range keeps date arithmetic in bounds
         return None
     path = trust.validate(notice.certificate, chain, when)
     if path.code is not None or not trust.check_key_usage(notice.certificate):

@@ -131,10 +131,17 @@ class VerificationReport:
     """Everything ``verify`` found about one packet.
 
     ``record`` is the :class:`~hocbaso.models.HocBa` re-parsed from the canonical bytes that
-    the ``#data`` signatures cover (``signed_bytes``), or ``None`` when those signatures do
-    not verify. Nothing outside the signed bytes (comments, unsigned siblings, wrapped
-    elements) can reach it. ``packet_sha256`` is the SHA-256 of the input bytes as given: the
-    digest a correction or a revocation notice names.
+    the ``#data`` signatures cover (``signed_bytes``). Nothing outside the signed bytes
+    (comments, unsigned siblings, wrapped elements) can reach it. Both are present **only
+    when the report is ok**: a report that failed carries no personal data, so that logging
+    or printing a failure (``--json`` of a rejected file) cannot disclose a student's name,
+    ID or birth date. The constructor enforces it.
+
+    ``ma_dinh_danh_hoc_ba`` and ``phien_ban`` (record identifier and version) are kept even
+    when the report failed, whenever they were read from signed bytes (every ``#data``
+    signature verified): a receiving school needs them to ask the issuer about a revoked or
+    inconsistent record, and neither is personal data. ``packet_sha256`` is the SHA-256 of
+    the input bytes as given.
     """
 
     steps: tuple[StepResult, ...]
@@ -142,6 +149,13 @@ class VerificationReport:
     signed_bytes: bytes | None = None
     packet_sha256: str = ""
     revoked: bool = field(default=False)
+    ma_dinh_danh_hoc_ba: str | None = None
+    phien_ban: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.ok:
+            object.__setattr__(self, "record", None)
+            object.__setattr__(self, "signed_bytes", None)
 
     @property
     def ok(self) -> bool:
@@ -198,11 +212,13 @@ class VerificationReport:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form: ``ok``, ``steps`` and the signed ``record`` (or ``None``)."""
+        """JSON-ready form: ``ok``, ``steps`` and the signed ``record`` (``None`` unless ok)."""
         return {
             "ok": self.ok,
             "revoked": self.revoked,
             "packet_sha256": self.packet_sha256,
+            "ma_dinh_danh_hoc_ba": self.ma_dinh_danh_hoc_ba,
+            "phien_ban": self.phien_ban,
             "signed_sha256": (
                 hashlib.sha256(self.signed_bytes).hexdigest() if self.signed_bytes else None
             ),

@@ -250,7 +250,9 @@ def _check_order(
                 )
             )
     for p in good:
-        if t(p) > at + policy.clock_skew:
+        # A difference, not ``at + skew``: subtracting two aware times cannot overflow, and a
+        # caller's ``at`` may be the last minute of year 9999.
+        if t(p) - at > policy.clock_skew:
             out.append(
                 StepResult.of(
                     "ORDER.FUTURE_SIGNING_TIME",
@@ -312,6 +314,17 @@ def _record_from(
         )
 
 
+def _in_utc(at: dt.datetime) -> dt.datetime:
+    """``at`` in UTC. The last hours of year 9999 west of UTC (and the first of year 1 east
+    of it) have no UTC form in Python's datetime; they are taken as its last (first)
+    representable instant, hours apart at most, so no later check overflows on them."""
+    try:
+        return at.astimezone(dt.UTC)
+    except OverflowError:
+        limit = dt.datetime.max if at.year == dt.MAXYEAR else dt.datetime.min
+        return limit.replace(tzinfo=dt.UTC)
+
+
 def _many_bytes(items: Iterable[Any], name: str) -> tuple[Any, ...]:
     """A sequence argument; one bare ``bytes`` (a common slip) is refused, not iterated."""
     if isinstance(items, bytes | bytearray | memoryview | str):
@@ -368,6 +381,7 @@ def verify(
             "Thời điểm kiểm tra phải có múi giờ.",
             code="VERIFY.INPUT.NAIVE_TIME",
         )
+    at = _in_utc(at)
     crl_set = as_crl_set(crls)
     revocations = _many_bytes(revocations, "revocations")
     previous_versions = _many_bytes(previous_versions, "previous_versions")
@@ -447,10 +461,15 @@ def verify(
             issuer_organisation=_issuer_organisation(structure.signatures),
         )
         results.extend(status_results)
+    # The report drops record and signed bytes itself unless it is ok (personal data); the
+    # identifier and version, read from the same signed bytes, stay.
+    chung = record.thong_tin_hoc_ba.thong_tin_chung if record is not None else None
     return VerificationReport(
         _sorted(results),
         record=record,
         signed_bytes=signed if record is not None else None,
         packet_sha256=packet_sha256,
         revoked=revoked,
+        ma_dinh_danh_hoc_ba=str(chung.ma_dinh_danh_hoc_ba) if chung is not None else None,
+        phien_ban=int(chung.phien_ban) if chung is not None else None,
     )

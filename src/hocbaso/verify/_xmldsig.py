@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from lxml import etree
 
 from hocbaso.errors import AlgorithmError
@@ -36,7 +36,14 @@ from hocbaso.verify._policy import VerificationPolicy
 from hocbaso.verify._report import StepResult
 from hocbaso.verify._trust import load_certificate_b64, signer_summary
 
-__all__ = ["CanonCache", "ParsedSignature", "Slot", "check_signature", "check_structure"]
+__all__ = [
+    "CanonCache",
+    "ParsedSignature",
+    "Slot",
+    "check_signature",
+    "check_structure",
+    "usable_signing_time",
+]
 
 _D = f"{{{DSIG_NS}}}"
 _EXC_NS = "http://www.w3.org/2001/10/xml-exc-c14n#"
@@ -84,10 +91,7 @@ class ParsedReference:
     digest_uri: str
     digest_value: bytes
     element: etree._Element
-
-    @property
-    def path(self) -> str:
-        return _path(self.element)
+    path: str
 
 
 @dataclass(slots=True)
@@ -120,6 +124,11 @@ class StructureOutcome:
     signatures: list[ParsedSignature] = field(default_factory=list)
     data_element: etree._Element | None = None
     rows: dict[str, etree._Element] = field(default_factory=dict)
+    positions: _Positions = field(default_factory=lambda: _Positions())
+
+    def path(self, el: etree._Element) -> str:
+        """``_path`` sharing this document's sibling-position memo."""
+        return _path(el, self.positions)
 
 
 class CanonCache:
@@ -156,8 +165,41 @@ _SLOT_PATHS = {
 }
 
 
-def _path(el: etree._Element) -> str:
-    """A readable XPath: ``ds:`` for XMLDSig, subject rows and GVBM slots by their code."""
+class _Positions:
+    """Position of each element among its same-tag siblings, computed once per parent.
+
+    Naming an element by ``[n]`` needs its index among its siblings; finding it by scanning the
+    siblings for every element named made thousands of stray elements under one parent cost
+    the square of their number (16 000 stray ``Signature`` elements took a minute).
+    """
+
+    __slots__ = ("_by_parent",)
+
+    def __init__(self) -> None:
+        # Keyed by the element proxies themselves, which keeps them (and their identity) alive.
+        self._by_parent: dict[etree._Element, dict[etree._Element, tuple[int, int]]] = {}
+
+    def of(self, node: etree._Element, parent: etree._Element) -> tuple[int, int]:
+        """(1-based index among same-tag siblings, number of such siblings)."""
+        table = self._by_parent.get(parent)
+        if table is None:
+            counts: dict[object, int] = {}
+            order: list[tuple[etree._Element, int]] = []
+            for child in parent:
+                n = counts.get(child.tag, 0) + 1
+                counts[child.tag] = n
+                order.append((child, n))
+            table = {child: (n, counts[child.tag]) for child, n in order}
+            self._by_parent[parent] = table
+        return table[node]
+
+
+def _path(el: etree._Element, positions: _Positions | None = None) -> str:
+    """A readable XPath: ``ds:`` for XMLDSig, subject rows and GVBM slots by their code.
+
+    Pass one ``positions`` memo for every element named in a document, so that naming many
+    elements stays linear."""
+    positions = positions if positions is not None else _Positions()
     parts: list[str] = []
     node: etree._Element | None = el
     while node is not None:
@@ -174,9 +216,9 @@ def _path(el: etree._Element) -> str:
         elif q.localname == DIEM_TONG_KET and node.get("Id") is not None:
             name += f"[@Id='{node.get('Id')}']"
         elif parent is not None:
-            same = [c for c in parent if c.tag == node.tag]
-            if len(same) > 1:
-                name += f"[{same.index(node) + 1}]"
+            index, same = positions.of(node, parent)
+            if same > 1:
+                name += f"[{index}]"
         parts.append(name)
         node = parent
     return "/" + "/".join(reversed(parts))
@@ -207,7 +249,7 @@ def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
             out.results.append(
                 _fail(
                     "STRUCTURE.LAYOUT",
-                    f"{_path(parent)}/{tag}",
+                    f"{out.path(parent)}/{tag}",
                     en=f"({len(found)} × {tag})",
                     vi=f"({len(found)} × {tag})",
                 )
@@ -236,17 +278,21 @@ def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
     for row in bang_diem.findall(DIEM_TONG_KET):
         code = str(_MA_MON_HOC(row)).strip()
         if code in out.rows or row.get("Id") != f"mon-{code}":
-            out.results.append(_fail("STRUCTURE.ID_MISPLACED", _path(row)))
+            out.results.append(_fail("STRUCTURE.ID_MISPLACED", out.path(row)))
             return False
         out.rows[code] = row
     seen: set[str] = set()
     for slot_el in ds_gvbm.findall("GVBM"):
         mon = slot_el.get("MA_MON_HOC") or ""
         if mon in seen:
-            out.results.append(_fail("STRUCTURE.LAYOUT", _path(slot_el), en="(GVBM ×2)"))
+            out.results.append(_fail("STRUCTURE.LAYOUT", out.path(slot_el), en="(GVBM ×2)"))
             return False
         seen.add(mon)
         out.slots.append(Slot("GVBM", mon, slot_el, f"{_GVBM_PATH}[@MA_MON_HOC='{mon}']"))
+        if mon not in out.rows:
+            # A slot for a subject the record does not have: signed or empty, the layout is
+            # not the record's (an empty one was once accepted silently).
+            out.results.append(_fail("STRUCTURE.ORPHAN_SLOT", out.path(slot_el)))
     for role, el in (("GVCN", gvcn), ("CBQL", cbql), ("KY_PHAT_HANH", kph)):
         out.slots.append(Slot(role, None, el, _SLOT_PATHS[role]))
     return True
@@ -269,7 +315,7 @@ def _unique_ids(root: etree._Element, out: StructureOutcome) -> dict[str, etree.
         if len(els) > 1:
             ok = False
             for el in els:
-                out.results.append(_fail("STRUCTURE.DUPLICATE_ID", _path(el)))
+                out.results.append(_fail("STRUCTURE.DUPLICATE_ID", out.path(el)))
     return {k: v[0] for k, v in by_id.items()} if ok else None
 
 
@@ -295,12 +341,12 @@ def _check_ids(ids: dict[str, etree._Element], out: StructureOutcome) -> bool:
             continue
         if not good:
             ok = False
-            out.results.append(_fail("STRUCTURE.ID_MISPLACED", _path(el)))
+            out.results.append(_fail("STRUCTURE.ID_MISPLACED", out.path(el)))
     for value, maybe in expected.items():
         if maybe is None or maybe.get("Id") != value:
             ok = False
             where = maybe if maybe is not None else du
-            out.results.append(_fail("STRUCTURE.ID_MISPLACED", _path(where)))
+            out.results.append(_fail("STRUCTURE.ID_MISPLACED", out.path(where)))
     return ok
 
 
@@ -318,7 +364,7 @@ def _check_comments(
                     StepResult.of(
                         "STRUCTURE.COMMENT",
                         status,
-                        path=_path(parent) if parent is not None else "",
+                        path=out.path(parent) if parent is not None else "",
                     )
                 )
                 break
@@ -345,14 +391,14 @@ def _shape(
     if si_tags[:2] != [_D + "CanonicalizationMethod", _D + "SignatureMethod"] or any(
         t != _D + "Reference" for t in si_tags[2:]
     ):
-        out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", _path(signed_info), slot))
+        out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", out.path(signed_info), slot))
         return None
     refs = si[2:]
     if len(refs) != 2:
         out.results.append(
             _fail(
                 "STRUCTURE.SIGNATURE_SHAPE",
-                _path(signed_info),
+                out.path(signed_info),
                 slot,
                 en=f"({len(refs)} References, 2 required)",
                 vi=f"({len(refs)} Reference, cần đúng 2)",
@@ -367,7 +413,7 @@ def _shape(
             out.results.append(
                 _fail(
                     "STRUCTURE.REFERENCE_MISMATCH",
-                    _path(ref),
+                    out.path(ref),
                     slot,
                     en=f"(expected {want})",
                     vi=f"(phải là {want})",
@@ -380,7 +426,7 @@ def _shape(
         if ptags and ptags[0] == _D + "Transforms":
             for t in _elements(parts[0]):
                 if t.tag != _D + "Transform":
-                    out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", _path(t), slot))
+                    out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", out.path(t), slot))
                     return None
                 inc = t.find(f"{{{_EXC_NS}}}InclusiveNamespaces")
                 prefixes = (inc.get("PrefixList") or "").split() if inc is not None else []
@@ -388,36 +434,46 @@ def _shape(
             parts = parts[1:]
             ptags = ptags[1:]
         if ptags != [_D + "DigestMethod", _D + "DigestValue"]:
-            out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", _path(ref), slot))
+            out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", out.path(ref), slot))
             return None
         try:
             digest_value = _decode_b64(parts[1].text)
         except (binascii.Error, ValueError):
-            out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", _path(parts[1]), slot))
+            out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", out.path(parts[1]), slot))
             return None
         parsed_refs.append(
             ParsedReference(
-                want, target, transforms, parts[0].get("Algorithm") or "", digest_value, ref
+                want,
+                target,
+                transforms,
+                parts[0].get("Algorithm") or "",
+                digest_value,
+                ref,
+                out.path(ref),
             )
         )
     try:
         value = _decode_b64(value_el.text)
     except (binascii.Error, ValueError):
-        out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", _path(value_el), slot))
+        out.results.append(_fail("STRUCTURE.SIGNATURE_SHAPE", out.path(value_el), slot))
         return None
     certs = _certificates(key_info)
     if certs is None:
         out.results.append(
-            _fail("STRUCTURE.SIGNATURE_SHAPE", _path(key_info), slot, en="(KeyInfo)")
+            _fail("STRUCTURE.SIGNATURE_SHAPE", out.path(key_info), slot, en="(KeyInfo)")
         )
         return None
-    # The leaf is the one certificate that issued none of the others.
-    leaves = [c for c in certs if not any(o is not c and o[2] == c[1] for o in certs)]
+    # The leaf is the one certificate that issued none of the others. Counting issuer names
+    # once keeps this linear (a pairwise test cost the square of the KeyInfo's size).
+    issued: dict[bytes, int] = {}
+    for _, _, issuer in certs:
+        issued[issuer] = issued.get(issuer, 0) + 1
+    leaves = [c for c in certs if issued.get(c[1], 0) - (c[2] == c[1]) == 0]
     if len(leaves) != 1:
         out.results.append(
             _fail(
                 "STRUCTURE.SIGNATURE_SHAPE",
-                _path(key_info),
+                out.path(key_info),
                 slot,
                 en="(exactly one leaf certificate required)",
                 vi="(cần đúng một chứng thư người ký)",
@@ -441,6 +497,10 @@ def _shape(
     )
 
 
+#: Most certificates one KeyInfo may carry (leaf and chain; a real chain has 2–4). More is
+#: refused as a shape error before path building could spend time on them.
+MAX_KEYINFO_CERTIFICATES = 8
+
 _X509_IGNORED = {_D + "X509SubjectName", _D + "X509IssuerSerial", _D + "X509SKI"}
 
 
@@ -455,7 +515,7 @@ def _certificates(
     for el in _elements(kids[0]):
         if el.tag in _X509_IGNORED:
             continue
-        if el.tag != _D + "X509Certificate":
+        if el.tag != _D + "X509Certificate" or len(certs) >= MAX_KEYINFO_CERTIFICATES:
             return None
         try:
             certs.append(load_certificate_b64(el.text or ""))
@@ -477,7 +537,7 @@ def check_structure(root: etree._Element, policy: VerificationPolicy) -> Structu
     for sig in root.iter(_D + "Signature"):
         parent = sig.getparent()
         if parent is None or id(parent) not in slot_by_el:
-            out.results.append(_fail("STRUCTURE.MISPLACED_SIGNATURE", _path(sig)))
+            out.results.append(_fail("STRUCTURE.MISPLACED_SIGNATURE", out.path(sig)))
             continue
         in_slot.setdefault(id(parent), []).append(sig)
     for slot in out.slots:
@@ -494,7 +554,7 @@ def check_structure(root: etree._Element, policy: VerificationPolicy) -> Structu
             out.results.append(
                 _fail(
                     "STRUCTURE.MISPLACED_SIGNATURE",
-                    _path(sig),
+                    out.path(sig),
                     slot,
                     en=f"(slot expects Id {slot.signature_id})",
                     vi=f"(ô ký cần Id {slot.signature_id})",
@@ -603,6 +663,29 @@ def verify_value(
     return True
 
 
+#: The range a signing time must fall in, in UTC. A signature claiming a time outside it is
+#: not one anybody made; inside it, the date arithmetic of the later checks (UTC conversion,
+#: time buckets, clock skew) cannot overflow Python's datetime (years 1–9999), which
+#: ``0001-01-01T00:00:00+14:00`` or ``9999-12-31T23:59:59-14:00`` would.
+EARLIEST_SIGNING_TIME = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST_SIGNING_TIME = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
+
+
+def usable_signing_time(when: dt.datetime) -> bool:
+    """Whether ``when`` (aware) lies in the accepted range; comparing never overflows."""
+    return EARLIEST_SIGNING_TIME <= when < LATEST_SIGNING_TIME
+
+
+def _usable_key(cert: x509.Certificate) -> bool:
+    """An RSA or EC public key that ``cryptography`` loads (it refuses RSA e < 3, and raises
+    ``UnsupportedAlgorithm`` for a key algorithm it does not know)."""
+    try:
+        key = cert.public_key()
+    except (UnsupportedAlgorithm, ValueError):
+        return False
+    return isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey)
+
+
 def _signing_time(obj: etree._Element, signature_id: str) -> dt.datetime | None:
     """SigningTime of the digested ``Object``, read as XPath string-values.
 
@@ -622,7 +705,15 @@ def _signing_time(obj: etree._Element, signature_id: str) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(str(_STRING_VALUE(times[0])).strip())
     except ValueError:
         return None
-    return value if value.tzinfo is not None else None
+    if value.tzinfo is None or not usable_signing_time(value):
+        return None
+    return value
+
+
+def _c14n_code(error: AlgorithmError, refused: str) -> str:
+    """``SIGNATURE.C14N_FAILED`` when the content cannot be canonicalised at all (a relative
+    namespace URI), else the code for a refused method."""
+    return "SIGNATURE.C14N_FAILED" if error.code == "SIGN.ALGORITHM.C14N_FAILED" else refused
 
 
 def check_signature(
@@ -647,6 +738,9 @@ def check_signature(
     if refused:
         return results
     ps.legacy = any(r.status is Status.WARN for r in results)
+    if not _usable_key(ps.leaf):
+        results.append(res("SIGNATURE.KEY_UNSUPPORTED", Status.FAIL, ps.path))
+        return results
     canon_refs: list[bytes] = []
     digest_ok = True
     for r in ps.references:
@@ -654,7 +748,9 @@ def check_signature(
         try:
             data = canon.get(r.target, method, r.transforms[0][1])
         except AlgorithmError as e:
-            results.append(res("SIGNATURE.TRANSFORM_REFUSED", Status.FAIL, r.path, e.code))
+            results.append(
+                res(_c14n_code(e, "SIGNATURE.TRANSFORM_REFUSED"), Status.FAIL, r.path, e.code)
+            )
             return results
         canon_refs.append(data)
         digest = hashlib.new(_DIGEST[r.digest_uri].hash_name, data).digest()
@@ -664,7 +760,9 @@ def check_signature(
     try:
         signed_info = canon.get(ps.signed_info, _C14N[ps.c14n_uri], ps.c14n_prefixes)
     except AlgorithmError as e:
-        results.append(res("SIGNATURE.ALGORITHM_REFUSED", Status.FAIL, ps.path, e.code))
+        results.append(
+            res(_c14n_code(e, "SIGNATURE.ALGORITHM_REFUSED"), Status.FAIL, ps.path, e.code)
+        )
         return results
     if not verify_value(ps.leaf, _SIGNATURE[ps.method_uri], ps.value, signed_info):
         results.append(res("SIGNATURE.VALUE_INVALID", Status.FAIL, ps.path))
