@@ -4,7 +4,7 @@ Pure functions over marks and levels (no I/O): subject averages with half-up rou
 decimal, comment-subject results, the learning level with the adjust-up rule, year conduct,
 promotion with the summer paths, awards; :func:`evaluate` for the language-neutral JSON
 contract; :func:`check_record` for the consistency of a record's own results. The product
-decisions where the circular leaves room are those of SPEC §6; ``docs/tt22.md`` explains each
+decisions where the circular leaves room are those of ``docs/tt22.md`` §2; it explains each
 rule with an example.
 """
 
