@@ -8,7 +8,7 @@ decisions where the circular leaves room are those of ``docs/tt22.md`` §2; it e
 rule with an example.
 """
 
-from hocbaso.tt22._evaluate import evaluate
+from hocbaso.tt22._evaluate import evaluate, evaluate_json
 from hocbaso.tt22._hoc_tap import KetQuaHocTap, KetQuaMon, muc_hoc_tap, xep_muc_hoc_tap
 from hocbaso.tt22._kiem_tra import MA_PHAT_HIEN, Finding, RuleReport, check_record
 from hocbaso.tt22._mon_hoc import (
@@ -53,6 +53,7 @@ __all__ = [
     "diem_trung_binh_hoc_ky",
     "diem_trung_binh_hoc_ky_chinh_xac",
     "evaluate",
+    "evaluate_json",
     "hoc_tap_sau_kiem_tra_lai",
     "lam_tron",
     "mon_kiem_tra_lai",
