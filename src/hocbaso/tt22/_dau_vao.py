@@ -202,8 +202,8 @@ def _so_nguyen(value: object) -> int | None:
 
 def _doc_khoi(value: object) -> Khoi:
     so = _so_nguyen(value)
-    if so is None and isinstance(value, str) and _nfc(value).isdigit() and len(value) <= 12:
-        so = int(_nfc(value))
+    if so is None and isinstance(value, str) and re.fullmatch(r"[0-9]{1,2}", _nfc(value)):
+        so = int(_nfc(value))  # "09", as the record writes the grade
     if so is None or not 6 <= so <= 12:
         raise _loi("KHOI", "grade must be 6 to 12", "khối phải từ 6 đến 12")
     return next(k for k in Khoi if k.so == so)
