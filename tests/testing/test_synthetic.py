@@ -40,3 +40,9 @@ def test_class_is_plausible_and_consistent() -> None:
         assert check_record(record).ok, check_record(record).findings
     teachers = {(r.ma_mon_hoc, r.so_ddcn_gvbm) for h in lop for r in h.bang_diem}
     assert len(teachers) == 12  # one teacher per subject for the class
+
+
+def test_some_generated_students_carry_a_lifelong_learning_number() -> None:
+    """The optional field is exercised by every property test that uses the generator."""
+    values = [hb.thong_tin_hoc_ba.hoc_sinh.ma_so_ho_so_hoc_tap_suot_doi for hb in tao_lop(3)]
+    assert any(v is None for v in values) and any(v is not None for v in values)

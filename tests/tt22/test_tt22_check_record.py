@@ -174,7 +174,7 @@ def test_conduct_year(lop: list[HocBa]) -> None:
     bad = hop_le(sua_tong_ket(hb, ren_luyen_ca_nam=MucDanhGia.DAT))
     report = check_record(bad)
     f = mot(report, "CONTENT.CONDUCT_YEAR", f"{TK}/REN_LUYEN_CA_NAM")
-    assert (f.expected, f.actual, f.dieu) == ("K", "Đ", "Điều 8 khoản 3")
+    assert (f.expected, f.actual, f.dieu) == ("K", "Đ", "Điều 8 khoản 2 điểm b")
     assert report.codes == ("CONTENT.CONDUCT_YEAR",)
     khop_packet(bad, report)
 
@@ -278,6 +278,31 @@ def test_promotion_wording(lop: list[HocBa], khoi: Khoi, expected: str) -> None:
     f = mot(report, "CONTENT.PROMOTION_WORDING", f"{TK}/ND_DUOC_LEN_LOP")
     assert (f.expected, f.actual) == (expected, wrong)
     khop_packet(bad, report)
+
+
+@pytest.mark.parametrize(
+    ("khoi", "expected"),
+    [
+        (Khoi.K09, "Không được công nhận hoàn thành chương trình trung học cơ sở"),
+        (Khoi.K12, "Không được công nhận hoàn thành chương trình trung học phổ thông"),
+        (Khoi.K08, "Ở lại lớp"),
+    ],
+)
+def test_not_promoted_wording_follows_dieu_12_khoan_3(
+    lop: list[HocBa], khoi: Khoi, expected: str
+) -> None:
+    """Grades 9 and 12 do not "stay in the class": they have not completed the level."""
+    hb = chon(
+        lop,
+        lambda h: h.thong_tin_hoc_ba.thong_tin_chung.ma_khoi is khoi and tk(h).duoc_len_lop,
+    )
+    # 46 absences: not promoted whatever the rest (Điều 12 khoản 1 điểm c).
+    base = sua_tong_ket(hb, so_buoi_nghi=46, duoc_len_lop=False)
+    assert check_record(hop_le(sua_tong_ket(base, nd_duoc_len_lop=expected))).ok
+    if khoi is not Khoi.K08:
+        report = check_record(hop_le(sua_tong_ket(base, nd_duoc_len_lop="Ở lại lớp")))
+        f = mot(report, "CONTENT.PROMOTION_WORDING", f"{TK}/ND_DUOC_LEN_LOP")
+        assert (f.expected, f.actual, f.dieu) == (expected, "Ở lại lớp", "Điều 12 khoản 3")
 
 
 def test_award_missing(lop: list[HocBa]) -> None:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -138,3 +139,26 @@ def test_unreadable_file_is_a_json_error_without_the_file_name(tmp_path: Path) -
     assert isinstance(err, dict)
     assert err["code"] == "TT22.INPUT.FILE"
     assert "Nguyen" not in json.dumps(out)
+
+
+@pytest.mark.parametrize(
+    ("edit", "code", "path"),
+    [
+        # issue: a key twice was silently accepted (the last value won)
+        (lambda t: t.replace('"khoi": 9', '"khoi": 9, "khoi": 9', 1), "DUPLICATE_KEY", "khoi"),
+        # issue: the JSON number 1e1 was accepted as 10 while the string "1e1" was refused
+        (lambda t: t.replace('"hk1": "8.5"', '"hk1": 1e1', 1), "MARK_FORMAT", "mon_hoc[1].hk1"),
+        # issue: 10^23 absences were accepted although a record holds at most 300
+        (lambda t: t.replace('"so_buoi_nghi": 3', '"so_buoi_nghi": 100000000000000000000000'),
+         "ABSENCES", "so_buoi_nghi"),
+    ],
+)  # fmt: skip
+def test_one_rule_for_json_text(edit: Any, code: str, path: str) -> None:
+    text = json.dumps(_dau_vao(), ensure_ascii=False)
+    changed = edit(text)
+    assert changed != text
+    exit_code, out = _chay(["-"], changed)
+    assert exit_code == 2
+    err = out["error"]
+    assert isinstance(err, dict)
+    assert (err["code"], err["path"]) == (f"TT22.INPUT.{code}", path)

@@ -64,22 +64,31 @@ def test_too_many_absences_cannot_be_made_up_in_summer() -> None:
 # --- wording (Điều 12 khoản 1)
 
 
+_HT = "hoàn thành chương trình"
+
+
 @pytest.mark.parametrize(
-    ("khoi", "wording"),
+    ("khoi", "wording", "not_promoted"),
     [
-        (6, "Được lên lớp"),
-        (7, "Được lên lớp"),
-        (8, "Được lên lớp"),
-        (9, "Được công nhận hoàn thành chương trình trung học cơ sở"),
-        (10, "Được lên lớp"),
-        (11, "Được lên lớp"),
-        (12, "Được công nhận hoàn thành chương trình trung học phổ thông"),
+        (6, "Được lên lớp", "Ở lại lớp"),
+        (7, "Được lên lớp", "Ở lại lớp"),
+        (8, "Được lên lớp", "Ở lại lớp"),
+        (9, f"Được công nhận {_HT} trung học cơ sở", f"Không được công nhận {_HT} trung học cơ sở"),
+        (10, "Được lên lớp", "Ở lại lớp"),
+        (11, "Được lên lớp", "Ở lại lớp"),
+        (12, f"Được công nhận {_HT} trung học phổ thông",
+         f"Không được công nhận {_HT} trung học phổ thông"),
     ],
-)
-def test_promotion_wording_per_grade(khoi: int, wording: str) -> None:
+)  # fmt: skip
+def test_promotion_wording_per_grade(khoi: int, wording: str, not_promoted: str) -> None:
+    """Điều 12 khoản 1 (promoted / completed) and khoản 3 (not promoted / not completed): a
+    grade 9 or 12 student who fails is "không được công nhận hoàn thành chương trình …", not
+    "Ở lại lớp"."""
     out = evaluate(dau_vao(khoi=khoi))
     assert out["noi_dung"] == wording
-    assert noi_dung_len_lop(next(k for k in Khoi if k.so == khoi), False) == "Ở lại lớp"
+    assert noi_dung_len_lop(next(k for k in Khoi if k.so == khoi), False) == not_promoted
+    failed = evaluate(dau_vao(khoi=khoi, so_buoi_nghi=46))
+    assert (failed["xet_len_lop"], failed["noi_dung"]) == ("O_LAI_LOP", not_promoted)
 
 
 # --- summer conduct training (Điều 13)

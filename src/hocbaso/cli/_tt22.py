@@ -10,21 +10,15 @@ from __future__ import annotations
 
 import json
 import sys
-from decimal import Decimal
 from typing import NoReturn
 
 import click
 
 from hocbaso.cli._main import print_error
 from hocbaso.errors import RulesError
-from hocbaso.tt22 import evaluate
+from hocbaso.tt22 import evaluate_json
 
 __all__ = ["tt22"]
-
-
-def _tu_choi_hang_so(name: str) -> object:
-    """JSON has no NaN/Infinity; Python's json accepts them unless told otherwise."""
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def _that_bai(err: RulesError) -> NoReturn:
@@ -64,27 +58,8 @@ def evaluate_command(file: str) -> None:
     """
     data = _doc(file)
     try:
-        obj = json.loads(
-            data.decode("utf-8-sig"), parse_float=Decimal, parse_constant=_tu_choi_hang_so
-        )
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        _that_bai(
-            RulesError(
-                "the input is not one JSON object in UTF-8",
-                "dữ liệu vào không phải là một đối tượng JSON mã UTF-8",
-                code="TT22.INPUT.JSON",
-            )
-        )
-    if not isinstance(obj, dict):
-        _that_bai(
-            RulesError(
-                "the input must be one JSON object",
-                "dữ liệu vào phải là một đối tượng JSON",
-                code="TT22.INPUT.TYPE",
-            )
-        )
-    try:
-        out = evaluate(obj)
+        # JSON text is read by the library (duplicate keys refused, numbers by their literal).
+        out = evaluate_json(data)
     except RulesError as err:
         _that_bai(err)
     text = json.dumps(out, ensure_ascii=False, indent=2) + "\n"

@@ -178,4 +178,7 @@ EXTRA_FIELDS: dict[str, str] = {
     "signed bytes, chaining versions (SPEC §5).",
     f"{KY}.hinh_thuc_ky": "KT./TL./Q. when the head-of-school signer signs on another's "
     "behalf (SPEC §2).",
+    f"{HS}.ma_so_ho_so_hoc_tap_suot_doi": "Added by hocbaso, not a catalogue column: the "
+    "lifelong learning record number (mã số hồ sơ học tập suốt đời) that Nghị định "
+    "88/2026/NĐ-CP gives every learner. Optional; bounded text until its shape is published.",
 }

@@ -80,6 +80,7 @@ if TYPE_CHECKING:
     ThangNamSinh: TypeAlias = str
     NamSinh: TypeAlias = str
     BamSha256: TypeAlias = str
+    MaSoHoSoHocTapSuotDoi: TypeAlias = str
 else:
     MaDinhDanhHocBa = _pattern(
         "MaDinhDanhHocBa",
@@ -92,6 +93,12 @@ else:
     ThangNamSinh = _pattern("ThangNamSinh", r"[0-9]{4}-(0[1-9]|1[0-2])", max_length=7)
     NamSinh = _pattern("NamSinh", r"[0-9]{4}", max_length=4)
     BamSha256 = _pattern("BamSha256", r"[0-9a-f]{64}", max_length=64)
+    #: Lifelong learning record number (Nghị định 88/2026/NĐ-CP). Its shape is not published
+    #: yet, so it is bounded text of a conservative ASCII set that any future format (digits,
+    #: letters, separators) fits: 1–50 characters, starting with a letter or digit.
+    MaSoHoSoHocTapSuotDoi = _pattern(
+        "MaSoHoSoHocTapSuotDoi", r"[0-9A-Za-z][0-9A-Za-z._/-]{0,49}", max_length=50
+    )
 
 
 def _err(code: str, path: str, vi: str, en: str) -> ModelError:
@@ -180,6 +187,9 @@ class HocSinh(HocBaModel):
 
     ma_hoc_sinh: Text20
     so_dinh_danh: SoDinhDanh
+    #: "Mã số hồ sơ học tập suốt đời" (Nghị định 88/2026/NĐ-CP): one per learner, tied to the
+    #: personal ID. Optional until the Ministry publishes its shape; not a catalogue column.
+    ma_so_ho_so_hoc_tap_suot_doi: MaSoHoSoHocTapSuotDoi | None = None
     ho_va_ten: Text150
     gioi_tinh: GioiTinh
     ngay_thang_nam_sinh: Date | None = None

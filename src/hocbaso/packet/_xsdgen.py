@@ -13,9 +13,10 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from hocbaso.models import DiemTongKet, HocBa, ThongTinHocBa
+from hocbaso.models import MON_HOC, DiemTongKet, HocBa, ThongTinHocBa
 from hocbaso.models._base import HocBaModel
 from hocbaso.models._types import Xsd
 from hocbaso.packet import _layout as L
@@ -219,9 +220,42 @@ def generate_xsd() -> str:
     return head + body.rstrip() + "\n</xs:schema>\n"
 
 
+def _labelled(codes: list[tuple[str, str]]) -> dict[str, object]:
+    """A code list as JSON Schema: ``enum`` for validators and code generators, and the same
+    codes as ``oneOf`` ``const`` alternatives whose ``description`` is the label (the schema
+    form tools show as "enum with descriptions")."""
+    return {
+        "enum": [code for code, _ in codes],
+        "oneOf": [{"const": code, "description": label} for code, label in codes],
+    }
+
+
+def _json_code_lists(schema: dict[str, Any]) -> None:
+    """Give every code list of the record its codes and labels in the schema: the enums
+    (ethnicity, provinces, grades, levels, …) and the subject codes of ``MA_MON_HOC``."""
+    defs = schema["$defs"]
+    seen: set[type[Enum]] = set()
+
+    def walk(cls: type[HocBaModel]) -> None:
+        for fp in plan(cls):
+            if fp.model is not None:
+                walk(fp.model)
+            elif fp.enum is not None and fp.enum not in seen:
+                seen.add(fp.enum)
+                entry = defs[fp.enum.__name__]
+                codes = [(str(m.value), str(getattr(m, "nhan", m.name))) for m in fp.enum]
+                entry.update(_labelled(codes))
+
+    walk(HocBa)
+    subjects = sorted(MON_HOC.values(), key=lambda m: (len(m.ma), m.ma))
+    row = defs["DiemTongKet"]["properties"]["ma_mon_hoc"]
+    row.update(_labelled([(m.ma, m.ten) for m in subjects]))
+
+
 def generate_json_schema() -> str:
     """JSON Schema of the record model, for vendors outside Python."""
     schema = HocBa.model_json_schema(mode="validation")
+    _json_code_lists(schema)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = f"urn:hocbaso:schema:hocba-{L.FORMAT_VERSION}"
     return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

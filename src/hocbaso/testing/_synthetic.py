@@ -214,6 +214,16 @@ def _ren_luyen(rng: random.Random) -> str:
     return rng.choices(["T", "K", "Đ", "CĐ"], weights=[70, 22, 7, 1])[0]
 
 
+def _ma_so_suot_doi(ma_hoc_sinh: str) -> str | None:
+    """About half the students carry a lifelong learning record number (none did before 2027).
+
+    Derived from the already drawn student code rather than drawn itself, so adding the field
+    did not shift the random stream that every other generated value comes from.
+    """
+    so = ma_hoc_sinh[2:]
+    return f"HTSD-{so[:4]}/{so[4:]}" if int(so[-1]) % 2 == 0 else None
+
+
 def _hoc_sinh(rng: random.Random, nam_hoc: str, khoi: Khoi) -> HocSinh:
     nu = rng.random() < 0.5
     nam_sinh = int(nam_hoc[:4]) - khoi.so - 6 + (1 if rng.random() < 0.05 else 0)
@@ -226,9 +236,11 @@ def _hoc_sinh(rng: random.Random, nam_hoc: str, khoi: Khoi) -> HocSinh:
         f"{rng.choice(XA)}, {tinh.nhan}",
         ma_xa=f"{rng.randrange(10**5):05d}", ma_tinh=tinh,
     )
+    ma_hoc_sinh = f"HS{rng.randrange(10**10):010d}"
     return HocSinh(
-        ma_hoc_sinh=f"HS{rng.randrange(10**10):010d}",
+        ma_hoc_sinh=ma_hoc_sinh,
         so_dinh_danh=_so_ddcn(rng, nam_sinh, nu, prefix),
+        ma_so_ho_so_hoc_tap_suot_doi=_ma_so_suot_doi(ma_hoc_sinh),
         ho_va_ten=ho_ten,
         gioi_tinh=GioiTinh.NU if nu else GioiTinh.NAM,
         ngay_thang_nam_sinh=sinh,

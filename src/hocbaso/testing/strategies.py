@@ -23,7 +23,7 @@ except ModuleNotFoundError as e:  # pragma: no cover - exercised in a subprocess
 from hocbaso.models import HocBa, Khoi
 from hocbaso.testing._synthetic import tao_hoc_ba
 
-__all__ = ["hoc_ba", "van_ban"]
+__all__ = ["hoc_ba", "ma_so_suot_doi", "van_ban"]
 
 _XML_SAFE = st.characters(
     blacklist_categories=("Cs", "Co", "Cn"),
@@ -39,6 +39,12 @@ def van_ban(max_size: int = 40) -> st.SearchStrategy[str]:
         .map(lambda s: unicodedata.normalize("NFC", s).strip())
         .filter(lambda s: 0 < len(s) <= max_size)
     )
+
+
+def ma_so_suot_doi() -> st.SearchStrategy[str]:
+    """A lifelong learning record number as the model accepts it: 1–50 characters of letters,
+    digits and ``. _ / -``, starting with a letter or digit."""
+    return st.from_regex(r"[0-9A-Za-z][0-9A-Za-z._/-]{0,49}", fullmatch=True)
 
 
 @st.composite
@@ -59,6 +65,7 @@ def hoc_ba(draw: Any, khoi: Khoi | None = None) -> HocBa:
         update={
             "ho_va_ten": draw(van_ban(60)),
             "ho_ten_cha": draw(st.none() | van_ban(60)),
+            "ma_so_ho_so_hoc_tap_suot_doi": draw(st.none() | ma_so_suot_doi()),
             "nghe_nghiep_me": draw(st.none() | van_ban(60)),
         }
     )

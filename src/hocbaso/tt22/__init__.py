@@ -4,11 +4,11 @@ Pure functions over marks and levels (no I/O): subject averages with half-up rou
 decimal, comment-subject results, the learning level with the adjust-up rule, year conduct,
 promotion with the summer paths, awards; :func:`evaluate` for the language-neutral JSON
 contract; :func:`check_record` for the consistency of a record's own results. The product
-decisions where the circular leaves room are those of SPEC §6; ``docs/tt22.md`` explains each
+decisions where the circular leaves room are those of ``docs/tt22.md`` §2; it explains each
 rule with an example.
 """
 
-from hocbaso.tt22._evaluate import evaluate
+from hocbaso.tt22._evaluate import evaluate, evaluate_json
 from hocbaso.tt22._hoc_tap import KetQuaHocTap, KetQuaMon, muc_hoc_tap, xep_muc_hoc_tap
 from hocbaso.tt22._kiem_tra import MA_PHAT_HIEN, Finding, RuleReport, check_record
 from hocbaso.tt22._mon_hoc import (
@@ -53,6 +53,7 @@ __all__ = [
     "diem_trung_binh_hoc_ky",
     "diem_trung_binh_hoc_ky_chinh_xac",
     "evaluate",
+    "evaluate_json",
     "hoc_tap_sau_kiem_tra_lai",
     "lam_tron",
     "mon_kiem_tra_lai",

@@ -2,8 +2,8 @@
 
 Input is one result per assessed subject, keyed by subject code: a ``Decimal`` average for a
 scored subject, a :class:`~hocbaso.models.DanhGiaNhanXet` for a comment subject. Subjects that
-are "not assessed" (Điều 11) are simply left out (SPEC §6). Because the input is a mapping and
-every rule is a count or an "all", the result cannot depend on subject order.
+are "not assessed" (Điều 11) are simply left out (``docs/tt22.md`` §2). Because the input is a
+mapping and every rule is a count or an "all", the result cannot depend on subject order.
 """
 
 from __future__ import annotations
@@ -93,9 +93,9 @@ def muc_hoc_tap(ket_qua: Mapping[str, KetQuaMon]) -> KetQuaHocTap:
 
     Khoản 3: when the level is two or more steps below Tốt or Khá "chỉ do kết quả đánh giá của
     duy nhất 01 môn học", it rises to the next level ("mức liền kề") above the actual one.
-    SPEC §6 fixes the reading: the reference level of a subject X is the khoản 2 level of all
-    the *other* subjects (exclusion, the "at least 6" counts unchanged), X may be a comment
-    subject, exactly one such X must exist, and the rule applies once (no cascading).
+    ``docs/tt22.md`` §2 fixes the reading: the reference level of a subject X is the khoản 2
+    level of all the *other* subjects (exclusion, the "at least 6" counts unchanged), X may be a
+    comment subject, exactly one such X must exist, and the rule applies once (no cascading).
 
     So 7 × 9.0 and one 4.9 is Đạt → Khá; one 3.4 is Chưa đạt → Đạt; two subjects at 4.0 is
     Đạt with no adjustment (two culprits).

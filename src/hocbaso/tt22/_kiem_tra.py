@@ -52,7 +52,7 @@ MA_PHAT_HIEN: dict[str, str] = {
     "CONTENT.LEARNING_SEMESTER_1": "learning level of semester I disagrees with the subjects",
     "CONTENT.LEARNING_SEMESTER_2": "learning level of semester II disagrees with the subjects",
     "CONTENT.LEARNING_YEAR": "learning level of the year disagrees with the subjects",
-    "CONTENT.CONDUCT_YEAR": "year conduct disagrees with the two semesters (Điều 8 table)",
+    "CONTENT.CONDUCT_YEAR": "year conduct disagrees with the semesters (Điều 8 khoản 2 điểm b)",
     "CONTENT.CONDUCT_SUMMER": "a summer conduct re-evaluation for a student who did not need one",
     "CONTENT.RETEST_NOT_REQUIRED": "a re-test result in a subject that was not to be re-tested",
     "CONTENT.RETEST_MISSING": "a subject to re-test has no re-test result, yet the level after "

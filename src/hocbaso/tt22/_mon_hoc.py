@@ -34,8 +34,8 @@ def so_dgtx_yeu_cau(so_tiet_nam: int, *, chuyen_de: bool = False) -> int:
 
     35 periods a year or fewer → 2; more than 35 up to 70 → 3; more than 70 → 4. A THPT
     chuyên đề học tập cluster is assessed once per semester and counts as one more ĐĐGtx of its
-    subject (SPEC §6), hence ``+1``. The count fixes the average's denominator (n + 5), so a
-    wrong count silently changes every average: the evaluator rejects a mismatch.
+    subject (``docs/tt22.md`` §2), hence ``+1``. The count fixes the average's denominator
+    (n + 5), so a wrong count silently changes every average: the evaluator rejects a mismatch.
     """
     if so_tiet_nam < 1:
         raise ValueError("so_tiet_nam must be a positive number of periods")
@@ -67,8 +67,8 @@ def diem_trung_binh_hoc_ky(tx: Sequence[Decimal], gk: Decimal, ck: Decimal) -> D
 def diem_trung_binh_ca_nam_chinh_xac(hk1: Decimal, hk2: Decimal) -> Fraction:
     """The unrounded ĐTBmcn = (ĐTBmhkI + 2·ĐTBmhkII) / 3, from the *recorded* semester averages.
 
-    SPEC §6: the year average uses the rounded semester averages as they stand in the record,
-    because that is what every reader of the record can recompute.
+    ``docs/tt22.md`` §2: the year average uses the rounded semester averages as they stand in
+    the record, because that is what every reader of the record can recompute.
     """
     return (Fraction(hk1) + 2 * Fraction(hk2)) / 3
 

@@ -3,8 +3,9 @@
 Promotion needs year conduct ≥ Đạt, year learning ≥ Đạt and at most 45 absences (Điều 12
 khoản 1). A student who misses only on conduct trains over the summer (Điều 13); one who misses
 on learning is re-tested in every subject below 5.0 or Chưa đạt (Điều 14), whose results
-replace the year results. SPEC §6: a student short on both does the training first and then the
-re-test, and is promoted only if both succeed. Absences cannot be made up over the summer.
+replace the year results. ``docs/tt22.md`` §2: a student short on both does the training
+first and then the re-test, and is promoted only if both succeed. Absences cannot be made up
+over the summer.
 """
 
 from __future__ import annotations
@@ -76,15 +77,24 @@ class KetQuaXetLenLop:
         return self.ket_qua is XetLenLop.LEN_LOP
 
 
+#: The level a grade completes (Điều 12): grades 9 and 12 end THCS and THPT.
+_CHUONG_TRINH = {Khoi.K09: "trung học cơ sở", Khoi.K12: "trung học phổ thông"}
+
+
 def noi_dung_len_lop(khoi: Khoi, duoc_len_lop: bool) -> str:
-    """The wording of ``ND_DUOC_LEN_LOP`` (Điều 12 khoản 1): grades 9 and 12 complete a level."""
-    if not duoc_len_lop:
-        return "Ở lại lớp"
-    if khoi is Khoi.K09:
-        return "Được công nhận hoàn thành chương trình trung học cơ sở"
-    if khoi is Khoi.K12:
-        return "Được công nhận hoàn thành chương trình trung học phổ thông"
-    return "Được lên lớp"
+    """The wording of ``ND_DUOC_LEN_LOP``, in the words of Điều 12 (``docs/tt22.md`` §1.8).
+
+    Khoản 1: a student who meets the conditions "được lên lớp", or in grades 9 and 12 "được
+    công nhận hoàn thành chương trình" of the level. Khoản 3: one who does not is not promoted
+    ("ở lại lớp") or, in grades 9 and 12, "không được công nhận hoàn thành chương trình" — a
+    grade 9 or 12 student is not "kept in the class" but has not completed the level.
+    """
+    chuong_trinh = _CHUONG_TRINH.get(khoi)
+    if chuong_trinh is None:
+        return "Được lên lớp" if duoc_len_lop else "Ở lại lớp"
+    if duoc_len_lop:
+        return f"Được công nhận hoàn thành chương trình {chuong_trinh}"
+    return f"Không được công nhận hoàn thành chương trình {chuong_trinh}"
 
 
 def mon_kiem_tra_lai(ket_qua_ca_nam: Mapping[str, KetQuaMon]) -> tuple[str, ...]:
@@ -161,7 +171,7 @@ def xet_len_lop(
     cho_ren_luyen = can_ren_luyen and ren_luyen_sau_he is None
     cho_kiem_tra = can_kiem_tra and hoc_tap_sau_kiem_tra_lai is None
     if cho_ren_luyen and can_kiem_tra:
-        # SPEC §6: training first, then the re-test, even if a re-test result is already known.
+        # docs/tt22.md §2: training first, then the re-test, even if a re-test result is known.
         return KetQuaXetLenLop(XetLenLop.REN_LUYEN_HE_VA_KIEM_TRA_LAI, "Điều 12 khoản 2", mon, None)
     if cho_ren_luyen:
         return KetQuaXetLenLop(XetLenLop.REN_LUYEN_HE, "Điều 13", mon, None)
