@@ -5,7 +5,9 @@ The public API is what this module and the subpackages' ``__init__`` modules exp
 (XML in and out, schemas) → ``signature`` (signing, roles, issue/correct/revoke) → ``verify``
 (the verification steps and report); ``tt22`` computes and checks Thông tư 22 results.
 The verification entry point is ``hocbaso.verify.verify`` (not re-exported here, so that the
-name ``hocbaso.verify`` keeps meaning the subpackage).
+name ``hocbaso.verify`` keeps meaning the subpackage). ``hocbaso.validate`` is the full check
+of a record's content (schema, catalogue, Thông tư 22; ``content=False`` skips the last);
+``hocbaso.packet.validate`` is the XSD alone.
 
 The version is written once, in ``pyproject.toml``; ``__version__`` reads it from the installed
 package's metadata so the two can never disagree. A source tree put on ``sys.path`` without being
@@ -19,8 +21,10 @@ from hocbaso.errors import (
     AlgorithmError,
     CertificateError,
     ConfigurationError,
+    ContentError,
     ErrorDetail,
     HocBaSoError,
+    InputError,
     ModelError,
     PacketError,
     ParseError,
@@ -69,7 +73,6 @@ from hocbaso.packet import (
     parse_xml,
     schema_path,
     to_xml,
-    validate,
 )
 from hocbaso.signature import (
     IssuedRecord,
@@ -88,6 +91,7 @@ from hocbaso.signature import (
     prepare_many,
     revoke,
     sign,
+    validate,
 )
 from hocbaso.tt22 import Finding, RuleReport, check_record, evaluate
 from hocbaso.verify import (
@@ -113,6 +117,7 @@ __all__ = [
     "CertificateError",
     "ChungChi",
     "ConfigurationError",
+    "ContentError",
     "CrlSet",
     "DanToc",
     "DanhGiaNhanXet",
@@ -127,6 +132,7 @@ __all__ = [
     "HocBa",
     "HocBaSoError",
     "HocSinh",
+    "InputError",
     "IssuedRecord",
     "KeyFileSigner",
     "Khoi",

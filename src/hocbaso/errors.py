@@ -10,7 +10,11 @@ Each branch also inherits the matching builtin, so that generic ``except ValueEr
 keep working::
 
     HocBaSoError
+    ├── InputError(ValueError, TypeError) an argument of the wrong type, or a file that
+    │                                     cannot be read (the message says what to pass)
     ├── ModelError(ValueError)            a record's data breaks a rule of the catalogue
+    ├── ContentError(ValueError)          a record's Thông tư 22 results disagree with its own
+    │                                     data (issuing, CBQL signing, full ``validate``)
     ├── PacketError(ValueError)           XML in or out of the packet layer
     │   ├── ParseError                    not well-formed, DTD/entity, too large, too deep
     │   └── SchemaError                   well-formed but invalid against the bundled XSD
@@ -37,8 +41,10 @@ __all__ = [
     "AlgorithmError",
     "CertificateError",
     "ConfigurationError",
+    "ContentError",
     "ErrorDetail",
     "HocBaSoError",
+    "InputError",
     "ModelError",
     "PacketError",
     "ParseError",
@@ -114,6 +120,32 @@ class ModelError(HocBaSoError, ValueError):
     """A record's data breaks a catalogue rule (length, pattern, code list, consistency)."""
 
     default_code = "MODEL"
+
+
+class InputError(HocBaSoError, ValueError, TypeError):
+    """An argument hocbaso cannot use: a ``str`` where packet bytes or a ``Path`` belong, a
+    model where signed bytes belong, a file that is missing or not a regular file.
+
+    Also a ``TypeError``: before this class existed some of these cases raised a bare one, and
+    ``except TypeError`` handlers keep working. Codes: ``INPUT.TYPE``, ``INPUT.NOT_A_FILE``,
+    ``INPUT.UNREADABLE``. The message says what to pass instead, and never repeats the value
+    or the file name (a file name can be a student's name).
+    """
+
+    default_code = "INPUT"
+
+
+class ContentError(HocBaSoError, ValueError):
+    """A record whose Thông tư 22 results disagree with its own data (``CONTENT.*``).
+
+    Raised where a wrong result must not go further: issuing, CBQL signing, ``correct`` and
+    the full ``validate``. ``code`` and ``path`` are the first finding's; ``details`` lists
+    every finding with its code, element path and the provision it breaks. Expected and
+    actual values are left out (``hocbaso.check_record`` returns them, for the school's own
+    screens).
+    """
+
+    default_code = "CONTENT"
 
 
 class PacketError(HocBaSoError, ValueError):

@@ -3,8 +3,10 @@ test PKI, a pinned clock, and a small independent checker of every signature in 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from unittest import mock
 
 import pytest
 
@@ -56,6 +58,30 @@ def make_packet(
         f"  <PHAT_HANH_HOC_BA>{nl}    <CBQL></CBQL>{nl}    <KY_PHAT_HANH/>{nl}"
         f"  </PHAT_HANH_HOC_BA>{nl}</HOC_BA>{nl}"
     ).encode()
+
+
+@contextmanager
+def hand_made_layout() -> Iterator[None]:
+    """Let CBQL and KY_PHAT_HANH sign :func:`make_packet`'s hand-made packets.
+
+    Those two roles refuse anything that is not a valid record with consistent results
+    (``hocbaso.signature._checks``; tested in ``test_issuance_checks.py``). The hand-made
+    packets are deliberately *not* records — a minimal layout with odd whitespace, escaping,
+    comments and CDATA — because these tests are about where and how signatures are spliced
+    and checked, not about the record. Only the record gate is lifted, nothing else.
+    """
+    with (
+        mock.patch("hocbaso.signature._core.check_packet"),
+        mock.patch("hocbaso.signature._twophase.check_packet"),
+    ):
+        yield
+
+
+@pytest.fixture()
+def layout_only() -> Iterator[None]:
+    """:func:`hand_made_layout` for one test."""
+    with hand_made_layout():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from hocbaso.models import HocBa
 from hocbaso.testing.pki import build_test_pki
 from hocbaso.testing.strategies import hoc_ba
 
-from .conftest import make_packet, sign_record, verify_all
+from .conftest import hand_made_layout, make_packet, sign_record, verify_all
 
 # ECDSA P-256: generated records name new teacher IDs, and EC keys are made in microseconds.
 _PKI = build_test_pki("ec")
@@ -92,7 +92,9 @@ def test_flips_in_hand_made_layout(pretty: bool, pick: int, mask: int) -> None:
         signer = _PKI.personal(SUBJECT_TEACHER_CCCDS[i]).signer()
         data = sign(data, VaiTroKy.GVBM, signer, mon=code, signing_time=TEST_NOW)
     data = sign(data, VaiTroKy.GVCN, _PKI.personal(HOMEROOM_CCCD).signer(), signing_time=TEST_NOW)
-    data = sign(data, VaiTroKy.CBQL, _PKI.personal(PRINCIPAL_CCCD).signer(), signing_time=TEST_NOW)
-    data = sign(data, VaiTroKy.KY_PHAT_HANH, _PKI.school().signer(), signing_time=TEST_NOW)
+    with hand_made_layout():
+        cbql = _PKI.personal(PRINCIPAL_CCCD).signer()
+        data = sign(data, VaiTroKy.CBQL, cbql, signing_time=TEST_NOW)
+        data = sign(data, VaiTroKy.KY_PHAT_HANH, _PKI.school().signer(), signing_time=TEST_NOW)
     assert not _broken(data)
     assert _broken(_flip(data, pick, mask))

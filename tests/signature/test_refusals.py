@@ -112,6 +112,7 @@ def test_duplicate_role(pki: TestPKI) -> None:
     )
 
 
+@pytest.mark.usefixtures("layout_only")
 def test_nothing_after_issuance(pki: TestPKI) -> None:
     issued = sign_all(make_packet(), pki)[-1]
     for role, signer, mon in [
@@ -202,6 +203,7 @@ def test_expired_and_not_yet_valid_certificates(pki: TestPKI) -> None:
     )
 
 
+@pytest.mark.usefixtures("layout_only")
 def test_personal_id_must_match_the_record(pki: TestPKI) -> None:
     packet = make_packet()
     wrong = pki.personal(SUBJECT_TEACHER_CCCDS[1]).signer()

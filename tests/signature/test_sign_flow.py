@@ -63,6 +63,7 @@ def sign_all(packet: bytes, pki: TestPKI, subjects: tuple[str, ...] = SUBJECTS) 
     return steps
 
 
+@pytest.mark.usefixtures("layout_only")
 @pytest.mark.parametrize("kind", ["rsa", "ec"])
 def test_all_roles_verify(kind: str, pki: TestPKI, ec_pki: TestPKI) -> None:
     keys = pki if kind == "rsa" else ec_pki
@@ -84,6 +85,7 @@ def test_all_roles_verify(kind: str, pki: TestPKI, ec_pki: TestPKI) -> None:
         assert value is not None and len(base64.b64decode(value.text or "")) == 64
 
 
+@pytest.mark.usefixtures("layout_only")
 def test_signature_shape_matches_spec_example(pki: TestPKI) -> None:
     steps = sign_all(make_packet(), pki)
     root = parse_xml(steps[-1])
@@ -134,6 +136,7 @@ def _common_prefix(a: bytes, b: bytes) -> int:
     return n
 
 
+@pytest.mark.usefixtures("layout_only")
 @pytest.mark.parametrize("pretty", [True, False])
 def test_only_the_slot_changes(pki: TestPKI, pretty: bool) -> None:
     steps = sign_all(make_packet(pretty=pretty), pki)
@@ -261,6 +264,7 @@ def test_prepare_many_complete_many_round_trip(pki: TestPKI) -> None:
         complete_many(restored, [values[1], *values[1:]], gvcn.certificate)
 
 
+@pytest.mark.usefixtures("layout_only")
 def test_packets_with_comments_and_cdata_are_spliced_exactly(pki: TestPKI) -> None:
     base = make_packet()
     tricky = base.replace(b"<BANG_DIEM>", b"<BANG_DIEM><!-- <GVCN/> --><?pi <GVCN/>?>").replace(

@@ -7,7 +7,9 @@ Vendors get one exception type with stable codes, field paths written as packet 
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, get_args, get_origin
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any, ClassVar, Self, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
@@ -41,6 +43,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Subject result must be a 0–10 score with one decimal, Đ/CĐ or M",
     ),
     "MODEL.INVALID": ("Giá trị không hợp lệ", "Invalid value"),
+    "MODEL.JSON": ("Không phải JSON hợp lệ", "Not valid JSON"),
 }
 
 _PYDANTIC_TO_CODE: dict[str, str] = {
@@ -71,7 +74,57 @@ _PYDANTIC_TO_CODE: dict[str, str] = {
     "date_from_datetime_inexact": "MODEL.DATE",
     "bool_type": "MODEL.BOOLEAN",
     "bool_parsing": "MODEL.BOOLEAN",
+    "json_invalid": "MODEL.JSON",
+    "json_type": "MODEL.TYPE",
+    "dict_type": "MODEL.TYPE",
 }
+
+#: A code list with at most this many members is listed in full in its error message.
+_LIST_IN_FULL = 12
+
+
+def _enum_of(model: Any, loc: tuple[int | str, ...]) -> type[Enum] | None:
+    """The code-list enum behind the field at ``loc`` (relative to ``model``), if any."""
+    field_name: str | None = None
+    for item in loc:
+        if isinstance(item, int):
+            continue
+        if field_name is not None:
+            model, _ = _nested(model, field_name)
+        field_name = item
+    fields = getattr(model, "model_fields", {})
+    if field_name is None or field_name not in fields:
+        return None
+    annotation = fields[field_name].annotation
+    for arg in (annotation, *get_args(annotation)):
+        if isinstance(arg, type) and issubclass(arg, Enum):
+            return arg
+    return None
+
+
+def code_list_hint(enum: type[Enum]) -> tuple[str, str]:
+    """What a code-list error should say: the allowed codes, or for a long list its shape.
+
+    The allowed values are codes, never personal data, so they can be named; the offending
+    value is still never repeated.
+    """
+    codes = [str(m.value) for m in enum]
+    labels = [getattr(m, "nhan", "") for m in enum]
+    if len(codes) <= _LIST_IN_FULL:
+        pairs = ", ".join(f"{c} ({n})" if n else c for c, n in zip(codes, labels, strict=True))
+        return f"giá trị cho phép: {pairs}", f"allowed values: {pairs}"
+    width = {len(c) for c in codes}
+    if width == {2} and all(c.isdigit() for c in codes):
+        return (
+            f"{len(codes)} mã, mỗi mã hai chữ số, ví dụ {codes[0]} ({labels[0]}); "
+            f"danh sách: hocbaso.{enum.__name__}",
+            f"{len(codes)} codes, each two digits, e.g. {codes[0]} ({labels[0]}); "
+            f"the list is hocbaso.{enum.__name__}",
+        )
+    return (
+        f"{len(codes)} mã, ví dụ {codes[0]}; danh sách: hocbaso.{enum.__name__}",
+        f"{len(codes)} codes, e.g. {codes[0]}; the list is hocbaso.{enum.__name__}",
+    )
 
 
 def _nested(cls: Any, name: str) -> tuple[Any, str]:
@@ -122,6 +175,15 @@ def _detail(err: ErrorDetails, prefix: tuple[int | str, ...], model: Any) -> Err
     vi, en = _MESSAGES.get(code, _MESSAGES["MODEL.INVALID"])
     if code == "MODEL.TOO_LONG" and "max_length" in ctx:
         vi, en = f"{vi} ({ctx['max_length']} ký tự)", f"{en} ({ctx['max_length']} characters)"
+    elif code == "MODEL.CODE_LIST":
+        enum = _enum_of(model, loc)
+        if enum is not None:
+            hint_vi, hint_en = code_list_hint(enum)
+            vi, en = f"{vi}; {hint_vi}", f"{en}; {hint_en}"
+    # A validator of ours may say what to pass instead (``hint_vi``/``hint_en``, fixed text
+    # written in this package, never the value).
+    if "hint_en" in ctx:
+        vi, en = f"{vi}; {ctx['hint_vi']}", f"{en}; {ctx['hint_en']}"
     return ErrorDetail(code, element_path(loc, model), vi, en)
 
 
@@ -164,3 +226,50 @@ class HocBaModel(BaseModel):
     # pydantic-core directly (fast, and every nested problem keeps its own path) instead of
     # through this method once per nested object.
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    # Every other way pydantic offers to make an instance goes through the same translation,
+    # so a caller only ever sees ``ModelError`` (coded, value-free), never pydantic's own
+    # ``ValidationError`` whose text repeats the input (names, personal IDs).
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
+        """Validate a mapping (or an instance) into this model; ``ModelError`` if invalid."""
+        try:
+            return super().model_validate(obj, **kwargs)
+        except ValidationError as exc:
+            raise model_error(exc, cls) from None
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Self:
+        """Validate JSON text into this model; ``ModelError`` if invalid (``MODEL.JSON`` if it
+        is not JSON at all)."""
+        try:
+            return super().model_validate_json(json_data, **kwargs)
+        except ValidationError as exc:
+            raise model_error(exc, cls) from None
+
+    @classmethod
+    def model_validate_strings(cls, obj: Any, **kwargs: Any) -> Self:
+        """Validate a mapping of strings into this model; ``ModelError`` if invalid."""
+        try:
+            return super().model_validate_strings(obj, **kwargs)
+        except ValidationError as exc:
+            raise model_error(exc, cls) from None
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with ``update``, a new record validated like any other.
+
+        pydantic's own ``model_copy(update=…)`` skips validation, so a frozen, "valid" record
+        could carry a mark of 11 or a 5-digit personal ID into ``to_xml``. Here the updated
+        fields go through the constructor: the result is valid or ``ModelError`` is raised.
+        """
+        if not update:
+            return super().model_copy(deep=deep)
+        data = {name: getattr(self, name) for name in type(self).model_fields}
+        data.update(update)
+        return type(self)(**data)
+
+    @classmethod
+    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:
+        """Validates, unlike pydantic's: an unvalidated record must not reach ``to_xml``."""
+        return cls(**values)

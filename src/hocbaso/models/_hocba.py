@@ -391,8 +391,10 @@ class DiemTongKet(HocBaModel):
             raise _err(
                 "MODEL.SUBJECT_CODE",
                 "MA_MON_HOC",
-                "Mã môn học không có trong danh mục",
-                "Subject code is not in the code list",
+                "Mã môn học không có trong danh mục; mã hai hoặc ba chữ số, ví dụ 15 (Toán); "
+                "danh sách: hocbaso.MON_HOC",
+                "Subject code is not in the code list; two or three digits, e.g. 15 (Toán); "
+                "the list is hocbaso.MON_HOC",
             )
         for name in _RESULT_FIELDS:
             value = getattr(self, name)

@@ -172,7 +172,18 @@ def parse_ket_qua(value: Any) -> Decimal | DanhGiaNhanXet | Literal["M"]:
         return Decimal(value)
     if isinstance(value, DanhGiaNhanXet):
         return value
-    if isinstance(value, bool | float):
+    if isinstance(value, float):
+        raise PydanticCustomError(
+            "MODEL.SCORE",
+            "score must be a decimal string or Decimal",
+            {
+                "hint_vi": "điểm kiểu float không chính xác: hãy truyền chuỗi (\"7.9\") hoặc "
+                "Decimal(\"7.9\")",
+                "hint_en": "a float mark is not exact: pass a string (\"7.9\") or "
+                "Decimal(\"7.9\")",
+            },
+        )
+    if isinstance(value, bool):
         raise PydanticCustomError("MODEL.SCORE", "score must be a decimal string or Decimal")
     if isinstance(value, int):
         value = Decimal(value)

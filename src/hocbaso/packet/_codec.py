@@ -15,12 +15,13 @@ from typing import Any
 
 from lxml import etree
 
-from hocbaso.errors import PacketError
+from hocbaso.errors import InputError, PacketError
 from hocbaso.models import DiemTongKet, HocBa, ThongTinHocBa
 from hocbaso.models._base import HocBaModel
 from hocbaso.models._types import format_ket_qua
 from hocbaso.packet import _layout as L
 from hocbaso.packet._mapping import FieldPlan, plan, plan_by_tag
+from hocbaso.packet._input import PacketSource, type_name
 from hocbaso.packet._parser import DEFAULT_LIMITS, ParseLimits, parse_xml
 
 __all__ = ["from_xml", "read_hoc_ba", "to_element", "to_xml"]
@@ -93,6 +94,7 @@ _DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 def to_element(hoc_ba: HocBa) -> etree._Element:
     """The packet as an lxml tree, with empty signature slots (see :func:`to_xml`)."""
+    _require_hoc_ba(hoc_ba)
     sub = etree.SubElement
     root = etree.Element(L.ROOT, {L.ATTR_FORMAT: L.FORMAT_VERSION})
     data = sub(root, L.DU_LIEU, Id=L.ID_DATA)
@@ -157,13 +159,29 @@ def _emit(out: list[str], model: HocBaModel, depth: int) -> None:
             out.append(f"{pad}</{tag}>\n")
 
 
+def _require_hoc_ba(hoc_ba: object) -> None:
+    if not isinstance(hoc_ba, HocBa):
+        raise InputError(
+            f"hoc_ba: got {type_name(hoc_ba)}; pass a HocBa (HocBa(...) or "
+            "HocBa.model_validate(data)); to read a packet use from_xml",
+            f"hoc_ba: nhận được {type_name(hoc_ba)}; hãy truyền một HocBa (HocBa(...) hoặc "
+            "HocBa.model_validate(dữ liệu)); để đọc gói tin dùng from_xml",
+            code="INPUT.TYPE",
+            path="hoc_ba",
+        )
+
+
 def to_xml(hoc_ba: HocBa) -> bytes:
-    """Serialise a record into its unsigned packet (UTF-8, SPEC §3 layout, empty slots).
+    """Serialise a record into its unsigned packet (UTF-8, layout of ``docs/packet.md``, empty
+    slots).
 
     Written as text from the same mapping plan as :func:`to_element`, about three times faster
     than building an lxml tree; the output is byte-identical to lxml's pretty-printed
-    serialisation of that tree, which stays as the reference.
+    serialisation of that tree, which stays as the reference. Every ``HocBa`` is validated
+    (its constructor, ``model_validate*``, ``model_copy(update=…)`` and ``model_construct``
+    all validate), so what is written here is always a record the models accept.
     """
+    _require_hoc_ba(hoc_ba)
     out = [
         f'<{L.ROOT} {L.ATTR_FORMAT}="{L.FORMAT_VERSION}">\n',
         f'  <{L.DU_LIEU} Id="{L.ID_DATA}">\n',
@@ -251,12 +269,15 @@ def read_hoc_ba(element: etree._Element) -> HocBa:
 
 
 def from_xml(
-    data: bytes, *, validate: bool = True, limits: ParseLimits = DEFAULT_LIMITS
+    data: PacketSource, *, validate: bool = True, limits: ParseLimits = DEFAULT_LIMITS
 ) -> HocBa:
     """Read a packet (signed or not) into its record: hardened parse, XSD, then the model.
 
-    Raises ``ParseError``, ``SchemaError`` or ``ModelError``. ``validate=False`` skips the XSD
-    (for trusted bytes you produced yourself); never skip it for received packets.
+    ``data`` is bytes, a ``pathlib.Path`` or an ``IssuedRecord`` (``str`` is refused with
+    ``INPUT.TYPE``). Raises ``ParseError``, ``SchemaError`` or ``ModelError``.
+    ``validate=False`` skips the XSD (for trusted bytes you produced yourself); never skip it
+    for received packets. This reads the record; it does not run the Thông tư 22 content
+    check (``hocbaso.validate`` does).
     """
     root = parse_xml(data, limits=limits)
     if validate:

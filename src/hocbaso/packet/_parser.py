@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from hocbaso.errors import ParseError
+from hocbaso.packet._input import PacketSource, packet_bytes
 
 __all__ = ["DEFAULT_LIMITS", "ParseLimits", "parse_xml"]
 
@@ -75,18 +76,19 @@ def _refuse(code: str, en: str, vi: str) -> ParseError:
     return ParseError(en, vi, code=code)
 
 
-def parse_xml(data: bytes, *, limits: ParseLimits = DEFAULT_LIMITS) -> etree._Element:
+def parse_xml(data: PacketSource, *, limits: ParseLimits = DEFAULT_LIMITS) -> etree._Element:
     """Parse untrusted bytes into an element tree, or raise :class:`ParseError`.
 
+    ``data`` is bytes or a ``pathlib.Path`` (read as a regular file, at most the size limit
+    + 1 byte); a ``str`` is refused with ``INPUT.TYPE`` (:class:`~hocbaso.errors.InputError`).
     Codes: ``PARSE.TOO_LARGE``, ``PARSE.DTD``, ``PARSE.ENCODING``, ``PARSE.MALFORMED``,
     ``PARSE.TOO_DEEP``, ``PARSE.TOO_MANY_ELEMENTS``, ``PARSE.ENTITY``,
     ``PARSE.TOO_MANY_NAMESPACES_PER_ELEMENT``, ``PARSE.TOO_MANY_NAMESPACES``,
     ``PARSE.TOO_MANY_ATTRIBUTES_PER_ELEMENT``, ``PARSE.TOO_MANY_ATTRIBUTES``,
     ``PARSE.TOO_MANY_SIGNATURES``, ``PARSE.TOO_MANY_IDS``.
     """
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise TypeError("parse_xml takes bytes")
-    data = bytes(data)
+    if type(data) is not bytes:
+        data = packet_bytes(data, what="data", max_bytes=limits.max_bytes)
     if len(data) > limits.max_bytes:
         raise _refuse(
             "PARSE.TOO_LARGE",

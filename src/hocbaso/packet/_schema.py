@@ -19,15 +19,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeAlias, cast
 
 from lxml import etree
 
-from hocbaso.errors import ErrorDetail, SchemaError
+from hocbaso.errors import ConfigurationError, ErrorDetail, SchemaError
+from hocbaso.packet._input import PacketSource
 from hocbaso.packet._parser import parse_xml
 from hocbaso.packet._xsdgen import XSD_NAME
 
-__all__ = ["Engine", "is_valid", "iter_errors", "schema_dir", "schema_path", "validate"]
+__all__ = ["Document", "Engine", "is_valid", "iter_errors", "schema_dir", "schema_path", "validate"]
 
 Engine = Literal["lxml", "xmlschema"]
 
@@ -157,12 +158,18 @@ _LXML_CODES: dict[str, tuple[str, str, str]] = {
 }
 
 
-def _as_root(document: bytes | etree._Element | etree._ElementTree) -> etree._Element:
-    if isinstance(document, bytes | bytearray):
-        return parse_xml(bytes(document))
+#: What the schema functions take: packet bytes or a ``Path`` (parsed here), or a parsed tree.
+Document: TypeAlias = "PacketSource | etree._Element | etree._ElementTree"
+
+
+def _as_root(document: Document) -> etree._Element:
+    """A parsed tree as given, or bytes / a ``Path`` through the hardened parser (which
+    refuses a ``str`` and other types with ``INPUT.TYPE``)."""
     if isinstance(document, etree._ElementTree):
         return document.getroot()
-    return document
+    if isinstance(document, etree._Element):
+        return document
+    return parse_xml(document)
 
 
 def _lxml_errors(root: etree._Element) -> Iterator[ErrorDetail]:
@@ -254,7 +261,7 @@ def _xmlschema_errors(root: etree._Element) -> Iterator[ErrorDetail]:
 
 
 def iter_errors(
-    document: bytes | etree._Element | etree._ElementTree, *, engine: Engine = "lxml"
+    document: Document, *, engine: Engine = "lxml"
 ) -> Iterator[ErrorDetail]:
     """Every schema violation of a packet, as coded details (empty when valid)."""
     root = _as_root(document)
@@ -263,11 +270,15 @@ def iter_errors(
     elif engine == "xmlschema":
         yield from _xmlschema_errors(root)
     else:
-        raise ValueError(f"unknown engine {engine!r}")
+        raise ConfigurationError(
+            "engine must be 'lxml' or 'xmlschema'",
+            "engine phải là 'lxml' hoặc 'xmlschema'",
+            code="CONFIG.ENGINE",
+        )
 
 
 def is_valid(
-    document: bytes | etree._Element | etree._ElementTree, *, engine: Engine = "lxml"
+    document: Document, *, engine: Engine = "lxml"
 ) -> bool:
     if engine == "lxml":
         return bool(_lxml_schema().validate(_as_root(document)))
@@ -275,7 +286,7 @@ def is_valid(
 
 
 def validate(
-    document: bytes | etree._Element | etree._ElementTree, *, engine: Engine = "lxml"
+    document: Document, *, engine: Engine = "lxml"
 ) -> None:
     """Raise :class:`SchemaError` listing every violation, or return if the packet is valid."""
     details = tuple(iter_errors(document, engine=engine))

@@ -5,7 +5,9 @@ profile, role order, byte-splicing into the packet's slots, and the two-phase pa
 remote-signing services. Keys stay behind the :class:`Signer` protocol: :class:`KeyFileSigner`
 for PEM/PKCS#12 files, :class:`Pkcs11Signer` for tokens, and any object with ``certificate``,
 ``chain`` and ``sign_raw`` (e.g. a remote-signing client); or use :func:`prepare` /
-:func:`complete` when the key holder answers later.
+:func:`complete` when the key holder answers later. :func:`validate` runs the checks a
+receiving school runs on a record's content (schema, catalogue, Thông tư 22), which CBQL
+signing and issuing run too.
 """
 
 from hocbaso.signature._algorithms import (
@@ -26,6 +28,7 @@ from hocbaso.signature._certrules import (
     holder_kind_of,
     key_strength_problem,
 )
+from hocbaso.signature._checks import validate
 from hocbaso.signature._identity import LoaiDinhDanh, SubjectIdentity, subject_identities
 from hocbaso.signature._keyfile import KeyFileSigner, load_certificates
 from hocbaso.signature._lifecycle import (
@@ -95,4 +98,5 @@ __all__ = [
     "sign",
     "sign_roles",
     "subject_identities",
+    "validate",
 ]

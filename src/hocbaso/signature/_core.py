@@ -22,6 +22,7 @@ from lxml import etree
 from hocbaso.errors import (
     AlgorithmError,
     CertificateError,
+    InputError,
     RoleOrderError,
     SigningError,
 )
@@ -39,6 +40,7 @@ from hocbaso.signature import _memo
 from hocbaso.signature._algorithms import DSIG_NS, SignatureMethod
 from hocbaso.signature._c14n import canonicalize
 from hocbaso.signature._certrules import HolderKind, extended_key_usage_ok, holder_kind_of
+from hocbaso.signature._checks import check_packet
 from hocbaso.signature._identity import subject_identities
 from hocbaso.signature._keys import der, signature_method_for
 from hocbaso.signature._policy import SigningPolicy
@@ -60,7 +62,11 @@ __all__ = [
     "Prepared",
     "RoleRequest",
     "SlotInfo",
+    "SIGNS_RESULTS",
+    "as_role",
     "check_certificate",
+    "check_mon",
+    "check_request_types",
     "format_time",
     "load_packet",
     "plan_roles",
@@ -293,6 +299,55 @@ class Prepared:
     signing_time: str
     #: Every signature already in the input is known valid (checked now or memoised).
     input_verified: bool
+
+
+#: Roles whose signature makes the record's results final: signing refuses a record that
+#: fails a receiving school's checks (``_checks.py``).
+SIGNS_RESULTS = frozenset({VaiTroKy.CBQL, VaiTroKy.KY_PHAT_HANH})
+
+
+def as_role(role: object) -> VaiTroKy:
+    """``role`` as a :class:`VaiTroKy` (its value, e.g. ``"GVBM"``, is accepted too)."""
+    if isinstance(role, VaiTroKy):
+        return role
+    if isinstance(role, str) and role in VaiTroKy._value2member_map_:
+        return VaiTroKy(role)
+    allowed = ", ".join(r.value for r in VaiTroKy)
+    raise InputError(
+        f"role: pass a VaiTroKy ({allowed})",
+        f"role: hãy truyền một VaiTroKy ({allowed})",
+        code="INPUT.TYPE",
+        path="role",
+    )
+
+
+def check_mon(mon: object, label: str) -> None:
+    """``mon`` is a subject code as text (``"15"``) or ``None``; an int is refused with the
+    text to pass, because ``5`` could not say whether ``"05"`` was meant."""
+    if mon is None or isinstance(mon, str):
+        return
+    if isinstance(mon, int) and not isinstance(mon, bool):
+        hint = f'mon="{mon:02d}"' if mon >= 0 else 'mon="15"'
+    else:
+        hint = 'mon="15"'
+    raise InputError(
+        f"{label}: the subject code must be text, e.g. {hint} (codes keep their leading zero)",
+        f"{label}: mã môn học phải là chuỗi, ví dụ {hint} (giữ số 0 ở đầu)",
+        code="INPUT.TYPE",
+        path=label,
+    )
+
+
+def check_request_types(req: RoleRequest) -> None:
+    """Refuse arguments of the wrong type with a message saying what to pass."""
+    check_mon(req.mon, req.label)
+    if not isinstance(req.certificate, x509.Certificate):
+        raise InputError(
+            f"{req.label}: the signer's certificate must be a cryptography x509.Certificate",
+            f"{req.label}: chứng thư số của người ký phải là x509.Certificate (cryptography)",
+            code="INPUT.TYPE",
+            path=req.label,
+        )
 
 
 def _order_error(code: str, en: str, vi: str, label: str) -> RoleOrderError:
@@ -569,6 +624,14 @@ def check_certificate(
 
 
 def format_time(signing_time: datetime, label: str) -> str:
+    if not isinstance(signing_time, datetime):
+        raise InputError(
+            f"{label}: the time must be a datetime with a UTC offset, e.g. "
+            "datetime.now(timezone.utc)",
+            f"{label}: thời điểm phải là datetime có múi giờ, ví dụ datetime.now(timezone.utc)",
+            code="INPUT.TYPE",
+            path=label,
+        )
     if signing_time.tzinfo is None or signing_time.utcoffset() is None:
         raise SigningError(
             f"{label}: the signing time must carry a UTC offset",
@@ -601,6 +664,7 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
     checked: list[tuple[RoleRequest, SignatureMethod, str, bytes]] = []
     for req in requests:
         label = req.label
+        check_request_types(req)
         time_text = format_time(req.signing_time, label)
         cert_der = der_of(req.certificate)
         method = _signature_method(req.certificate, label, cert_der)
@@ -637,6 +701,10 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
         check_certificate(view, target, req.certificate, req.signing_time, policy, cert_der)
         state.add(target, req.signing_time)
         resolved.append((req, target, method, time_text))
+    if any(req.role in SIGNS_RESULTS for req, _, _, _ in resolved):
+        # CBQL and KY_PHAT_HANH sign the whole record as final: refuse it unless it passes
+        # every check a receiving school runs (schema, catalogue, Thông tư 22; _checks.py).
+        check_packet(view.root)
     edits = slot_edits(data, view.root, [(t.element, r.label) for r, t, _, _ in resolved])
     c14n_cache: dict[str, bytes] = {}
     clean: dict[int, etree._Element] = {}
@@ -710,7 +778,7 @@ def prepare_role(
     policy: SigningPolicy,
 ) -> Prepared:
     """Run every check for adding ``role`` and build the bytes it must sign."""
-    request = RoleRequest(VaiTroKy(role), mon, certificate, chain, signing_time)
+    request = RoleRequest(as_role(role), mon, certificate, chain, signing_time)
     plan = plan_roles(data, [request], policy)
     (item,) = plan.items
     edit = item.edit

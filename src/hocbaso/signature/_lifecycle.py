@@ -21,13 +21,15 @@ from xml.sax.saxutils import escape
 
 from cryptography import x509
 
-from hocbaso.errors import CertificateError, RoleOrderError, SigningError
+from hocbaso.errors import CertificateError, InputError, RoleOrderError, SigningError
 from hocbaso.models import DinhChinh, HocBa, TrangThaiHocBa
-from hocbaso.packet import from_xml, parse_xml, to_xml
+from hocbaso.packet import DEFAULT_LIMITS, from_xml, parse_xml, to_xml
+from hocbaso.packet._input import PacketSource, packet_bytes, type_name
 from hocbaso.signature import _memo
 from hocbaso.signature._algorithms import DSIG_NS
 from hocbaso.signature._c14n import canonicalize
 from hocbaso.signature._certrules import HolderKind, holder_kind_of
+from hocbaso.signature._checks import check_content
 from hocbaso.signature._core import (
     PacketView,
     check_certificate,
@@ -45,7 +47,7 @@ from hocbaso.signature._profile import SignatureProblem, build_signature, check_
 from hocbaso.signature._roles import VaiTroKy
 from hocbaso.signature._signer import Signer
 from hocbaso.signature._splice import locate_slot
-from hocbaso.signature._twophase import sign
+from hocbaso.signature._twophase import check_signer, sign
 
 __all__ = [
     "THU_HOI_FORMAT_VERSION",
@@ -144,6 +146,11 @@ class IssuedRecord:
     issued_at: datetime
     signatures: tuple[ChuKyDaXacThuc, ...]
 
+    def __bytes__(self) -> bytes:
+        """The signed bytes: ``verify``, ``correct``, ``revoke`` and ``from_xml`` take an
+        ``IssuedRecord`` wherever they take the packet's bytes."""
+        return self.signed
+
     @property
     def sha256(self) -> str:
         """SHA-256 (hex) of the signed bytes: what a correction or revocation names."""
@@ -160,7 +167,7 @@ class IssuedRecord:
     @classmethod
     def from_signed(
         cls,
-        signed: bytes,
+        signed: PacketSource,
         *,
         policy: SigningPolicy = SigningPolicy(),  # noqa: B008 - frozen, immutable default
     ) -> IssuedRecord:
@@ -168,9 +175,11 @@ class IssuedRecord:
         that every role signed, every signature verifies and the order holds.
 
         This is the signing side's completeness check, not the verifier: certificate paths,
-        trust anchors and revocation are ``hocbaso.verify``'s job.
+        trust anchors and revocation are ``hocbaso.verify``'s job. It does not refuse a record
+        whose results are wrong: such a record (issued elsewhere, or before this check
+        existed) must still be correctable and revocable; issuing itself refuses them.
         """
-        signed = bytes(signed)
+        signed = packet_bytes(signed, what="signed", max_bytes=DEFAULT_LIMITS.max_bytes)
         view = load_packet(signed)
         signatures = _check_complete(view, policy)
         hoc_ba = from_xml(signed)
@@ -179,7 +188,7 @@ class IssuedRecord:
 
 
 def issue(
-    packet: bytes,
+    packet: PacketSource,
     signer: Signer,
     *,
     signing_time: datetime,
@@ -187,15 +196,19 @@ def issue(
 ) -> IssuedRecord:
     """Issue a record: add the school's KY_PHAT_HANH signature and check the whole record.
 
-    ``packet`` must carry every GVBM, the GVCN and the CBQL signature. The effective date
-    (ngày có hiệu lực) is the issue date, ``issued_at``.
+    ``packet`` (bytes or a ``pathlib.Path``) must carry every GVBM, the GVCN and the CBQL
+    signature. The effective date (ngày có hiệu lực) is the issue date, ``issued_at``.
+
+    An issued record cannot be taken back, so it is refused unless it passes every check a
+    receiving school runs: the XSD (``SchemaError``), the catalogue (``ModelError``) and
+    Thông tư 22 (``ContentError``, with the ``CONTENT.*`` codes ``verify`` would report).
     """
     signed = sign(packet, VaiTroKy.KY_PHAT_HANH, signer, signing_time=signing_time, policy=policy)
     return IssuedRecord.from_signed(signed, policy=policy)
 
 
 def correct(
-    previous_signed: bytes,
+    previous_signed: PacketSource,
     new_record: HocBa,
     reason: str,
     *,
@@ -206,7 +219,20 @@ def correct(
     ``new_record`` carries the corrected data; its identifier must be the previous version's.
     Its version, status and ``dinh_chinh`` are set here: version + 1, in force, the reason and
     the SHA-256 of ``previous_signed``. Sign the result through all roles again.
+
+    ``previous_signed`` is the issued bytes, a ``pathlib.Path`` or the ``IssuedRecord``. The
+    corrected record must pass the Thông tư 22 content check (``ContentError``): a correction
+    exists to fix a record, and its CBQL and KY_PHAT_HANH signatures would refuse it anyway.
     """
+    if not isinstance(new_record, HocBa):
+        raise InputError(
+            f"new_record: got {type_name(new_record)}; pass a HocBa (e.g. "
+            "issued.hoc_ba.model_copy(update=...) or HocBa.model_validate(data))",
+            f"new_record: nhận được {type_name(new_record)}; hãy truyền một HocBa (ví dụ "
+            "issued.hoc_ba.model_copy(update=...) hoặc HocBa.model_validate(dữ liệu))",
+            code="INPUT.TYPE",
+            path="new_record",
+        )
     previous = IssuedRecord.from_signed(previous_signed, policy=policy)
     if new_record.ma_dinh_danh_hoc_ba != previous.ma_dinh_danh_hoc_ba:
         raise SigningError(
@@ -225,6 +251,7 @@ def correct(
     data = new_record.model_dump()
     data["thong_tin_hoc_ba"]["thong_tin_chung"] = header
     corrected = HocBa.model_validate(data)
+    check_content(corrected)
     return to_xml(corrected)
 
 
@@ -270,7 +297,7 @@ def _issuer_organisations(record: IssuedRecord) -> set[str]:
 
 
 def revoke(
-    previous_signed: bytes,
+    previous_signed: PacketSource,
     signer: Signer,
     *,
     reason: str,
@@ -283,13 +310,16 @@ def revoke(
     record's KY_PHAT_HANH signature when ``policy.check_identity``), in the SPEC §4 profile:
     Reference 1 to ``#thuhoi`` (the notice's data), Reference 2 to its SigningTime.
     """
-    if not reason.strip() or len(reason.strip()) > 500:
+    label = "THU_HOI"
+    time_text = format_time(revocation_time, label)  # a datetime with a UTC offset, first
+    if not isinstance(reason, str) or not reason.strip() or len(reason.strip()) > 500:
         raise SigningError(
             "a revocation needs a reason of at most 500 characters",
             "thu hồi học bạ phải có lý do, tối đa 500 ký tự",
             code="SIGN.REVOKE.REASON",
             path="LY_DO",
         )
+    check_signer(signer)
     previous = IssuedRecord.from_signed(previous_signed, policy=policy)
     if revocation_time < previous.issued_at:
         raise RoleOrderError(
@@ -299,9 +329,7 @@ def revoke(
             path="THU_HOI",
         )
     certificate = signer.certificate
-    label = "THU_HOI"
     method = signature_method_for(certificate, label)
-    time_text = format_time(revocation_time, label)
     if revocation_time > certificate.not_valid_after_utc or (
         revocation_time < certificate.not_valid_before_utc - policy.clock_skew
     ):

@@ -16,6 +16,7 @@ import base64
 import binascii
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,10 +25,13 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from hocbaso.errors import CertificateError, SigningError, UsageError
+from hocbaso.errors import CertificateError, InputError, SigningError, UsageError
+from hocbaso.packet import DEFAULT_LIMITS, parse_xml
+from hocbaso.packet._input import PacketSource, packet_bytes, type_name
 from hocbaso.signature import _memo
 from hocbaso.signature._algorithms import SignatureMethod
-from hocbaso.signature._core import RoleRequest, plan_roles, prepare_role
+from hocbaso.signature._checks import check_packet
+from hocbaso.signature._core import SIGNS_RESULTS, RoleRequest, as_role, plan_roles, prepare_role
 from hocbaso.signature._keyfile import KeyFileSigner
 from hocbaso.signature._keys import der, normalise_signature_value, verify_value
 from hocbaso.signature._policy import SigningPolicy
@@ -39,6 +43,7 @@ __all__ = [
     "PreparedBatch",
     "PreparedSignature",
     "SigningStep",
+    "check_signer",
     "complete",
     "complete_many",
     "prepare",
@@ -185,7 +190,7 @@ def _state_key(state: PreparedSignature) -> bytes:
 
 
 def prepare(
-    packet: bytes,
+    packet: PacketSource,
     role: VaiTroKy,
     certificate: x509.Certificate,
     chain: Iterable[x509.Certificate] = (),
@@ -199,7 +204,8 @@ def prepare(
     Raises the same typed errors as :func:`sign` (:class:`~hocbaso.errors.RoleOrderError`,
     :class:`~hocbaso.errors.CertificateError`, :class:`~hocbaso.errors.AlgorithmError`).
     """
-    state, verified = _prepare(packet, role, certificate, tuple(chain), mon, signing_time, policy)
+    data = packet_bytes(packet, what="packet", max_bytes=DEFAULT_LIMITS.max_bytes)
+    state, verified = _prepare(data, role, certificate, tuple(chain), mon, signing_time, policy)
     if verified:
         _memo.note_prepared(state.digest, _state_key(state), policy)
     return state
@@ -215,7 +221,7 @@ def _prepare(
     policy: SigningPolicy,
 ) -> tuple[PreparedSignature, bool]:
     """:func:`prepare`, also saying whether every signature of the input is known valid."""
-    role = VaiTroKy(role)
+    role = as_role(role)
     done = prepare_role(
         packet,
         role,
@@ -247,10 +253,17 @@ def complete(
     ``signature_value`` is what the signer produced over ``state.to_be_signed`` with SHA-256:
     RSA PKCS#1 v1.5, or ECDSA as DER (``r || s`` is accepted too). It is verified against
     ``certificate`` before anything is returned; a certificate other than the prepared one is
-    refused. Only byte concatenation happens here.
+    refused. The packet is built by byte concatenation, never re-serialised.
+
+    For CBQL and KY_PHAT_HANH the finished packet must pass every check a receiving school
+    runs (schema, catalogue, Thông tư 22; :class:`~hocbaso.errors.ContentError` otherwise),
+    unless this process prepared exactly this state (``prepare`` ran those checks then): a
+    state can come from anywhere as JSON, and a wrong result must not be issued that way.
     """
     signed = _finish(state, signature_value, certificate)
     policy = _memo.prepared_policy(state.digest, lambda: _state_key(state))
+    if policy is None and state.role in SIGNS_RESULTS:
+        check_packet(parse_xml(signed))
     if policy is not None:
         _memo.note_verified(hashlib.sha256(signed).digest(), policy)
     return signed
@@ -347,7 +360,7 @@ def _checked_value(
 
 
 def sign(
-    packet: bytes,
+    packet: PacketSource,
     role: VaiTroKy,
     signer: Signer,
     *,
@@ -357,8 +370,13 @@ def sign(
 ) -> bytes:
     """Add ``role``'s signature to ``packet`` with ``signer`` and return the new packet bytes.
 
-    Every byte outside the role's slot is unchanged. ``mon`` is the subject code for GVBM.
-    ``signing_time`` must carry a UTC offset; it goes into the signed SigningTime.
+    Every byte outside the role's slot is unchanged. ``mon`` is the subject code for GVBM, as
+    text (``mon="15"``). ``signing_time`` must carry a UTC offset; it goes into the signed
+    SigningTime. ``packet`` is bytes or a ``pathlib.Path`` (a ``str`` is refused).
+
+    CBQL and KY_PHAT_HANH make the record's results final, so they are refused for a record
+    that fails any check a receiving school runs: the XSD (``SchemaError``), the catalogue
+    (``ModelError``) or Thông tư 22 (``ContentError`` with the ``CONTENT.*`` codes).
 
     This is :func:`sign_roles` with one step: the same planner, checks, value check and
     splice as the two-phase path, without building a :class:`PreparedSignature` (whose two
@@ -368,7 +386,7 @@ def sign(
 
 
 def prepare_many(
-    packets: Iterable[bytes],
+    packets: Iterable[PacketSource],
     role: VaiTroKy,
     certificate: x509.Certificate,
     chain: Iterable[x509.Certificate] = (),
@@ -378,6 +396,13 @@ def prepare_many(
     policy: SigningPolicy = SigningPolicy(),  # noqa: B008 - frozen, immutable default
 ) -> PreparedBatch:
     """:func:`prepare` for many packets with one certificate: one approval for a class."""
+    if isinstance(packets, bytes | bytearray | memoryview | str | os.PathLike):
+        raise InputError(
+            "packets: pass a list of packets (bytes or Paths); for one packet use prepare()",
+            "packets: hãy truyền một danh sách gói tin (bytes hoặc Path); một gói tin: prepare()",
+            code="INPUT.TYPE",
+            path="packets",
+        )
     chain = tuple(chain)
     return PreparedBatch(
         tuple(
@@ -399,6 +424,18 @@ def complete_many(
     return tuple(complete(s, v, certificate) for s, v in zip(items, signature_values, strict=True))
 
 
+def check_signer(signer: object) -> None:
+    if not all(hasattr(signer, a) for a in ("certificate", "chain", "sign_raw")):
+        raise InputError(
+            f"signer: got {type_name(signer)}; pass a Signer (KeyFileSigner, Pkcs11Signer or "
+            "an object with certificate, chain and sign_raw)",
+            f"signer: nhận được {type_name(signer)}; hãy truyền một Signer (KeyFileSigner, "
+            "Pkcs11Signer hoặc đối tượng có certificate, chain và sign_raw)",
+            code="INPUT.TYPE",
+            path="signer",
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class SigningStep:
     """One signature for :func:`sign_roles`: the role (and subject for GVBM), signer and time."""
@@ -410,7 +447,7 @@ class SigningStep:
 
 
 def sign_roles(
-    packet: bytes,
+    packet: PacketSource,
     steps: Sequence[SigningStep],
     *,
     policy: SigningPolicy = SigningPolicy(),  # noqa: B008 - frozen, immutable default
@@ -426,9 +463,12 @@ def sign_roles(
     """
     if not steps:
         raise UsageError("sign_roles() needs at least one step")
+    packet = packet_bytes(packet, what="packet", max_bytes=DEFAULT_LIMITS.max_bytes)
+    for step in steps:
+        check_signer(step.signer)
     requests = [
         RoleRequest(
-            VaiTroKy(step.role),
+            as_role(step.role),
             step.mon,
             step.signer.certificate,
             tuple(step.signer.chain),
