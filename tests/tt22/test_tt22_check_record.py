@@ -1,8 +1,10 @@
 """``check_record``: the consistency check finds a planted error in each derived field.
 
 Records come from ``hocbaso.testing`` (consistent by construction, through ``evaluate``); an
-error is planted with ``model_copy(update=...)`` (models are frozen) and the check must report
-it with its code, rule, packet path, expected and actual values.
+error is planted with pydantic's own, unvalidated ``BaseModel.model_copy(update=...)`` (the
+models' ``model_copy`` validates; planting must also reach values the models refuse, to show
+the check never raises) and the check must report it with its code, rule, packet path,
+expected and actual values.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from hocbaso.models import DanhGiaNhanXet, HocBa, Khoi, LoaiDanhGia, MucDanhGia, mon_hoc_info
 from hocbaso.packet import parse_xml, to_xml
@@ -44,20 +47,22 @@ def tk(hb: HocBa) -> Any:
     return hb.thong_tin_hoc_ba.tong_ket
 
 
+_plant = BaseModel.model_copy  # unvalidated, on purpose (see the module docstring)
+
+
 def sua_tong_ket(hb: HocBa, **kw: Any) -> HocBa:
     tt = hb.thong_tin_hoc_ba
-    return hb.model_copy(
+    return _plant(
+        hb,
         update={
-            "thong_tin_hoc_ba": tt.model_copy(
-                update={"tong_ket": tt.tong_ket.model_copy(update=kw)}
-            )
-        }
+            "thong_tin_hoc_ba": _plant(tt, update={"tong_ket": _plant(tt.tong_ket, update=kw)})
+        },
     )
 
 
 def sua_mon(hb: HocBa, ma: str, **kw: Any) -> HocBa:
-    rows = tuple(r.model_copy(update=kw) if r.ma_mon_hoc == ma else r for r in hb.bang_diem)
-    return hb.model_copy(update={"bang_diem": rows})
+    rows = tuple(_plant(r, update=kw) if r.ma_mon_hoc == ma else r for r in hb.bang_diem)
+    return _plant(hb, update={"bang_diem": rows})
 
 
 def loai(ma: str) -> LoaiDanhGia:

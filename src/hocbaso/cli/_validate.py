@@ -1,4 +1,8 @@
-"""``hocbaso validate FILE…``: is each packet well-formed, schema-valid and a valid record?"""
+"""``hocbaso validate FILE…``: would a receiving school accept each packet's content?
+
+Well-formed, schema-valid, a valid record, and (unless ``--no-content``) Thông tư 22 results
+consistent with the record's own data: the checks issuing runs. Signatures are ``verify``'s.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,20 @@ import click
 
 from hocbaso import HocBaSoError
 from hocbaso.errors import ErrorDetail
-from hocbaso.packet import from_xml, iter_errors, parse_xml
+from hocbaso.packet import iter_errors, parse_xml
+from hocbaso.signature import validate as validate_record
 from hocbaso.verify import read_packet_file
 
 
-def _check(data: bytes, engine: str) -> tuple[ErrorDetail, ...]:
-    """Every problem of one packet: parse, then the XSD (all errors), then the model."""
+def _check(data: bytes, engine: str, content: bool) -> tuple[ErrorDetail, ...]:
+    """Every problem of one packet: parse, the XSD (all errors), then the model, then the
+    Thông tư 22 content check (every finding) unless ``content`` is off."""
     try:
         root = parse_xml(data)
         details = tuple(iter_errors(root, engine=engine))  # type: ignore[arg-type]
         if details:
             return details
-        from_xml(data, validate=False)
+        validate_record(root, engine=engine, content=content)  # type: ignore[arg-type]
     except HocBaSoError as err:
         return err.details or (
             ErrorDetail(err.code, err.path, err.message_vi, err.message_en),
@@ -40,9 +46,17 @@ def _check(data: bytes, engine: str) -> tuple[ErrorDetail, ...]:
     show_default=True,
     help="Bộ kiểm tra XSD / XSD engine: lxml is fast; xmlschema explains failures in more words.",
 )
-def validate(files: tuple[Path, ...], as_json: bool, engine: str) -> None:
-    """Kiểm tra gói tin theo lược đồ XSD và quy tắc danh mục.
-    Check packets against the bundled XSD and the catalogue rules.
+@click.option(
+    "--no-content",
+    "no_content",
+    is_flag=True,
+    help="Bỏ qua kiểm tra kết quả theo Thông tư 22 (bản nháp) / "
+    "Skip the Thông tư 22 results check (for a draft whose results are not final).",
+)
+def validate(files: tuple[Path, ...], as_json: bool, engine: str, no_content: bool) -> None:
+    """Kiểm tra gói tin như trường tiếp nhận: lược đồ XSD, quy tắc danh mục, kết quả theo
+    Thông tư 22. Check packets as a receiving school would: the bundled XSD, the catalogue
+    rules and the Thông tư 22 results (--no-content skips the last).
 
     \b
     Mã thoát / exit: 0 mọi tệp hợp lệ / every file valid, 1 có tệp không hợp lệ / any invalid,
@@ -54,7 +68,7 @@ def validate(files: tuple[Path, ...], as_json: bool, engine: str) -> None:
             data = read_packet_file(path)
         except HocBaSoError as exc:
             raise click.UsageError(f"cannot read {path}: {exc.message_en}") from None
-        results.append((path, _check(data, engine)))
+        results.append((path, _check(data, engine, not no_content)))
     if as_json:
         report = [
             {"file": str(p), "ok": not d, "errors": [e.as_dict() for e in d]} for p, d in results

@@ -10,40 +10,29 @@ order as soon as the next one is ready (a generator: results stream back, memory
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import hashlib
 import os
 import pickle
-import stat
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from cryptography import x509
 
-from hocbaso.errors import VerificationInputError
+from hocbaso.errors import HocBaSoError, InputError, VerificationInputError
 from hocbaso.packet import DEFAULT_LIMITS
+from hocbaso.packet._input import packet_bytes
 from hocbaso.verify._codes import Status
 from hocbaso.verify._policy import STRICT, VerificationPolicy
 from hocbaso.verify._report import StepResult, VerificationReport
 from hocbaso.verify._status import RevocationNotice
 from hocbaso.verify._trust import CrlSet, TrustStore
-from hocbaso.verify._verify import _many_bytes, as_crl_set, verify
+from hocbaso.verify._verify import _many_bytes, as_crl_set, packet_input, verify
 
 __all__ = ["read_packet_file", "verify_many"]
-
-_CHUNK = 64 * 1024
-
-
-def _unreadable(en: str, vi: str) -> VerificationInputError:
-    return VerificationInputError(
-        f"The file cannot be read: {en}.",
-        f"Không đọc được tệp: {vi}.",
-        code="VERIFY.INPUT.UNREADABLE",
-    )
-
 
 def read_packet_file(
     path: str | os.PathLike[str], *, max_bytes: int = DEFAULT_LIMITS.max_bytes
@@ -62,38 +51,19 @@ def read_packet_file(
     the file name (names of student files often contain the student's name).
     """
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise _unreadable("it does not exist", "tệp không tồn tại") from None
-    except PermissionError:
-        raise _unreadable("permission denied", "không có quyền đọc") from None
-    except OSError as exc:
-        if exc.errno == errno.EISDIR:
-            fd = -1
-        else:
-            raise _unreadable(f"error {exc.errno}", f"lỗi {exc.errno}") from None
-    if fd < 0 or not stat.S_ISREG(os.fstat(fd).st_mode):
-        if fd >= 0:
-            os.close(fd)
+        return packet_bytes(Path(path), what="path", max_bytes=max_bytes)
+    except InputError as err:
+        # The one safe reader is hocbaso.packet's (regular files only, capped, O_NONBLOCK,
+        # fstat on the open descriptor); here its refusals keep their VERIFY.INPUT.* codes.
+        if err.code == "INPUT.NOT_A_FILE":
+            raise VerificationInputError(
+                "Not a regular file (a directory, device, pipe or socket); give a packet file.",
+                "Không phải tệp thông thường (thư mục, thiết bị, ống dẫn); hãy đưa tệp gói tin.",
+                code="VERIFY.INPUT.NOT_A_FILE",
+            ) from None
         raise VerificationInputError(
-            "Not a regular file (a directory, device, pipe or socket); give a packet file.",
-            "Không phải tệp thông thường (thư mục, thiết bị, ống dẫn); hãy đưa tệp gói tin.",
-            code="VERIFY.INPUT.NOT_A_FILE",
-        )
-    try:
-        parts: list[bytes] = []
-        left = max_bytes + 1
-        while left > 0:
-            part = os.read(fd, min(left, _CHUNK))
-            if not part:
-                break
-            parts.append(part)
-            left -= len(part)
-        return b"".join(parts)
-    except OSError as exc:
-        raise _unreadable(f"error {exc.errno}", f"lỗi {exc.errno}") from None
-    finally:
-        os.close(fd)
+            err.message_en, err.message_vi, code="VERIFY.INPUT.UNREADABLE"
+        ) from None
 
 
 def _failed(code: str, en: str = "", vi: str = "") -> VerificationReport:
@@ -111,6 +81,11 @@ def _load(item: bytes | str | os.PathLike[str]) -> bytes | VerificationReport:
     """The packet's bytes, or the FAIL report of a path that cannot be read."""
     if isinstance(item, bytes | bytearray | memoryview):
         return bytes(item)
+    if not isinstance(item, str | os.PathLike):
+        try:  # the library's own objects (an IssuedRecord: its signed bytes)
+            return packet_input(item, "items")
+        except HocBaSoError:
+            return _failed("PARSE.UNREADABLE", "(not a packet or a path)", "(không phải gói tin)")
     try:
         return read_packet_file(item)
     except VerificationInputError as err:

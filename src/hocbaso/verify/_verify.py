@@ -22,13 +22,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography import x509
 from lxml import etree
 
-from hocbaso.errors import HocBaSoError, ParseError, SchemaError, VerificationInputError
-from hocbaso.packet import parse_xml, read_hoc_ba, validate
+from hocbaso.errors import (
+    HocBaSoError,
+    InputError,
+    ParseError,
+    SchemaError,
+    VerificationInputError,
+)
+from hocbaso.models import HocBa
+from hocbaso.packet import DEFAULT_LIMITS, parse_xml, read_hoc_ba, validate
+from hocbaso.packet._input import PacketSource, packet_bytes, type_name
 from hocbaso.tt22 import check_record
 from hocbaso.verify._codes import CODES, Status, Step
 from hocbaso.verify._policy import STRICT, VerificationPolicy
@@ -37,10 +45,7 @@ from hocbaso.verify._status import RevocationNotice, check_status
 from hocbaso.verify._trust import CrlSet, Identity, TrustStore, identity_of, signer_summary
 from hocbaso.verify._xmldsig import CanonCache, ParsedSignature, check_signature, check_structure
 
-if TYPE_CHECKING:
-    from hocbaso.models import HocBa
-
-__all__ = ["as_crl_set", "verify"]
+__all__ = ["as_crl_set", "packet_input", "verify"]
 
 _LATER_STEPS = (Step.SIGNATURE, Step.CERTIFICATE, Step.ORDER, Step.CONTENT, Step.STATUS)
 
@@ -352,14 +357,32 @@ def _issuer_organisation(signatures: Sequence[ParsedSignature]) -> str | None:
     return None
 
 
+def packet_input(source: Any, what: str) -> bytes:
+    """A packet argument of ``verify`` as bytes (``hocbaso.packet``'s one coercion rule).
+
+    A ``HocBa`` is refused with its own message: a model carries no signatures, so there is
+    nothing to verify; pass the signed bytes (``IssuedRecord`` or its ``.signed``).
+    """
+    if isinstance(source, HocBa):
+        raise InputError(
+            f"{what}: got HocBa, which carries no signatures; pass the signed packet: bytes, "
+            "a pathlib.Path or the IssuedRecord",
+            f"{what}: nhận được HocBa, không mang chữ ký; hãy truyền gói tin đã ký: bytes, "
+            "pathlib.Path hoặc IssuedRecord",
+            code="INPUT.TYPE",
+            path=what,
+        )
+    return packet_bytes(source, what=what, max_bytes=DEFAULT_LIMITS.max_bytes)
+
+
 def verify(
-    xml_bytes: bytes,
+    xml_bytes: PacketSource,
     trust: TrustStore,
     *,
     at: dt.datetime | None = None,
     crls: Iterable[x509.CertificateRevocationList | bytes] | CrlSet = (),
     revocations: Iterable[bytes | RevocationNotice] = (),
-    previous_versions: Iterable[bytes] = (),
+    previous_versions: Iterable[PacketSource] = (),
     policy: VerificationPolicy = STRICT,
 ) -> VerificationReport:
     """Verify one Học bạ số packet and report every check (SPEC §7).
@@ -370,11 +393,32 @@ def verify(
     (PEM/DER bytes or ``cryptography`` objects); ``revocations`` signed revocation notices;
     ``previous_versions`` the earlier versions' packet bytes, for the correction chain.
 
+    ``xml_bytes`` (and each previous version) is bytes, a ``pathlib.Path`` (read as a regular
+    file, at most the size limit + 1 byte) or an ``IssuedRecord``; a ``str`` is refused,
+    because it could be XML text or a file name.
+
     Returns a :class:`VerificationReport`; raises only when the check cannot run at all
-    (:class:`~hocbaso.errors.VerificationInputError`: naive ``at``, unreadable CRL).
+    (:class:`~hocbaso.errors.VerificationInputError`: naive ``at``, unreadable CRL;
+    :class:`~hocbaso.errors.InputError`: an argument of the wrong type, a file that cannot
+    be read). Content that fails a check is a step of the report, never an exception.
     """
+    if not isinstance(trust, TrustStore):
+        raise InputError(
+            f"trust: got {type_name(trust)}; pass a hocbaso.verify.TrustStore",
+            f"trust: nhận được {type_name(trust)}; hãy truyền hocbaso.verify.TrustStore",
+            code="INPUT.TYPE",
+            path="trust",
+        )
+    data = packet_input(xml_bytes, "xml_bytes")
     if at is None:
         at = dt.datetime.now(dt.UTC)
+    elif not isinstance(at, dt.datetime):
+        raise InputError(
+            f"at: got {type_name(at)}; pass a datetime with a time zone",
+            f"at: nhận được {type_name(at)}; hãy truyền datetime có múi giờ",
+            code="INPUT.TYPE",
+            path="at",
+        )
     elif at.tzinfo is None:
         raise VerificationInputError(
             "The verification time must carry a time zone.",
@@ -384,8 +428,10 @@ def verify(
     at = _in_utc(at)
     crl_set = as_crl_set(crls)
     revocations = _many_bytes(revocations, "revocations")
-    previous_versions = _many_bytes(previous_versions, "previous_versions")
-    data = bytes(xml_bytes)
+    previous_versions = tuple(
+        packet_input(p, "previous_versions")
+        for p in _many_bytes(previous_versions, "previous_versions")
+    )
     packet_sha256 = hashlib.sha256(data).hexdigest()
     results: list[StepResult] = []
 
