@@ -270,6 +270,8 @@ class HocBaModel(BaseModel):
         return type(self)(**data)
 
     @classmethod
-    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:
+    def model_construct(  # type: ignore[override]
+        cls, _fields_set: set[str] | None = None, **values: Any
+    ) -> Self:
         """Validates, unlike pydantic's: an unvalidated record must not reach ``to_xml``."""
         return cls(**values)

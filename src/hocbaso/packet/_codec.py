@@ -20,8 +20,8 @@ from hocbaso.models import DiemTongKet, HocBa, ThongTinHocBa
 from hocbaso.models._base import HocBaModel
 from hocbaso.models._types import format_ket_qua
 from hocbaso.packet import _layout as L
-from hocbaso.packet._mapping import FieldPlan, plan, plan_by_tag
 from hocbaso.packet._input import PacketSource, type_name
+from hocbaso.packet._mapping import FieldPlan, plan, plan_by_tag
 from hocbaso.packet._parser import DEFAULT_LIMITS, ParseLimits, parse_xml
 
 __all__ = ["from_xml", "read_hoc_ba", "to_element", "to_xml"]

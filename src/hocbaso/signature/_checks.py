@@ -10,8 +10,9 @@ full :func:`validate`.
 Why this layer: it is the lowest one that may see both the packet and the Thông tư 22 rules.
 ``packet`` reads and writes XML and must stay free of assessment rules (``packet`` and
 ``tt22`` are siblings over ``models``; neither imports the other), ``tt22`` is pure rules over
-models and reads no XML, and ``verify`` sits above ``signature``, so issuing could not call it. ``signature`` → ``tt22`` is
-a downward import; ``verify`` keeps its own CONTENT step, and both map findings the same way.
+models and reads no XML, and ``verify`` sits above ``signature``, so issuing could not call
+it. ``signature`` → ``tt22`` is a downward import; ``verify`` keeps its own CONTENT step, and
+both map findings the same way.
 """
 
 from __future__ import annotations

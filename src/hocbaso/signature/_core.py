@@ -56,13 +56,13 @@ from hocbaso.signature._roles import VaiTroKy
 from hocbaso.signature._splice import SlotEdit, slot_edits
 
 __all__ = [
+    "SIGNS_RESULTS",
     "PacketView",
     "Plan",
     "Planned",
     "Prepared",
     "RoleRequest",
     "SlotInfo",
-    "SIGNS_RESULTS",
     "as_role",
     "check_certificate",
     "check_mon",

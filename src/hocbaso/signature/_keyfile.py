@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from hocbaso.errors import AlgorithmError, CertificateError
+from hocbaso.packet._input import PacketSource, packet_bytes
 from hocbaso.signature._algorithms import SignatureMethod
 
 __all__ = ["KeyFileSigner", "PrivateKey", "load_certificates", "signature_method_for"]
@@ -75,11 +76,23 @@ def signature_method_for(certificate: x509.Certificate) -> SignatureMethod:
     )
 
 
-def load_certificates(data: bytes, *, what: str = "certificate") -> list[x509.Certificate]:
+#: Largest key, certificate or PKCS#12 file read (they are a few KB; a chain a few tens).
+_MAX_KEY_FILE = 1024 * 1024
+
+
+def _file_bytes(data: PacketSource, what: str) -> bytes:
+    """Bytes or a ``Path`` (read capped; a ``str`` is refused with ``INPUT.TYPE``: it could be
+    PEM text or a file name)."""
+    return packet_bytes(data, what=what, max_bytes=_MAX_KEY_FILE)
+
+
+def load_certificates(data: PacketSource, *, what: str = "certificate") -> list[x509.Certificate]:
     """Every certificate in ``data`` (one DER certificate, or one or more PEM blocks).
 
-    Raises :class:`CertificateError` ``SIGN.CERTIFICATE.UNREADABLE`` if there is none.
+    ``data`` is bytes or a ``pathlib.Path``. Raises :class:`CertificateError`
+    ``SIGN.CERTIFICATE.UNREADABLE`` if there is none.
     """
+    data = _file_bytes(data, what)
     try:
         if b"-----BEGIN" in data:
             certs = x509.load_pem_x509_certificates(data)
@@ -151,17 +164,20 @@ class KeyFileSigner:
     @classmethod
     def from_pem(
         cls,
-        key_pem: bytes,
-        cert_pem: bytes,
-        chain_pem: bytes | None = None,
+        key_pem: PacketSource,
+        cert_pem: PacketSource,
+        chain_pem: PacketSource | None = None,
         password: bytes | str | None = None,
     ) -> KeyFileSigner:
         """Load a PEM private key and its certificate.
 
         ``cert_pem`` may hold the signer's certificate followed by its intermediates (a
         "full chain" file); ``chain_pem`` adds more intermediates, nearest first. DER is
-        accepted for a single certificate. ``password`` decrypts an encrypted key.
+        accepted for a single certificate. ``password`` decrypts an encrypted key. Each file
+        is given as bytes or a ``pathlib.Path``.
         """
+        key_pem = _file_bytes(key_pem, "key_pem")
+        cert_pem = _file_bytes(cert_pem, "cert_pem")
         pw = password.encode("utf-8") if isinstance(password, str) else password
         encrypted = b"ENCRYPTED" in key_pem
         try:
@@ -204,12 +220,14 @@ class KeyFileSigner:
         return cls(key, certs[0], [*certs[1:], *extra])
 
     @classmethod
-    def from_pkcs12(cls, data: bytes, password: bytes | str | None) -> KeyFileSigner:
+    def from_pkcs12(cls, data: PacketSource, password: bytes | str | None) -> KeyFileSigner:
         """Load a PKCS#12 (``.p12`` / ``.pfx``) file: key, certificate and any CA certificates.
 
-        The CA certificates in the file become the chain, self-signed roots left out (a
-        verifier must get its trust anchor elsewhere, never from the signature).
+        ``data`` is bytes or a ``pathlib.Path``. The CA certificates in the file become the
+        chain, self-signed roots left out (a verifier must get its trust anchor elsewhere,
+        never from the signature).
         """
+        data = _file_bytes(data, "data")
         pw = password.encode("utf-8") if isinstance(password, str) else password
         try:
             key, cert, extra = pkcs12.load_key_and_certificates(data, pw)

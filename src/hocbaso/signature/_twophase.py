@@ -418,6 +418,13 @@ def complete_many(
     certificate: x509.Certificate,
 ) -> tuple[bytes, ...]:
     """:func:`complete` for a batch; every value is verified before any packet is returned."""
+    if not isinstance(batch, PreparedBatch | Sequence):
+        raise InputError(
+            f"batch: got {type_name(batch)}; pass the PreparedBatch from prepare_many()",
+            f"batch: nhận được {type_name(batch)}; hãy truyền PreparedBatch từ prepare_many()",
+            code="INPUT.TYPE",
+            path="batch",
+        )
     items = batch.items if isinstance(batch, PreparedBatch) else tuple(batch)
     if len(items) != len(signature_values):
         raise UsageError("complete_many() needs one signature value per prepared item")

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from hocbaso.errors import InputError
 from hocbaso.models import (
     DanhGiaNhanXet,
     DiemTongKet,
@@ -485,4 +486,13 @@ def check_record(hoc_ba: HocBa) -> RuleReport:
     conduct are checked. A learning-level finding cites Điều 9 khoản 3 when the adjust-up rule
     decided the expected level.
     """
+    if not isinstance(hoc_ba, HocBa):
+        raise InputError(
+            f"hoc_ba: got {type(hoc_ba).__name__}; pass a HocBa (hocbaso.from_xml reads one "
+            "from a packet)",
+            f"hoc_ba: nhận được {type(hoc_ba).__name__}; hãy truyền một HocBa "
+            "(hocbaso.from_xml đọc từ gói tin)",
+            code="INPUT.TYPE",
+            path="hoc_ba",
+        )
     return RuleReport(tuple(_phat_hien(hoc_ba)))

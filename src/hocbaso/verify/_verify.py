@@ -428,7 +428,7 @@ def verify(
     at = _in_utc(at)
     crl_set = as_crl_set(crls)
     revocations = _many_bytes(revocations, "revocations")
-    previous_versions = tuple(
+    previous = tuple(
         packet_input(p, "previous_versions")
         for p in _many_bytes(previous_versions, "previous_versions")
     )
@@ -502,7 +502,7 @@ def verify(
             trust=trust,
             crls=crl_set,
             revocations=revocations,
-            previous_versions=previous_versions,
+            previous_versions=previous,
             at=at,
             issuer_organisation=_issuer_organisation(structure.signatures),
         )
