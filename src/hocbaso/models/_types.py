@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from hocbaso.errors import ModelError
 from hocbaso.models._codes import DanhGiaNhanXet
 
 __all__ = [
@@ -164,8 +165,25 @@ def parse_ket_qua(value: Any) -> Decimal | DanhGiaNhanXet | Literal["M"]:
     """Read a subject result: a 0–10 score with at most one decimal, ``Đ``/``CĐ``, or ``M``.
 
     Floats are refused: a binary float cannot say whether 8.25 meant 8.25, and marks are
-    exact decimals everywhere in this library.
+    exact decimals everywhere in this library. Raises :class:`~hocbaso.errors.ModelError`
+    (``MODEL.SCORE``) saying what to pass.
     """
+    try:
+        return _parse_ket_qua(value)
+    except PydanticCustomError as exc:
+        ctx = exc.context or {}
+        vi, en = (
+            "Kết quả môn học phải là điểm 0–10 có một chữ số thập phân, Đ/CĐ hoặc M",
+            "Subject result must be a 0–10 score with one decimal, Đ/CĐ or M",
+        )
+        if "hint_en" in ctx:
+            vi, en = f"{vi}; {ctx['hint_vi']}", f"{en}; {ctx['hint_en']}"
+        raise ModelError(en, vi, code="MODEL.SCORE") from None
+
+
+def _parse_ket_qua(value: Any) -> Decimal | DanhGiaNhanXet | Literal["M"]:
+    """:func:`parse_ket_qua` as the models' validator: pydantic's error type, which
+    ``models/_base.py`` turns into ``ModelError`` with the field's path."""
     if type(value) is str and len(value) == 3 and value[1] == "." and _DIGITS.issuperset(
         value[::2]
     ):  # the packet's own form, e.g. "8.0": the common case
@@ -217,7 +235,7 @@ def format_ket_qua(value: Decimal | DanhGiaNhanXet | str) -> str:
 #: A subject result (``diemhocky1`` …): Decimal score, Đ/CĐ, or ``"M"`` (not assessed).
 KetQuaMon = Annotated[
     Decimal | DanhGiaNhanXet | Literal["M"],
-    PlainValidator(parse_ket_qua),
+    PlainValidator(_parse_ket_qua),
     PlainSerializer(format_ket_qua, return_type=str),
     WithJsonSchema(
         {

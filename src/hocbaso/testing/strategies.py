@@ -73,7 +73,7 @@ def hoc_ba(draw: Any, khoi: Khoi | None = None) -> HocBa:
         row.model_copy(update={"nx_mon_hoc": draw(st.none() | van_ban(80))})
         for row in base.bang_diem
     )
-    # Re-validate through the constructor: model_copy alone would skip validation.
+    # model_copy(update=...) validates each part; the whole record is validated once more here.
     return HocBa.model_validate(
         {
             "thong_tin_hoc_ba": tt.model_copy(
