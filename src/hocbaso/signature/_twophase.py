@@ -418,7 +418,7 @@ def complete_many(
     certificate: x509.Certificate,
 ) -> tuple[bytes, ...]:
     """:func:`complete` for a batch; every value is verified before any packet is returned."""
-    if not isinstance(batch, PreparedBatch | Sequence):
+    if not isinstance(batch, PreparedBatch | Sequence) or isinstance(batch, str | bytes):
         raise InputError(
             f"batch: got {type_name(batch)}; pass the PreparedBatch from prepare_many()",
             f"batch: nhận được {type_name(batch)}; hãy truyền PreparedBatch từ prepare_many()",
