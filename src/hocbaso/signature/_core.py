@@ -286,6 +286,8 @@ class Plan:
     input_verified: bool
     #: The latest signing time of the output (input and new signatures).
     latest: datetime | None
+    #: The input passed the record checks of CBQL/KY_PHAT_HANH (now or memoised, ``_memo``).
+    record_checked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -685,7 +687,8 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
         checked.append((req, method, time_text, cert_der))
     view = load_packet(data)
     slots_by_key = {(s.role, s.mon): s for s in view.slots}
-    state = _OrderState(view, policy, *_memo.verified_latest(hashlib.sha256(data).digest(), policy))
+    data_digest = hashlib.sha256(data).digest()
+    state = _OrderState(view, policy, *_memo.verified_latest(data_digest, policy))
     resolved: list[tuple[RoleRequest, SlotInfo, SignatureMethod, str]] = []
     for req, method, time_text, cert_der in checked:
         label = req.label
@@ -701,10 +704,13 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
         check_certificate(view, target, req.certificate, req.signing_time, policy, cert_der)
         state.add(target, req.signing_time)
         resolved.append((req, target, method, time_text))
-    if any(req.role in SIGNS_RESULTS for req, _, _, _ in resolved):
+    record_checked = _memo.is_record_checked(data_digest)
+    if not record_checked and any(req.role in SIGNS_RESULTS for req, _, _, _ in resolved):
         # CBQL and KY_PHAT_HANH sign the whole record as final: refuse it unless it passes
         # every check a receiving school runs (schema, catalogue, Thông tư 22; _checks.py).
         check_packet(view.root)
+        _memo.note_record_checked(data_digest)
+        record_checked = True
     edits = slot_edits(data, view.root, [(t.element, r.label) for r, t, _, _ in resolved])
     c14n_cache: dict[str, bytes] = {}
     clean: dict[int, etree._Element] = {}
@@ -739,7 +745,7 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
             key_info=key_info,
         )
         items.append(Planned(req, target, method, time_text, template, edit))
-    return Plan(data, tuple(items), state.input_verified, state.latest)
+    return Plan(data, tuple(items), state.input_verified, state.latest, record_checked)
 
 
 def _refuse_xml_attributes(

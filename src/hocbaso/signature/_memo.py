@@ -32,8 +32,10 @@ from hocbaso.signature._policy import SigningPolicy
 
 __all__ = [
     "forget_all",
+    "is_record_checked",
     "is_verified",
     "note_prepared",
+    "note_record_checked",
     "note_verified",
     "prepared_policy",
     "verified_latest",
@@ -43,6 +45,7 @@ _MAX = 4096
 _lock = threading.Lock()
 _verified: OrderedDict[tuple[bytes, SigningPolicy], datetime | None] = OrderedDict()
 _prepared: OrderedDict[bytes, tuple[bytes, SigningPolicy]] = OrderedDict()
+_record_checked: OrderedDict[bytes, None] = OrderedDict()
 
 
 def is_verified(packet_digest: bytes, policy: SigningPolicy) -> bool:
@@ -92,8 +95,33 @@ def prepared_policy(digest: bytes, state_key: Callable[[], bytes]) -> SigningPol
     return entry[1]
 
 
+def note_record_checked(packet_digest: bytes) -> None:
+    """Remember a packet that passed the record checks of CBQL/KY_PHAT_HANH (``_checks``).
+
+    A packet enters when it passed them itself, or when it is a packet that did plus one
+    Signature this process spliced into a slot: splicing changes no byte of the record, and
+    the Signature the library builds is valid for the XSD. So KY_PHAT_HANH right after CBQL
+    does not read and check the same record again (about 0.3 ms saved of a ~1 ms step).
+    Keyed by the SHA-256 of the whole packet; no policy is involved (the checks have none).
+    """
+    with _lock:
+        _record_checked[packet_digest] = None
+        _record_checked.move_to_end(packet_digest)
+        while len(_record_checked) > _MAX:
+            _record_checked.popitem(last=False)
+
+
+def is_record_checked(packet_digest: bytes) -> bool:
+    with _lock:
+        if packet_digest in _record_checked:
+            _record_checked.move_to_end(packet_digest)
+            return True
+    return False
+
+
 def forget_all() -> None:
     """Clear the memory (tests use it to force full verification)."""
     with _lock:
         _verified.clear()
         _prepared.clear()
+        _record_checked.clear()

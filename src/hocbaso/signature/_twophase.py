@@ -262,8 +262,10 @@ def complete(
     """
     signed = _finish(state, signature_value, certificate)
     policy = _memo.prepared_policy(state.digest, lambda: _state_key(state))
-    if policy is None and state.role in SIGNS_RESULTS:
-        check_packet(parse_xml(signed))
+    if state.role in SIGNS_RESULTS:
+        if policy is None:
+            check_packet(parse_xml(signed))
+        _memo.note_record_checked(hashlib.sha256(signed).digest())
     if policy is not None:
         _memo.note_verified(hashlib.sha256(signed).digest(), policy)
     return signed
@@ -497,6 +499,10 @@ def sign_roles(
         content = template.before_value + base64.b64encode(value) + template.after_value
         filled.append((item.edit, content))
     signed = apply_edits(packet, filled)
-    if plan.input_verified:
-        _memo.note_verified(hashlib.sha256(signed).digest(), policy, plan.latest)
+    if plan.input_verified or plan.record_checked:
+        digest = hashlib.sha256(signed).digest()
+        if plan.input_verified:
+            _memo.note_verified(digest, policy, plan.latest)
+        if plan.record_checked:
+            _memo.note_record_checked(digest)
     return signed
