@@ -251,3 +251,11 @@ def test_large_files_are_read_only_up_to_the_limit(tmp_path: Path) -> None:
     assert err.value.code == "PARSE.TOO_LARGE"
     report = verify(big, TRUST)
     assert "PARSE.TOO_LARGE" in report.codes and not report.ok
+
+
+@pytest.mark.parametrize("wrong", [12, None, b"\xff\xfe", ["a"]], ids=repr)
+def test_prepared_state_from_json_refuses_non_json(wrong: Any) -> None:
+    for cls in (sig.PreparedSignature, sig.PreparedBatch):
+        with pytest.raises(SigningError) as err:
+            cls.from_json(wrong)
+        assert err.value.code == "SIGN.STATE"

@@ -147,7 +147,7 @@ class PreparedSignature:
     def from_json(cls, text: str | bytes) -> PreparedSignature:
         try:
             return cls.from_dict(json.loads(text))
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, TypeError, UnicodeDecodeError):
             raise _state_error("not JSON") from None
 
 
@@ -170,7 +170,7 @@ class PreparedBatch:
     def from_json(cls, text: str | bytes) -> PreparedBatch:
         try:
             data = json.loads(text)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, TypeError, UnicodeDecodeError):
             raise _state_error("not JSON") from None
         if not isinstance(data, dict) or data.get("format") != _BATCH_FORMAT:
             raise _state_error("not a hocbaso prepared-batch state")
