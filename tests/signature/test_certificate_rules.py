@@ -33,7 +33,7 @@ from hocbaso.testing.pki import (
     build_test_pki,
 )
 
-from .conftest import SUBJECTS, make_packet
+from .conftest import SUBJECTS, hand_made_layout, make_packet
 
 _KEY = ec.generate_private_key(ec.SECP256R1())
 
@@ -71,7 +71,9 @@ def _ready_for_issuance(pki: TestPKI) -> bytes:
     packet = sign(
         packet, VaiTroKy.GVCN, pki.personal(HOMEROOM_CCCD).signer(), signing_time=TEST_NOW
     )
-    return sign(packet, VaiTroKy.CBQL, pki.personal(PRINCIPAL_CCCD).signer(), signing_time=TEST_NOW)
+    cbql = pki.personal(PRINCIPAL_CCCD).signer()
+    with hand_made_layout():  # a layout, not a record: only the certificate rules are tested
+        return sign(packet, VaiTroKy.CBQL, cbql, signing_time=TEST_NOW)
 
 
 _ISSUANCE_READY = _ready_for_issuance(build_test_pki())
@@ -111,9 +113,11 @@ def test_issuance_refuses_a_school_certificate_that_carries_a_personal_id(
     assert err.value.code == "SIGN.CERTIFICATE.NOT_ORGANISATION"
     assert personal.split(":")[1] not in str(err.value)
     # Control: the school's own organisation certificate issues.
-    assert b"sig-kyphathanh" in sign(
-        _ISSUANCE_READY, VaiTroKy.KY_PHAT_HANH, pki.school().signer(), signing_time=_LATER
-    )
+    with hand_made_layout():
+        issued = sign(
+            _ISSUANCE_READY, VaiTroKy.KY_PHAT_HANH, pki.school().signer(), signing_time=_LATER
+        )
+    assert b"sig-kyphathanh" in issued
 
 
 def test_signing_refuses_weak_keys_and_server_auth_only(pki: TestPKI) -> None:
@@ -195,7 +199,8 @@ def test_adding_a_personal_identifier_to_an_organisation_certificate_refuses_iss
     uids = [f"{k}:{v}" for k, v in orgs]
     org_cert = _cert(uids)
     assert holder_kind_of(org_cert) is HolderKind.ORGANISATION
-    state = prepare(_ISSUANCE_READY, VaiTroKy.KY_PHAT_HANH, org_cert, signing_time=_LATER)
+    with hand_made_layout():
+        state = prepare(_ISSUANCE_READY, VaiTroKy.KY_PHAT_HANH, org_cert, signing_time=_LATER)
     assert state.role is VaiTroKy.KY_PHAT_HANH
 
     kind, sep, value = personal

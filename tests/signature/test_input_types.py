@@ -73,11 +73,11 @@ TABLE: dict[str, Callable[[Any], object]] = {
     "KeyFileSigner.from_pkcs12": lambda x: KeyFileSigner.from_pkcs12(x, None),
     "verify": lambda x: verify(x, TRUST),
     "verify(previous_versions)": lambda x: verify(b"<x/>", TRUST, previous_versions=[x]),
-    "verify_many": lambda x: list(verify_many([x], TRUST, executor=_InProcess())),
 }
-NOT_IN_TABLE = {"schema_path", "evaluate", "complete"}
+#: ``verify_many`` reports a bad item as that item's FAIL and goes on (tested below).
+NOT_IN_TABLE = {"schema_path", "evaluate", "complete", "verify_many"}
 #: Where a ``str`` is a documented file path (a batch is usually a list of file names).
-STR_IS_A_PATH = {"verify_many"}
+STR_IS_A_PATH: set[str] = set()
 #: Arguments that are records, not packets: the message names HocBa, not bytes/Path.
 RECORD_ARGS = {"to_xml", "check_record", "correct(new_record)"}
 
@@ -143,11 +143,17 @@ def test_wrong_types_get_input_error_saying_what_to_pass(name: str, wrong: Any) 
             assert "encode" in text or "list" in text  # how to pass XML text
 
 
-def test_verify_many_reads_str_paths(tmp_path: Path, issued: IssuedRecord) -> None:
+def test_verify_many_reads_paths_and_records_and_reports_wrong_items(
+    tmp_path: Path, issued: IssuedRecord
+) -> None:
+    """A batch goes on past a bad item: that item's report is one FAIL, the rest verify."""
     path = tmp_path / "a.xml"
     path.write_bytes(issued.signed)
-    (report,) = list(verify_many([str(path)], TRUST, executor=_InProcess(), at=LATER))
-    assert report.ok
+    items: list[Any] = [str(path), path, issued, 12, None, object()]
+    reports = list(verify_many(items, TRUST, executor=_InProcess(), at=LATER))
+    assert [r.ok for r in reports] == [True, True, True, False, False, False]
+    for bad in reports[3:]:
+        assert [s.code for s in bad.failures] == ["PARSE.UNREADABLE"]
 
 
 def test_paths_and_issued_records_are_accepted(tmp_path: Path, issued: IssuedRecord) -> None:
