@@ -301,3 +301,36 @@ def test_a_planted_wrong_result_is_never_issuable(pair: tuple[HocBa, HocBa]) -> 
     with pytest.raises(ContentError) as err:
         sign_roles(to_xml(planted), steps)
     assert [d.code for d in err.value.details] == list(findings)
+
+
+def _key_files(tmp: Path, name: str, ident: Any) -> list[str]:
+    key, cert, chain = tmp / f"{name}.key", tmp / f"{name}.crt", tmp / f"{name}-chain.pem"
+    key.write_bytes(ident.key_pem())
+    cert.write_bytes(ident.certificate_pem())
+    chain.write_bytes(ident.chain_pem())
+    return ["--key", str(key), "--cert", str(cert), "--chain", str(chain)]
+
+
+def test_the_command_line_refuses_it_too(
+    bad: HocBa, bad_up_to_gvcn: bytes, bad_up_to_cbql: bytes, pki: TestPKI, tmp_path: Path
+) -> None:
+    """``hocbaso sign --role CBQL / KY_PHAT_HANH`` and ``hocbaso issue``: exit 2, the code, and
+    nothing written."""
+    gvcn_done, cbql_done = tmp_path / "gvcn.xml", tmp_path / "cbql.xml"
+    gvcn_done.write_bytes(bad_up_to_gvcn)
+    cbql_done.write_bytes(bad_up_to_cbql)
+    cbql = pki.personal(bad.thong_tin_hoc_ba.nguoi_ky.so_ddcn_giam_hieu)
+    school = _key_files(tmp_path, "school", pki.school())
+    runs = [
+        ["sign", str(gvcn_done), "--role", "CBQL", *_key_files(tmp_path, "cbql", cbql)],
+        ["sign", str(cbql_done), "--role", "KY_PHAT_HANH", *school],
+        ["issue", str(cbql_done), *school],
+    ]
+    for i, args in enumerate(runs):
+        out = tmp_path / f"out{i}.xml"
+        done = CliRunner().invoke(
+            cli, [*args, "--time", "2025-05-21T12:00:00+07:00", "-o", str(out)]
+        )
+        assert done.exit_code == 2, done.output
+        assert CODE in done.output and "9.9" not in done.output
+        assert not out.exists()
