@@ -81,6 +81,8 @@ _PYDANTIC_TO_CODE: dict[str, str] = {
 
 #: A code list with at most this many members is listed in full in its error message.
 _LIST_IN_FULL = 12
+#: Where every code list is tabled with its labels.
+_TABLES = "docs/records.md §6"
 
 
 def _enum_of(model: Any, loc: tuple[int | str, ...]) -> type[Enum] | None:
@@ -117,13 +119,13 @@ def code_list_hint(enum: type[Enum]) -> tuple[str, str]:
     if width == {2} and all(c.isdigit() for c in codes):
         return (
             f"{len(codes)} mã, mỗi mã hai chữ số, ví dụ {codes[0]} ({labels[0]}); "
-            f"danh sách: hocbaso.{enum.__name__}",
+            f"danh sách: hocbaso.{enum.__name__} ({_TABLES})",
             f"{len(codes)} codes, each two digits, e.g. {codes[0]} ({labels[0]}); "
-            f"the list is hocbaso.{enum.__name__}",
+            f"the list is hocbaso.{enum.__name__} ({_TABLES})",
         )
     return (
-        f"{len(codes)} mã, ví dụ {codes[0]}; danh sách: hocbaso.{enum.__name__}",
-        f"{len(codes)} codes, e.g. {codes[0]}; the list is hocbaso.{enum.__name__}",
+        f"{len(codes)} mã, ví dụ {codes[0]}; danh sách: hocbaso.{enum.__name__} ({_TABLES})",
+        f"{len(codes)} codes, e.g. {codes[0]}; the list is hocbaso.{enum.__name__} ({_TABLES})",
     )
 
 

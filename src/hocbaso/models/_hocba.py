@@ -392,9 +392,9 @@ class DiemTongKet(HocBaModel):
                 "MODEL.SUBJECT_CODE",
                 "MA_MON_HOC",
                 "Mã môn học không có trong danh mục; mã hai hoặc ba chữ số, ví dụ 15 (Toán); "
-                "danh sách: hocbaso.MON_HOC",
+                "danh sách: hocbaso.MON_HOC (docs/records.md §6)",
                 "Subject code is not in the code list; two or three digits, e.g. 15 (Toán); "
-                "the list is hocbaso.MON_HOC",
+                "the list is hocbaso.MON_HOC (docs/records.md §6)",
             )
         for name in _RESULT_FIELDS:
             value = getattr(self, name)
