@@ -128,6 +128,7 @@ def verify_all(data: bytes) -> dict[str, str | None]:
                 reference_id=slot.reference_id,
                 ids=view.ids,
                 policy=SigningPolicy(),
+                record=view.binding(),
             )
             out[slot.label] = None
         except SignatureProblem as problem:

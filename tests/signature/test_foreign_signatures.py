@@ -65,6 +65,16 @@ def _foreign_gvbm(packet: bytes, code: str, pki: TestPKI, c14n: C14nMethod) -> b
     etree.SubElement(
         prop, f"{{{SIGPROP_NS}}}SigningTime", nsmap={None: SIGPROP_NS}
     ).text = TEST_NOW.isoformat()
+    # The record binding (docs/signing.md §1), in its own SignatureProperty.
+    tc = root.find("DU_LIEU_HOC_BA/THONG_TIN_HOC_BA/THONG_TIN_CHUNG")
+    assert tc is not None
+    bound = etree.SubElement(
+        etree.SubElement(prop.getparent(), D + "SignatureProperty", Target=f"#sig-gvbm-{code}"),
+        f"{{{SIGPROP_NS}}}HocBaKy",
+        nsmap={None: SIGPROP_NS},
+    )
+    for name in ("MA_DINH_DANH_HOC_BA", "PHIEN_BAN"):
+        etree.SubElement(bound, f"{{{SIGPROP_NS}}}{name}").text = tc.findtext(name)
     row = root.find(f".//DIEM_TONG_KET[@Id='mon-{code}']")
     assert row is not None
     for ref_el, target in zip(refs, (row, obj), strict=True):

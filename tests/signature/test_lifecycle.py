@@ -18,6 +18,7 @@ from hocbaso.signature import (
     correct,
     issue,
     read_thong_bao_thu_hoi,
+    record_digest,
     revoke,
 )
 from hocbaso.testing import tao_hoc_ba
@@ -37,7 +38,9 @@ def issued(pki: TestPKI) -> IssuedRecord:
 def test_issue_keeps_bytes_and_parses_model(issued: IssuedRecord) -> None:
     assert issued.hoc_ba == tao_hoc_ba(3)
     assert issued.issued_at == TEST_NOW + timedelta(hours=1)
-    assert issued.sha256 == hashlib.sha256(issued.signed).hexdigest()
+    assert issued.transport_sha256 == hashlib.sha256(issued.signed).hexdigest()
+    assert issued.record_digest == record_digest(issued.signed)
+    assert issued.record_digest != issued.transport_sha256
     assert {s.role for s in issued.signatures} == set(VaiTroKy)
     assert all(v is None for v in verify_all(issued.signed).values())
     validate(issued.signed)  # the signed packet still matches the bundled XSD
@@ -45,7 +48,7 @@ def test_issue_keeps_bytes_and_parses_model(issued: IssuedRecord) -> None:
         issued.signed = b""  # type: ignore[misc]
     # from_signed accepts the same bytes (e.g. after a two-phase KY_PHAT_HANH).
     again = IssuedRecord.from_signed(issued.signed)
-    assert again.signed is not None and again.sha256 == issued.sha256
+    assert again.signed is not None and again.record_digest == issued.record_digest
 
 
 def test_issue_refuses_incomplete_records(pki: TestPKI) -> None:
@@ -73,7 +76,7 @@ def test_correct_chains_versions(issued: IssuedRecord, pki: TestPKI) -> None:
     assert header.trang_thai is TrangThaiHocBa.CO_HIEU_LUC
     assert header.dinh_chinh is not None
     assert header.dinh_chinh.ly_do == "Sửa nhận xét môn học"
-    assert header.dinh_chinh.bam_phien_ban_truoc == issued.sha256
+    assert header.dinh_chinh.bam_phien_ban_truoc == issued.record_digest
     assert v2.bang_diem[0].nx_mon_hoc == "Đã đính chính nhận xét"
     # The new version is signed afresh by all roles and issued.
     later = TEST_NOW + timedelta(days=2)
@@ -107,7 +110,7 @@ def test_revoke_signs_a_notice(issued: IssuedRecord, pki: TestPKI) -> None:
     parsed = read_thong_bao_thu_hoi(notice)
     assert parsed.ma_dinh_danh_hoc_ba == issued.ma_dinh_danh_hoc_ba
     assert parsed.phien_ban == issued.phien_ban
-    assert parsed.bam_hoc_ba == issued.sha256
+    assert parsed.bam_hoc_ba == issued.record_digest
     assert parsed.ly_do == "Cấp nhầm học sinh"
     assert parsed.signing_time == when
     assert parsed.ngay_thu_hoi == when.isoformat()

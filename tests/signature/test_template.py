@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hocbaso.signature import SignatureMethod
+from hocbaso.signature import HocBaKy, SignatureMethod
 from hocbaso.signature._profile import build_signature, build_signature_lxml
 from hocbaso.testing.pki import SUBJECT_TEACHER_CCCDS, build_test_pki
 
@@ -30,9 +30,16 @@ _times = st.sampled_from(
     method=st.sampled_from([SignatureMethod.RSA_SHA256, SignatureMethod.ECDSA_SHA256]),
     content=st.binary(max_size=64),
     chain=st.booleans(),
+    record=st.builds(HocBaKy, _id_text, st.integers(1, 999).map(str)),
 )
 def test_template_matches_lxml(
-    suffix: str, ref: str, when: str, method: SignatureMethod, content: bytes, chain: bool
+    suffix: str,
+    ref: str,
+    when: str,
+    method: SignatureMethod,
+    content: bytes,
+    chain: bool,
+    record: HocBaKy,
 ) -> None:
     kwargs = {
         "signature_id": f"sig-{suffix}",
@@ -40,6 +47,7 @@ def test_template_matches_lxml(
         "reference_uri": f"#{ref}",
         "reference_c14n": content,
         "signing_time": when,
+        "record": record,
         "method": method,
         "certificates": _CERTS if chain else _CERTS[:1],
         "context_nsmap": {},

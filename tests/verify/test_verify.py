@@ -21,7 +21,7 @@ import hocbaso.verify as hv
 from hocbaso.errors import VerificationFailedError, VerificationInputError
 from hocbaso.models import DinhChinh, HocBa, TrangThaiHocBa
 from hocbaso.packet import to_xml
-from hocbaso.signature import C14nMethod, VaiTroKy, canonicalize, sign
+from hocbaso.signature import C14nMethod, VaiTroKy, canonicalize, record_digest, sign
 from hocbaso.testing import tao_hoc_ba
 from hocbaso.testing.pki import TestPKI, build_test_pki
 from hocbaso.verify import (
@@ -258,7 +258,7 @@ def test_raise_for_status(corpus: dict[str, Any], trust: TrustStore, genuine: by
 @pytest.fixture(scope="module")
 def versions(pki: TestPKI, genuine: bytes) -> dict[str, bytes]:
     hb = tao_hoc_ba(0)
-    digest = hashlib.sha256(genuine).hexdigest()
+    digest = record_digest(genuine)
     fix = DinhChinh(ly_do="Sửa nhận xét", bam_phien_ban_truoc=digest)
     v2 = mv.issue(_header(hb, phien_ban=2, dinh_chinh=fix), pki)
     gap = mv.issue(_header(hb, phien_ban=3, dinh_chinh=fix), pki)
@@ -295,14 +295,20 @@ def test_version_chain(
 def test_revocation(versions: dict[str, bytes], trust: TrustStore, genuine: bytes) -> None:
     hb = tao_hoc_ba(0)
     ident = hb.thong_tin_hoc_ba.thong_tin_chung.ma_dinh_danh_hoc_ba
-    digest = hashlib.sha256(genuine).hexdigest()
+    digest = record_digest(genuine)
     hit = verify(genuine, trust, at=AT, revocations=[RevocationNotice(ident, 1, digest)])
     assert hit.revoked and "STATUS.REVOKED" in hit.failed_codes
+    assert hit.record_digest == digest
     miss = verify(genuine, trust, at=AT, revocations=[RevocationNotice(ident, 2, digest)])
     assert miss.ok and not miss.revoked
+    # Same identifier and version, another digest: fail closed, never "not revoked and ok".
+    other = verify(genuine, trust, at=AT, revocations=[RevocationNotice(ident, 1, "0" * 64)])
+    assert not other.ok and not other.revoked
+    assert "STATUS.NOTICE_DIGEST_MISMATCH" in other.failed_codes
+    # A notice that cannot be read FAILs: it is never skipped.
     unverifiable = verify(genuine, trust, at=AT, revocations=[b"<THONG_BAO_THU_HOI/>"])
-    assert unverifiable.ok
-    assert "STATUS.NOTICE_INVALID" in {r.code for r in unverifiable.warnings}
+    assert not unverifiable.ok and not unverifiable.revoked
+    assert "STATUS.NOTICE_INVALID" in unverifiable.failed_codes
     by_status = verify(versions["revoked"], trust, at=AT)
     assert by_status.revoked and "STATUS.REVOKED" in by_status.failed_codes
 
@@ -345,8 +351,8 @@ def test_signed_revocation_notice(pki: TestPKI, trust: TrustStore, genuine: byte
     ]
     for bad in foreign:
         r = verify(genuine, trust, at=AT, revocations=[bad])
-        assert not r.revoked and r.ok
-        assert "STATUS.NOTICE_INVALID" in {x.code for x in r.warnings}
+        assert not r.revoked and not r.ok
+        assert "STATUS.NOTICE_INVALID" in r.failed_codes
     # A notice dated after the verification time is not yet known.
     assert not verify(
         genuine, trust, at=when - dt.timedelta(minutes=1), revocations=[notice]

@@ -43,6 +43,8 @@ from hocbaso.signature._lifecycle import (
 )
 from hocbaso.signature._pkcs11 import Pkcs11Signer
 from hocbaso.signature._policy import SigningPolicy
+from hocbaso.signature._profile import HocBaKy
+from hocbaso.signature._record import record_digest
 from hocbaso.signature._roles import VaiTroKy
 from hocbaso.signature._signer import Signer
 from hocbaso.signature._twophase import (
@@ -67,6 +69,7 @@ __all__ = [
     "C14nMethod",
     "ChuKyDaXacThuc",
     "DigestMethod",
+    "HocBaKy",
     "HolderKind",
     "IssuedRecord",
     "KeyFileSigner",
@@ -94,6 +97,7 @@ __all__ = [
     "prepare",
     "prepare_many",
     "read_thong_bao_thu_hoi",
+    "record_digest",
     "revoke",
     "sign",
     "sign_roles",

@@ -45,6 +45,7 @@ from hocbaso.signature._identity import subject_identities
 from hocbaso.signature._keys import der, signature_method_for
 from hocbaso.signature._policy import SigningPolicy
 from hocbaso.signature._profile import (
+    HocBaKy,
     SignatureProblem,
     SignatureTemplate,
     build_signature,
@@ -52,6 +53,7 @@ from hocbaso.signature._profile import (
     key_info_xml_der,
     read_signing_time,
 )
+from hocbaso.signature._record import record_binding_in
 from hocbaso.signature._roles import VaiTroKy
 from hocbaso.signature._splice import SlotEdit, slot_edits
 
@@ -122,6 +124,21 @@ class PacketView:
     root: etree._Element
     ids: dict[str, etree._Element]
     slots: tuple[SlotInfo, ...]
+
+    def binding(self) -> HocBaKy:
+        """The record identifier and version this packet names: what every signature in it
+        must be bound to. Raises ``SIGN.PACKET.RECORD_ID`` when they cannot be read."""
+        found = record_binding_in(self.root)
+        if found is None:
+            raise _packet_error(
+                "RECORD_ID",
+                "the packet names no single record identifier and version "
+                "(THONG_TIN_CHUNG/MA_DINH_DANH_HOC_BA, PHIEN_BAN)",
+                "gói tin không ghi đúng một mã định danh học bạ và phiên bản "
+                "(THONG_TIN_CHUNG/MA_DINH_DANH_HOC_BA, PHIEN_BAN)",
+                "/HOC_BA/DU_LIEU_HOC_BA/THONG_TIN_HOC_BA/THONG_TIN_CHUNG",
+            )
+        return found
 
     def slot(self, role: VaiTroKy, mon: str | None) -> SlotInfo | None:
         for s in self.slots:
@@ -394,6 +411,13 @@ class _OrderState:
         }
         #: Slots that already hold a signature in the input.
         self.existing = [s for s in view.slots if s.signature is not None]
+        self._binding: HocBaKy | None = None
+
+    def binding(self) -> HocBaKy:
+        """:meth:`PacketView.binding`, read once per call."""
+        if self._binding is None:
+            self._binding = self.view.binding()
+        return self._binding
 
     def _prior_problem(self, label: str, s: SlotInfo, problem: SignatureProblem) -> RoleOrderError:
         return RoleOrderError(
@@ -458,6 +482,7 @@ class _OrderState:
                     reference_id=s.reference_id,
                     ids=self.view.ids,
                     policy=self.policy,
+                    record=self.binding(),
                 )
             except SignatureProblem as problem:
                 raise self._prior_problem(label, s, problem) from None
@@ -711,6 +736,7 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
         check_packet(view.root)
         _memo.note_record_checked(data_digest)
         record_checked = True
+    binding = state.binding()
     edits = slot_edits(data, view.root, [(t.element, r.label) for r, t, _, _ in resolved])
     c14n_cache: dict[str, bytes] = {}
     clean: dict[int, etree._Element] = {}
@@ -739,6 +765,7 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
             reference_uri=f"#{ref}",
             reference_c14n=c14n_cache[ref],
             signing_time=time_text,
+            record=binding,
             method=method,
             certificates=certificates,
             context_nsmap=target.element.nsmap,

@@ -3,11 +3,14 @@
 - :func:`issue` adds the KY_PHAT_HANH signature and returns an :class:`IssuedRecord` — the signed
   bytes exactly as produced (never re-serialised) plus the record parsed from them.
 - :func:`correct` makes the *unsigned* packet of the next version: same identifier, version + 1,
-  a reason and the SHA-256 of the previous version's signed bytes (``DINH_CHINH``). It is then
+  a reason and the record digest of the previous version (``DINH_CHINH``; see
+  :func:`~hocbaso.signature.record_digest`: over signed content, never file bytes). It is then
   signed afresh by every role, so the versions form a checkable chain.
 - :func:`revoke` makes a signed revocation notice (``THONG_BAO_THU_HOI``, schema
   ``schemas/thong-bao-thu-hoi-1.0.xsd``), signed in the same profile with the school's
-  organisation certificate; a verifier given the notice reports the record as revoked.
+  organisation certificate; a verifier given the notice reports the record as revoked. It
+  names the record by identifier, version and record digest, and its fields are read back only
+  from the canonical bytes its signature covers (:func:`read_thong_bao_thu_hoi`).
 """
 
 from __future__ import annotations
@@ -43,7 +46,13 @@ from hocbaso.signature._keys import (
     verify_value,
 )
 from hocbaso.signature._policy import SigningPolicy
-from hocbaso.signature._profile import SignatureProblem, build_signature, check_signature
+from hocbaso.signature._profile import (
+    HocBaKy,
+    SignatureProblem,
+    build_signature,
+    check_signature,
+)
+from hocbaso.signature._record import record_digest as _record_digest
 from hocbaso.signature._roles import VaiTroKy
 from hocbaso.signature._signer import Signer
 from hocbaso.signature._splice import locate_slot
@@ -106,6 +115,7 @@ def _check_complete(view: PacketView, policy: SigningPolicy) -> tuple[ChuKyDaXac
                 ids=view.ids,
                 policy=policy,
                 crypto=not clean,
+                record=view.binding(),
             )
         except SignatureProblem as problem:
             raise RoleOrderError(
@@ -152,9 +162,18 @@ class IssuedRecord:
         return self.signed
 
     @property
-    def sha256(self) -> str:
-        """SHA-256 (hex) of the signed bytes: what a correction or revocation names."""
+    def transport_sha256(self) -> str:
+        """SHA-256 (hex) of the file bytes exactly as kept: a *transport* digest (did these
+        bytes arrive intact?). It does not identify the record: bytes no signature covers
+        (a trailing newline, CRLF line ends) change it. Use :attr:`record_digest` for that."""
         return hashlib.sha256(self.signed).hexdigest()
+
+    @property
+    def record_digest(self) -> str:
+        """The record digest (:func:`~hocbaso.signature.record_digest`, over signed content):
+        what a correction (``BAM_PHIEN_BAN_TRUOC``) and a revocation notice (``BAM_HOC_BA``)
+        name."""
+        return _record_digest(self.signed)
 
     @property
     def ma_dinh_danh_hoc_ba(self) -> str:
@@ -218,7 +237,8 @@ def correct(
 
     ``new_record`` carries the corrected data; its identifier must be the previous version's.
     Its version, status and ``dinh_chinh`` are set here: version + 1, in force, the reason and
-    the SHA-256 of ``previous_signed``. Sign the result through all roles again.
+    the record digest of ``previous_signed`` (over its signed content, so the same however the
+    file's bytes travelled). Sign the result through all roles again.
 
     ``previous_signed`` is the issued bytes, a ``pathlib.Path`` or the ``IssuedRecord``. The
     corrected record must pass the Thông tư 22 content check (``ContentError``): a correction
@@ -246,7 +266,7 @@ def correct(
     header.update(
         phien_ban=previous.phien_ban + 1,
         trang_thai=TrangThaiHocBa.CO_HIEU_LUC,
-        dinh_chinh=DinhChinh(ly_do=reason, bam_phien_ban_truoc=previous.sha256),
+        dinh_chinh=DinhChinh(ly_do=reason, bam_phien_ban_truoc=previous.record_digest),
     )
     data = new_record.model_dump()
     data["thong_tin_hoc_ba"]["thong_tin_chung"] = header
@@ -282,7 +302,7 @@ def _notice_bytes(previous: IssuedRecord, reason: str, revocation_time: datetime
         f'  <DU_LIEU_THU_HOI Id="{_THU_HOI_DATA_ID}">\n'
         f"    <MA_DINH_DANH_HOC_BA>{previous.ma_dinh_danh_hoc_ba}</MA_DINH_DANH_HOC_BA>\n"
         f"    <PHIEN_BAN>{previous.phien_ban}</PHIEN_BAN>\n"
-        f"    <BAM_HOC_BA>{previous.sha256}</BAM_HOC_BA>\n"
+        f"    <BAM_HOC_BA>{previous.record_digest}</BAM_HOC_BA>\n"
         f"    <LY_DO>{escape(unicodedata.normalize('NFC', reason.strip()))}</LY_DO>\n"
         f"    <NGAY_THU_HOI>{when}</NGAY_THU_HOI>\n"
         "  </DU_LIEU_THU_HOI>\n"
@@ -366,6 +386,7 @@ def revoke(
         reference_uri=f"#{_THU_HOI_DATA_ID}",
         reference_c14n=canonicalize(signed_el),
         signing_time=time_text,
+        record=HocBaKy(previous.ma_dinh_danh_hoc_ba, str(previous.phien_ban)),
         method=method,
         certificates=(certificate, *signer.chain),
         context_nsmap=slot.nsmap,
@@ -388,6 +409,9 @@ def revoke(
     )
 
 
+_NOTICE_FIELDS = ("MA_DINH_DANH_HOC_BA", "PHIEN_BAN", "BAM_HOC_BA", "LY_DO", "NGAY_THU_HOI")
+
+
 def read_thong_bao_thu_hoi(
     data: bytes,
     *,
@@ -396,7 +420,12 @@ def read_thong_bao_thu_hoi(
     """Parse a revocation notice and check its signature's digests and value.
 
     Trust in the certificate (path to an anchor, revocation) is ``hocbaso.verify``'s job; this
-    only guarantees the fields returned are the ones the notice's signature covers.
+    only guarantees the fields returned are the ones the notice's signature covers: they are
+    read from the canonical bytes Reference 1 digested (re-parsed with the hardened parser),
+    never from the received tree, where a comment would cut ``.text`` short. The data block
+    must hold exactly the five fields, in order, each plain text (no child element, no
+    processing instruction), and the signature's signed ``HocBaKy`` must name the notice's own
+    identifier and version. Anything else raises ``SIGN.REVOKE.NOTICE``.
     """
     root = parse_xml(data)
     label = "THU_HOI"
@@ -427,23 +456,35 @@ def read_thong_bao_thu_hoi(
             code="SIGN.REVOKE.SIGNATURE",
             path=label,
         ) from None
-
-    def text(name: str) -> str:
-        el = body.find(name)
-        if el is None or el.text is None:
-            raise bad(f"missing {name}", f"thiếu {name}")
-        return el.text.strip()
-
-    try:
-        version = int(text("PHIEN_BAN"))
-    except ValueError:
-        raise bad("PHIEN_BAN is not a number", "PHIEN_BAN không phải số") from None
+    signed_body = parse_xml(checked.reference_c14n)
+    fields = list(signed_body)  # elements, and any processing instruction C14N kept
+    if signed_body.tag != "DU_LIEU_THU_HOI" or [f.tag for f in fields] != list(_NOTICE_FIELDS):
+        raise bad(
+            "the signed notice data is not exactly the five notice fields",
+            "dữ liệu đã ký của thông báo không đúng năm trường quy định",
+        )
+    if (signed_body.text or "").strip() or any(len(f) or (f.tail or "").strip() for f in fields):
+        raise bad(
+            "a notice field holds markup or stray text",
+            "một trường của thông báo chứa thẻ hoặc văn bản thừa",
+        )
+    values = {str(f.tag): (f.text or "").strip() for f in fields}
+    if not all(values.values()):
+        raise bad("an empty notice field", "một trường của thông báo bị trống")
+    version = values["PHIEN_BAN"]
+    if not (version.isascii() and version.isdigit() and len(version) <= 9):
+        raise bad("PHIEN_BAN is not a number", "PHIEN_BAN không phải số")
+    if checked.record != HocBaKy(values["MA_DINH_DANH_HOC_BA"], str(int(version))):
+        raise bad(
+            "the notice's signature was made for another record than the notice names",
+            "chữ ký của thông báo được ký cho học bạ khác với học bạ thông báo ghi",
+        )
     return ThongBaoThuHoi(
-        ma_dinh_danh_hoc_ba=text("MA_DINH_DANH_HOC_BA"),
-        phien_ban=version,
-        bam_hoc_ba=text("BAM_HOC_BA"),
-        ly_do=text("LY_DO"),
-        ngay_thu_hoi=text("NGAY_THU_HOI"),
+        ma_dinh_danh_hoc_ba=values["MA_DINH_DANH_HOC_BA"],
+        phien_ban=int(version),
+        bam_hoc_ba=values["BAM_HOC_BA"].lower(),
+        ly_do=values["LY_DO"],
+        ngay_thu_hoi=values["NGAY_THU_HOI"],
         signing_time=checked.signing_time,
         certificate=checked.certificate,
         signed=bytes(data),

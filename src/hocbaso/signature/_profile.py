@@ -7,6 +7,12 @@ on one line. The signature is built as a standalone tree that redeclares every p
 in scope at the slot, so its canonical SignedInfo and Object are the same standalone and spliced
 into the packet.
 
+Every signature is **bound to the record** it was made for: next to ``SigningTime``, the signed
+``Object`` carries a second ``SignatureProperty`` (same Target, same namespace) holding a
+``HocBaKy`` element with the record identifier and version (:class:`HocBaKy`). A subject
+teacher's signature covers only a subject row, which names no student; without the binding it
+could be copied, with its row, into another student's record with the same marks.
+
 The checker here is deliberately narrow (the full verifier is ``hocbaso.verify``): before a role is
 added, the signing core re-checks the signatures it depends on against this profile's pinned
 References, allowed algorithms, digests and signature value.
@@ -21,6 +27,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from cryptography import x509
 from lxml import etree
@@ -33,12 +40,15 @@ from hocbaso.signature._policy import SigningPolicy
 
 __all__ = [
     "CheckedSignature",
+    "HocBaKy",
     "SignatureTemplate",
     "build_signature",
     "build_signature_lxml",
     "check_signature",
     "key_info_xml",
     "key_info_xml_der",
+    "read_hoc_ba_ky",
+    "record_binding_of",
 ]
 
 _PLACEHOLDER = b"HOCBASO-SIGNATURE-VALUE-PLACEHOLDER"
@@ -53,6 +63,22 @@ _OBJECT = _q("Object")
 _PROPERTIES = _q("SignatureProperties")
 _PROPERTY = _q("SignatureProperty")
 _SIGNING_TIME = f"{{{SIGPROP_NS}}}SigningTime"
+_HOC_BA_KY = f"{{{SIGPROP_NS}}}HocBaKy"
+_BINDING_FIELDS = (f"{{{SIGPROP_NS}}}MA_DINH_DANH_HOC_BA", f"{{{SIGPROP_NS}}}PHIEN_BAN")
+_STRING_VALUE = etree.XPath("string(.)")
+
+
+class HocBaKy(NamedTuple):
+    """The record a signature was made for: its identifier and version (``PHIEN_BAN``).
+
+    Written inside every signature's signed ``Object`` as
+    ``<HocBaKy xmlns="urn:hocbaso:signature-properties"><MA_DINH_DANH_HOC_BA>…
+    </MA_DINH_DANH_HOC_BA><PHIEN_BAN>…</PHIEN_BAN></HocBaKy>``, in a ``SignatureProperty`` of
+    its own next to ``SigningTime``. ``phien_ban`` is kept as the decimal text it is written as.
+    """
+
+    ma_dinh_danh_hoc_ba: str
+    phien_ban: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +97,16 @@ def build_signature(
     reference_uri: str,
     reference_c14n: bytes,
     signing_time: str,
+    record: HocBaKy,
     method: _SigMethod,
     certificates: tuple[x509.Certificate, ...],
     context_nsmap: Mapping[str | None, str],
     key_info: str | None = None,
 ) -> SignatureTemplate:
     """Build the Signature for one role; ``reference_c14n`` is the signed element's C14N bytes.
+
+    ``record`` is the identifier and version of the record being signed: they go into the
+    signed ``Object`` next to the signing time (the record binding, see the module docstring).
 
     ``key_info`` may pass ``key_info_xml(certificates)`` already computed (the signing core
     does, once per signer and call); it must be exactly that.
@@ -93,6 +123,7 @@ def build_signature(
             reference_uri=reference_uri,
             reference_c14n=reference_c14n,
             signing_time=signing_time,
+            record=record,
             method=method,
             certificates=certificates,
             context_nsmap=context_nsmap,
@@ -103,6 +134,7 @@ def build_signature(
         reference_uri=reference_uri,
         reference_c14n=reference_c14n,
         signing_time=signing_time,
+        record=record,
         method=method,
         certificates=certificates,
         key_info=key_info,
@@ -164,7 +196,9 @@ _SIGNED_INFO_HEAD_SERIAL = {
     for m in _SigMethod
 }
 _SIGNING_TIME_OPEN = f'<SigningTime xmlns="{SIGPROP_NS}">'
-_OBJECT_TAIL = "</SigningTime></SignatureProperty></SignatureProperties></Object>"
+_SIGNING_TIME_CLOSE = '</SigningTime></SignatureProperty><SignatureProperty Target="#'
+_HOC_BA_KY_OPEN = f'"><HocBaKy xmlns="{SIGPROP_NS}"><MA_DINH_DANH_HOC_BA>'
+_OBJECT_TAIL = "</PHIEN_BAN></HocBaKy></SignatureProperty></SignatureProperties></Object>"
 
 
 def _build_from_template(
@@ -174,12 +208,13 @@ def _build_from_template(
     reference_uri: str,
     reference_c14n: bytes,
     signing_time: str,
+    record: HocBaKy,
     method: _SigMethod,
     certificates: tuple[x509.Certificate, ...],
     key_info: str | None,
 ) -> SignatureTemplate:
-    if _UNUSUAL_TIME.search(signing_time) or _UNUSUAL_ATTR.search(
-        signature_id + object_id + reference_uri
+    if _UNUSUAL_TIME.search(signing_time + record.ma_dinh_danh_hoc_ba + record.phien_ban) or (
+        _UNUSUAL_ATTR.search(signature_id + object_id + reference_uri)
     ):
         # Not reachable with xs:dateTime values and NCName Ids; the lxml path handles it anyway.
         return build_signature_lxml(
@@ -188,6 +223,7 @@ def _build_from_template(
             reference_uri=reference_uri,
             reference_c14n=reference_c14n,
             signing_time=signing_time,
+            record=record,
             method=method,
             certificates=certificates,
             context_nsmap={},
@@ -207,10 +243,17 @@ def _build_from_template(
         ref_c, ref_s = _attr(reference_uri), _attr_serial(reference_uri)
         obj_uri_c, obj_uri_s = _attr(obj_uri), _attr_serial(obj_uri)
     time_text = _text(signing_time)
+    binding = (
+        f"{_text(record.ma_dinh_danh_hoc_ba)}</MA_DINH_DANH_HOC_BA>"
+        f"<PHIEN_BAN>{_text(record.phien_ban)}{_OBJECT_TAIL}"
+    )
     props = '<SignatureProperties><SignatureProperty Target="#'
-    obj_rest = f'">{_SIGNING_TIME_OPEN}{time_text}{_OBJECT_TAIL}'
+    time_part = f'">{_SIGNING_TIME_OPEN}{time_text}{_SIGNING_TIME_CLOSE}'
     # Canonical Object (C14N 1.0 as a document subset: the apex carries the default namespace).
-    obj_c14n = f'<Object xmlns="{DSIG_NS}" Id="{obj_c}">{props}{sig_c}{obj_rest}'
+    obj_c14n = (
+        f'<Object xmlns="{DSIG_NS}" Id="{obj_c}">{props}{sig_c}{time_part}{sig_c}'
+        f"{_HOC_BA_KY_OPEN}{binding}"
+    )
     ref_digest = _b64_sha256(reference_c14n)
     obj_digest = _b64_sha256(obj_c14n.encode())
     refs_c14n = (
@@ -230,7 +273,8 @@ def _build_from_template(
     )
     after = (
         f"</SignatureValue>{key_info_xml(certificates) if key_info is None else key_info}"
-        f'<Object Id="{obj_s}">{props}{sig_s}{obj_rest}</Signature>'
+        f'<Object Id="{obj_s}">{props}{sig_s}{time_part}{sig_s}{_HOC_BA_KY_OPEN}{binding}'
+        "</Signature>"
     )
     return SignatureTemplate(before.encode(), after.encode(), signed_info_c14n.encode())
 
@@ -258,6 +302,7 @@ def build_signature_lxml(
     reference_uri: str,
     reference_c14n: bytes,
     signing_time: str,
+    record: HocBaKy,
     method: _SigMethod,
     certificates: tuple[x509.Certificate, ...],
     context_nsmap: Mapping[str | None, str],
@@ -283,11 +328,8 @@ def build_signature_lxml(
     for cert in certificates:
         etree.SubElement(x509_data, _q("X509Certificate")).text = _b64_der(cert)
     obj = etree.SubElement(sig, _q("Object"), Id=object_id)
-    prop = etree.SubElement(
-        etree.SubElement(obj, _q("SignatureProperties")),
-        _q("SignatureProperty"),
-        Target=f"#{signature_id}",
-    )
+    props = etree.SubElement(obj, _q("SignatureProperties"))
+    prop = etree.SubElement(props, _q("SignatureProperty"), Target=f"#{signature_id}")
     time_nsmap: dict[str | None, str] = {None: SIGPROP_NS}
     time_el = etree.SubElement(
         prop,
@@ -295,6 +337,13 @@ def build_signature_lxml(
         nsmap=time_nsmap,  # type: ignore[arg-type]
     )
     time_el.text = signing_time
+    bound = etree.SubElement(
+        etree.SubElement(props, _q("SignatureProperty"), Target=f"#{signature_id}"),
+        _HOC_BA_KY,
+        nsmap=time_nsmap,  # type: ignore[arg-type]
+    )
+    for tag, value in zip(_BINDING_FIELDS, record, strict=True):
+        etree.SubElement(bound, tag).text = value
     digest_values[0].text = _b64_sha256(reference_c14n)
     digest_values[1].text = _b64_sha256(canonicalize(obj))
     to_be_signed = canonicalize(signed_info)
@@ -323,6 +372,57 @@ class CheckedSignature:
 
     certificate: x509.Certificate
     signing_time: datetime
+    #: The record the signature is bound to (its signed ``HocBaKy`` property).
+    record: HocBaKy
+    #: Reference 1's canonical bytes, as digested (empty when ``crypto=False``).
+    reference_c14n: bytes = b""
+
+
+_VERSION_DIGITS = re.compile(r"[0-9]{1,9}")
+
+
+def record_binding_of(obj: etree._Element, signature_id: str) -> HocBaKy | None:
+    """The ``HocBaKy`` property of a signature's signed ``Object``, or None if it is missing,
+    repeated or malformed.
+
+    Exactly one ``SignatureProperty[@Target="#<signature_id>"]/HocBaKy`` (namespace
+    ``urn:hocbaso:signature-properties``) must exist, holding exactly the two elements
+    ``MA_DINH_DANH_HOC_BA`` and ``PHIEN_BAN`` (same namespace) and nothing else. Values are
+    read as XPath string-values (the text nodes a canonical form carries; a comment or a
+    processing instruction cannot shorten them), stripped; the version must be decimal digits
+    and is returned without leading zeros, so two spellings of one number compare equal.
+    """
+    target = f"#{signature_id}"
+    found = [
+        b
+        for props in obj.iterchildren(_PROPERTIES)
+        for prop in props.iterchildren(_PROPERTY)
+        if prop.get("Target") == target
+        for b in prop.iterchildren(_HOC_BA_KY)
+    ]
+    if len(found) != 1:
+        return None
+    fields = list(found[0].iterchildren(etree.Element))
+    if [f.tag for f in fields] != list(_BINDING_FIELDS) or any(len(f) for f in fields):
+        return None
+    ident, version = (str(_STRING_VALUE(f)).strip() for f in fields)
+    if not ident or _VERSION_DIGITS.fullmatch(version) is None:
+        return None
+    return HocBaKy(ident, str(int(version)))
+
+
+def read_hoc_ba_ky(sig: etree._Element, signature_id: str, object_id: str) -> HocBaKy:
+    """:func:`record_binding_of` for ``Object[@Id=object_id]`` of ``sig``; raises
+    :class:`SignatureProblem` when the binding is missing or malformed."""
+    objects = [o for o in sig.iterchildren(_OBJECT) if o.get("Id") == object_id]
+    found = record_binding_of(objects[0], signature_id) if len(objects) == 1 else None
+    if found is None:
+        raise SignatureProblem(
+            "SIGN.EXISTING.RECORD_BINDING",
+            "the signature does not name the record it was made for (HocBaKy)",
+            "chữ ký không ghi học bạ mà nó được ký cho (HocBaKy)",
+        )
+    return found
 
 
 class SignatureProblem(Exception):
@@ -391,8 +491,13 @@ def check_signature(
     ids: Mapping[str, etree._Element],
     policy: SigningPolicy,
     crypto: bool = True,
+    record: HocBaKy | None = None,
 ) -> CheckedSignature:
     """Check one earlier signature against the profile; raise :class:`SignatureProblem`.
+
+    ``record``: the identifier and version of the record holding the signature; the
+    signature's signed ``HocBaKy`` must name exactly them. ``None`` (a revocation notice,
+    whose caller compares after reading the notice) only requires the property to be present.
 
     ``crypto=False`` checks structure, pinned References and algorithms and reads the
     certificate and time, but skips digests and the signature value: for bytes this process
@@ -429,7 +534,8 @@ def check_signature(
     targets = [ids.get(reference_id), None]
     objects = [o for o in sig.findall(_q("Object")) if o.get("Id") == object_id]
     targets[1] = objects[0] if len(objects) == 1 else None
-    for ref, target in zip(refs, targets, strict=True):
+    reference_c14n = b""
+    for i, (ref, target) in enumerate(zip(refs, targets, strict=True)):
         if target is None:
             raise SignatureProblem(
                 "SIGN.EXISTING.REFERENCES",
@@ -437,7 +543,16 @@ def check_signature(
                 "một Reference không trỏ tới phần tử nào",
             )
         if crypto:
-            _check_reference(ref, target, policy)
+            digested = _check_reference(ref, target, policy)
+            if i == 0:
+                reference_c14n = digested
+    bound = read_hoc_ba_ky(sig, signature_id, object_id)
+    if record is not None and bound != record:
+        raise SignatureProblem(
+            "SIGN.EXISTING.RECORD_BINDING",
+            "the signature was made for another record (identifier or version)",
+            "chữ ký được ký cho một học bạ khác (mã định danh hoặc phiên bản)",
+        )
     value_el = _one(sig, "SignatureValue")
     certs = sig.findall(f"{_D}KeyInfo/{_D}X509Data/{_D}X509Certificate")
     try:
@@ -460,11 +575,16 @@ def check_signature(
     # the chain first. Take the end-entity certificate whose key made the signature.
     leaves = [c for c in loaded if not _is_ca(c)] or loaded
     if not crypto:
-        return CheckedSignature(leaves[0], read_signing_time(sig, signature_id, object_id))
+        return CheckedSignature(leaves[0], read_signing_time(sig, signature_id, object_id), bound)
     signed_bytes = canonicalize(signed_info, c14n)
     for certificate in leaves:
         if verify_value(certificate, method, value, signed_bytes):
-            return CheckedSignature(certificate, read_signing_time(sig, signature_id, object_id))
+            return CheckedSignature(
+                certificate,
+                read_signing_time(sig, signature_id, object_id),
+                bound,
+                reference_c14n,
+            )
     raise SignatureProblem(
         "SIGN.EXISTING.VALUE",
         "the signature value does not verify",
@@ -479,7 +599,10 @@ def _is_ca(certificate: x509.Certificate) -> bool:
         return False
 
 
-def _check_reference(ref: etree._Element, target: etree._Element, policy: SigningPolicy) -> None:
+def _check_reference(
+    ref: etree._Element, target: etree._Element, policy: SigningPolicy
+) -> bytes:
+    """Check one Reference's algorithms and digest; returns the canonical bytes digested."""
     transforms = ref.findall(f"{_D}Transforms/{_D}Transform")
     method = C14nMethod.C14N_10
     try:
@@ -505,9 +628,8 @@ def _check_reference(ref: etree._Element, target: etree._Element, policy: Signin
         inc = transforms[0].find("{http://www.w3.org/2001/10/xml-exc-c14n#}InclusiveNamespaces")
         if inc is not None:
             prefixes = (inc.get("PrefixList") or "").split()
-    digest = hashlib.new(
-        digest_method.hash_name, canonicalize(target, method, inclusive_ns_prefixes=prefixes)
-    )
+    digested = canonicalize(target, method, inclusive_ns_prefixes=prefixes)
+    digest = hashlib.new(digest_method.hash_name, digested)
     try:
         stated = base64.b64decode(
             "".join((_one(ref, "DigestValue").text or "").split()), validate=True
@@ -522,3 +644,4 @@ def _check_reference(ref: etree._Element, target: etree._Element, policy: Signin
             "a digest does not match: signed content changed",
             "giá trị băm không khớp: nội dung đã ký bị thay đổi",
         )
+    return digested

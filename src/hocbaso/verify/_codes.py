@@ -245,6 +245,12 @@ CODES: dict[str, CodeInfo] = {
         "Read only the report's record (comments are not signed); ask the sender why the file "
         "was edited.",
     ),
+    "STRUCTURE.PROCESSING_INSTRUCTION": _c(
+        Step.STRUCTURE,
+        "Có chỉ thị xử lý (processing instruction) bên trong dữ liệu học bạ đã ký.",
+        "A processing instruction sits inside the signed record data.",
+        _FORGED,
+    ),
     # 4. SIGNATURE
     "SIGNATURE.OK": _c(
         Step.SIGNATURE,
@@ -305,6 +311,18 @@ CODES: dict[str, CodeInfo] = {
         "Thời điểm ký bị thiếu, lặp, sai định dạng hoặc không có múi giờ.",
         "The signing time is missing, repeated, malformed or lacks a UTC offset.",
         _REJECT,
+    ),
+    "SIGNATURE.RECORD_BINDING_MISSING": _c(
+        Step.SIGNATURE,
+        "Chữ ký không ghi học bạ (mã định danh, phiên bản) mà nó được ký cho.",
+        "The signature does not name the record (identifier, version) it was made for.",
+        _REJECT,
+    ),
+    "SIGNATURE.RECORD_BINDING_MISMATCH": _c(
+        Step.SIGNATURE,
+        "Chữ ký được ký cho học bạ khác (mã định danh hoặc phiên bản khác).",
+        "The signature was made for another record (another identifier or version).",
+        _FORGED,
     ),
     "SIGNATURE.SKIPPED": _c(
         Step.SIGNATURE,
@@ -508,9 +526,15 @@ CODES: dict[str, CodeInfo] = {
     ),
     "STATUS.NOTICE_INVALID": _c(
         Step.STATUS,
-        "Thông báo thu hồi không hợp lệ (chữ ký, chứng thư tổ chức); bỏ qua.",
-        "A revocation notice is not valid (signature or organisation certificate); ignored.",
+        "Thông báo thu hồi không đọc hoặc không xác thực được (chữ ký, chứng thư tổ chức).",
+        "A revocation notice cannot be read or believed (signature or organisation certificate).",
         "Obtain the notice again from the issuing school or the Sở.",
+    ),
+    "STATUS.NOTICE_DIGEST_MISMATCH": _c(
+        Step.STATUS,
+        "Thông báo thu hồi đúng mã định danh và phiên bản nhưng mã băm học bạ không khớp.",
+        "A revocation notice names this identifier and version but another record digest.",
+        _FORGED,
     ),
     "STATUS.VERSION_DIGEST_MISMATCH": _c(
         Step.STATUS,

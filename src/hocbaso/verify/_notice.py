@@ -4,9 +4,10 @@ The notice's format and its signature check belong to the signing core
 (:func:`hocbaso.signature.read_thong_bao_thu_hoi`: layout, digests, value, and fields read from
 the signed data). On top of that a verifier must know *who* signed: the certificate must chain
 to a trust anchor at the notice's signing time, not be revoked by a supplied CRL, and be an
-organisation certificate (``UID=MST:``/budget code). Anything less and the notice is ignored
-with a warning (``STATUS.NOTICE_INVALID``): an unverifiable notice must neither revoke a record
-nor be silently dropped.
+organisation certificate (``UID=MST:``/budget code). Anything less and the notice is not
+believed: step 8 reports it as a failure (``STATUS.NOTICE_INVALID``), because an unverifiable
+notice must neither revoke a record nor be silently dropped (a doctored notice would otherwise
+un-revoke the record it names).
 """
 
 from __future__ import annotations

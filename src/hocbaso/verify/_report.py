@@ -140,8 +140,10 @@ class VerificationReport:
     ``ma_dinh_danh_hoc_ba`` and ``phien_ban`` (record identifier and version) are kept even
     when the report failed, whenever they were read from signed bytes (every ``#data``
     signature verified): a receiving school needs them to ask the issuer about a revoked or
-    inconsistent record, and neither is personal data. ``packet_sha256`` is the SHA-256 of
-    the input bytes as given.
+    inconsistent record, and neither is personal data. ``record_digest`` (SHA-256 hex of the
+    inclusive C14N 1.0 of ``#data``, the digest a correction or a revocation notice names) is
+    kept on the same terms. ``packet_sha256`` is the SHA-256 of the input bytes as given, a
+    transport digest only: bytes no signature covers (a trailing newline) change it.
     """
 
     steps: tuple[StepResult, ...]
@@ -151,6 +153,7 @@ class VerificationReport:
     revoked: bool = field(default=False)
     ma_dinh_danh_hoc_ba: str | None = None
     phien_ban: int | None = None
+    record_digest: str | None = None
 
     def __post_init__(self) -> None:
         if not self.ok:
@@ -219,6 +222,7 @@ class VerificationReport:
             "packet_sha256": self.packet_sha256,
             "ma_dinh_danh_hoc_ba": self.ma_dinh_danh_hoc_ba,
             "phien_ban": self.phien_ban,
+            "record_digest": self.record_digest,
             "signed_sha256": (
                 hashlib.sha256(self.signed_bytes).hexdigest() if self.signed_bytes else None
             ),

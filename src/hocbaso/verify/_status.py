@@ -1,23 +1,37 @@
 """Step 8: is this version the record in force? Version chain and revocation notices (SPEC §5).
 
-A correction names the SHA-256 of the previous version's packet bytes
-(``DINH_CHINH/BAM_PHIEN_BAN_TRUOC``); given the earlier versions, the chain is checked link by
-link (same identifier, version + 1, matching digest). A revocation notice is only believed when
-its own signature verifies with a trusted *organisation* certificate; then a notice naming this
-record's identifier, version and packet digest makes the record revoked.
+Everything here identifies a record the same two ways: by **identifier and version** (read from
+signed content), and by the **record digest** — the SHA-256 of the inclusive C14N 1.0 of its
+``#data`` block (:func:`hocbaso.signature.record_digest`), never of file bytes, which no
+signature covers (a trailing newline, CRLF, a BOM, re-wrapped base64 must not change which
+record it is).
+
+- *Version chain.* A correction names its predecessor's record digest
+  (``DINH_CHINH/BAM_PHIEN_BAN_TRUOC``). Given earlier versions, the predecessor is the supplied
+  version with the same identifier and version − 1; if its record digest differs from the one
+  named, that is ``STATUS.VERSION_DIGEST_MISMATCH`` (fail closed), never a skipped link.
+- *Revocation notices.* A notice is believed only when its own signature verifies with a trusted
+  *organisation* certificate (``_notice``); a notice that cannot be read or believed FAILs
+  (``STATUS.NOTICE_INVALID``): silence would let a damaged or doctored notice un-revoke a
+  record. A believed notice binds by identifier and version; if they are this record's and the
+  digest is too, the record is revoked; if the digest differs, ``STATUS.NOTICE_DIGEST_MISMATCH``
+  FAILs (someone holds a different record under the same identifier and version). A believed
+  notice for another identifier or version concerns another record and is left aside.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from lxml import etree
+
 from hocbaso.errors import HocBaSoError
 from hocbaso.models import TrangThaiHocBa
 from hocbaso.packet import parse_xml, read_hoc_ba
+from hocbaso.signature._record import record_digest_of_c14n, signed_data_c14n
 from hocbaso.verify._codes import Status
 from hocbaso.verify._report import StepResult
 
@@ -38,10 +52,11 @@ class RevocationNotice:
 
     ma_dinh_danh_hoc_ba: str
     phien_ban: int
-    #: SHA-256 (hex) of the revoked version's packet bytes (``BAM_HOC_BA`` in the notice).
-    bam_goi_tin: str
+    #: The revoked version's record digest (``BAM_HOC_BA`` in the notice): SHA-256 (hex) of the
+    #: inclusive C14N 1.0 of its ``#data`` (:func:`hocbaso.signature.record_digest`).
+    bam_hoc_ba: str
     #: The signing organisation's ``MST``/budget code; when known, it must be the one that
-    #: issued the record (its KY_PHAT_HANH certificate), or the notice is ignored.
+    #: issued the record (its KY_PHAT_HANH certificate), or the notice FAILs as invalid.
     organisation_id: str | None = None
 
 
@@ -57,16 +72,23 @@ def _default_reader(
     return read_notice(data, trust, crls, at)
 
 
-def _read_previous(data: bytes) -> HocBa | None:
+def _read_previous(data: bytes) -> tuple[HocBa, str] | None:
+    """A supplied previous version: its record, read only from the canonical bytes of its
+    ``#data`` (as the verifier reads a record), and its record digest over those same bytes —
+    so the identifier and version used for matching are bound by the digest compared."""
     try:
-        return read_hoc_ba(parse_xml(data))
-    except HocBaSoError:
+        c14n = signed_data_c14n(parse_xml(bytes(data)))
+        tree = parse_xml(c14n)
+        if next(tree.iter(etree.ProcessingInstruction), None) is not None:
+            return None
+        return read_hoc_ba(tree), record_digest_of_c14n(c14n)
+    except (HocBaSoError, ValueError):
         return None
 
 
 def check_status(
     record: HocBa,
-    packet_sha256: str,
+    record_digest: str,
     *,
     trust: TrustStore,
     crls: CrlSet,
@@ -76,7 +98,10 @@ def check_status(
     issuer_organisation: str | None = None,
     reader: NoticeReader = _default_reader,
 ) -> tuple[list[StepResult], bool]:
-    """Results of step 8 and whether the record is revoked."""
+    """Results of step 8 and whether the record is revoked.
+
+    ``record_digest`` is this record's digest (over the canonical ``#data`` it was read from).
+    """
     out: list[StepResult] = []
     revoked = False
     tc = record.thong_tin_hoc_ba.thong_tin_chung
@@ -85,8 +110,15 @@ def check_status(
         revoked = True
 
     # -- version chain ---------------------------------------------------------------------
-    previous = {hashlib.sha256(p).hexdigest(): bytes(p) for p in previous_versions}
-    checked_anything = bool(previous)
+    versions: list[tuple[HocBa, str]] = []
+    for p in previous_versions:
+        read = _read_previous(p)
+        if read is None:
+            out.append(StepResult.of("STATUS.PREVIOUS_INVALID", Status.FAIL))
+        else:
+            versions.append(read)
+    supplied = bool(versions) or any(r.code == "STATUS.PREVIOUS_INVALID" for r in out)
+    checked_anything = supplied
     current = record
     link = 0
     while True:
@@ -103,59 +135,80 @@ def check_status(
                 )
             break
         want = ctc.dinh_chinh.bam_phien_ban_truoc.lower()
-        prev_bytes = previous.get(want)
-        if prev_bytes is None:
-            if link == 0 and previous:
-                out.append(StepResult.of("STATUS.VERSION_DIGEST_MISMATCH", Status.FAIL))
-            elif link == 0:
-                out.append(
-                    StepResult.of(
-                        "STATUS.NOT_CHECKED",
-                        Status.SKIP,
-                        extra_en="(previous version not supplied)",
-                        extra_vi="(chưa cung cấp phiên bản trước)",
-                    )
-                )
-            break
-        prev = _read_previous(prev_bytes)
-        if prev is None:
-            out.append(StepResult.of("STATUS.PREVIOUS_INVALID", Status.FAIL))
-            break
-        ptc = prev.thong_tin_hoc_ba.thong_tin_chung
-        if ptc.ma_dinh_danh_hoc_ba != ctc.ma_dinh_danh_hoc_ba:
-            out.append(StepResult.of("STATUS.VERSION_IDENTIFIER_MISMATCH", Status.FAIL))
-            break
-        if ptc.phien_ban + 1 != ctc.phien_ban:
+        if not supplied:
             out.append(
                 StepResult.of(
-                    "STATUS.VERSION_NUMBER_GAP",
-                    Status.FAIL,
-                    extra_en=f"({ptc.phien_ban} → {ctc.phien_ban})",
-                    extra_vi=f"({ptc.phien_ban} → {ctc.phien_ban})",
+                    "STATUS.NOT_CHECKED",
+                    Status.SKIP,
+                    extra_en="(previous version not supplied)",
+                    extra_vi="(chưa cung cấp phiên bản trước)",
                 )
             )
             break
-        current = prev
-        link += 1
+        # The predecessor is bound by identifier and version; its digest must then match.
+        same = [
+            (v, d)
+            for v, d in versions
+            if v.thong_tin_hoc_ba.thong_tin_chung.ma_dinh_danh_hoc_ba == ctc.ma_dinh_danh_hoc_ba
+            and v.thong_tin_hoc_ba.thong_tin_chung.phien_ban == ctc.phien_ban - 1
+        ]
+        found = next((v for v, d in same if d == want), None)
+        if found is not None:
+            current = found
+            link += 1
+            continue
+        if same:
+            out.append(StepResult.of("STATUS.VERSION_DIGEST_MISMATCH", Status.FAIL))
+            break
+        named = next((v for v, d in versions if d == want), None)
+        if named is not None:
+            ptc = named.thong_tin_hoc_ba.thong_tin_chung
+            if ptc.ma_dinh_danh_hoc_ba != ctc.ma_dinh_danh_hoc_ba:
+                out.append(StepResult.of("STATUS.VERSION_IDENTIFIER_MISMATCH", Status.FAIL))
+            else:
+                out.append(
+                    StepResult.of(
+                        "STATUS.VERSION_NUMBER_GAP",
+                        Status.FAIL,
+                        extra_en=f"({ptc.phien_ban} → {ctc.phien_ban})",
+                        extra_vi=f"({ptc.phien_ban} → {ctc.phien_ban})",
+                    )
+                )
+        elif link == 0:
+            # Versions were supplied, and none is the one this correction names.
+            out.append(StepResult.of("STATUS.VERSION_DIGEST_MISMATCH", Status.FAIL))
+        break
 
     # -- revocation notices --------------------------------------------------------------------
     for item in revocations:
         checked_anything = True
         notice = item if isinstance(item, RevocationNotice) else reader(item, trust, crls, at)
-        if notice is None or (
+        if notice is None:
+            out.append(StepResult.of("STATUS.NOTICE_INVALID", Status.FAIL))
+            continue
+        if notice.ma_dinh_danh_hoc_ba != tc.ma_dinh_danh_hoc_ba:
+            continue  # a believed notice about another record
+        if (
             notice.organisation_id is not None
             and issuer_organisation is not None
             and notice.organisation_id != issuer_organisation
         ):
-            out.append(StepResult.of("STATUS.NOTICE_INVALID", Status.WARN))
+            out.append(
+                StepResult.of(
+                    "STATUS.NOTICE_INVALID",
+                    Status.FAIL,
+                    extra_en="(not signed by the issuing school)",
+                    extra_vi="(không do trường phát hành ký)",
+                )
+            )
             continue
-        if (
-            notice.ma_dinh_danh_hoc_ba == tc.ma_dinh_danh_hoc_ba
-            and notice.phien_ban == tc.phien_ban
-            and notice.bam_goi_tin.lower() == packet_sha256
-        ):
-            out.append(StepResult.of("STATUS.REVOKED", Status.FAIL, extra_en="(notice)"))
-            revoked = True
+        if notice.phien_ban != tc.phien_ban:
+            continue  # another version of this record
+        if notice.bam_hoc_ba.strip().lower() != record_digest:
+            out.append(StepResult.of("STATUS.NOTICE_DIGEST_MISMATCH", Status.FAIL))
+            continue
+        out.append(StepResult.of("STATUS.REVOKED", Status.FAIL, extra_en="(notice)"))
+        revoked = True
 
     if not any(r.status is Status.FAIL for r in out):
         out.insert(0, StepResult.of("STATUS.OK", Status.PASS))

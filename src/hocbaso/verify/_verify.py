@@ -13,8 +13,11 @@ Control flow, and why:
 5. CERTIFICATE runs for each verified signature, at its signing time.
 6. ORDER looks at verified signatures only: an unverifiable signature counts as missing.
 7. CONTENT runs on the record re-parsed from the canonical bytes of ``#data``, which exists only
-   if every ``#data`` signature present verified (and at least one did).
-8. STATUS compares that record with supplied previous versions and revocation notices.
+   if every ``#data`` signature present verified (and at least one did), and holds no
+   processing instruction (C14N keeps PIs; one would cut a field's text short).
+8. STATUS compares that record with supplied previous versions and revocation notices, by
+   identifier and version, and by the *record digest* (SHA-256 of the inclusive C14N 1.0 of
+   ``#data``, :func:`hocbaso.signature.record_digest`), never by file bytes.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from hocbaso.errors import (
 from hocbaso.models import HocBa
 from hocbaso.packet import DEFAULT_LIMITS, parse_xml, read_hoc_ba, validate
 from hocbaso.packet._input import PacketSource, packet_bytes, type_name
+from hocbaso.signature import C14nMethod
+from hocbaso.signature._record import record_binding_in, record_digest_of_c14n
 from hocbaso.tt22 import check_record
 from hocbaso.verify._codes import CODES, Status, Step
 from hocbaso.verify._policy import STRICT, VerificationPolicy
@@ -303,6 +308,11 @@ def _record_from(
 
     All of them cover the same element; they may canonicalise it differently (C14N 1.0 or
     exclusive), so the bytes of the first (CBQL's, in slot order) are used.
+
+    C14N drops comments but keeps processing instructions, and a PI inside a field splits its
+    text: ``<HO_VA_TEN>Ngu<?x?>yễn</HO_VA_TEN>`` would read as "Ngu". Rather than guess which
+    text the signers meant, a signed record holding any PI is refused
+    (``STRUCTURE.PROCESSING_INSTRUCTION``, whatever the comment policy) and no record is given.
     """
     data_sigs = [p for p in signatures if p.slot.reference_id == "data"]
     if not data_sigs or not all(p.verified for p in data_sigs):
@@ -310,7 +320,15 @@ def _record_from(
     signed = data_sigs[0].signed_target
     assert signed is not None
     try:
-        return read_hoc_ba(parse_xml(signed)), signed, []
+        tree = parse_xml(signed)
+        pi = next(tree.iter(etree.ProcessingInstruction), None)
+        if pi is not None:
+            return (
+                None,
+                signed,
+                [StepResult.of("STRUCTURE.PROCESSING_INSTRUCTION", Status.FAIL)],
+            )
+        return read_hoc_ba(tree), signed, []
     except HocBaSoError as e:
         return (
             None,
@@ -391,7 +409,9 @@ def verify(
     carry a time zone; default: now, UTC): signing times after it FAIL. Certificates are
     validated at each signature's own signing time. ``crls`` are CRLs the caller obtained
     (PEM/DER bytes or ``cryptography`` objects); ``revocations`` signed revocation notices;
-    ``previous_versions`` the earlier versions' packet bytes, for the correction chain.
+    ``previous_versions`` the earlier versions' packet bytes, for the correction chain. Notices
+    and previous versions are matched to the record by identifier and version, then by record
+    digest (over signed content; a mismatch there FAILs, it is never ignored).
 
     ``xml_bytes`` (and each previous version) is bytes, a ``pathlib.Path`` (read as a regular
     file, at most the size limit + 1 byte) or an ``IssuedRecord``; a ``str`` is refused,
@@ -466,8 +486,9 @@ def verify(
 
     # 4. SIGNATURE
     canon = CanonCache()
+    binding = record_binding_in(root)
     for ps in structure.signatures:
-        results.extend(check_signature(ps, policy, canon))
+        results.extend(check_signature(ps, policy, canon, binding))
     if not structure.signatures:
         results.append(StepResult.of("SIGNATURE.SKIPPED", Status.SKIP, extra_en="(no signature)"))
 
@@ -493,12 +514,15 @@ def verify(
 
     # 8. STATUS
     revoked = False
+    digest: str | None = None
     if record is None:
         results.append(StepResult.of("STATUS.SKIPPED", Status.SKIP))
     else:
+        assert structure.data_element is not None
+        digest = record_digest_of_c14n(canon.get(structure.data_element, C14nMethod.C14N_10, []))
         status_results, revoked = check_status(
             record,
-            packet_sha256,
+            digest,
             trust=trust,
             crls=crl_set,
             revocations=revocations,
@@ -518,4 +542,5 @@ def verify(
         revoked=revoked,
         ma_dinh_danh_hoc_ba=str(chung.ma_dinh_danh_hoc_ba) if chung is not None else None,
         phien_ban=int(chung.phien_ban) if chung is not None else None,
+        record_digest=digest,
     )

@@ -31,6 +31,7 @@ from hocbaso.errors import AlgorithmError
 from hocbaso.signature import DSIG_NS, SIGPROP_NS, C14nMethod, DigestMethod, SignatureMethod
 from hocbaso.signature import canonicalize as _canonicalize
 from hocbaso.signature._keys import verify_value as _verify_sha2_value
+from hocbaso.signature._profile import HocBaKy, record_binding_of
 from hocbaso.verify._codes import Status
 from hocbaso.verify._policy import VerificationPolicy
 from hocbaso.verify._report import StepResult
@@ -717,9 +718,14 @@ def _c14n_code(error: AlgorithmError, refused: str) -> str:
 
 
 def check_signature(
-    ps: ParsedSignature, policy: VerificationPolicy, canon: CanonCache
+    ps: ParsedSignature,
+    policy: VerificationPolicy,
+    canon: CanonCache,
+    record: HocBaKy | None = None,
 ) -> list[StepResult]:
-    """Step 4 for one signature: algorithms, digests over the canonical form, value."""
+    """Step 4 for one signature: algorithms, digests over the canonical form, value, and the
+    record binding: the signed ``HocBaKy`` must name ``record`` (the identifier and version
+    the packet's data names; None when it names none, which nothing matches)."""
     results: list[StepResult] = []
     role = ps.slot.role
 
@@ -772,6 +778,13 @@ def check_signature(
     when = _signing_time(ps.references[1].target, ps.slot.signature_id)
     if when is None:
         results.append(res("SIGNATURE.SIGNING_TIME_INVALID", Status.FAIL, ps.path))
+        return results
+    bound = record_binding_of(ps.references[1].target, ps.slot.signature_id)
+    if bound is None:
+        results.append(res("SIGNATURE.RECORD_BINDING_MISSING", Status.FAIL, ps.path))
+        return results
+    if bound != record:
+        results.append(res("SIGNATURE.RECORD_BINDING_MISMATCH", Status.FAIL, ps.path))
         return results
     ps.verified = True
     ps.signing_time = when

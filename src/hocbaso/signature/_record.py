@@ -1,0 +1,92 @@
+"""Which record a packet is: its record digest and its identifier + version (SPEC §5, §4).
+
+**Record digest.** Every digest that identifies a signed record — the previous-version digest a
+correction names (``DINH_CHINH/BAM_PHIEN_BAN_TRUOC``), the digest a revocation notice names
+(``BAM_HOC_BA``), the version-chain and notice checks of the verifier — is
+:func:`record_digest`: the lowercase hex SHA-256 of the inclusive C14N 1.0 (without comments)
+canonical form of the packet's ``DU_LIEU_HOC_BA Id="data"`` element. Those are exactly the bytes
+the CBQL and KY_PHAT_HANH Reference 1 digests (with the profile's C14N 1.0 transform), so the
+digest changes when, and only when, signed content changes: a trailing newline, CRLF line ends,
+a byte-order mark, a missing XML declaration, re-wrapped base64 in a ``SignatureValue``, an
+added ``X509SubjectName`` or an ECDSA value rewritten to high-S are not signed and do not change
+which record it is. The SHA-256 of the file bytes is a *transport* digest only.
+
+**Record binding.** :func:`record_binding_in` reads the identifier and version the packet's
+signed data names; every signature the library makes carries them (:class:`HocBaKy`), and
+checkers compare the two.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from lxml import etree
+
+from hocbaso.errors import SigningError
+from hocbaso.packet import ID_DATA, parse_xml
+from hocbaso.signature._algorithms import C14nMethod
+from hocbaso.signature._c14n import canonicalize
+from hocbaso.signature._profile import HocBaKy
+
+__all__ = ["record_binding_in", "record_digest", "record_digest_of_c14n", "signed_data_c14n"]
+
+_IDENT = etree.XPath("DU_LIEU_HOC_BA/THONG_TIN_HOC_BA/THONG_TIN_CHUNG/MA_DINH_DANH_HOC_BA")
+_VERSION = etree.XPath("DU_LIEU_HOC_BA/THONG_TIN_HOC_BA/THONG_TIN_CHUNG/PHIEN_BAN")
+_STRING_VALUE = etree.XPath("string(.)")
+
+
+def _data_element(root: etree._Element) -> etree._Element:
+    found = root.findall("DU_LIEU_HOC_BA") if root.tag == "HOC_BA" else []
+    if len(found) != 1 or found[0].get("Id") != ID_DATA:
+        raise SigningError(
+            "the packet has no single signed data block (HOC_BA/DU_LIEU_HOC_BA Id=\"data\")",
+            "gói tin không có đúng một khối dữ liệu được ký (HOC_BA/DU_LIEU_HOC_BA Id=\"data\")",
+            code="SIGN.PACKET.DATA",
+            path="/HOC_BA/DU_LIEU_HOC_BA",
+        )
+    return found[0]
+
+
+def signed_data_c14n(root: etree._Element) -> bytes:
+    """The inclusive C14N 1.0 bytes of a parsed packet's ``#data`` block (what
+    :func:`record_digest` hashes); ``SIGN.PACKET.DATA`` when there is no single such block."""
+    return canonicalize(_data_element(root), C14nMethod.C14N_10)
+
+
+def record_digest_of_c14n(data_c14n: bytes) -> str:
+    """The record digest from the inclusive C14N 1.0 bytes of ``#data`` already computed."""
+    return hashlib.sha256(data_c14n).hexdigest()
+
+
+def record_digest(packet: bytes | etree._Element) -> str:
+    """The record digest of a packet (bytes, or its parsed ``HOC_BA`` root): lowercase hex
+    SHA-256 of the inclusive C14N 1.0 canonical form of ``DU_LIEU_HOC_BA Id="data"``.
+
+    Bytes go through the one hardened parser. Raises :class:`~hocbaso.errors.SigningError`
+    (``SIGN.PACKET.DATA``) when the packet has no single ``#data`` block at its place, and the
+    parser's :class:`~hocbaso.errors.ParseError` for bytes that are not a safe packet. The
+    digest says *which* record; whether its signatures hold is the verifier's question.
+    """
+    root = packet if isinstance(packet, etree._Element) else parse_xml(bytes(packet))
+    return record_digest_of_c14n(signed_data_c14n(root))
+
+
+def record_binding_in(root: etree._Element) -> HocBaKy | None:
+    """The identifier and version the packet's data block names (``THONG_TIN_CHUNG``), read
+    as string-values (comments cannot shorten them), or None if either is missing, repeated,
+    has child elements, or the version is not a decimal number."""
+    idents = _IDENT(root)
+    versions = _VERSION(root)
+    assert isinstance(idents, list) and isinstance(versions, list)
+    if len(idents) != 1 or len(versions) != 1:
+        return None
+    values: list[str] = []
+    for el in (idents[0], versions[0]):
+        assert isinstance(el, etree._Element)
+        if next(el.iterchildren(etree.Element), None) is not None:
+            return None
+        values.append(str(_STRING_VALUE(el)).strip())
+    ident, version = values
+    if not ident or not version.isascii() or not version.isdigit() or len(version) > 9:
+        return None
+    return HocBaKy(ident, str(int(version)))
