@@ -45,10 +45,18 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
-from hocbaso.models import HocBa, MucDanhGia
+from hocbaso.models import DinhChinh, HocBa, MucDanhGia
 from hocbaso.packet import to_xml
-from hocbaso.signature import DSIG_NS, SIGPROP_NS, VaiTroKy, canonicalize, sign
-from hocbaso.testing import tao_hoc_ba
+from hocbaso.signature import (
+    DSIG_NS,
+    SIGPROP_NS,
+    VaiTroKy,
+    canonicalize,
+    record_digest,
+    revoke,
+    sign,
+)
+from hocbaso.testing import tao_hoc_ba, tao_lop
 from hocbaso.testing.pki import SCHOOL_MST, TEST_NOW, TestIdentity, TestPKI, build_test_pki
 
 HERE = Path(__file__).resolve().parent
@@ -135,16 +143,32 @@ class Vector:
     crl: bool = True
     at: dt.datetime = VERIFY_AT
     warnings: list[str] = field(default_factory=list)  # codes that must be WARN
+    #: Revocation notices to supply (file name under ``inputs/``, bytes).
+    notices: list[tuple[str, bytes]] = field(default_factory=list)
+    #: Earlier versions to supply (file name under ``inputs/``, bytes).
+    previous: list[tuple[str, bytes]] = field(default_factory=list)
 
 
-def issue(hb: HocBa, pki: TestPKI, *, school: TestIdentity | None = None) -> bytes:
-    """Sign every role of ``hb`` with the test PKI, in order, with increasing times."""
+#: When the corpus's revocation notices are signed: after issuance, before :data:`VERIFY_AT`.
+T_REVOKE = TEST_NOW - dt.timedelta(hours=1)
+
+
+def issue(
+    hb: HocBa,
+    pki: TestPKI,
+    *,
+    school: TestIdentity | None = None,
+    teachers: dict[str, TestIdentity] | None = None,
+) -> bytes:
+    """Sign every role of ``hb`` with the test PKI, in order, with increasing times.
+
+    ``teachers`` overrides the subject teacher's identity per subject code."""
     x = to_xml(hb)
     for i, row in enumerate(hb.bang_diem):
         x = sign(
             x,
             VaiTroKy.GVBM,
-            pki.personal(row.so_ddcn_gvbm).signer(),
+            (teachers or {}).get(row.ma_mon_hoc, pki.personal(row.so_ddcn_gvbm)).signer(),
             mon=row.ma_mon_hoc,
             signing_time=T_GVBM + dt.timedelta(minutes=i),
         )
@@ -1023,6 +1047,226 @@ def build_vectors(pki: TestPKI | None = None, seed: int = 0) -> list[Vector]:
     # -- resource floods (no key needed) -----------------------------------------------------
     for name, (build, code, description) in FLOOD_VECTORS.items():
         out.append(Vector(name, build(genuine), [code], description))
+
+    # -- record digest: bytes no signature covers never change which record it is --------------
+    ident = hb.thong_tin_hoc_ba.thong_tin_chung.ma_dinh_danh_hoc_ba
+    notice = revoke(genuine, pki.school().signer(), reason="Cấp nhầm", revocation_time=T_REVOKE)
+    notice_file = ("revocation_notice.xml", notice)
+
+    def revoked_vector(name: str, data: bytes, description: str) -> None:
+        out.append(
+            Vector(
+                name,
+                data,
+                ["STATUS.REVOKED"],
+                description + " Supplied with the genuine record's revocation notice, it must "
+                "still be reported revoked: the notice names the record digest (over signed "
+                "content), not the file's bytes.",
+                notices=[notice_file],
+            )
+        )
+
+    revoked_vector("revoked_by_notice", genuine, "The genuine record itself.")
+    revoked_vector("revoked_trailing_newline", genuine + b"\n", "A newline appended.")
+    revoked_vector("revoked_crlf", genuine.replace(b"\n", b"\r\n"), "CRLF line ends.")
+    revoked_vector("revoked_bom", b"\xef\xbb\xbf" + genuine, "A UTF-8 byte-order mark added.")
+    assert genuine.startswith(b"<?xml")
+    revoked_vector(
+        "revoked_no_declaration",
+        genuine[genuine.index(b"?>") + 2 :].lstrip(),
+        "The XML declaration removed.",
+    )
+
+    def rewrap(root: etree._Element) -> None:
+        value = _sig(root, "KY_PHAT_HANH").find(f"{D}SignatureValue")
+        assert value is not None and value.text
+        text = value.text.strip()
+        value.text = "\n" + "\n".join(text[i : i + 64] for i in range(0, len(text), 64)) + "\n"
+
+    def subject_name(root: etree._Element) -> None:
+        x509data = _sig(root, "KY_PHAT_HANH").find(f"{D}KeyInfo/{D}X509Data")
+        assert x509data is not None
+        name = etree.SubElement(x509data, f"{D}X509SubjectName")
+        name.text = pki.school().certificate.subject.rfc4514_string()
+
+    for name, fn, what in (
+        ("revoked_rewrapped_signature_value", rewrap, "KY_PHAT_HANH's SignatureValue base64 "
+         "re-wrapped at 64 characters."),
+        ("revoked_x509_subject_name", subject_name, "An X509SubjectName added to "
+         "KY_PHAT_HANH's X509Data."),
+    ):
+        root = _tree(genuine)
+        fn(root)
+        revoked_vector(name, _bytes(root), what)
+
+    # ECDSA: a value (r, s) and (r, n - s) both verify; rewriting s changes no signed byte.
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    first_row = hb.bang_diem[0]
+    ec_teacher = TestIdentity(
+        pki.certify_personal(ec_key.public_key(), first_row.so_ddcn_gvbm),
+        ec_key,
+        (pki.intermediate,),
+    )
+    ec_issued = issue(hb, pki, teachers={first: ec_teacher})
+    root = _tree(ec_issued)
+    value_el = _sig(root, f"GVBM:{first}").find(f"{D}SignatureValue")
+    assert value_el is not None and value_el.text
+    raw = base64.b64decode(value_el.text)
+    r, s = int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big")
+    order = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+    value_el.text = base64.b64encode(
+        r.to_bytes(32, "big") + (order - s).to_bytes(32, "big")
+    ).decode()
+    revoked_vector(
+        "revoked_ecdsa_high_s",
+        _bytes(root),
+        "The record with an ECDSA (P-256) subject teacher, whose signature value's s is "
+        "replaced by n - s (the other valid value).",
+    )
+
+    # A notice doctored with a comment inside BAM_HOC_BA: its signature stays valid (C14N drops
+    # comments); its fields must come from the signed bytes, not the tree's truncated text.
+    digest = record_digest(genuine)
+    commented = notice.replace(
+        f"<BAM_HOC_BA>{digest}".encode(),
+        f"<BAM_HOC_BA>{digest[:10]}<!-- x -->{digest[10:]}".encode(),
+    )
+    assert commented != notice
+    out.append(
+        Vector(
+            "revoked_notice_with_comment",
+            genuine,
+            ["STATUS.REVOKED"],
+            "The genuine record with its revocation notice, into whose BAM_HOC_BA a comment was "
+            "inserted (the notice's signature still verifies): still revoked.",
+            notices=[("revocation_notice_comment.xml", commented)],
+        )
+    )
+    out.append(
+        Vector(
+            "notice_unreadable",
+            genuine,
+            ["STATUS.NOTICE_INVALID"],
+            "The genuine record with a revocation notice whose signed reason was changed: a "
+            "notice that cannot be verified FAILs, it is never skipped.",
+            notices=[("revocation_notice_tampered.xml", notice.replace(b"<LY_DO>", b"<LY_DO>!"))],
+        )
+    )
+    # The school revokes another record that carries the same identifier and version.
+    tc = hb.thong_tin_hoc_ba.thong_tin_chung
+    twin = hb.model_copy(
+        update={
+            "thong_tin_hoc_ba": hb.thong_tin_hoc_ba.model_copy(
+                update={"thong_tin_chung": tc.model_copy(update={"so_so_dang_bo": "999/2024"})}
+            )
+        }
+    )
+    twin_notice = revoke(
+        issue(twin, pki), pki.school().signer(), reason="Cấp nhầm", revocation_time=T_REVOKE
+    )
+    out.append(
+        Vector(
+            "notice_digest_mismatch",
+            genuine,
+            ["STATUS.NOTICE_DIGEST_MISMATCH"],
+            "A valid notice naming this record's identifier and version but another record "
+            "digest: fail closed (neither revoked nor ok).",
+            notices=[("revocation_notice_twin.xml", twin_notice)],
+        )
+    )
+
+    # -- version chain by record digest ------------------------------------------------------
+    def version_2(bam: str) -> bytes:
+        fix = DinhChinh(ly_do="Sửa nhận xét", bam_phien_ban_truoc=bam)
+        changed = tc.model_copy(update={"phien_ban": 2, "dinh_chinh": fix})
+        return issue(
+            hb.model_copy(
+                update={
+                    "thong_tin_hoc_ba": hb.thong_tin_hoc_ba.model_copy(
+                        update={"thong_tin_chung": changed}
+                    )
+                }
+            ),
+            pki,
+        )
+
+    v2 = version_2(digest)
+    out.append(
+        Vector(
+            "correction_previous_with_newline",
+            v2,
+            [],
+            "Version 2 (a correction naming version 1's record digest), with version 1 "
+            "supplied with a trailing newline and CRLF line ends: the chain holds.",
+            previous=[("previous_v1_crlf.xml", genuine.replace(b"\n", b"\r\n") + b"\r\n")],
+        )
+    )
+    out.append(
+        Vector(
+            "correction_previous_digest_mismatch",
+            version_2("0" * 64),
+            ["STATUS.VERSION_DIGEST_MISMATCH"],
+            "Version 2 naming another digest than version 1's, with version 1 supplied: fail "
+            "closed.",
+            previous=[("previous_v1.xml", genuine)],
+        )
+    )
+
+    # -- record binding ------------------------------------------------------------------------
+    def no_binding(root: etree._Element) -> None:
+        sig = _sig(root, "GVCN")
+        prop = sig.find(f".//{{{SIGPROP_NS}}}HocBaKy/..")
+        assert prop is not None
+        parent = prop.getparent()
+        assert parent is not None
+        parent.remove(prop)
+        _resign(root, sig, pki.personal(nk.so_ddcn_gvcn))
+
+    mutate(
+        "record_binding_missing",
+        ["SIGNATURE.RECORD_BINDING_MISSING"],
+        "GVCN's signature (validly re-signed) without the HocBaKy property naming the record.",
+        no_binding,
+    )
+
+    def other_version(root: etree._Element) -> None:
+        sig = _sig(root, "GVCN")
+        version = sig.find(f".//{{{SIGPROP_NS}}}HocBaKy/{{{SIGPROP_NS}}}PHIEN_BAN")
+        assert version is not None
+        version.text = "2"
+        _resign(root, sig, pki.personal(nk.so_ddcn_gvcn))
+
+    mutate(
+        "record_binding_other_version",
+        ["SIGNATURE.RECORD_BINDING_MISMATCH"],
+        "GVCN's signature (validly re-signed) bound to version 2 of the record, in version 1.",
+        other_version,
+    )
+    out.append(replayed_subject_signature(pki))
+
+    # -- processing instructions in signed text ----------------------------------------------
+    def pi_in_name(root: etree._Element) -> None:
+        name = root.find("DU_LIEU_HOC_BA/THONG_TIN_HOC_BA/HOC_SINH/HO_VA_TEN")
+        assert name is not None and name.text
+        head, tail = name.text[:3], name.text[3:]
+        name.text = head
+        pi = etree.ProcessingInstruction("x")
+        pi.tail = tail
+        name.append(pi)
+        _resign(root, _sig(root, "GVCN"), pki.personal(nk.so_ddcn_gvcn))
+        _resign(root, _sig(root, "CBQL"), pki.personal(nk.so_ddcn_giam_hieu))
+        _resign(root, _sig(root, "KY_PHAT_HANH"), pki.school())
+
+    mutate(
+        "processing_instruction_in_name",
+        ["STRUCTURE.PROCESSING_INSTRUCTION"],
+        "A processing instruction inside HO_VA_TEN, signed by GVCN, CBQL and KY_PHAT_HANH "
+        "(C14N keeps PIs). Even where comments are allowed, the record is refused: read "
+        "naively its name would be cut at the PI.",
+        pi_in_name,
+        policy="allow_comments",
+        warnings=["STRUCTURE.COMMENT"],
+    )
     return out
 
 
@@ -1220,6 +1464,40 @@ FLOOD_VECTORS: dict[str, tuple[Callable[[bytes], bytes], str, str]] = {
 }
 
 
+def replayed_subject_signature(pki: TestPKI) -> Vector:
+    """Two students of one synthetic class share a subject row (same teacher, same marks).
+    The first student's GVBM signature for that row is copied into the second student's
+    issued record: every byte it covers is the same, so only the record binding tells."""
+    students = tao_lop(seed=1, so_hoc_sinh=6)
+    rows: dict[str, tuple[int, str]] = {}
+    for i, student in enumerate(students):
+        for row in student.bang_diem:
+            key = row.model_dump_json()
+            if key in rows and rows[key][0] != i:
+                source, target, code = rows[key][0], i, row.ma_mon_hoc
+                break
+            rows.setdefault(key, (i, row.ma_mon_hoc))
+        else:
+            continue
+        break
+    else:
+        raise AssertionError("the synthetic class has no shared subject row")
+    donor = _tree(issue(students[source], pki))
+    victim = _tree(issue(students[target], pki))
+    slot = _sig(victim, f"GVBM:{code}").getparent()
+    assert slot is not None
+    slot.remove(_sig(victim, f"GVBM:{code}"))
+    slot.append(copy.deepcopy(_sig(donor, f"GVBM:{code}")))
+    return Vector(
+        "replayed_subject_signature",
+        _bytes(victim),
+        ["SIGNATURE.RECORD_BINDING_MISMATCH", "ORDER.MISSING_ROLE"],
+        "A subject teacher's signature copied from one student's record into another's with "
+        "the identical subject row (same teacher, same marks): the signature is bound to the "
+        "first student's record identifier, so it is refused.",
+    )
+
+
 #: The committed hostile-XML files (no key needed): file name → (expected code, description).
 STATIC_VECTORS: dict[str, tuple[str, str]] = {
     "xxe_external_entity.xml": ("PARSE.DTD", "External entity reading a local file (XXE)."),
@@ -1247,6 +1525,8 @@ def manifest_entries(vectors: list[Vector]) -> list[dict[str, Any]]:
             "policy": v.policy,
             "crl": v.crl,
             "at": v.at.isoformat(),
+            "revocations": [f"inputs/{n}" for n, _ in v.notices],
+            "previous_versions": [f"inputs/{n}" for n, _ in v.previous],
             "description": v.description,
         }
         for v in vectors
@@ -1261,6 +1541,8 @@ def manifest_entries(vectors: list[Vector]) -> list[dict[str, Any]]:
             "policy": "strict",
             "crl": True,
             "at": VERIFY_AT.isoformat(),
+            "revocations": [],
+            "previous_versions": [],
             "description": "The genuine record padded past the 4 MiB limit with a comment.",
         }
     )
@@ -1275,6 +1557,8 @@ def manifest_entries(vectors: list[Vector]) -> list[dict[str, Any]]:
                 "policy": "strict",
                 "crl": True,
                 "at": VERIFY_AT.isoformat(),
+                "revocations": [],
+                "previous_versions": [],
                 "description": description,
             }
         )
@@ -1294,8 +1578,11 @@ def write_corpus(out_dir: Path, pki: TestPKI | None = None) -> Path:
     trust = pki.write_trust_files(out_dir / "trust")
     trust["crl"].write_bytes(corpus_crl(pki).public_bytes(Encoding.DER))
     vectors = build_vectors(pki)
+    (out_dir / "inputs").mkdir(exist_ok=True)
     for v in vectors:
         (out_dir / f"{v.name}.xml").write_bytes(v.data)
+        for name, data in (*v.notices, *v.previous):
+            (out_dir / "inputs" / name).write_bytes(data)
     (out_dir / "oversized.xml").write_bytes(oversized(vectors[0].data))
     (out_dir / "attacks").mkdir(exist_ok=True)
     for name in STATIC_VECTORS:
@@ -1329,7 +1616,9 @@ def committed_manifest(vectors: list[Vector]) -> dict[str, Any]:
             "allow_comments (comments in signed content WARN instead of FAIL), require_crl "
             "(a missing or stale CRL FAILs), trust_signing_time (signing times believed "
             "against compromise revocations), and issuer_registry* (strict with the issuer "
-            "registry of the same name in issuer_registries, written as trust/<name>.json)."
+            "registry of the same name in issuer_registries, written as trust/<name>.json). "
+            "revocations and previous_versions name generated files (under inputs/) to "
+            "supply as revocation notices and earlier versions."
         ),
         "issuer_registries": issuer_registries(),
         "vectors": manifest_entries(vectors),

@@ -41,7 +41,13 @@ POLICIES: dict[str, VerificationPolicy] = {
     },
 }
 #: Vectors signed over another record than the genuine one.
-OTHER_RECORDS = {"genuine_other_record", "content_inconsistent"}
+OTHER_RECORDS = {
+    "genuine_other_record",
+    "content_inconsistent",
+    "correction_previous_with_newline",
+    "correction_previous_digest_mismatch",
+    "replayed_subject_signature",
+}
 
 
 def test_manifest_matches_generator(corpus: dict[str, Any]) -> None:
@@ -68,11 +74,17 @@ def test_vector(
     crl: x509.CertificateRevocationList,
 ) -> None:
     entry = ENTRIES[name]
+    vector = corpus.get(name)
+    inputs = {
+        f"inputs/{n}": d for n, d in (*vector.notices, *vector.previous)
+    } if vector is not None else {}
     report = verify(
         _data(name, corpus, genuine),
         trust,
         at=dt.datetime.fromisoformat(entry["at"]),
         crls=[crl] if entry["crl"] else (),
+        revocations=[inputs[f] for f in entry["revocations"]],
+        previous_versions=[inputs[f] for f in entry["previous_versions"]],
         policy=POLICIES[entry["policy"]],
     )
     failed = {r.code for r in report.steps if r.status is Status.FAIL}
@@ -80,6 +92,8 @@ def test_vector(
     expected = set(entry["expected_failures"])
     assert expected <= failed, f"{name}: expected {expected}, got {failed}"
     assert set(entry["expected_warnings"]) <= warned
+    if entry["revocations"]:
+        assert report.revoked is ("STATUS.REVOKED" in expected), name
     if not expected:
         assert report.ok, f"{name}: unexpected failures {failed}"
         assert report.record is not None
