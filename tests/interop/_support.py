@@ -303,10 +303,25 @@ def flip(data: bytes, offset: int, rng: random.Random | None = None) -> bytes:
 # -- xmlsec1 templates in the SPEC §4 layout ----------------------------------------------------
 
 
+def record_of(packet: bytes) -> tuple[str, str]:
+    """The record identifier and version the packet's data names (read as plain XML)."""
+    root = etree.fromstring(packet, _PARSER)
+    tc = root.find("DU_LIEU_HOC_BA/THONG_TIN_HOC_BA/THONG_TIN_CHUNG")
+    assert tc is not None
+    return (tc.findtext("MA_DINH_DANH_HOC_BA") or "", tc.findtext("PHIEN_BAN") or "")
+
+
 def signature_template(
-    signature_id: str, reference_id: str, *, ecdsa: bool, prefix: str | None, signing_time: str
+    signature_id: str,
+    reference_id: str,
+    *,
+    ecdsa: bool,
+    prefix: str | None,
+    signing_time: str,
+    record: tuple[str, str],
 ) -> str:
-    """An unsigned Signature exactly as SPEC §4 lays it out, for ``xmlsec1 --sign`` to fill."""
+    """An unsigned Signature exactly as docs/signing.md §1 lays it out (SigningTime and the
+    HocBaKy record binding in the signed Object), for ``xmlsec1 --sign`` to fill."""
     p = f"{prefix}:" if prefix else ""
     xmlns = f'xmlns:{prefix}="{DS}"' if prefix else f'xmlns="{DS}"'
     method = ECDSA_SHA256 if ecdsa else RSA_SHA256
@@ -327,7 +342,10 @@ def signature_template(
         f"<{p}KeyInfo><{p}X509Data/></{p}KeyInfo>"
         f'<{p}Object Id="{object_id}"><{p}SignatureProperties>'
         f'<{p}SignatureProperty Target="#{signature_id}">'
-        f'<SigningTime xmlns="{SIGPROP}">{signing_time}</SigningTime>'
+        f'<SigningTime xmlns="{SIGPROP}">{signing_time}</SigningTime></{p}SignatureProperty>'
+        f'<{p}SignatureProperty Target="#{signature_id}"><HocBaKy xmlns="{SIGPROP}">'
+        f"<MA_DINH_DANH_HOC_BA>{record[0]}</MA_DINH_DANH_HOC_BA><PHIEN_BAN>{record[1]}"
+        f"</PHIEN_BAN></HocBaKy>"
         f"</{p}SignatureProperty></{p}SignatureProperties></{p}Object></{p}Signature>"
     )
 
@@ -386,6 +404,15 @@ def independent_check(data: bytes, signature_id: str, trusted_root: x509.Certifi
     assert obj.getparent() is sig and obj.tag == f"{{{DS}}}Object"
     times = obj.findall(f".//{{{SIGPROP}}}SigningTime")
     assert len(times) == 1 and datetime.fromisoformat(times[0].text or "").utcoffset() is not None
+    # The record binding: the signed Object names this record's identifier and version.
+    (bound,) = obj.findall(
+        f"{{{DS}}}SignatureProperties/{{{DS}}}SignatureProperty/{{{SIGPROP}}}HocBaKy"
+    )
+    tc = root.find("DU_LIEU_HOC_BA/THONG_TIN_HOC_BA/THONG_TIN_CHUNG")
+    assert tc is not None
+    assert [(c.tag, c.text) for c in bound] == [
+        (f"{{{SIGPROP}}}{name}", tc.findtext(name)) for name in ("MA_DINH_DANH_HOC_BA", "PHIEN_BAN")
+    ]
     certs = [
         x509.load_der_x509_certificate(base64.b64decode(c.text or ""))
         for c in sig.iterfind("ds:KeyInfo/ds:X509Data/ds:X509Certificate", ns)

@@ -18,6 +18,7 @@ from ._support import (
     TrustFiles,
     add_crl_to_key_info,
     insert_templates,
+    record_of,
     sign_all_roles,
     signature_template,
     signer_ids,
@@ -79,7 +80,7 @@ def test_expired_signer_made_by_xmlsec1_is_rejected_by_both(
     assert b"sig-gvcn" not in data
     time = (TEST_NOW + timedelta(hours=2)).isoformat()
     template = signature_template("sig-gvcn", "thongtinhocba", ecdsa=False, prefix=None,
-                                  signing_time=time)  # fmt: skip
+                                  signing_time=time, record=record_of(data))  # fmt: skip
     data = insert_templates(data, {"sig-gvcn": template})
     expired = pki.expired(signer_ids(unsigned_packet)["GVCN"])
     key, cert, inter = tmp_path / "k.pem", tmp_path / "c.pem", tmp_path / "i.pem"

@@ -19,6 +19,7 @@ from ._support import (
     flip,
     independent_check,
     insert_templates,
+    record_of,
     sign_all_roles,
     signature_template,
     signer_ids,
@@ -58,6 +59,7 @@ def xmlsec1_sign_roles(
             ecdsa=pki.key_type is KeyType.EC,
             prefix=prefix,
             signing_time=(TEST_NOW + timedelta(minutes=i)).isoformat(),
+            record=record_of(packet),
         )
         for i, s in enumerate(chosen)
     }

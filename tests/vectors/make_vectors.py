@@ -1049,7 +1049,6 @@ def build_vectors(pki: TestPKI | None = None, seed: int = 0) -> list[Vector]:
         out.append(Vector(name, build(genuine), [code], description))
 
     # -- record digest: bytes no signature covers never change which record it is --------------
-    ident = hb.thong_tin_hoc_ba.thong_tin_chung.ma_dinh_danh_hoc_ba
     notice = revoke(genuine, pki.school().signer(), reason="Cấp nhầm", revocation_time=T_REVOKE)
     notice_file = ("revocation_notice.xml", notice)
 

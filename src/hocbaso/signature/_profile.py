@@ -342,8 +342,8 @@ def build_signature_lxml(
         _HOC_BA_KY,
         nsmap=time_nsmap,  # type: ignore[arg-type]
     )
-    for tag, value in zip(_BINDING_FIELDS, record, strict=True):
-        etree.SubElement(bound, tag).text = value
+    for field_tag, field_text in zip(_BINDING_FIELDS, record, strict=True):
+        etree.SubElement(bound, field_tag).text = field_text
     digest_values[0].text = _b64_sha256(reference_c14n)
     digest_values[1].text = _b64_sha256(canonicalize(obj))
     to_be_signed = canonicalize(signed_info)
