@@ -159,6 +159,20 @@ def test_a_packet_without_a_record_identifier_cannot_be_signed(pki: TestPKI) -> 
     assert err.value.code == "SIGN.PACKET.RECORD_ID"
 
 
+def test_signed_content_with_a_processing_instruction_is_not_signed(pki: TestPKI) -> None:
+    """C14N keeps PIs, so one would be signed and split a field's text; verifiers refuse such
+    a record, so the signer refuses to make one."""
+    packet = make_packet().replace(b"<TEN_GVCN>Nguy", b"<TEN_GVCN>Ng<?x?>uy")
+    gvbm = [
+        SigningStep(VaiTroKy.GVBM, pki.personal(SUBJECT_TEACHER_CCCDS[i]).signer(), TEST_NOW, c)
+        for i, c in enumerate(SUBJECTS)
+    ]
+    signed = sign_roles(packet, gvbm)  # the rows hold no PI
+    with pytest.raises(SigningError) as err:
+        sign(signed, VaiTroKy.GVCN, pki.personal(HOMEROOM_CCCD).signer(), signing_time=TEST_NOW)
+    assert err.value.code == "SIGN.PACKET.PROCESSING_INSTRUCTION"
+
+
 # -- record digest ------------------------------------------------------------------------
 
 

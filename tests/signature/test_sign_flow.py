@@ -267,9 +267,14 @@ def test_prepare_many_complete_many_round_trip(pki: TestPKI) -> None:
 @pytest.mark.usefixtures("layout_only")
 def test_packets_with_comments_and_cdata_are_spliced_exactly(pki: TestPKI) -> None:
     base = make_packet()
-    tricky = base.replace(b"<BANG_DIEM>", b"<BANG_DIEM><!-- <GVCN/> --><?pi <GVCN/>?>").replace(
-        b"<TEN_GVCN>", b"<TEN_GVCN><![CDATA[<GVCN/>]]>"
+    # (The PI sits outside signed content: inside it, PIs are refused, SIGN.PACKET.PROCESSING_
+    # INSTRUCTION; here it only has to be skipped by the splicer.)
+    tricky = (
+        base.replace(b"<BANG_DIEM>", b"<BANG_DIEM><!-- <GVCN/> -->")
+        .replace(b"<DANH_SACH_GVBM>", b"<DANH_SACH_GVBM><?pi <GVCN/>?>")
+        .replace(b"<TEN_GVCN>", b"<TEN_GVCN><![CDATA[<GVCN/>]]>")
     )
     out = sign_all(tricky, pki)[-1]
     assert all(v is None for v in verify_all(out).values())
     assert b"<!-- <GVCN/> -->" in out and b"<![CDATA[<GVCN/>]]>" in out
+    assert b"<?pi <GVCN/>?>" in out

@@ -752,6 +752,15 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
                     f"thiếu phần tử vai trò này phải ký (#{ref})",
                     req.label,
                 )
+            if next(signed.iter(etree.ProcessingInstruction), None) is not None:
+                # C14N keeps processing instructions: signed, one would split a field's text
+                # for every reader, and verifiers refuse such a record (docs/verification.md).
+                raise _packet_error(
+                    "PROCESSING_INSTRUCTION",
+                    f"the element this role signs (#{ref}) holds a processing instruction",
+                    f"phần tử vai trò này ký (#{ref}) chứa chỉ thị xử lý (processing instruction)",
+                    req.label,
+                )
             c14n_cache[ref] = canonicalize(signed)
         _refuse_xml_attributes(target, req.label, clean)
         certificates = (req.certificate, *req.chain)
