@@ -138,7 +138,7 @@ def test_correct_from_json_or_packet_then_verify_the_chain(
     assert done.exit_code == 0, done.output
     reply = answer(done)
     issued_v1 = IssuedRecord.from_signed(chain["issued"].read_bytes())
-    assert reply["phien_ban"] == 2 and reply["bam_phien_ban_truoc"] == issued_v1.sha256
+    assert reply["phien_ban"] == 2 and reply["bam_phien_ban_truoc"] == issued_v1.record_digest
     v2 = from_xml(out.read_bytes())
     assert v2.thong_tin_hoc_ba.thong_tin_chung.dinh_chinh is not None
     assert v2.thong_tin_hoc_ba.hoc_sinh.nghe_nghiep_cha == "Kỹ sư"
@@ -151,7 +151,16 @@ def test_correct_from_json_or_packet_then_verify_the_chain(
     linked = answer(invoke("verify", *base, "--previous", chain["issued"]))[0]
     assert linked["ok"] is True
     assert {"STATUS.OK"} <= {s["code"] for s in linked["steps"]}
-    wrong = answer(invoke("verify", *base, "--previous", chain["unsigned"]))[0]
+    # Version 1 as it travelled (CRLF line ends): the same record, the chain still holds.
+    crlf = tmp_path / "v1-crlf.xml"
+    crlf.write_bytes(chain["issued"].read_bytes().replace(b"\n", b"\r\n"))
+    assert answer(invoke("verify", *base, "--previous", crlf))[0]["ok"] is True
+    # A version 1 whose signed content differs (same identifier and version): fail closed.
+    other_v1 = tmp_path / "v1-other.xml"
+    other_v1.write_bytes(
+        chain["issued"].read_bytes().replace(b"<HO_VA_TEN>", b"<HO_VA_TEN>X", 1)
+    )
+    wrong = answer(invoke("verify", *base, "--previous", other_v1))[0]
     assert wrong["ok"] is False
     assert "STATUS.VERSION_DIGEST_MISMATCH" in {s["code"] for s in wrong["steps"]}
 

@@ -192,7 +192,8 @@ def issue(file: Path, time_text: str | None, out: Path, as_json: bool, **keys: A
                 "ma_dinh_danh_hoc_ba": issued.ma_dinh_danh_hoc_ba,
                 "phien_ban": issued.phien_ban,
                 "issued_at": issued.issued_at.isoformat(),
-                "sha256": issued.sha256,
+                "record_digest": issued.record_digest,
+                "transport_sha256": issued.transport_sha256,
             }
         )
     else:
