@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from hocbaso.cli._main import cli
 from hocbaso.models import HocBa
 from hocbaso.packet import from_xml, to_xml
-from hocbaso.signature import IssuedRecord
+from hocbaso.signature import IssuedRecord, record_digest
 from hocbaso.testing import tao_hoc_ba
 from hocbaso.testing.pki import TestPKI
 
@@ -118,6 +118,23 @@ def test_verify_reports_revoked_with_the_notice(chain: dict[str, Path]) -> None:
     (entry,) = answer(revoked)
     assert entry["revoked"] is True and entry["record"] is None
     assert any(s["code"] == "STATUS.REVOKED" and s["status"] == "FAIL" for s in entry["steps"])
+    assert entry["record_digest"] == record_digest(chain["issued"].read_bytes())
+
+
+def test_a_trailing_newline_does_not_dodge_the_notice(
+    chain: dict[str, Path], tmp_path: Path
+) -> None:
+    """The notice names the record digest (signed content), not the file's bytes."""
+    moved = tmp_path / "issued-with-newline.xml"
+    moved.write_bytes(chain["issued"].read_bytes().replace(b"\n", b"\r\n") + b"\r\n")
+    done = invoke(
+        "verify", moved, "--trust", chain["trust"], "--crl", chain["crl"], "--at", at(5),
+        "--revocations", chain["notice"], "--json",
+    )  # fmt: skip
+    assert done.exit_code == 1, done.output
+    (entry,) = answer(done)
+    assert entry["revoked"] is True
+    assert entry["record_digest"] == record_digest(chain["issued"].read_bytes())
 
 
 @pytest.mark.parametrize("new_kind", ["json", "xml"])

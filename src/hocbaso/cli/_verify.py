@@ -180,6 +180,8 @@ def _entry(path: Path, report: VerificationReport) -> dict[str, object]:
         "ok": report.ok,
         "revoked": report.revoked,
         "packet_sha256": d["packet_sha256"],
+        # Which record (over signed content; not personal data): what notices name.
+        "record_digest": d["record_digest"],
         "steps": d["steps"],
         # Personal data only for a record that verified; never for a failed file.
         "record": d["record"] if report.ok else None,
