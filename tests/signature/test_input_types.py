@@ -168,13 +168,13 @@ def test_paths_and_issued_records_are_accepted(tmp_path: Path, issued: IssuedRec
         assert hocbaso.from_xml(source) == issued.hoc_ba  # type: ignore[arg-type]
         hocbaso.validate(source)  # type: ignore[arg-type]
         assert hocbaso.is_valid(source)  # type: ignore[arg-type]
-        assert IssuedRecord.from_signed(source).sha256 == issued.sha256  # type: ignore[arg-type]
+        assert IssuedRecord.from_signed(source).record_digest == issued.record_digest  # type: ignore[arg-type]
     hocbaso.validate(RECORD)  # a HocBa is checked as the packet to_xml writes
     assert verify(b"<x/>", TRUST, at=at, previous_versions=[issued]).packet_sha256
     corrected = hocbaso.correct(issued, RECORD, "Sửa nhận xét")
     assert hocbaso.from_xml(corrected).phien_ban == 2
     notice = hocbaso.revoke(issued, SCHOOL.signer(), reason="Sai sót", revocation_time=at)
-    assert sig.read_thong_bao_thu_hoi(notice).bam_hoc_ba == issued.sha256
+    assert sig.read_thong_bao_thu_hoi(notice).bam_hoc_ba == issued.record_digest
     # A Path to the unsigned packet signs like its bytes.
     unsigned = tmp_path / "unsigned.xml"
     unsigned.write_bytes(to_xml(RECORD))
