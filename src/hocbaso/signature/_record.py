@@ -1,4 +1,4 @@
-"""Which record a packet is: its record digest and its identifier + version (SPEC §5, §4).
+"""Which record a packet is: its record digest and identifier + version (docs/signing.md §1, §7).
 
 **Record digest.** Every digest that identifies a signed record — the previous-version digest a
 correction names (``DINH_CHINH/BAM_PHIEN_BAN_TRUOC``), the digest a revocation notice names
