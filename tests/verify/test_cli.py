@@ -205,3 +205,17 @@ def test_unreadable_issuer_registry_cannot_run(
     code, _, err = run([*args, "--at", AT], capsys)
     assert code == 2
     assert "VERIFY.INPUT.ISSUER_REGISTRY" in err
+
+
+def test_table_honours_columns_when_piped(
+    files: dict[str, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Piped output is 100 columns wide unless COLUMNS says otherwise: a school reading the
+    table through a pager in an 80-column console gets lines that fit."""
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = run(
+        [str(files["genuine"]), "--trust", str(files["trust"]), "--at", AT, "--lang", "en"], capsys
+    )
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "SIGNATURE.OK" in out

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -332,7 +333,9 @@ def verify(
     )
     err = Console(stderr=True)
     out = Console(highlight=False)
-    if not out.is_terminal:
+    if not out.is_terminal and not os.environ.get("COLUMNS"):
+        # Piped into a file or a log: a fixed, roomy width. An explicit COLUMNS (a school's
+        # 80-column console behind a pager, a CI log) is honoured as given.
         out = Console(width=100, highlight=False)
     all_ok = True
     results: list[dict[str, object]] = []
