@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hocbaso.errors import ErrorDetail, VerificationFailedError
+from lxml import etree
+
+from hocbaso.errors import ErrorDetail, HocBaSoError, VerificationFailedError
 from hocbaso.verify._codes import CODES, Status, Step
 
 if TYPE_CHECKING:
@@ -126,7 +128,25 @@ def _restore_step(
     )
 
 
-@dataclass(frozen=True, slots=True)
+_UNSET: Any = object()
+
+
+def record_from_signed_bytes(signed: bytes) -> HocBa | None:
+    """The record from the canonical signed bytes of ``#data``: the one way a report's record
+    is built, in ``verify`` (step 7) and again, lazily, in a process that received the report.
+
+    ``None`` when the bytes hold a processing instruction (C14N keeps PIs and one would cut a
+    field's text short; ``verify`` reports ``STRUCTURE.PROCESSING_INSTRUCTION``). Raises
+    :class:`~hocbaso.errors.HocBaSoError` when the bytes are not a valid record.
+    """
+    from hocbaso.packet import parse_xml, read_hoc_ba
+
+    tree = parse_xml(signed)
+    if next(tree.iter(etree.ProcessingInstruction), None) is not None:
+        return None
+    return read_hoc_ba(tree)
+
+
 class VerificationReport:
     """Everything ``verify`` found about one packet.
 
@@ -137,6 +157,13 @@ class VerificationReport:
     or printing a failure (``--json`` of a rejected file) cannot disclose a student's name,
     ID or birth date. The constructor enforces it.
 
+    The report is light to send between processes: pickling keeps ``signed_bytes`` and drops
+    the model, and ``record`` is rebuilt from those same signed bytes the first time it is
+    read (by the one function ``verify`` itself uses), then kept. A ``verify_many`` worker
+    therefore ships bytes, not a whole model, and a caller that never reads ``record`` never
+    pays for it. The rebuilt record equals the one ``verify`` built; it is still ``None``
+    whenever the report is not ok.
+
     ``ma_dinh_danh_hoc_ba`` and ``phien_ban`` (record identifier and version) are kept even
     when the report failed, whenever they were read from signed bytes (every ``#data``
     signature verified): a receiving school needs them to ask the issuer about a revoked or
@@ -146,19 +173,104 @@ class VerificationReport:
     transport digest only: bytes no signature covers (a trailing newline) change it.
     """
 
-    steps: tuple[StepResult, ...]
-    record: HocBa | None = None
-    signed_bytes: bytes | None = None
-    packet_sha256: str = ""
-    revoked: bool = field(default=False)
-    ma_dinh_danh_hoc_ba: str | None = None
-    phien_ban: int | None = None
-    record_digest: str | None = None
+    __slots__ = (
+        "_record",
+        "ma_dinh_danh_hoc_ba",
+        "packet_sha256",
+        "phien_ban",
+        "record_digest",
+        "revoked",
+        "signed_bytes",
+        "steps",
+    )
 
-    def __post_init__(self) -> None:
-        if not self.ok:
-            object.__setattr__(self, "record", None)
-            object.__setattr__(self, "signed_bytes", None)
+    steps: tuple[StepResult, ...]
+    signed_bytes: bytes | None
+    packet_sha256: str
+    revoked: bool
+    ma_dinh_danh_hoc_ba: str | None
+    phien_ban: int | None
+    record_digest: str | None
+    _record: Any
+
+    def __init__(
+        self,
+        steps: tuple[StepResult, ...],
+        record: HocBa | None = None,
+        signed_bytes: bytes | None = None,
+        packet_sha256: str = "",
+        revoked: bool = False,
+        ma_dinh_danh_hoc_ba: str | None = None,
+        phien_ban: int | None = None,
+        record_digest: str | None = None,
+    ) -> None:
+        init = object.__setattr__
+        init(self, "steps", tuple(steps))
+        ok = not any(s.status is Status.FAIL for s in self.steps)
+        init(self, "_record", record if ok else None)
+        init(self, "signed_bytes", signed_bytes if ok else None)
+        init(self, "packet_sha256", packet_sha256)
+        init(self, "revoked", revoked)
+        init(self, "ma_dinh_danh_hoc_ba", ma_dinh_danh_hoc_ba)
+        init(self, "phien_ban", phien_ban)
+        init(self, "record_digest", record_digest)
+
+    @property
+    def record(self) -> HocBa | None:
+        """The signed record (only when ok), built from ``signed_bytes`` on first read."""
+        record = self._record
+        if record is _UNSET:
+            record = None
+            if self.signed_bytes is not None:
+                try:
+                    record = record_from_signed_bytes(self.signed_bytes)
+                except HocBaSoError:  # never for bytes verify accepted; no record otherwise
+                    record = None
+            # Idempotent: two threads racing here build equal records from the same bytes.
+            object.__setattr__(self, "_record", record)
+        return record  # type: ignore[no-any-return]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"VerificationReport is immutable (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"VerificationReport is immutable (cannot delete {name!r})")
+
+    def _state(self) -> tuple[Any, ...]:
+        return (
+            self.steps,
+            self.signed_bytes,
+            self.packet_sha256,
+            self.revoked,
+            self.ma_dinh_danh_hoc_ba,
+            self.phien_ban,
+            self.record_digest,
+        )
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # The model stays behind when signed bytes can rebuild it; a record given without
+        # signed bytes (a hand-built report) travels as it is.
+        record = self._record if self.signed_bytes is None else _UNSET
+        if record is _UNSET:
+            record = None
+            lazy = True
+        else:
+            lazy = False
+        return (_restore_report, (*self._state(), record, lazy))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, VerificationReport):
+            return NotImplemented
+        return self._state() == other._state() and self.record == other.record
+
+    def __hash__(self) -> int:
+        return hash(self._state())
+
+    def __repr__(self) -> str:
+        return (
+            f"VerificationReport(ok={self.ok}, steps={len(self.steps)}, "
+            f"revoked={self.revoked}, record_digest={self.record_digest!r})"
+        )
 
     @property
     def ok(self) -> bool:
@@ -229,3 +341,29 @@ class VerificationReport:
             "steps": [s.to_dict() for s in self.steps],
             "record": self.record.model_dump(mode="json") if self.record is not None else None,
         }
+
+
+def _restore_report(
+    steps: tuple[StepResult, ...],
+    signed_bytes: bytes | None,
+    packet_sha256: str,
+    revoked: bool,
+    ma_dinh_danh_hoc_ba: str | None,
+    phien_ban: int | None,
+    record_digest: str | None,
+    record: HocBa | None,
+    lazy: bool,
+) -> VerificationReport:
+    report = VerificationReport(
+        steps,
+        record,
+        signed_bytes,
+        packet_sha256,
+        revoked,
+        ma_dinh_danh_hoc_ba,
+        phien_ban,
+        record_digest,
+    )
+    if lazy and report.signed_bytes is not None:
+        object.__setattr__(report, "_record", _UNSET)
+    return report

@@ -38,14 +38,14 @@ from hocbaso.errors import (
     VerificationInputError,
 )
 from hocbaso.models import HocBa
-from hocbaso.packet import DEFAULT_LIMITS, parse_xml, read_hoc_ba, validate
+from hocbaso.packet import DEFAULT_LIMITS, parse_xml, validate
 from hocbaso.packet._input import PacketSource, packet_bytes, type_name
 from hocbaso.signature import C14nMethod
 from hocbaso.signature._record import record_binding_in, record_digest_of_c14n
 from hocbaso.tt22 import check_record
 from hocbaso.verify._codes import CODES, Status, Step
 from hocbaso.verify._policy import STRICT, VerificationPolicy
-from hocbaso.verify._report import StepResult, VerificationReport
+from hocbaso.verify._report import StepResult, VerificationReport, record_from_signed_bytes
 from hocbaso.verify._status import RevocationNotice, check_status
 from hocbaso.verify._trust import CrlSet, Identity, TrustStore, identity_of, signer_summary
 from hocbaso.verify._xmldsig import CanonCache, ParsedSignature, check_signature, check_structure
@@ -320,21 +320,20 @@ def _record_from(
     signed = data_sigs[0].signed_target
     assert signed is not None
     try:
-        tree = parse_xml(signed)
-        pi = next(tree.iter(etree.ProcessingInstruction), None)
-        if pi is not None:
-            return (
-                None,
-                signed,
-                [StepResult.of("STRUCTURE.PROCESSING_INSTRUCTION", Status.FAIL)],
-            )
-        return read_hoc_ba(tree), signed, []
+        record = record_from_signed_bytes(signed)
     except HocBaSoError as e:
         return (
             None,
             signed,
             [StepResult.of("FORMAT.MODEL_INVALID", Status.FAIL, extra_en=f"({e.code})")],
         )
+    if record is None:
+        return (
+            None,
+            signed,
+            [StepResult.of("STRUCTURE.PROCESSING_INSTRUCTION", Status.FAIL)],
+        )
+    return record, signed, []
 
 
 def _in_utc(at: dt.datetime) -> dt.datetime:
