@@ -130,6 +130,14 @@ def mixed(tmp_path: Path, corpus: dict[str, Any]) -> list[Path]:
     return [good, folder, tmp_path / "missing.xml", fifo, Path("/dev/zero"), boom, good]
 
 
+def _listed(paths: list[Path], tmp_path: Path) -> list[str]:
+    """The paths as a --from-list file: taken literally (a folder argument would be walked;
+    in a list it is one input, refused as not a file)."""
+    listing = tmp_path / "inputs.txt"
+    listing.write_text("".join(f"{p}\n" for p in paths), encoding="utf-8")
+    return ["--from-list", str(listing)]
+
+
 def _crash_on_trigger(monkeypatch: pytest.MonkeyPatch) -> None:
     real = many_module.verify  # type: ignore[attr-defined]
 
@@ -142,11 +150,12 @@ def _crash_on_trigger(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_one_bad_file_among_many_json(
-    mixed: list[Path], trust_dir: Path, monkeypatch: pytest.MonkeyPatch
+    mixed: list[Path], trust_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     _crash_on_trigger(monkeypatch)
     done = CliRunner().invoke(
-        cli, ["verify", *map(str, mixed), "--trust", str(trust_dir), "--at", AT, "--json"]
+        cli, ["verify", *_listed(mixed, tmp_path), "--trust", str(trust_dir), "--at", AT,
+              "--json"]
     )
     assert done.exit_code == 1
     entries = json.loads(done.stdout)  # always valid JSON
@@ -166,10 +175,11 @@ def test_one_bad_file_among_many_json(
 
 
 def test_one_bad_file_among_many_table(
-    mixed: list[Path], trust_dir: Path, monkeypatch: pytest.MonkeyPatch
+    mixed: list[Path], trust_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     _crash_on_trigger(monkeypatch)
-    done = CliRunner().invoke(cli, ["verify", *map(str, mixed), "--trust", str(trust_dir),
+    done = CliRunner().invoke(cli, ["verify", *_listed(mixed, tmp_path), "--trust",
+                                    str(trust_dir),
                                     "--at", AT, "--lang", "en"])
     assert done.exit_code == 1
     for code in ("PARSE.NOT_A_FILE", "PARSE.UNREADABLE", "PARSE.VERIFIER_ERROR", "STATUS.OK"):

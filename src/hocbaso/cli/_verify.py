@@ -6,6 +6,11 @@ and the other files are still verified), 2 when the check cannot run at all (bad
 trust anchor, unreadable CRL, revocation notice or previous version). A thin shell over
 :func:`hocbaso.verify.verify_many`, which isolates each file.
 
+At national scale (docs/scale.md) the inputs are streamed (folders, glob patterns,
+``--from-list``), ``--jsonl OUT`` writes one line per file as it is verified and prints a
+summary (memory stays flat for any number of files), ``--resume`` continues an interrupted
+run, and ``--scheduler`` runs the work on a Dask cluster.
+
 Output is safe to print whatever the files contain: the table is built from ``rich`` Text
 objects (a certificate name such as ``[bold]x[/]`` is shown as written, never interpreted as
 markup), and ``--json`` prints the signed record only for a file that verified.
@@ -13,14 +18,18 @@ markup), and ``--json`` prints the signed record only for a file that verified.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import functools
+import itertools
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, TextIO, TypeVar
 
 import click
 from rich.console import Console
@@ -29,8 +38,10 @@ from rich.table import Table
 from rich.text import Text
 
 from hocbaso.cli._files import echo_json, read_input
+from hocbaso.cli._inputs import iter_inputs, iter_list, open_list
+from hocbaso.cli._jsonl import JsonlOutput, line_of
 from hocbaso.cli._main import print_error
-from hocbaso.errors import HocBaSoError
+from hocbaso.errors import HocBaSoError, VerificationInputError
 from hocbaso.verify import (
     LEGACY,
     STRICT,
@@ -40,6 +51,7 @@ from hocbaso.verify import (
     TrustStore,
     VerificationPolicy,
     VerificationReport,
+    dask_executor,
     load_issuer_registry,
     verify_many,
 )
@@ -143,35 +155,50 @@ def _read_all(paths: tuple[Path, ...]) -> list[bytes]:
     return [read_input(p) for p in paths]
 
 
+def _executor(workers: int, scheduler: str | None, stack: contextlib.ExitStack) -> Executor:
+    """Where the work runs: a Dask cluster (``--scheduler``), a local process pool
+    (``--workers N``, N > 1) or this process (``--workers 1``)."""
+    if scheduler is not None:
+        return stack.enter_context(dask_executor(scheduler))
+    if workers <= 1:
+        return _InlineExecutor()
+    return stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+
+
 def _reports(
-    files: tuple[Path, ...],
+    inputs: Iterator[Path],
     trust: TrustStore,
     *,
+    executor: Executor,
     at: dt.datetime,
     crls: CrlSet,
     revocations: list[bytes],
     previous: list[bytes],
     policy: VerificationPolicy,
-    workers: int,
-) -> Iterator[VerificationReport]:
-    pool: Executor = (
-        _InlineExecutor()
-        if workers <= 1 or len(files) < 2
-        else ProcessPoolExecutor(max_workers=workers)
-    )
-    with pool:
-        yield from verify_many(
-            [str(f) for f in files],
-            trust,
-            executor=pool,
-            at=at,
-            crls=crls,
-            revocations=revocations,
-            previous_versions=previous,
-            policy=policy,
-            chunk_size=1 if isinstance(pool, _InlineExecutor) else 8,
-            max_in_flight=1 if isinstance(pool, _InlineExecutor) else None,
-        )
+) -> Iterator[tuple[Path, VerificationReport]]:
+    """Each input with its report, in input order, streamed: the names waiting for their
+    report are at most ``verify_many``'s in-flight window, whatever the number of inputs."""
+    waiting: deque[Path] = deque()
+
+    def feed() -> Iterator[str]:
+        for path in inputs:
+            waiting.append(path)
+            yield str(path)
+
+    inline = isinstance(executor, _InlineExecutor)
+    for report in verify_many(
+        feed(),
+        trust,
+        executor=executor,
+        at=at,
+        crls=crls,
+        revocations=revocations,
+        previous_versions=previous,
+        policy=policy,
+        chunk_size=1 if inline else 8,
+        max_in_flight=1 if inline else None,
+    ):
+        yield waiting.popleft(), report
 
 
 def _entry(path: Path, report: VerificationReport) -> dict[str, object]:
@@ -190,7 +217,7 @@ def _entry(path: Path, report: VerificationReport) -> dict[str, object]:
 
 
 @click.command(name="verify", short_help="Xác minh học bạ đã ký / verify signed packets.")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=False, type=click.Path(path_type=Path))
 @click.option(
     "--trust",
     "trust_paths",
@@ -287,6 +314,33 @@ def _entry(path: Path, report: VerificationReport) -> dict[str, object]:
     show_default=True,
     help="Số tiến trình kiểm tra song song / verify files in this many processes.",
 )
+@click.option(
+    "--from-list",
+    "list_file",
+    metavar="FILE",
+    help="Tệp liệt kê đường dẫn, mỗi dòng một tệp ('-': đầu vào chuẩn) / a file of paths, "
+    "one per line ('-': standard input); see docs/scale.md.",
+)
+@click.option(
+    "--jsonl",
+    "jsonl_path",
+    metavar="OUT",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Ghi mỗi tệp một dòng JSON vào OUT, rồi in tổng kết / write one JSON line per file "
+    "to OUT as it is verified, then print a summary (constant memory).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Bỏ qua các tệp đã có trong OUT của --jsonl / skip the inputs already in the "
+    "--jsonl OUT of an interrupted run.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Gửi việc kiểm tra tới cụm Dask đang chạy (cần hocbaso[dask]) / send the work to a "
+    "running Dask cluster, e.g. tcp://10.0.0.5:8786 (needs hocbaso[dask]).",
+)
 def verify(
     files: tuple[Path, ...],
     trust_paths: tuple[Path, ...],
@@ -302,6 +356,10 @@ def verify(
     registry_path: Path | None,
     trust_signing_time: bool,
     workers: int,
+    list_file: str | None,
+    jsonl_path: Path | None,
+    resume: bool,
+    scheduler: str | None,
 ) -> None:
     """Xác minh học bạ số đã ký: đọc an toàn, XSD, bố cục, chữ ký, chứng thư, thứ tự, nội dung
     Thông tư 22 và trạng thái (thu hồi, đính chính).
@@ -314,6 +372,12 @@ def verify(
     (tuỳ chọn sai, không có chứng thư gốc, CRL hoặc thông báo không đọc được / bad option,
     no trust anchor, unreadable CRL, notice or previous version).
     """
+    if not files and list_file is None:
+        raise click.UsageError("give FILE… or --from-list FILE")
+    if resume and jsonl_path is None:
+        raise click.UsageError("--resume needs --jsonl OUT")
+    if as_json and jsonl_path is not None:
+        raise click.UsageError("--json and --jsonl are exclusive (--jsonl prints a summary)")
     at = _parse_at(at_text) or dt.datetime.now(dt.UTC)
     try:
         trust = TrustStore.from_pem(*trust_paths)
@@ -321,6 +385,7 @@ def verify(
         revocations = _read_all(notice_paths)
         previous = _read_all(previous_paths)
         registry = load_issuer_registry(registry_path) if registry_path is not None else None
+        listed = _open_list(list_file)
     except HocBaSoError as problem:  # an unusable trust store, CRL or notice: cannot run
         print_error(problem, as_json=as_json)
         raise click.exceptions.Exit(2) from None
@@ -331,7 +396,87 @@ def verify(
         issuer_registry=registry,
         trust_signing_time=trust_signing_time,
     )
+    inputs = itertools.chain(iter_inputs(files), iter_list(listed) if listed else ())
+    run = functools.partial(
+        _reports,
+        trust=trust,
+        at=at,
+        crls=crls,
+        revocations=revocations,
+        previous=previous,
+        policy=policy,
+    )
+    try:
+        with contextlib.ExitStack() as stack:
+            executor = _executor(workers, scheduler, stack)
+            if jsonl_path is not None:
+                all_ok = _to_jsonl(jsonl_path, resume, inputs, run, executor)
+            else:
+                all_ok = _to_console(files, list_file, inputs, run, executor, as_json, lang)
+    except HocBaSoError as problem:  # no scheduler, unusable output, resume mismatch
+        print_error(problem, as_json=as_json or jsonl_path is not None)
+        raise click.exceptions.Exit(2) from None
+    if not all_ok:
+        raise click.exceptions.Exit(1)
+
+
+def _open_list(list_file: str | None) -> TextIO | None:
+    if list_file is None:
+        return None
+    try:
+        return open_list(list_file)
+    except OSError as exc:
+        raise VerificationInputError(
+            f"Cannot read the list of files ({exc.strerror}).",
+            f"Không đọc được danh sách tệp ({exc.strerror}).",
+            code="VERIFY.INPUT.LIST",
+        ) from None
+
+
+_Run = Callable[..., Iterator[tuple[Path, VerificationReport]]]
+
+
+def _progress(total: int | None) -> Progress:
     err = Console(stderr=True)
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=(total is not None and total < 2) or not err.is_terminal,
+    )
+
+
+def _to_jsonl(
+    out_path: Path, resume: bool, inputs: Iterator[Path], run: _Run, executor: Executor
+) -> bool:
+    """Stream every report to OUT as one JSON line; print the summary; True if all ok."""
+    out = JsonlOutput(out_path, resume=resume)
+    try:
+        todo = out.resumed(inputs) if resume else inputs
+        with _progress(None) as progress:
+            task = progress.add_task("Kiểm tra / Verifying", total=None)
+            for path, report in run(todo, executor=executor):
+                out.write(line_of(str(path), report))
+                progress.advance(task)
+    finally:
+        out.close()
+    summary = out.summary.to_dict()
+    echo_json(summary)
+    return bool(summary["failed"] == 0)
+
+
+def _to_console(
+    files: tuple[Path, ...],
+    list_file: str | None,
+    inputs: Iterator[Path],
+    run: _Run,
+    executor: Executor,
+    as_json: bool,
+    lang: str,
+) -> bool:
+    """A table per file as it is verified, or one JSON document at the end (``--json``)."""
     out = Console(highlight=False)
     if not out.is_terminal and not os.environ.get("COLUMNS"):
         # Piped into a file or a log: a fixed, roomy width. An explicit COLUMNS (a school's
@@ -339,27 +484,10 @@ def verify(
         out = Console(width=100, highlight=False)
     all_ok = True
     results: list[dict[str, object]] = []
-    progress = Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-        disable=len(files) < 2 or not err.is_terminal,
-    )
-    reports = _reports(
-        files,
-        trust,
-        at=at,
-        crls=crls,
-        revocations=revocations,
-        previous=previous,
-        policy=policy,
-        workers=workers,
-    )
-    with progress:
-        task = progress.add_task("Kiểm tra / Verifying", total=len(files))
-        for path, report in zip(files, reports, strict=True):
+    known = list_file is None and all(not p.is_dir() for p in files)
+    with _progress(len(files) if known else None) as progress:
+        task = progress.add_task("Kiểm tra / Verifying", total=len(files) if known else None)
+        for path, report in run(inputs, executor=executor):
             all_ok = all_ok and report.ok
             if as_json:
                 results.append(_entry(path, report))
@@ -368,5 +496,4 @@ def verify(
             progress.advance(task)
     if as_json:
         echo_json(results)
-    if not all_ok:
-        raise click.exceptions.Exit(1)
+    return all_ok

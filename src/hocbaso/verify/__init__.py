@@ -3,11 +3,13 @@
 Receiving schools, the Sở and the Ministry call :func:`verify` with the packet bytes and a
 :class:`TrustStore`; the :class:`VerificationReport` lists one coded :class:`StepResult` per
 check and exposes the record parsed from the signed bytes only. :func:`verify_many` runs a
-batch on any ``concurrent.futures`` executor. ``docs/verification.md`` is the normative
-description of the algorithm and of every code.
+batch on any ``concurrent.futures`` executor, a Dask cluster included
+(:func:`dask_executor`). ``docs/verification.md`` is the normative description of the
+algorithm and of every code; ``docs/scale.md`` shows national-scale runs.
 """
 
 from hocbaso.verify._codes import CODES, CodeInfo, Status, Step
+from hocbaso.verify._dask import dask_executor
 from hocbaso.verify._many import read_packet_file, verify_many
 from hocbaso.verify._policy import ALL_ROLES, LEGACY, STRICT, VerificationPolicy
 from hocbaso.verify._registry import IssuerRegistry, load_issuer_registry
@@ -31,6 +33,7 @@ __all__ = [
     "TrustStore",
     "VerificationPolicy",
     "VerificationReport",
+    "dask_executor",
     "load_issuer_registry",
     "read_packet_file",
     "verify",

@@ -2,7 +2,9 @@
 
 Verification is CPU-bound (parsing, canonicalisation, RSA), so the default is a process pool.
 Any executor works: a thread pool (useful when the GIL is released in lxml/OpenSSL work or for
-small batches), a Dask ``distributed.Client.get_executor()`` or Ray's executor for a cluster.
+small batches), a Dask cluster (:func:`hocbaso.verify.dask_executor`, i.e.
+``distributed.Client.get_executor()``) or Ray's executor. Reports travel light: the signed
+bytes, not the model (``VerificationReport``).
 Work is submitted in chunks, at most a bounded number in flight, and yielded strictly in input
 order as soon as the next one is ready (a generator: results stream back, memory stays flat).
 """
@@ -26,6 +28,7 @@ from hocbaso.errors import HocBaSoError, InputError, VerificationInputError
 from hocbaso.packet import DEFAULT_LIMITS
 from hocbaso.packet._input import packet_bytes
 from hocbaso.verify._codes import Status
+from hocbaso.verify._dask import worker_threads
 from hocbaso.verify._policy import STRICT, VerificationPolicy
 from hocbaso.verify._report import StepResult, VerificationReport
 from hocbaso.verify._status import RevocationNotice
@@ -218,7 +221,10 @@ def verify_many(
     previous = tuple(bytes(p) for p in _many_bytes(previous_versions, "previous_versions"))
     own = executor is None
     pool: Executor = ProcessPoolExecutor() if executor is None else executor
-    workers = getattr(pool, "_max_workers", None) or os.cpu_count() or 2
+    workers = getattr(pool, "_max_workers", None) or worker_threads(pool) or os.cpu_count() or 2
+    # The in-flight window bounds memory whatever the number of items: at most ``limit``
+    # chunks are submitted and not yet yielded, and the input iterator is read only as the
+    # window drains (a generator of 10 million paths is never materialised).
     limit = max_in_flight or 4 * int(workers)
     pending: deque[tuple[Future[list[VerificationReport]], int]] = deque()
     try:
