@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -57,3 +60,27 @@ def genuine(corpus: dict[str, object]) -> bytes:
     data = corpus["genuine"].data  # type: ignore[attr-defined]
     assert isinstance(data, bytes)
     return data
+
+
+@pytest.fixture(scope="session")
+def dask_client() -> Iterator[Any]:
+    """One Dask ``LocalCluster`` for the whole session: 2 worker processes of 1 thread, on
+    loopback only, no dashboard (no web server, no extra port), logs silenced. Started on
+    first use (about 2-4 s) and closed at the end of the session."""
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.CRITICAL,
+        worker_dashboard_address=None,
+    )
+    client = Client(cluster, set_as_default=False)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()

@@ -242,6 +242,10 @@ def verify_many(
                 submit()
                 while len(pending) >= limit:
                     yield from _results(*pending.popleft())
+                # Stream: hand back what is already done at the head, without waiting for
+                # the window to fill (a JSON Lines output then grows as work completes).
+                while pending and pending[0][0].done():
+                    yield from _results(*pending.popleft())
         if chunk:
             submit()
         while pending:
