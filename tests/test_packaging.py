@@ -181,3 +181,51 @@ def test_console_script_with_the_extra_still_runs(tmp_path: Path) -> None:
     out = _run_without(("hypothesis",), tmp_path, [str(_console_script()), "--version"])
     assert out.returncode == 0, out.stderr
     assert hocbaso.__version__ in out.stdout
+
+
+# -- the dask extra ----------------------------------------------------------------------------
+
+DASK = ("dask", "distributed")
+
+
+def test_dask_is_an_extra_included_in_dev() -> None:
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    assert not _dep_names(PYPROJECT["project"]["dependencies"]) & set(DASK)
+    assert "dask" in _dep_names(extras["dask"])
+    assert "distributed" in extras["dask"][0]  # dask[distributed]
+    self_refs = [r for r in extras["dev"] if r.startswith("hocbaso[")]
+    assert any("dask" in r for r in self_refs)
+
+
+def test_library_without_dask_imports_and_names_the_extra(tmp_path: Path) -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        import hocbaso.verify, hocbaso.cli
+        from hocbaso.verify import dask_executor, verify_many
+        from hocbaso.errors import VerificationInputError
+        try:
+            with dask_executor("tcp://127.0.0.1:8786"):
+                pass
+        except VerificationInputError as err:
+            print(err.code)
+        print("loaded:", sorted({m.partition(".")[0] for m in sys.modules} & {"dask",
+                                                                             "distributed"}))
+        """
+    )
+    out = _run_without(DASK, tmp_path, [sys.executable, "-c", code])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["VERIFY.INPUT.DASK_MISSING", "loaded:", "[]"]
+
+
+def test_verify_scheduler_without_dask_exits_2_naming_the_extra(tmp_path: Path) -> None:
+    from hocbaso.testing.pki import TestPKI
+
+    root = tmp_path / "root.pem"
+    root.write_bytes(TestPKI.cached().root_pem())
+    packet = tmp_path / "x.xml"
+    packet.write_bytes(b"<x/>")
+    out = _run_without(DASK, tmp_path, [str(_console_script()), "verify", str(packet),
+                                        "--trust", str(root), "--scheduler", "tcp://127.0.0.1:1"])
+    assert out.returncode == 2, out.stderr
+    assert "hocbaso[dask]" in out.stderr and "Traceback" not in out.stderr

@@ -207,8 +207,11 @@ class VerificationReport:
         init = object.__setattr__
         init(self, "steps", tuple(steps))
         ok = not any(s.status is Status.FAIL for s in self.steps)
-        init(self, "_record", record if ok else None)
-        init(self, "signed_bytes", signed_bytes if ok else None)
+        signed = signed_bytes if ok else None
+        # No record given but signed bytes: built from them when first read.
+        lazy = record is None and signed is not None
+        init(self, "_record", None if not ok else _UNSET if lazy else record)
+        init(self, "signed_bytes", signed)
         init(self, "packet_sha256", packet_sha256)
         init(self, "revoked", revoked)
         init(self, "ma_dinh_danh_hoc_ba", ma_dinh_danh_hoc_ba)
@@ -250,13 +253,8 @@ class VerificationReport:
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # The model stays behind when signed bytes can rebuild it; a record given without
         # signed bytes (a hand-built report) travels as it is.
-        record = self._record if self.signed_bytes is None else _UNSET
-        if record is _UNSET:
-            record = None
-            lazy = True
-        else:
-            lazy = False
-        return (_restore_report, (*self._state(), record, lazy))
+        record = self._record if self.signed_bytes is None else None
+        return (_restore_report, (*self._state(), record))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, VerificationReport):
@@ -352,9 +350,8 @@ def _restore_report(
     phien_ban: int | None,
     record_digest: str | None,
     record: HocBa | None,
-    lazy: bool,
 ) -> VerificationReport:
-    report = VerificationReport(
+    return VerificationReport(
         steps,
         record,
         signed_bytes,
@@ -364,6 +361,3 @@ def _restore_report(
         phien_ban,
         record_digest,
     )
-    if lazy and report.signed_bytes is not None:
-        object.__setattr__(report, "_record", _UNSET)
-    return report
