@@ -5,7 +5,6 @@ written again; inputs that do not match OUT are refused; the summary counts ever
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
