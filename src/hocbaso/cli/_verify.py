@@ -22,6 +22,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
+import glob
 import itertools
 import os
 import re
@@ -420,6 +421,10 @@ def verify(
         raise click.exceptions.Exit(1)
 
 
+def _is_pattern(path: Path) -> bool:
+    return not os.path.lexists(path) and glob.has_magic(str(path))
+
+
 def _open_list(list_file: str | None) -> TextIO | None:
     if list_file is None:
         return None
@@ -484,7 +489,8 @@ def _to_console(
         out = Console(width=100, highlight=False)
     all_ok = True
     results: list[dict[str, object]] = []
-    known = list_file is None and all(not p.is_dir() for p in files)
+    # The number of inputs is known up front only when each argument is one file.
+    known = list_file is None and not any(p.is_dir() or _is_pattern(p) for p in files)
     with _progress(len(files) if known else None) as progress:
         task = progress.add_task("Kiểm tra / Verifying", total=len(files) if known else None)
         for path, report in run(inputs, executor=executor):
