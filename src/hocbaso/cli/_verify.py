@@ -143,8 +143,35 @@ def _read_all(paths: tuple[Path, ...]) -> list[bytes]:
     return [read_input(p) for p in paths]
 
 
+def _pdf_inputs(path: Path) -> list[tuple[str, bytes | str]]:
+    """A PDF soft copy (``hocbaso render``) stands for the signed packets it carries; a PDF
+    without one is handed on as it is and reported as the unreadable packet it is."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(5)
+    except OSError:
+        return [(str(path), str(path))]
+    if head != b"%PDF-":
+        return [(str(path), str(path))]
+    from hocbaso.render import embedded_packets  # the render extra, only for a PDF
+
+    data = read_input(path, max_bytes=_PDF_MAX_BYTES)
+    try:
+        found = embedded_packets(data)
+    except HocBaSoError:  # a damaged PDF: the verifier reports it as the bytes it is
+        found = []
+    if not found:
+        return [(str(path), data)]
+    return [(f"{path}#{name}", packet) for name, packet in found]
+
+
+#: A PDF copy may be larger than a packet (fonts, pages); its embedded packet is still
+#: read through the verifier's own size limit.
+_PDF_MAX_BYTES = 64 * 1024 * 1024
+
+
 def _reports(
-    files: tuple[Path, ...],
+    files: list[bytes | str],
     trust: TrustStore,
     *,
     at: dt.datetime,
@@ -161,7 +188,7 @@ def _reports(
     )
     with pool:
         yield from verify_many(
-            [str(f) for f in files],
+            files,
             trust,
             executor=pool,
             at=at,
@@ -174,7 +201,7 @@ def _reports(
         )
 
 
-def _entry(path: Path, report: VerificationReport) -> dict[str, object]:
+def _entry(path: Path | str, report: VerificationReport) -> dict[str, object]:
     d = report.to_dict()
     return {
         "file": str(path),
@@ -347,8 +374,9 @@ def verify(
         transient=True,
         disable=len(files) < 2 or not err.is_terminal,
     )
+    entries = [e for f in files for e in _pdf_inputs(f)]
     reports = _reports(
-        files,
+        [item for _, item in entries],
         trust,
         at=at,
         crls=crls,
@@ -358,8 +386,8 @@ def verify(
         workers=workers,
     )
     with progress:
-        task = progress.add_task("Kiểm tra / Verifying", total=len(files))
-        for path, report in zip(files, reports, strict=True):
+        task = progress.add_task("Kiểm tra / Verifying", total=len(entries))
+        for (path, _), report in zip(entries, reports, strict=True):
             all_ok = all_ok and report.ok
             if as_json:
                 results.append(_entry(path, report))
