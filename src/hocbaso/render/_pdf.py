@@ -15,7 +15,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
+import warnings
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -55,11 +57,11 @@ def font_css() -> str:
             faces = (("normal", "normal"), ("bold", "normal"), ("normal", "italic"),
                      ("bold", "italic"))
             rules = [
-                f'@font-face {{ font-family: "HBS Serif"; font-weight: {w}; font-style: {s}; '
+                f'@font-face {{ font-family: "{family}"; font-weight: {w}; font-style: {s}; '
                 f'src: url("{p.as_uri()}"); }}'  # type: ignore[union-attr]
                 for (w, s), p in zip(faces, paths, strict=True)
             ]
-            rules.append('html, .pagefoot, .pagehead { font-family: "HBS Serif"; }')
+            rules.append(f'html, .pagefoot, .pagehead {{ font-family: "{family}"; }}')
             return f"/* {family} */\n" + "\n".join(rules)
     raise RenderError(
         "no Vietnamese serif font is installed: install fonts-noto-core or fonts-dejavu-core",
@@ -95,13 +97,19 @@ def write_pdf(
                 modified=created,
             )
         )
-    document = weasyprint.HTML(string=html, url_fetcher=_fetcher(), base_url="file:///")
-    out = document.write_pdf(
-        pdf_variant="pdf/a-3b",
-        attachments=attachments,
-        uncompressed_pdf=False,
-        custom_metadata=False,
-    )
+    # WeasyPrint opens its sRGB output-intent profile without closing it; the file is freed
+    # here, inside the block, so its ResourceWarning is not left for a later collection.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        document = weasyprint.HTML(string=html, url_fetcher=_fetcher(), base_url="file:///")
+        out = document.write_pdf(
+            pdf_variant="pdf/a-3b",
+            attachments=attachments,
+            uncompressed_pdf=False,
+            custom_metadata=False,
+        )
+        del document
+        gc.collect()
     assert isinstance(out, bytes)
     return out
 
