@@ -148,6 +148,21 @@ def test_strategies_without_hypothesis_name_the_testing_extra(tmp_path: Path) ->
     assert "pip install 'hocbaso[testing]'" in out.stderr.strip().splitlines()[-1]
 
 
+def test_render_without_its_extra_names_the_render_extra(tmp_path: Path) -> None:
+    out = _run_without(("jinja2", "segno"), tmp_path, [sys.executable, "-c",
+                                                       "import hocbaso.render"])
+    assert out.returncode == 1
+    last = out.stderr.strip().splitlines()[-1]
+    assert "ModuleNotFoundError" in last and "pip install 'hocbaso[render]'" in last
+    assert "cần" in last and "needs" in last  # Vietnamese and English
+
+
+def test_render_extra_is_in_dev() -> None:
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    assert {"jinja2", "segno", "weasyprint", "pypdf", "pyhanko"} <= _dep_names(extras["render"])
+    assert any("render" in r for r in extras["dev"] if r.startswith("hocbaso["))
+
+
 def _console_script() -> Path:
     script = Path(sys.executable).parent / "hocbaso"
     assert script.is_file(), "the hocbaso console script is installed by `make venv`"
