@@ -7,10 +7,11 @@ Look at every PNG it writes before committing (docs/render.md §7).
 
 from __future__ import annotations
 
+from tests.render._golden import GOLDEN, golden_records, html_screenshot, pdf_pages
+
 from hocbaso.render import render_html, render_pdf
 from hocbaso.testing.pki import TestPKI
 from hocbaso.verify import TrustStore
-from tests.render._golden import GOLDEN, golden_records, html_screenshot, pdf_pages
 
 
 def main() -> None:

@@ -68,10 +68,7 @@ def render(files: tuple[Path, ...], fmt: str, trust_paths: tuple[Path, ...],
     groups = [list(zip(reports, packets, strict=True))] if booklet else [
         [(r, p)] for r, p in zip(reports, packets, strict=True)
     ]
-    if len(groups) > 1:
-        targets = [out / f"{f.stem}.{fmt}" for f in files]
-    else:
-        targets = [out]
+    targets = [out / f"{f.stem}.{fmt}" for f in files] if len(groups) > 1 else [out]
     for group, target in zip(groups, targets, strict=True):
         rs = [r for r, _ in group]
         if fmt == "html":

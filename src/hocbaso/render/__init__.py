@@ -64,7 +64,7 @@ def _as_list(sources: Source | Sequence[Source]) -> list[Source]:
         return [sources]
     if isinstance(sources, bytearray | memoryview):
         return [bytes(sources)]
-    if isinstance(sources, Sequence) and not isinstance(sources, str):
+    if isinstance(sources, list | tuple):
         return list(sources)
     raise _wrong_input()
 

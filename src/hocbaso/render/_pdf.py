@@ -123,7 +123,7 @@ def embedded_packets(pdf: bytes) -> list[tuple[str, bytes]]:
 
     try:
         reader = PdfReader(io.BytesIO(pdf), strict=False)
-        root = reader.trailer["/Root"]
+        root: Any = reader.trailer["/Root"]
         names = root.get("/Names", {}).get("/EmbeddedFiles", {}).get("/Names", [])
         af = root.get("/AF", [])
         sources = set()
@@ -176,7 +176,7 @@ def seal_pdf(pdf: bytes, signer: Signer, *, reason: str = "Phát hành bản th�
             code="RENDER.SEAL",
         )
 
-    class _Delegating(signers.Signer):  # type: ignore[misc]
+    class _Delegating(signers.Signer):
         async def async_sign_raw(
             self, data: bytes, digest_algorithm: str, dry_run: bool = False
         ) -> bytes:
@@ -187,7 +187,9 @@ def seal_pdf(pdf: bytes, signer: Signer, *, reason: str = "Phát hành bản th�
                 return bytes(512)
             return signer.sign_raw(data)
 
-    registry = SimpleCertificateStore.from_certs([a1(c) for c in signer.chain])
+    registry = SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
+        [a1(c) for c in signer.chain]
+    )
     pyhanko_signer = _Delegating(
         signing_cert=a1(signer.certificate),
         cert_registry=registry,

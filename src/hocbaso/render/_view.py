@@ -269,7 +269,7 @@ def _year(report: VerificationReport, masked: bool) -> YearView:
             f"Hoàn thành chương trình {chuong_trinh}" if duoc
             else f"Không hoàn thành chương trình {chuong_trinh}"
         )
-    hinh_thuc = ky.hinh_thuc_ky.value if ky.hinh_thuc_ky is not None else ""
+    hinh_thuc = str(ky.hinh_thuc_ky) if ky.hinh_thuc_ky is not None else ""
     fields = {
         "hk1_ren_luyen": _muc(tk.ren_luyen_hoc_ky_1),
         "hk2_ren_luyen": _muc(tk.ren_luyen_hoc_ky_2),
