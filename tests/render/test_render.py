@@ -3,7 +3,6 @@ the embedded packet, PDF/A metadata, the seal, the masked copy, the booklet, the
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import subprocess
@@ -29,6 +28,7 @@ from hocbaso.render import (
     render_html,
     render_pdf,
 )
+from hocbaso.signature import record_digest
 from hocbaso.testing import phat_hanh_thu, tao_hoc_ba
 from hocbaso.testing.pki import TestPKI
 from hocbaso.verify import TrustStore, verify
@@ -185,7 +185,8 @@ def test_qr_on_every_page_decodes_to_the_documented_payload(
     report = r.reports[-1]
     assert report.record is not None and report.signed_bytes is not None
     chung = report.record.thong_tin_hoc_ba.thong_tin_chung
-    digest = hashlib.sha256(report.signed_bytes).hexdigest()
+    digest = record_digest(r.issued[-1].signed)  # the signature layer's own, from the packet
+    assert digest == r.issued[-1].record_digest
     expected = "|".join(("HBS1", chung.ma_tra_cuu, chung.ma_dinh_danh_hoc_ba,
                          str(chung.phien_ban), digest[:32]))
     assert record_digest_of(report) == digest

@@ -31,7 +31,7 @@ __all__ = ["render"]
 @click.option("--crl", "crl_paths", multiple=True, type=FilePath,
               help="Danh sách thu hồi chứng thư (CRL) / a CRL of the CA (repeatable).")
 @click.option("--masked", is_flag=True,
-              help="Che thông tin cá nhân (Nghị định 13/2023) / mask personal data.")
+              help="Che thông tin cá nhân (Nghị định 13/2023) / mask the personal data.")
 @click.option("--booklet", is_flag=True,
               help="Gộp các năm học của một học sinh thành một sổ / one student's years in one "
                    "booklet.")

@@ -10,7 +10,6 @@ is a number and 128 bits of a digest reveal nothing of what was hashed.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
@@ -31,22 +30,16 @@ _PAYLOAD = re.compile(
 
 
 def record_digest_of(report: VerificationReport) -> str:
-    """The record digest of a verified report (lowercase hex SHA-256 of the signed ``#data``).
-
-    The one place this package learns it: the report's own ``record_digest`` when the verifier
-    gives one, otherwise the SHA-256 of the report's signed bytes (the canonical ``#data`` the
-    CBQL and KY_PHAT_HANH signatures cover, the same bytes).
-    """
-    given = getattr(report, "record_digest", None)
-    if isinstance(given, str) and given:
-        return given
-    if report.signed_bytes is None:
+    """The record digest of a verified report: the verifier's own ``report.record_digest``
+    (lowercase hex SHA-256 of the inclusive C14N 1.0 of the signed ``#data``, see
+    docs/verification.md). The one place this package reads it."""
+    if not report.ok or not report.record_digest:
         raise RenderError(
-            "the report has no signed content (it did not verify)",
-            "báo cáo không có dữ liệu đã ký (học bạ không xác minh được)",
+            "the report has no record digest (it did not verify)",
+            "báo cáo không có mã băm học bạ (học bạ không xác minh được)",
             code="RENDER.NOT_VERIFIED",
         )
-    return hashlib.sha256(report.signed_bytes).hexdigest()
+    return report.record_digest
 
 
 @dataclass(frozen=True, slots=True)
