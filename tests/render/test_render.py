@@ -8,6 +8,7 @@ import re
 import subprocess
 import tempfile
 import zlib
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -28,9 +29,9 @@ from hocbaso.render import (
     render_html,
     render_pdf,
 )
-from hocbaso.signature import record_digest
+from hocbaso.signature import correct, record_digest, revoke
 from hocbaso.testing import phat_hanh_thu, tao_hoc_ba
-from hocbaso.testing.pki import TestPKI
+from hocbaso.testing.pki import TEST_NOW, TestPKI
 from hocbaso.verify import TrustStore, verify
 
 from ._golden import GOLDEN, TOLERANCE, html_screenshot, mean_difference, pdf_pages
@@ -288,11 +289,13 @@ def test_sealed_pdf_validates_with_pyhanko(rendered: dict[str, Rendered], pki: T
     sig = PdfFileReader(io.BytesIO(sealed)).embedded_signatures[0]
     status = validate_pdf_signature(sig, ctx)
     assert status.intact and status.valid and status.trusted
-    assert "MST:" in status.signing_cert.subject.human_friendly or school.certificate.subject
+    assert status.signing_cert.dump() == school.certificate.public_bytes(_der())  # type: ignore[arg-type]
     # The seal is an incremental update: the packet inside is untouched.
     assert embedded_packets(sealed)[0][1] == r.issued[-1].signed
-    other = TestPKI.cached()
-    assert other is pki
+    # A seal by a key the test root does not know is not trusted.
+    ctx_other = ValidationContext(trust_roots=[], allow_fetching=False,
+                                  revocation_mode="soft-fail")
+    assert not validate_pdf_signature(sig, ctx_other).trusted
 
 
 def _der() -> object:
@@ -437,3 +440,42 @@ def test_cli_render_writes_html_pdf_and_refuses_invalid(
                               str(tmp_path / "bad.pdf")])
     assert res.exit_code == 1
     assert "KHÔNG HỢP LỆ" in _page_texts((tmp_path / "bad.pdf").read_bytes())[0]
+
+
+# -- status ------------------------------------------------------------------------------------
+
+
+def test_a_verified_correction_says_da_dinh_chinh(
+    rendered: dict[str, Rendered], trust: TrustStore
+) -> None:
+    r = rendered["thpt"]
+    first = r.issued[-1]
+    record = r.reports[-1].record
+    assert record is not None
+    unsigned = correct(first, record, "Sửa nhận xét của giáo viên chủ nhiệm")
+    second = phat_hanh_thu(record, packet=unsigned)
+    report = verify(second.signed, trust, previous_versions=[first.signed])
+    assert report.ok
+    html = render_html(report)
+    assert "Đã đính chính" in html and "Đang lưu hành" not in html
+    assert "Sửa nhận xét của giáo viên chủ nhiệm" in html
+    assert "Phiên bản 2" in html
+    assert QrPayload.of(report).phien_ban == 2
+
+
+def test_a_revoked_record_is_the_invalid_copy_saying_da_thu_hoi(
+    rendered: dict[str, Rendered], trust: TrustStore, pki: TestPKI
+) -> None:
+    r = rendered["thcs"]
+    issued = r.issued[-1]
+    record = r.reports[-1].record
+    assert record is not None
+    school = pki.school(name=record.thong_tin_hoc_ba.thong_tin_truong.ten_truong)
+    notice = revoke(issued, school.signer(), reason="Cấp nhầm",
+                    revocation_time=TEST_NOW + timedelta(days=1))
+    report = verify(issued.signed, trust, revocations=[notice])
+    assert report.revoked and not report.ok
+    html = render_html(report)
+    assert "KHÔNG HỢP LỆ" in html and "Đã thu hồi" in html
+    assert "STATUS.REVOKED" in html
+    assert str(record.thong_tin_hoc_ba.hoc_sinh.ho_va_ten) not in html

@@ -146,7 +146,11 @@ def _read_all(paths: tuple[Path, ...]) -> list[bytes]:
 def _pdf_inputs(path: Path) -> list[tuple[str, bytes | str]]:
     """A PDF soft copy (``hocbaso render``) stands for the signed packets it carries; a PDF
     without one is handed on as it is and reported as the unreadable packet it is."""
+    # Only a regular file is looked into: opening a FIFO or a device could block or never
+    # end; the verifier reports those paths itself.
     try:
+        if not path.is_file():
+            return [(str(path), str(path))]
         with path.open("rb") as fh:
             head = fh.read(5)
     except OSError:

@@ -49,14 +49,19 @@ def tao_hoc_ba_cac_nam(
 
 
 def phat_hanh_thu(
-    record: HocBa, pki: TestPKI | None = None, *, signing_time: datetime = TEST_NOW
+    record: HocBa,
+    pki: TestPKI | None = None,
+    *,
+    signing_time: datetime = TEST_NOW,
+    packet: bytes | None = None,
 ) -> IssuedRecord:
     """Sign ``record`` in the protocol's order with test keys named after the record's own
     signers (subject teachers, homeroom teacher, head of school) and issue it by a test school
-    certificate."""
+    certificate. ``packet`` is the unsigned packet to sign when it is not ``to_xml(record)``
+    (the output of :func:`hocbaso.signature.correct` for a correction)."""
     pki = pki or TestPKI.cached()
     info = record.thong_tin_hoc_ba
-    packet = to_xml(record)
+    packet = to_xml(record) if packet is None else packet
     for row in record.bang_diem:
         who = pki.personal(row.so_ddcn_gvbm, row.gvbm)
         packet = sign(packet, VaiTroKy.GVBM, who.signer(), mon=row.ma_mon_hoc,
