@@ -479,3 +479,21 @@ def test_a_revoked_record_is_the_invalid_copy_saying_da_thu_hoi(
     assert "KHÔNG HỢP LỆ" in html and "Đã thu hồi" in html
     assert "STATUS.REVOKED" in html
     assert str(record.thong_tin_hoc_ba.hoc_sinh.ho_va_ten) not in html
+
+
+def test_a_page_that_overflows_repeats_its_marks_and_is_numbered_by_the_engine(
+    rendered: dict[str, Rendered], trust: TrustStore
+) -> None:
+    record = rendered["thcs"].reports[-1].record
+    assert record is not None
+    long = "Nhận xét rất dài về quá trình học tập của học sinh. " * 36  # under 2000 letters
+    rows = tuple(row.model_copy(update={"nx_mon_hoc": long[:1990]}) for row in record.bang_diem)
+    bulky = record.model_copy(update={"bang_diem": rows})
+    issued = phat_hanh_thu(type(record).model_validate(bulky.model_dump()))
+    texts = _page_texts(render_pdf(issued, trust=trust))
+    n = len(texts)
+    assert n > 4  # the subject table runs over several sheets
+    code = record.thong_tin_hoc_ba.thong_tin_chung.ma_tra_cuu
+    for i, page in enumerate(texts, start=1):
+        assert f"Trang {i}/{n}" in page
+        assert f"Mã tra cứu học bạ số: {code}" in page and "Đang lưu hành" in page
