@@ -345,6 +345,9 @@ def test_masked_copy_leaks_none_of_the_masked_values(
         assert v.encode("utf-8") not in everything, v
         assert v.encode("utf-16-be") not in everything, v
         assert all(v not in t for t in texts), v
+    assert hs.ngay_thang_nam_sinh is not None
+    for raw in (hs.ngay_thang_nam_sinh.isoformat(), hs.so_dinh_danh):  # as the packet writes them
+        assert raw.encode() not in everything and raw not in skeleton
     assert embedded_packets(r.masked_pdf) == []
     assert b"/EmbeddedFiles" not in r.masked_pdf
     assert len(texts) == 4
