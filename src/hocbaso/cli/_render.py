@@ -54,7 +54,10 @@ def render(files: tuple[Path, ...], fmt: str, trust_paths: tuple[Path, ...],
     Mã thoát / exit: 0 đã ghi / written, 1 có học bạ không hợp lệ (bản KHÔNG HỢP LỆ) / a
     record failed verification (the KHÔNG HỢP LỆ copy was written), 2 lỗi sử dụng / usage.
     """
-    from hocbaso.render import render_html, render_pdf
+    try:
+        from hocbaso.render import render_html, render_pdf
+    except ModuleNotFoundError as missing:  # the render extra: say so in one line
+        raise click.ClickException(str(missing)) from None
 
     if seal and fmt != "pdf":
         raise click.UsageError("--seal needs --format pdf")

@@ -157,7 +157,10 @@ def _pdf_inputs(path: Path) -> list[tuple[str, bytes | str]]:
         return [(str(path), str(path))]
     if head != b"%PDF-":
         return [(str(path), str(path))]
-    from hocbaso.render import embedded_packets  # the render extra, only for a PDF
+    try:
+        from hocbaso.render import embedded_packets  # the render extra, only for a PDF
+    except ModuleNotFoundError as missing:
+        raise click.ClickException(str(missing)) from None
 
     data = read_input(path, max_bytes=_PDF_MAX_BYTES)
     try:
