@@ -2,6 +2,9 @@
 # Installs the system packages the test suite needs, on a fresh Debian/Ubuntu machine:
 #   xmlsec1   the independent XML-signature verifier of the interoperability tests
 #   softhsm2  the software PKCS#11 token of the token-signing tests
+#   fonts-noto-core, poppler-utils, zbar-tools, chromium
+#             the soft-copy tests: the embedded font, pdftoppm/pdftotext/pdffonts, zbarimg
+#             (QR), headless Chromium (HTML screenshot); WeasyPrint's Pango comes with it
 # Both `make test` and `.ci/run` call this one script. It is idempotent: when both are present
 # it only looks and exits 0 (a few milliseconds). Otherwise it runs `apt-get update` once and
 # installs what is missing, non-interactively, as root or through password-less sudo. When it
@@ -15,6 +18,12 @@ command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
 if ! command -v softhsm2-util >/dev/null 2>&1 || [ ! -e "$softhsm_lib" ]; then
   need+=(softhsm2)
 fi
+font="${HOCBASO_RENDER_FONT:-/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf}"
+[ -e "$font" ] || need+=(fonts-noto-core)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 install="apt-get update && apt-get install -y ${need[*]}"

@@ -20,10 +20,13 @@ from pathlib import Path
 import pytest
 
 import hocbaso
+from hocbaso.testing.pki import TestPKI
 
 REPO = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 EXTRA_ONLY = ("click", "rich", "hypothesis")
+#: What only hocbaso.render needs (the ``render`` extra).
+RENDER_ONLY = ("jinja2", "segno", "weasyprint", "pypdf", "pyhanko")
 
 _BLOCKER = textwrap.dedent(
     """
@@ -135,7 +138,7 @@ def test_library_imports_and_works_without_any_extra(tmp_path: Path) -> None:
         print("loaded:", loaded)
         """
     )
-    out = _run_without(EXTRA_ONLY, tmp_path, [sys.executable, "-c", code])
+    out = _run_without(EXTRA_ONLY + RENDER_ONLY, tmp_path, [sys.executable, "-c", code])
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "loaded: []"
 
@@ -146,6 +149,38 @@ def test_strategies_without_hypothesis_name_the_testing_extra(tmp_path: Path) ->
     assert out.returncode == 1
     assert "ModuleNotFoundError" in out.stderr
     assert "pip install 'hocbaso[testing]'" in out.stderr.strip().splitlines()[-1]
+
+
+def test_render_without_its_extra_names_the_render_extra(tmp_path: Path) -> None:
+    out = _run_without(("jinja2", "segno"), tmp_path, [sys.executable, "-c",
+                                                       "import hocbaso.render"])
+    assert out.returncode == 1
+    last = out.stderr.strip().splitlines()[-1]
+    assert "ModuleNotFoundError" in last and "pip install 'hocbaso[render]'" in last
+    assert "cần" in last and "needs" in last  # Vietnamese and English
+
+
+@pytest.mark.parametrize("command", ["render", "verify"])
+def test_render_and_verify_pdf_without_the_extra_print_one_line(
+    tmp_path: Path, command: str
+) -> None:
+    copy = tmp_path / "copy.pdf"
+    copy.write_bytes(b"%PDF-1.7\n")
+    trust = tmp_path / "t.pem"
+    trust.write_bytes(TestPKI.cached().root_pem())
+    argv = [command, str(copy), "--trust", str(trust)]
+    argv += ["-o", str(tmp_path / "o.pdf")] if command == "render" else []
+    out = _run_without(("jinja2",), tmp_path, [str(_console_script()), *argv])
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "pip install 'hocbaso[render]'" in lines[0], out.stderr
+
+
+def test_render_extra_is_in_dev() -> None:
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    assert {"jinja2", "segno", "weasyprint", "pypdf", "pyhanko"} <= _dep_names(extras["render"])
+    assert any("render" in r for r in extras["dev"] if r.startswith("hocbaso["))
 
 
 def _console_script() -> Path:

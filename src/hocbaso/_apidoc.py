@@ -19,6 +19,7 @@ PUBLIC_MODULES = (
     "hocbaso.tt22",
     "hocbaso.signature",
     "hocbaso.verify",
+    "hocbaso.render",
     "hocbaso.testing",
     "hocbaso.testing.pki",
     "hocbaso.testing.strategies",

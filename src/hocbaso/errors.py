@@ -25,7 +25,9 @@ keep working::
     │   └── AlgorithmError                a weak or unknown algorithm was asked for
     ├── VerificationInputError(ValueError) the verifier could not run (no trust anchors, …)
     ├── VerificationFailedError(ValueError) opt-in: report.raise_for_status() on a failed check
-    └── ConfigurationError(ValueError)    a policy or option is inconsistent
+    ├── ConfigurationError(ValueError)    a policy or option is inconsistent
+    └── RenderError(ValueError)           a copy cannot be rendered (mixed students in a
+                                          booklet, no font, a PDF without its packet …)
 
     UsageError(RuntimeError)              misuse of the API (finishing a two-phase signature
                                           twice, …); a programming error, not bad data
@@ -48,6 +50,7 @@ __all__ = [
     "ModelError",
     "PacketError",
     "ParseError",
+    "RenderError",
     "RoleOrderError",
     "RulesError",
     "SchemaError",
@@ -215,6 +218,13 @@ class ConfigurationError(HocBaSoError, ValueError):
     """A policy object or option combination is inconsistent."""
 
     default_code = "CONFIG"
+
+
+class RenderError(HocBaSoError, ValueError):
+    """A copy cannot be rendered: records of different students in one booklet, no usable
+    font, a PDF that carries no signed packet, a seal that cannot be applied."""
+
+    default_code = "RENDER"
 
 
 class UsageError(RuntimeError):

@@ -65,9 +65,18 @@ def _run(
         lib.write_bytes(b"")
     if "xmlsec1" in have:
         _stub(bin_dir, "xmlsec1", "exit 0")
+    # The soft-copy tools (docs/render.md) are present unless the test says they are not.
+    font = tmp / "NotoSerif-Regular.ttf"
+    if "no-render" not in have:
+        for tool in ("pdftoppm", "zbarimg", "chromium"):
+            _stub(bin_dir, tool, "exit 0")
+        font.write_bytes(b"")
+        _stub(bin_dir, "ldconfig", "echo libpango-1.0.so.0")
+    _stub(bin_dir, "grep", f'exec {shutil.which("grep")} "$@"')
     return subprocess.run(
         [shutil.which("bash") or "bash", str(ROOT / SCRIPT)],
-        env={"PATH": str(bin_dir), "HOCBASO_SOFTHSM_LIB": str(lib)},
+        env={"PATH": str(bin_dir), "HOCBASO_SOFTHSM_LIB": str(lib),
+             "HOCBASO_RENDER_FONT": str(font)},
         capture_output=True,
         text=True,
         timeout=30,
@@ -111,3 +120,12 @@ def test_without_root_or_sudo_it_prints_one_line_and_fails(tmp_path: Path, have:
     missing = [p for p in ("xmlsec1", "softhsm2") if p not in have]
     assert line.endswith(f"run as root: apt-get update && apt-get install -y {' '.join(missing)}")
     assert not any("apt-get" in c for c in _calls(tmp_path))
+
+
+def test_the_soft_copy_tools_are_installed_when_missing(tmp_path: Path) -> None:
+    done = _run(tmp_path, uid=0, have={"xmlsec1", "softhsm2", "no-render"})
+    assert done.returncode == 0, done.stderr
+    (install,) = (c for c in _calls(tmp_path) if " install " in c)
+    for package in ("fonts-noto-core", "poppler-utils", "zbar-tools", "chromium",
+                    "libpango-1.0-0"):
+        assert package in install.split()

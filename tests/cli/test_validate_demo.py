@@ -86,9 +86,21 @@ def test_demo_writes_issued_verified_records(tmp_path: Path, runner: CliRunner) 
         assert u.read_bytes()[start:end] in s.read_bytes()
     validated = runner.invoke(cli, ["validate", *map(str, issued)])
     assert validated.exit_code == 0
-    leftovers = [p for d in ("records", "unsigned") for p in (out / d).iterdir()
+    leftovers = [p for d in ("records", "unsigned", "copies") for p in (out / d).iterdir()
                  if p.name.startswith(".") or p.suffix == ".tmp"]
     assert not leftovers
+    # One student's soft copy, masked copy and booklet (docs/render.md).
+    copies = out / "copies"
+    assert "Mã tra cứu học bạ số" in (copies / "hoc-ba.html").read_text("utf-8")
+    pdfs = {n: (copies / n).read_bytes() for n in ("hoc-ba.pdf", "hoc-ba-che.pdf",
+                                                   "so-hoc-ba.pdf")}
+    assert all(p.startswith(b"%PDF-") for p in pdfs.values())
+    checked = runner.invoke(cli, ["verify", str(copies / "hoc-ba.pdf"),
+                                  str(copies / "so-hoc-ba.pdf"), "--trust",
+                                  str(out / "pki" / "root.pem"), "--json"])
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.count('"ok": true') == 1 + 4
+    assert b"/EmbeddedFiles" not in pdfs["hoc-ba-che.pdf"]
 
 
 def test_validate_refuses_non_regular_files_without_reading_them(

@@ -15,10 +15,10 @@ from pathlib import Path
 import click
 
 from hocbaso.cli._files import write_atomically
-from hocbaso.models import Khoi
+from hocbaso.models import CapHoc, Khoi
 from hocbaso.packet import to_xml, validate
 from hocbaso.signature import VaiTroKy, issue, sign
-from hocbaso.testing import tao_hoc_ba_trong_lop, tao_lop_hoc
+from hocbaso.testing import phat_hanh_thu, tao_hoc_ba_cac_nam, tao_hoc_ba_trong_lop, tao_lop_hoc
 from hocbaso.testing.pki import TEST_NOW, TestPKI
 from hocbaso.verify import CrlSet, TrustStore, verify
 
@@ -74,5 +74,31 @@ def demo(out: Path, so_hoc_sinh: int, khoi: str, seed: int) -> None:
     click.echo(f"Đã ghi / Wrote {out / 'unsigned'} and {out / 'records'} "
                f"({len(records)} packets each), trust anchor {trust_files['root']}")
     click.echo(f"Xác minh / Verified: {len(records) - failures}/{len(records)} đạt / passed")
+    _render_copies(out, trust, crls)
     if failures:
         raise click.exceptions.Exit(1)
+
+
+def _render_copies(out: Path, trust: TrustStore, crls: CrlSet) -> None:
+    """One student's soft copy, masked copy and whole-level booklet (docs/render.md), from
+    records issued for four school years and verified like any other."""
+    try:
+        from hocbaso.render import render_html, render_pdf
+    except ModuleNotFoundError:
+        click.echo("Bỏ qua bản thể hiện (chưa cài hocbaso[render]) / skipped the soft copies "
+                   "(the render extra is not installed)", err=True)
+        return
+    issued = [phat_hanh_thu(r) for r in tao_hoc_ba_cac_nam(seed=2025, cap_hoc=CapHoc.THCS)]
+    reports = [verify(i.signed, trust, crls=crls) for i in issued]
+    packets = [i.signed for i in issued]
+    folder = out / "copies"
+    for i in issued:
+        write_atomically(folder / f"hb-{i.ma_dinh_danh_hoc_ba}.xml", i.signed)
+    last, last_packet = reports[-1], packets[-1]
+    write_atomically(folder / "hoc-ba.html", render_html(last).encode("utf-8"))
+    write_atomically(folder / "hoc-ba.pdf", render_pdf(last, packets=[last_packet]))
+    write_atomically(folder / "hoc-ba-che.pdf", render_pdf(last, masked=True))
+    write_atomically(folder / "so-hoc-ba.pdf",
+                     render_pdf(reports, booklet=True, packets=packets))
+    click.echo(f"Bản thể hiện / Soft copies: {folder} (hoc-ba.html, hoc-ba.pdf, "
+               "hoc-ba-che.pdf, so-hoc-ba.pdf)")

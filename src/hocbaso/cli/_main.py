@@ -24,6 +24,7 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("hocbaso.cli._tt22", "tt22"),
     ("hocbaso.cli._sign", "sign"),
     ("hocbaso.cli._verify", "verify"),
+    ("hocbaso.cli._render", "render"),
     ("hocbaso.cli._lifecycle", "build"),
     ("hocbaso.cli._lifecycle", "issue"),
     ("hocbaso.cli._lifecycle", "correct"),

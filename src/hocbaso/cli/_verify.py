@@ -166,6 +166,40 @@ def _executor(workers: int, scheduler: str | None, stack: contextlib.ExitStack) 
     return stack.enter_context(ProcessPoolExecutor(max_workers=workers))
 
 
+def _pdf_inputs(path: Path) -> list[tuple[str, bytes | str]]:
+    """A PDF soft copy (``hocbaso render``) stands for the signed packets it carries; a PDF
+    without one is handed on as it is and reported as the unreadable packet it is."""
+    # Only a regular file is looked into: opening a FIFO or a device could block or never
+    # end; the verifier reports those paths itself.
+    try:
+        if not path.is_file():
+            return [(str(path), str(path))]
+        with path.open("rb") as fh:
+            head = fh.read(5)
+    except OSError:
+        return [(str(path), str(path))]
+    if head != b"%PDF-":
+        return [(str(path), str(path))]
+    try:
+        from hocbaso.render import embedded_packets  # the render extra, only for a PDF
+    except ModuleNotFoundError as missing:
+        raise click.ClickException(str(missing)) from None
+
+    data = read_input(path, max_bytes=_PDF_MAX_BYTES)
+    try:
+        found = embedded_packets(data)
+    except HocBaSoError:  # a damaged PDF: the verifier reports it as the bytes it is
+        found = []
+    if not found:
+        return [(str(path), data)]
+    return [(f"{path}#{name}", packet) for name, packet in found]
+
+
+#: A PDF copy may be larger than a packet (fonts, pages); its embedded packet is still
+#: read through the verifier's own size limit.
+_PDF_MAX_BYTES = 64 * 1024 * 1024
+
+
 def _reports(
     inputs: Iterator[Path],
     trust: TrustStore,
@@ -176,15 +210,21 @@ def _reports(
     revocations: list[bytes],
     previous: list[bytes],
     policy: VerificationPolicy,
-) -> Iterator[tuple[Path, VerificationReport]]:
+ expand_pdf: bool = False,
+) -> Iterator[tuple[str, VerificationReport]]:
     """Each input with its report, in input order, streamed: the names waiting for their
-    report are at most ``verify_many``'s in-flight window, whatever the number of inputs."""
-    waiting: deque[Path] = deque()
+    report are at most ``verify_many``'s in-flight window, whatever the number of inputs.
 
-    def feed() -> Iterator[str]:
+    With ``expand_pdf`` a PDF copy stands for the packets it carries (one report each, named
+    ``file.pdf#packet``). JSON Lines runs leave it off: ``--resume`` pairs line k with input k,
+    which holds only while every input gives exactly one report."""
+    waiting: deque[str] = deque()
+
+    def feed() -> Iterator[bytes | str]:
         for path in inputs:
-            waiting.append(path)
-            yield str(path)
+            for name, item in _pdf_inputs(path) if expand_pdf else [(str(path), str(path))]:
+                waiting.append(name)
+                yield item
 
     inline = isinstance(executor, _InlineExecutor)
     for report in verify_many(
@@ -202,7 +242,7 @@ def _reports(
         yield waiting.popleft(), report
 
 
-def _entry(path: Path, report: VerificationReport) -> dict[str, object]:
+def _entry(path: Path | str, report: VerificationReport) -> dict[str, object]:
     d = report.to_dict()
     return {
         "file": str(path),
@@ -438,7 +478,7 @@ def _open_list(list_file: str | None) -> TextIO | None:
         ) from None
 
 
-_Run = Callable[..., Iterator[tuple[Path, VerificationReport]]]
+_Run = Callable[..., Iterator[tuple[str, VerificationReport]]]
 
 
 def _progress(total: int | None) -> Progress:
@@ -490,10 +530,13 @@ def _to_console(
     all_ok = True
     results: list[dict[str, object]] = []
     # The number of inputs is known up front only when each argument is one file.
-    known = list_file is None and not any(p.is_dir() or _is_pattern(p) for p in files)
+    # (a PDF copy may carry several packets, one report each).
+    known = list_file is None and not any(
+        p.is_dir() or _is_pattern(p) or p.suffix.lower() == ".pdf" for p in files
+    )
     with _progress(len(files) if known else None) as progress:
         task = progress.add_task("Kiểm tra / Verifying", total=len(files) if known else None)
-        for path, report in run(inputs, executor=executor):
+        for path, report in run(inputs, executor=executor, expand_pdf=True):
             all_ok = all_ok and report.ok
             if as_json:
                 results.append(_entry(path, report))
