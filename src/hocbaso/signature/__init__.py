@@ -10,6 +10,7 @@ receiving school runs on a record's content (schema, catalogue, Thông tư 22), 
 signing and issuing run too.
 """
 
+from hocbaso.packet._internal import VaiTroKy
 from hocbaso.signature._algorithms import (
     DSIG_NS,
     SIGPROP_NS,
@@ -45,7 +46,6 @@ from hocbaso.signature._pkcs11 import Pkcs11Signer
 from hocbaso.signature._policy import SigningPolicy
 from hocbaso.signature._profile import HocBaKy
 from hocbaso.signature._record import record_digest
-from hocbaso.signature._roles import VaiTroKy
 from hocbaso.signature._signer import Signer
 from hocbaso.signature._twophase import (
     PreparedBatch,

@@ -26,22 +26,14 @@ from hocbaso.errors import (
     RoleOrderError,
     SigningError,
 )
-from hocbaso.packet import (
-    ID_DATA,
-    ID_THONG_TIN,
-    SLOT_CBQL,
-    SLOT_GVBM,
-    SLOT_GVCN,
-    SLOT_KY_PHAT_HANH,
-    mon_id,
-    parse_xml,
-)
+from hocbaso.packet import parse_xml
+from hocbaso.packet._internal import VaiTroKy
+from hocbaso.packet._internal import layout as L
 from hocbaso.signature import _memo
 from hocbaso.signature._algorithms import DSIG_NS, SignatureMethod
 from hocbaso.signature._c14n import canonicalize
-from hocbaso.signature._certrules import HolderKind, extended_key_usage_ok, holder_kind_of
+from hocbaso.signature._certrules import HolderKind, certificate_identity, extended_key_usage_ok
 from hocbaso.signature._checks import check_packet
-from hocbaso.signature._identity import subject_identities
 from hocbaso.signature._keys import der, signature_method_for
 from hocbaso.signature._policy import SigningPolicy
 from hocbaso.signature._profile import (
@@ -54,7 +46,6 @@ from hocbaso.signature._profile import (
     read_signing_time,
 )
 from hocbaso.signature._record import record_binding_in
-from hocbaso.signature._roles import VaiTroKy
 from hocbaso.signature._splice import SlotEdit, slot_edits
 
 __all__ = [
@@ -77,12 +68,6 @@ __all__ = [
 
 _XML_NS_PREFIX = "{http://www.w3.org/XML/1998/namespace}"
 _ALL_IDS = etree.XPath("//@Id")
-_SLOT_PATHS = {
-    VaiTroKy.GVBM: SLOT_GVBM,
-    VaiTroKy.GVCN: SLOT_GVCN,
-    VaiTroKy.CBQL: SLOT_CBQL,
-    VaiTroKy.KY_PHAT_HANH: SLOT_KY_PHAT_HANH,
-}
 
 
 def _packet_error(code: str, en: str, vi: str, path: str = "") -> SigningError:
@@ -136,7 +121,7 @@ class PacketView:
                 "(THONG_TIN_CHUNG/MA_DINH_DANH_HOC_BA, PHIEN_BAN)",
                 "gói tin không ghi đúng một mã định danh học bạ và phiên bản "
                 "(THONG_TIN_CHUNG/MA_DINH_DANH_HOC_BA, PHIEN_BAN)",
-                "/HOC_BA/DU_LIEU_HOC_BA/THONG_TIN_HOC_BA/THONG_TIN_CHUNG",
+                f"/{L.ROOT}/{L.THONG_TIN_CHUNG_PATH}",
             )
         return found
 
@@ -149,11 +134,11 @@ class PacketView:
     def record_id(self, role: VaiTroKy, mon: str | None) -> str | None:
         """The personal ID the record names for ``role`` (never logged, only compared)."""
         if role is VaiTroKy.GVBM:
-            row = self.ids.get(mon_id(mon or ""))
-            found = _child(row, "SO_DDCN_GVBM") if row is not None else None
+            row = self.ids.get(L.mon_id(mon or ""))
+            found = _child(row, L.PERSONAL_ID_TAG[role]) if row is not None else None
         elif role in (VaiTroKy.GVCN, VaiTroKy.CBQL):
-            info = self.ids.get(ID_THONG_TIN)
-            name = "SO_DDCN_GVCN" if role is VaiTroKy.GVCN else "SO_DDCN_GIAM_HIEU"
+            info = self.ids.get(L.ID_THONG_TIN)
+            name = L.PERSONAL_ID_TAG[role]
             # What ``info.find(f"NGUOI_KY/{name}")`` finds, without ElementPath's overhead.
             found = (
                 next((c for k in info.iterchildren("NGUOI_KY") for c in k.iterchildren(name)), None)
@@ -211,9 +196,10 @@ def load_packet(data: bytes) -> PacketView:
             )
         ids[key] = el
     # Each Id a role signs must sit where the layout puts it (SPEC §3), not anywhere.
-    pinned = [(ID_DATA, "DU_LIEU_HOC_BA"), (ID_THONG_TIN, "DU_LIEU_HOC_BA/THONG_TIN_HOC_BA")]
-    rows = root.findall("DU_LIEU_HOC_BA/BANG_DIEM/DIEM_TONG_KET")
-    row_codes = [_child_text(r, "MA_MON_HOC").strip() for r in rows]
+    pinned = [(L.ID_DATA, L.DU_LIEU), (L.ID_THONG_TIN, f"{L.DU_LIEU}/{L.THONG_TIN}")]
+    rows_path = f"{L.DU_LIEU}/{L.BANG_DIEM}/{L.DIEM_TONG_KET}"
+    rows = root.findall(rows_path)
+    row_codes = [_child_text(r, L.MA_MON_HOC).strip() for r in rows]
     for key, path in pinned:
         if key in ids and ids[key] is not root.find(path):
             raise _packet_error(
@@ -223,20 +209,20 @@ def load_packet(data: bytes) -> PacketView:
                 path,
             )
     for row, row_code in zip(rows, row_codes, strict=True):
-        if row.get("Id") != mon_id(row_code):
+        if row.get("Id") != L.mon_id(row_code):
             raise _packet_error(
                 "REFERENCE",
                 "a subject row's Id does not match its subject code",
                 "Id của dòng môn học không khớp mã môn học",
-                "DU_LIEU_HOC_BA/BANG_DIEM/DIEM_TONG_KET",
+                rows_path,
             )
     slots: list[SlotInfo] = []
-    for role, path in _SLOT_PATHS.items():
+    for role, path in L.SLOT_PATHS.items():
         found = root.findall(path)
         if role is VaiTroKy.GVBM:
             seen: set[str] = set()
             for el in found:
-                code = el.get("MA_MON_HOC")
+                code = el.get(L.ATTR_MA_MON)
                 if not code or code in seen:
                     raise _packet_error(
                         "SLOT",
@@ -547,14 +533,14 @@ def _certificate_facts(certificate_der: bytes) -> _CertificateFacts:
         usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
         usage = None
-    identities = subject_identities(certificate)
+    identity = certificate_identity(certificate)
     return _CertificateFacts(
         not_before=certificate.not_valid_before_utc,
         not_after=certificate.not_valid_after_utc,
         usage_allows_signing=usage is None or usage.digital_signature or usage.content_commitment,
         eku_allows_signing=extended_key_usage_ok(certificate),
-        personal_ids=frozenset(i.value for i in identities if i.personal),
-        holder=holder_kind_of(certificate),
+        personal_ids=identity.personal_ids,
+        holder=identity.holder,
     )
 
 
@@ -676,15 +662,14 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
     signature changes, and each Signature is canonicalised on its own, so the bytes to sign
     are the same as when the roles are added one call at a time.
     """
-    # The same signer usually signs several steps: DER (hashing a certificate object costs
-    # microseconds) and KeyInfo once per object of this call (the requests keep them alive,
-    # so their ids are stable and distinct here).
-    ders: dict[int, bytes] = {}
+    # The same signer usually signs several steps: DER and KeyInfo once per certificate of
+    # this call (a certificate hashes and compares by its DER, so equal certificates share).
+    ders: dict[x509.Certificate, bytes] = {}
 
     def der_of(certificate: x509.Certificate) -> bytes:
-        found = ders.get(id(certificate))
+        found = ders.get(certificate)
         if found is None:
-            found = ders[id(certificate)] = der(certificate)
+            found = ders[certificate] = der(certificate)
         return found
 
     key_infos: dict[tuple[int, ...], str] = {}
@@ -739,7 +724,7 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
     binding = state.binding()
     edits = slot_edits(data, view.root, [(t.element, r.label) for r, t, _, _ in resolved])
     c14n_cache: dict[str, bytes] = {}
-    clean: dict[int, etree._Element] = {}
+    clean: set[etree._Element] = set()
     items = []
     for (req, target, method, time_text), edit in zip(resolved, edits, strict=True):
         ref = target.reference_id
@@ -785,17 +770,17 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
 
 
 def _refuse_xml_attributes(
-    target: SlotInfo, label: str, clean: dict[int, etree._Element] | None = None
+    target: SlotInfo, label: str, clean: set[etree._Element] | None = None
 ) -> None:
     """Refuse ``xml:*`` attributes on the slot or its ancestors.
 
-    ``clean`` remembers elements already found free of them in this call (keyed by ``id``;
-    the dict holds the element, so the id cannot be reused while it is there): the slots of
+    ``clean`` remembers elements already found free of them in this call (the element proxies
+    themselves, which the set keeps alive, so each stands for exactly its node): the slots of
     one packet share their ancestors.
     """
     ancestor: etree._Element | None = target.element
     while ancestor is not None:
-        if clean is not None and id(ancestor) in clean:
+        if clean is not None and ancestor in clean:
             return
         if any(str(k).startswith(_XML_NS_PREFIX) for k in ancestor.attrib):
             raise _packet_error(
@@ -805,7 +790,7 @@ def _refuse_xml_attributes(
                 label,
             )
         if clean is not None:
-            clean[id(ancestor)] = ancestor
+            clean.add(ancestor)
         ancestor = ancestor.getparent()
 
 

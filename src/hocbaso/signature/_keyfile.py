@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from hocbaso.errors import AlgorithmError, CertificateError
-from hocbaso.packet._input import PacketSource, packet_bytes
+from hocbaso.packet._internal import PacketSource, packet_bytes
 from hocbaso.signature._algorithms import SignatureMethod
 
 __all__ = ["KeyFileSigner", "PrivateKey", "load_certificates", "signature_method_for"]

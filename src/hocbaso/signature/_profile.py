@@ -625,7 +625,7 @@ def _check_reference(
         )
     prefixes: list[str] = []
     if method is C14nMethod.EXC_C14N:
-        inc = transforms[0].find("{http://www.w3.org/2001/10/xml-exc-c14n#}InclusiveNamespaces")
+        inc = transforms[0].find(f"{{{C14nMethod.EXC_C14N.value}}}InclusiveNamespaces")
         if inc is not None:
             prefixes = (inc.get("PrefixList") or "").split()
     digested = canonicalize(target, method, inclusive_ns_prefixes=prefixes)

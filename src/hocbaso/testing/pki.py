@@ -65,7 +65,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from hocbaso.errors import ConfigurationError
-from hocbaso.signature._keyfile import KeyFileSigner, PrivateKey
+from hocbaso.signature import KeyFileSigner
+from hocbaso.signature._internal import PrivateKey
 
 __all__ = [
     "CRL_FILE_NAME",

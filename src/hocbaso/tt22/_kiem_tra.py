@@ -28,6 +28,7 @@ from hocbaso.models import (
     MucDanhGia,
     mon_hoc_info,
 )
+from hocbaso.models._internal import mon_id
 from hocbaso.tt22._hoc_tap import KetQuaHocTap, KetQuaMon, muc_hoc_tap
 from hocbaso.tt22._mon_hoc import danh_gia_nhan_xet_ca_nam, diem_trung_binh_ca_nam
 from hocbaso.tt22._ren_luyen import DIEU_REN_LUYEN_CA_NAM, ren_luyen_ca_nam
@@ -121,7 +122,7 @@ def _chu(value: object) -> str | None:
 
 
 def _duong_dan_mon(ma: str, truong: str) -> str:
-    return f"BANG_DIEM/DIEM_TONG_KET[@Id='mon-{ma}']/{truong.upper()}"
+    return f"BANG_DIEM/DIEM_TONG_KET[@Id='{mon_id(ma)}']/{truong.upper()}"
 
 
 def _loai_cua(row: DiemTongKet) -> LoaiDanhGia | None:

@@ -21,13 +21,14 @@ from cryptography import x509
 
 from hocbaso.errors import HocBaSoError
 from hocbaso.packet import parse_xml
-from hocbaso.signature import DSIG_NS, read_thong_bao_thu_hoi
+from hocbaso.signature import DSIG_NS, HolderKind, read_thong_bao_thu_hoi
+from hocbaso.verify._certificates import identity_of
 from hocbaso.verify._status import RevocationNotice
-from hocbaso.verify._trust import identity_of
 from hocbaso.verify._xmldsig import usable_signing_time
 
 if TYPE_CHECKING:
-    from hocbaso.verify._trust import CrlSet, TrustStore
+    from hocbaso.verify._crl import CrlSet
+    from hocbaso.verify._trust import TrustStore
 
 __all__ = ["read_notice"]
 
@@ -71,7 +72,7 @@ def read_notice(
         if code is not None:
             return None
     ident = identity_of(notice.certificate)
-    if ident.kind != "organisation":
+    if ident.holder is not HolderKind.ORGANISATION:
         return None
     return RevocationNotice(
         notice.ma_dinh_danh_hoc_ba,

@@ -31,13 +31,14 @@ from lxml import etree
 from hocbaso.errors import HocBaSoError
 from hocbaso.models import TrangThaiHocBa
 from hocbaso.packet import parse_xml, read_hoc_ba
-from hocbaso.signature._record import record_digest_of_c14n, signed_data_c14n
+from hocbaso.signature._internal import record_digest_of_c14n, signed_data_c14n
 from hocbaso.verify._codes import Status
 from hocbaso.verify._report import StepResult
 
 if TYPE_CHECKING:
     from hocbaso.models import HocBa
-    from hocbaso.verify._trust import CrlSet, TrustStore
+    from hocbaso.verify._crl import CrlSet
+    from hocbaso.verify._trust import TrustStore
 
 __all__ = ["RevocationNotice", "check_status"]
 

@@ -28,14 +28,23 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from lxml import etree
 
 from hocbaso.errors import AlgorithmError
-from hocbaso.signature import DSIG_NS, SIGPROP_NS, C14nMethod, DigestMethod, SignatureMethod
+from hocbaso.packet._internal import VaiTroKy
+from hocbaso.packet._internal import layout as L
+from hocbaso.signature import (
+    DSIG_NS,
+    SIGPROP_NS,
+    C14nMethod,
+    DigestMethod,
+    HocBaKy,
+    SignatureMethod,
+)
 from hocbaso.signature import canonicalize as _canonicalize
-from hocbaso.signature._keys import verify_value as _verify_sha2_value
-from hocbaso.signature._profile import HocBaKy, record_binding_of
+from hocbaso.signature._internal import record_binding_of
+from hocbaso.signature._internal import verify_value as _verify_sha2_value
+from hocbaso.verify._certificates import load_certificate_b64, signer_summary
 from hocbaso.verify._codes import Status
 from hocbaso.verify._policy import VerificationPolicy
 from hocbaso.verify._report import StepResult
-from hocbaso.verify._trust import load_certificate_b64, signer_summary
 
 __all__ = [
     "CanonCache",
@@ -47,41 +56,30 @@ __all__ = [
 ]
 
 _D = f"{{{DSIG_NS}}}"
-_EXC_NS = "http://www.w3.org/2001/10/xml-exc-c14n#"
-
-ROOT = "HOC_BA"
-DU_LIEU = "DU_LIEU_HOC_BA"
-THONG_TIN = "THONG_TIN_HOC_BA"
-BANG_DIEM = "BANG_DIEM"
-DIEM_TONG_KET = "DIEM_TONG_KET"
+#: ``InclusiveNamespaces`` lives in the exclusive C14N namespace, which is its method's URI.
+_EXC_NS = C14nMethod.EXC_C14N.value
 
 
 @dataclass(frozen=True, slots=True)
 class Slot:
-    """A signature slot of the layout, with the Ids its role must use."""
+    """A signature slot of the layout, with the Ids its role must use (``packet/_layout.py``)."""
 
-    role: str
+    role: VaiTroKy
     mon: str | None
     element: etree._Element
     path: str
 
     @property
-    def suffix(self) -> str:
-        return f"gvbm-{self.mon}" if self.role == "GVBM" else self.role.lower().replace("_", "")
-
-    @property
     def signature_id(self) -> str:
-        return f"sig-{self.suffix}"
+        return self.role.signature_id(self.mon)
 
     @property
     def object_id(self) -> str:
-        return f"st-{self.suffix}"
+        return self.role.object_id(self.mon)
 
     @property
     def reference_id(self) -> str:
-        if self.role == "GVBM":
-            return f"mon-{self.mon}"
-        return "thongtinhocba" if self.role == "GVCN" else "data"
+        return self.role.reference_id(self.mon)
 
 
 @dataclass(slots=True)
@@ -133,23 +131,23 @@ class StructureOutcome:
 
 
 class CanonCache:
-    """Canonical bytes per (element, method, prefixes): ``#data`` is signed twice."""
+    """Canonical bytes per (element, method, prefixes) of one document: ``#data`` is signed
+    twice. Keyed by the element proxy itself, which the key keeps alive, so an entry always
+    stands for exactly its node."""
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[int, str, tuple[str, ...]], bytes] = {}
-        self._keep: list[etree._Element] = []
+        self._cache: dict[tuple[etree._Element, str, tuple[str, ...]], bytes] = {}
 
     def get(self, el: etree._Element, method: C14nMethod, prefixes: list[str]) -> bytes:
-        key = (id(el), method.value, tuple(prefixes))
+        key = (el, method.value, tuple(prefixes))
         found = self._cache.get(key)
         if found is None:
             found = _canonicalize(el, method, inclusive_ns_prefixes=prefixes)
             self._cache[key] = found
-            self._keep.append(el)  # keep id() stable while cached
         return found
 
 
-_MA_MON_HOC = etree.XPath("string(MA_MON_HOC)")
+_MA_MON_HOC = etree.XPath(f"string({L.MA_MON_HOC})")
 _STRING_VALUE = etree.XPath("string(.)")
 _ALL_IDS = etree.XPath("//@Id")
 # URI -> enum member by plain dict lookup (an Enum call costs several times more, and
@@ -158,12 +156,6 @@ _ALL_IDS = etree.XPath("//@Id")
 _C14N = {m.value: m for m in C14nMethod}
 _DIGEST = {m.value: m for m in DigestMethod}
 _SIGNATURE = {m.value: m for m in SignatureMethod}
-_GVBM_PATH = "/HOC_BA/DANH_SACH_THONG_TIN_KY/DANH_SACH_GVBM/GVBM"
-_SLOT_PATHS = {
-    "GVCN": "/HOC_BA/DANH_SACH_THONG_TIN_KY/GVCN",
-    "CBQL": "/HOC_BA/PHAT_HANH_HOC_BA/CBQL",
-    "KY_PHAT_HANH": "/HOC_BA/PHAT_HANH_HOC_BA/KY_PHAT_HANH",
-}
 
 
 class _Positions:
@@ -212,9 +204,10 @@ def _path(el: etree._Element, positions: _Positions | None = None) -> str:
         else:
             name = q.localname
         parent = node.getparent()
-        if q.namespace is None and q.localname == "GVBM" and node.get("MA_MON_HOC") is not None:
-            name += f"[@MA_MON_HOC='{node.get('MA_MON_HOC')}']"
-        elif q.localname == DIEM_TONG_KET and node.get("Id") is not None:
+        mon = node.get(L.ATTR_MA_MON)
+        if q.namespace is None and q.localname == VaiTroKy.GVBM and mon is not None:
+            name += f"[@{L.ATTR_MA_MON}='{mon}']"
+        elif q.localname == L.DIEM_TONG_KET and node.get("Id") is not None:
             name += f"[@Id='{node.get('Id')}']"
         elif parent is not None:
             index, same = positions.of(node, parent)
@@ -229,7 +222,7 @@ def _fail(code: str, path: str, slot: Slot | None = None, **kw: str) -> StepResu
     return StepResult.of(
         code,
         Status.FAIL,
-        role=slot.role if slot else None,
+        role=slot.role.value if slot else None,
         path=path,
         extra_vi=kw.get("vi", ""),
         extra_en=kw.get("en", ""),
@@ -258,44 +251,59 @@ def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
             return None
         return found[0]
 
-    if root.tag != ROOT:
+    if root.tag != L.ROOT:
         out.results.append(_fail("STRUCTURE.LAYOUT", "/", en="(root)", vi="(gốc)"))
         return False
-    du = one(root, DU_LIEU)
-    ky = one(root, "DANH_SACH_THONG_TIN_KY")
-    ph = one(root, "PHAT_HANH_HOC_BA")
-    if du is None or ky is None or ph is None:
+    # The skeleton, level by level as the layout table (packet/_layout.py) names it: the data
+    # block and the slot containers, then the slots and the data block's parts. Every element
+    # of a level is looked at (and reported) before giving up.
+    du = one(root, L.DU_LIEU)
+    # GVBM slots repeat (one per subject, found below): only their container is looked up.
+    paths = [
+        rel.split("/")[: -1 if role is VaiTroKy.GVBM else None]
+        for role, rel in L.SLOT_PATHS.items()
+    ]
+    found: dict[tuple[str, ...], etree._Element | None] = {(): root}
+    for depth in range(max(len(p) for p in paths)):
+        for parts in paths:
+            key = tuple(parts[: depth + 1])
+            parent = found.get(key[:-1])
+            if len(parts) > depth and key not in found and parent is not None:
+                found[key] = one(parent, key[-1])
+        if depth == 0 and (du is None or None in found.values()):
+            return False
+    if du is None:
         return False
     out.data_element = du
-    ds_gvbm = one(ky, "DANH_SACH_GVBM")
-    gvcn = one(ky, "GVCN")
-    cbql = one(ph, "CBQL")
-    kph = one(ph, "KY_PHAT_HANH")
-    bang_diem = one(du, BANG_DIEM)
-    if one(du, THONG_TIN) is None or None in (ds_gvbm, gvcn, cbql, kph, bang_diem):
+    bang_diem = one(du, L.BANG_DIEM)
+    if one(du, L.THONG_TIN) is None or None in found.values() or bang_diem is None:
         return False
-    assert ds_gvbm is not None and gvcn is not None and cbql is not None and kph is not None
-    assert bang_diem is not None
-    for row in bang_diem.findall(DIEM_TONG_KET):
+    for row in bang_diem.findall(L.DIEM_TONG_KET):
         code = str(_MA_MON_HOC(row)).strip()
-        if code in out.rows or row.get("Id") != f"mon-{code}":
+        if code in out.rows or row.get("Id") != L.mon_id(code):
             out.results.append(_fail("STRUCTURE.ID_MISPLACED", out.path(row)))
             return False
         out.rows[code] = row
     seen: set[str] = set()
-    for slot_el in ds_gvbm.findall("GVBM"):
-        mon = slot_el.get("MA_MON_HOC") or ""
+    *gvbm_parent, gvbm_tag = L.SLOT_PATHS[VaiTroKy.GVBM].split("/")
+    gvbm_container = found[tuple(gvbm_parent)]
+    assert gvbm_container is not None
+    for slot_el in gvbm_container.findall(gvbm_tag):
+        mon = slot_el.get(L.ATTR_MA_MON) or ""
         if mon in seen:
             out.results.append(_fail("STRUCTURE.LAYOUT", out.path(slot_el), en="(GVBM ×2)"))
             return False
         seen.add(mon)
-        out.slots.append(Slot("GVBM", mon, slot_el, f"{_GVBM_PATH}[@MA_MON_HOC='{mon}']"))
+        out.slots.append(Slot(VaiTroKy.GVBM, mon, slot_el, L.slot_xpath(VaiTroKy.GVBM, mon)))
         if mon not in out.rows:
             # A slot for a subject the record does not have: signed or empty, the layout is
             # not the record's (an empty one was once accepted silently).
             out.results.append(_fail("STRUCTURE.ORPHAN_SLOT", out.path(slot_el)))
-    for role, el in (("GVCN", gvcn), ("CBQL", cbql), ("KY_PHAT_HANH", kph)):
-        out.slots.append(Slot(role, None, el, _SLOT_PATHS[role]))
+    for role, rel in L.SLOT_PATHS.items():
+        if role is not VaiTroKy.GVBM:
+            el = found[tuple(rel.split("/"))]
+            assert el is not None
+            out.slots.append(Slot(role, None, el, L.slot_xpath(role)))
     return True
 
 
@@ -325,15 +333,16 @@ def _check_ids(ids: dict[str, etree._Element], out: StructureOutcome) -> bool:
     ok = True
     du = out.data_element
     assert du is not None
-    expected = {"data": du, "thongtinhocba": du.find(THONG_TIN)}
+    expected = {L.ID_DATA: du, L.ID_THONG_TIN: du.find(L.THONG_TIN)}
     for value, el in ids.items():
+        mon = L.mon_of_id(value)
         if value in expected:
             good = el is expected[value]
-        elif value.startswith("mon-"):
-            good = out.rows.get(value[4:]) is el
-        elif value.startswith("sig-"):
+        elif mon is not None:
+            good = out.rows.get(mon) is el
+        elif value.startswith(L.SIGNATURE_ID_PREFIX):
             good = el.tag == _D + "Signature"
-        elif value.startswith("st-"):
+        elif value.startswith(L.OBJECT_ID_PREFIX):
             parent = el.getparent()
             good = (
                 el.tag == _D + "Object" and parent is not None and (parent.tag == _D + "Signature")
@@ -358,7 +367,7 @@ def _check_comments(
     for node in root.iter(etree.Comment, etree.ProcessingInstruction):
         anc = node.getparent()
         while anc is not None:
-            if anc.tag in (DU_LIEU, _D + "Signature"):
+            if anc.tag in (L.DU_LIEU, _D + "Signature"):
                 status = Status.WARN if policy.allow_comments else Status.FAIL
                 parent = node.getparent()
                 out.results.append(
@@ -533,16 +542,16 @@ def check_structure(root: etree._Element, policy: VerificationPolicy) -> Structu
         out.fatal = True
         return out
     _check_comments(root, out, policy)
-    slot_by_el = {id(s.element): s for s in out.slots}
-    in_slot: dict[int, list[etree._Element]] = {}
+    slot_elements = {s.element for s in out.slots}
+    in_slot: dict[etree._Element, list[etree._Element]] = {}
     for sig in root.iter(_D + "Signature"):
         parent = sig.getparent()
-        if parent is None or id(parent) not in slot_by_el:
+        if parent is None or parent not in slot_elements:
             out.results.append(_fail("STRUCTURE.MISPLACED_SIGNATURE", out.path(sig)))
             continue
-        in_slot.setdefault(id(parent), []).append(sig)
+        in_slot.setdefault(parent, []).append(sig)
     for slot in out.slots:
-        sigs = in_slot.get(id(slot.element), [])
+        sigs = in_slot.get(slot.element, [])
         if not sigs:
             continue
         if len(sigs) > 1:
@@ -562,7 +571,7 @@ def check_structure(root: etree._Element, policy: VerificationPolicy) -> Structu
                 )
             )
             continue
-        if slot.role == "GVBM" and slot.mon not in out.rows:
+        if slot.role is VaiTroKy.GVBM and slot.mon not in out.rows:
             out.results.append(
                 _fail("STRUCTURE.REFERENCE_MISMATCH", slot.path, slot, en="(no such subject row)")
             )
@@ -727,8 +736,7 @@ def check_signature(
     record binding: the signed ``HocBaKy`` must name ``record`` (the identifier and version
     the packet's data names; None when it names none, which nothing matches)."""
     results: list[StepResult] = []
-    role = ps.slot.role
-
+    role = ps.slot.role.value
     who = signer_summary(ps.leaf)
 
     def res(code: str, status: Status, path: str, detail: str = "") -> StepResult:

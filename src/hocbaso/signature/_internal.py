@@ -1,0 +1,44 @@
+"""What the layers above ``signature`` (``verify``, ``testing``) may use of its internals.
+
+They import signing plumbing from here only (a test refuses ``from hocbaso.signature._<module>
+import …`` outside this package): the one XMLDSig profile, the algorithm sets both policies
+read, the certificate identity both sides extract, and the record digest helpers. Everything
+else in the private modules may change without notice.
+"""
+
+from hocbaso.signature._algorithms import (
+    LEGACY_DIGEST_METHODS,
+    LEGACY_SIGNATURE_METHODS,
+    NEVER_DIGEST_METHODS,
+    NEVER_SIGNATURE_METHODS,
+    SAFE_C14N_METHODS,
+    SHA2_DIGEST_METHODS,
+    SHA2_SIGNATURE_METHODS,
+)
+from hocbaso.signature._certrules import CertificateIdentity, certificate_identity
+from hocbaso.signature._keyfile import PrivateKey
+from hocbaso.signature._keys import verify_value
+from hocbaso.signature._profile import record_binding_of
+from hocbaso.signature._record import (
+    record_binding_in,
+    record_digest_of_c14n,
+    signed_data_c14n,
+)
+
+__all__ = [
+    "LEGACY_DIGEST_METHODS",
+    "LEGACY_SIGNATURE_METHODS",
+    "NEVER_DIGEST_METHODS",
+    "NEVER_SIGNATURE_METHODS",
+    "SAFE_C14N_METHODS",
+    "SHA2_DIGEST_METHODS",
+    "SHA2_SIGNATURE_METHODS",
+    "CertificateIdentity",
+    "PrivateKey",
+    "certificate_identity",
+    "record_binding_in",
+    "record_binding_of",
+    "record_digest_of_c14n",
+    "signed_data_c14n",
+    "verify_value",
+]
