@@ -19,6 +19,17 @@ from hocbaso.signature._certrules import CertificateIdentity, certificate_identi
 from hocbaso.signature._keyfile import PrivateKey
 from hocbaso.signature._keys import verify_value
 from hocbaso.signature._profile import record_binding_of
+from hocbaso.signature._profile_check import (
+    EARLIEST_SIGNING_TIME,
+    LATEST_SIGNING_TIME,
+    MAX_KEYINFO_CERTIFICATES,
+    ProfileViolation,
+    Violation,
+    algorithm_problems,
+    read_signature,
+    signing_time_of,
+    usable_signing_time,
+)
 from hocbaso.signature._record import (
     record_binding_in,
     record_digest_of_c14n,
@@ -26,8 +37,11 @@ from hocbaso.signature._record import (
 )
 
 __all__ = [
+    "EARLIEST_SIGNING_TIME",
+    "LATEST_SIGNING_TIME",
     "LEGACY_DIGEST_METHODS",
     "LEGACY_SIGNATURE_METHODS",
+    "MAX_KEYINFO_CERTIFICATES",
     "NEVER_DIGEST_METHODS",
     "NEVER_SIGNATURE_METHODS",
     "SAFE_C14N_METHODS",
@@ -35,10 +49,16 @@ __all__ = [
     "SHA2_SIGNATURE_METHODS",
     "CertificateIdentity",
     "PrivateKey",
+    "ProfileViolation",
+    "Violation",
+    "algorithm_problems",
     "certificate_identity",
+    "read_signature",
     "record_binding_in",
     "record_binding_of",
     "record_digest_of_c14n",
     "signed_data_c14n",
+    "signing_time_of",
+    "usable_signing_time",
     "verify_value",
 ]

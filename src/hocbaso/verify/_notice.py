@@ -22,9 +22,9 @@ from cryptography import x509
 from hocbaso.errors import HocBaSoError
 from hocbaso.packet import parse_xml
 from hocbaso.signature import DSIG_NS, HolderKind, read_thong_bao_thu_hoi
+from hocbaso.signature._internal import usable_signing_time
 from hocbaso.verify._certificates import identity_of
 from hocbaso.verify._status import RevocationNotice
-from hocbaso.verify._xmldsig import usable_signing_time
 
 if TYPE_CHECKING:
     from hocbaso.verify._crl import CrlSet

@@ -53,9 +53,10 @@ from hocbaso.verify._codes import CODES, Status, Step
 from hocbaso.verify._crl import CrlSet
 from hocbaso.verify._policy import STRICT, VerificationPolicy
 from hocbaso.verify._report import StepResult, VerificationReport, record_from_signed_bytes
+from hocbaso.verify._signatures import CanonCache, check_signature
 from hocbaso.verify._status import RevocationNotice, check_status
+from hocbaso.verify._structure import ParsedSignature, check_structure
 from hocbaso.verify._trust import TrustStore
-from hocbaso.verify._xmldsig import CanonCache, ParsedSignature, check_signature, check_structure
 
 __all__ = ["as_crl_set", "packet_input", "verify"]
 
