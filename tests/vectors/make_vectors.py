@@ -958,7 +958,7 @@ def build_vectors(pki: TestPKI | None = None, seed: int = 0) -> list[Vector]:
     # hocbaso refuses to sign such a record as CBQL or KY_PHAT_HANH; the vector stands for one
     # issued by software that does not run the content check, so the gate is lifted here only.
     with (
-        mock.patch("hocbaso.signature._core.check_packet"),
+        mock.patch("hocbaso.signature._planner.check_packet"),
         mock.patch("hocbaso.signature._twophase.check_packet"),
         mock.patch("hocbaso.signature._memo.note_record_checked"),  # nothing was checked
     ):

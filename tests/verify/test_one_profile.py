@@ -19,7 +19,7 @@ from lxml import etree
 
 from hocbaso.packet import parse_xml
 from hocbaso.signature import DSIG_NS, SigningPolicy
-from hocbaso.signature._core import load_packet
+from hocbaso.signature._packet_view import load_packet
 from hocbaso.signature._profile import SignatureProblem, check_signature
 from hocbaso.testing.pki import TEST_NOW, TestPKI
 from hocbaso.verify import Status, Step, TrustStore, verify

@@ -32,19 +32,16 @@ from hocbaso.packet._internal import layout as L
 from hocbaso.signature import _memo
 from hocbaso.signature._algorithms import DSIG_NS
 from hocbaso.signature._c14n import canonicalize
+from hocbaso.signature._certificate_check import check_certificate
 from hocbaso.signature._certrules import HolderKind, certificate_identity
 from hocbaso.signature._checks import check_content
-from hocbaso.signature._core import (
-    PacketView,
-    check_certificate,
-    format_time,
-    load_packet,
-)
 from hocbaso.signature._keys import (
     normalise_signature_value,
     signature_method_for,
     verify_value,
 )
+from hocbaso.signature._packet_view import PacketView, load_packet
+from hocbaso.signature._planner import format_time
 from hocbaso.signature._policy import SigningPolicy
 from hocbaso.signature._profile import (
     HocBaKy,

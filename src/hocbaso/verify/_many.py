@@ -30,9 +30,9 @@ from hocbaso.packet._internal import packet_bytes
 from hocbaso.verify._codes import Status
 from hocbaso.verify._crl import CrlSet
 from hocbaso.verify._dask import worker_threads
+from hocbaso.verify._notice import RevocationNotice
 from hocbaso.verify._policy import STRICT, VerificationPolicy
 from hocbaso.verify._report import StepResult, VerificationReport
-from hocbaso.verify._status import RevocationNotice
 from hocbaso.verify._trust import TrustStore
 from hocbaso.verify._verify import _many_bytes, as_crl_set, packet_input, verify
 

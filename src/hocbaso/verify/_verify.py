@@ -51,10 +51,11 @@ from hocbaso.tt22 import check_record
 from hocbaso.verify._certificates import identity_of, signer_summary
 from hocbaso.verify._codes import CODES, Status, Step
 from hocbaso.verify._crl import CrlSet
+from hocbaso.verify._notice import RevocationNotice
 from hocbaso.verify._policy import STRICT, VerificationPolicy
 from hocbaso.verify._report import StepResult, VerificationReport, record_from_signed_bytes
 from hocbaso.verify._signatures import CanonCache, check_signature
-from hocbaso.verify._status import RevocationNotice, check_status
+from hocbaso.verify._status import check_status
 from hocbaso.verify._structure import ParsedSignature, check_structure
 from hocbaso.verify._trust import TrustStore
 
