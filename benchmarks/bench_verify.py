@@ -43,7 +43,8 @@ from cryptography.x509 import load_der_x509_certificate
 from lxml import etree
 
 from benchmarks._timing import ops_per_second as _bench
-from hocbaso.signature import DSIG_NS, C14nMethod, canonicalize
+from hocbaso.signature import C14nMethod, canonicalize
+from hocbaso.signature._internal import DSIG_NS
 from hocbaso.testing import tao_hoc_ba
 from hocbaso.testing.pki import TEST_NOW, build_test_pki
 from hocbaso.verify import CrlSet, TrustStore, dask_executor, verify, verify_many

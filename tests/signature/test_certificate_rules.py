@@ -14,15 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hocbaso.errors import AlgorithmError, CertificateError
-from hocbaso.signature import (
+from hocbaso.signature import VaiTroKy, prepare, sign
+from hocbaso.signature._internal import (
     ACCEPTED_EKUS,
     HolderKind,
-    VaiTroKy,
     extended_key_usage_ok,
     holder_kind_of,
     key_strength_problem,
-    prepare,
-    sign,
 )
 from hocbaso.testing.pki import (
     HOMEROOM_CCCD,

@@ -18,8 +18,6 @@ from lxml import etree
 from hocbaso.errors import RoleOrderError
 from hocbaso.packet import parse_xml
 from hocbaso.signature import (
-    DSIG_NS,
-    SIGPROP_NS,
     C14nMethod,
     DigestMethod,
     SignatureMethod,
@@ -27,6 +25,7 @@ from hocbaso.signature import (
     canonicalize,
     sign,
 )
+from hocbaso.signature._internal import DSIG_NS, SIGPROP_NS
 from hocbaso.testing.pki import HOMEROOM_CCCD, SUBJECT_TEACHER_CCCDS, TEST_NOW, TestPKI
 
 from .conftest import SUBJECTS, make_packet, verify_all

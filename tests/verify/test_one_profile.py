@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
 from hocbaso.packet import parse_xml
-from hocbaso.signature import DSIG_NS, SigningPolicy
+from hocbaso.signature import SigningPolicy
+from hocbaso.signature._internal import DSIG_NS
 from hocbaso.signature._packet_view import load_packet
 from hocbaso.signature._profile import SignatureProblem, check_signature
 from hocbaso.testing.pki import TEST_NOW, TestPKI
@@ -140,4 +141,4 @@ def test_the_profile_rules_are_written_once() -> None:
         for name in ('"SignedInfo"', '"Reference"', '"Transforms"', '"X509Data"', '"KeyInfo"'):
             assert name not in text, (path.name, name)
     checker = (SRC / "signature" / "_profile.py").read_text(encoding="utf-8")
-    assert "def _one(" not in checker and "findall(_q(\"Reference\"))" not in checker
+    assert "def _one(" not in checker and 'findall(_q("Reference"))' not in checker

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from hocbaso.signature import DSIG_NS, record_digest, revoke
+from hocbaso.signature import record_digest, revoke
+from hocbaso.signature._internal import DSIG_NS
 from hocbaso.testing.pki import TestPKI
 from hocbaso.verify import TrustStore, verify
 

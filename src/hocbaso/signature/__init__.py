@@ -11,26 +11,9 @@ signing and issuing run too.
 """
 
 from hocbaso.packet._internal import VaiTroKy
-from hocbaso.signature._algorithms import (
-    DSIG_NS,
-    SIGPROP_NS,
-    C14nMethod,
-    DigestMethod,
-    SignatureMethod,
-)
+from hocbaso.signature._algorithms import C14nMethod, DigestMethod, SignatureMethod
 from hocbaso.signature._c14n import canonicalize
-from hocbaso.signature._certrules import (
-    ACCEPTED_CURVES,
-    ACCEPTED_EKUS,
-    MIN_RSA_BITS,
-    HolderKind,
-    extended_key_usage_ok,
-    holder_kind,
-    holder_kind_of,
-    key_strength_problem,
-)
 from hocbaso.signature._checks import validate
-from hocbaso.signature._identity import LoaiDinhDanh, SubjectIdentity, subject_identities
 from hocbaso.signature._keyfile import KeyFileSigner, load_certificates
 from hocbaso.signature._lifecycle import (
     THU_HOI_FORMAT_VERSION,
@@ -60,20 +43,13 @@ from hocbaso.signature._twophase import (
 )
 
 __all__ = [
-    "ACCEPTED_CURVES",
-    "ACCEPTED_EKUS",
-    "DSIG_NS",
-    "MIN_RSA_BITS",
-    "SIGPROP_NS",
     "THU_HOI_FORMAT_VERSION",
     "C14nMethod",
     "ChuKyDaXacThuc",
     "DigestMethod",
     "HocBaKy",
-    "HolderKind",
     "IssuedRecord",
     "KeyFileSigner",
-    "LoaiDinhDanh",
     "Pkcs11Signer",
     "PreparedBatch",
     "PreparedSignature",
@@ -81,18 +57,13 @@ __all__ = [
     "Signer",
     "SigningPolicy",
     "SigningStep",
-    "SubjectIdentity",
     "ThongBaoThuHoi",
     "VaiTroKy",
     "canonicalize",
     "complete",
     "complete_many",
     "correct",
-    "extended_key_usage_ok",
-    "holder_kind",
-    "holder_kind_of",
     "issue",
-    "key_strength_problem",
     "load_certificates",
     "prepare",
     "prepare_many",
@@ -101,6 +72,5 @@ __all__ = [
     "revoke",
     "sign",
     "sign_roles",
-    "subject_identities",
     "validate",
 ]

@@ -13,14 +13,13 @@ from hocbaso.verify._crl import CrlSet
 from hocbaso.verify._dask import dask_executor
 from hocbaso.verify._many import read_packet_file, verify_many
 from hocbaso.verify._notice import RevocationNotice
-from hocbaso.verify._policy import ALL_ROLES, LEGACY, STRICT, VerificationPolicy
+from hocbaso.verify._policy import LEGACY, STRICT, VerificationPolicy
 from hocbaso.verify._registry import IssuerRegistry, load_issuer_registry
 from hocbaso.verify._report import StepResult, VerificationReport
 from hocbaso.verify._trust import TrustStore
 from hocbaso.verify._verify import verify
 
 __all__ = [
-    "ALL_ROLES",
     "CODES",
     "LEGACY",
     "STRICT",

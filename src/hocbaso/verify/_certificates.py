@@ -22,8 +22,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
 from hocbaso.errors import VerificationInputError
-from hocbaso.signature import HolderKind
-from hocbaso.signature._internal import CertificateIdentity, certificate_identity
+from hocbaso.signature._internal import CertificateIdentity, HolderKind, certificate_identity
 
 __all__ = [
     "as_utc",

@@ -22,8 +22,8 @@ from cryptography import x509
 
 from hocbaso.errors import HocBaSoError
 from hocbaso.packet import parse_xml
-from hocbaso.signature import DSIG_NS, HolderKind, read_thong_bao_thu_hoi
-from hocbaso.signature._internal import usable_signing_time
+from hocbaso.signature import read_thong_bao_thu_hoi
+from hocbaso.signature._internal import DSIG_NS, HolderKind, usable_signing_time
 from hocbaso.verify._certificates import identity_of
 
 if TYPE_CHECKING:

@@ -23,8 +23,7 @@ from lxml import etree
 
 from hocbaso.packet._internal import VaiTroKy
 from hocbaso.packet._internal import layout as L
-from hocbaso.signature import DSIG_NS
-from hocbaso.signature._internal import ProfileViolation, Violation, read_signature
+from hocbaso.signature._internal import DSIG_NS, ProfileViolation, Violation, read_signature
 from hocbaso.verify._certificates import load_certificate_b64
 from hocbaso.verify._codes import Status
 from hocbaso.verify._policy import VerificationPolicy

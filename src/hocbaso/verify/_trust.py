@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import verification as xv
 
 from hocbaso.errors import VerificationInputError
-from hocbaso.signature import extended_key_usage_ok, key_strength_problem
+from hocbaso.signature._internal import extended_key_usage_ok, key_strength_problem
 from hocbaso.verify._certificates import as_utc, fingerprint, memo, valid_at
 
 __all__ = ["PathOutcome", "TrustStore"]

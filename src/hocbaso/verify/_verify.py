@@ -41,9 +41,10 @@ from hocbaso.models import HocBa
 from hocbaso.packet import DEFAULT_LIMITS, parse_xml, validate
 from hocbaso.packet._internal import PacketSource, VaiTroKy, packet_bytes, type_name
 from hocbaso.packet._internal import layout as L
-from hocbaso.signature import C14nMethod, HolderKind
+from hocbaso.signature import C14nMethod
 from hocbaso.signature._internal import (
     CertificateIdentity,
+    HolderKind,
     record_binding_in,
     record_digest_of_c14n,
 )
