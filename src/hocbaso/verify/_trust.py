@@ -90,6 +90,8 @@ class _Runtime:
         self.misses = 0
 
 
+#: Runtimes per distinct (anchors, bucket, cache size), keyed by the anchors' SHA-256; bounded.
+_MAX_RUNTIMES = 64
 _RUNTIMES: dict[tuple[tuple[str, ...], dt.timedelta, int], _Runtime] = {}
 
 
@@ -132,6 +134,8 @@ class TrustStore:
         runtime = _RUNTIMES.get(key)
         if runtime is None:
             runtime = _Runtime(xv.Store(list(self._anchors)))
+            if len(_RUNTIMES) >= _MAX_RUNTIMES:
+                _RUNTIMES.clear()  # bounded: a store re-creates its runtime on next use
             _RUNTIMES[key] = runtime
         self._rt = runtime
 
