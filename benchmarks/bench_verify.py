@@ -8,9 +8,10 @@
   beyond the cryptography: the least any correct verifier must do.
 * **signxml**: signxml 5 verifying the same signatures one by one (``location`` pinned per
   slot, ``expect_references=2``, chain validation to the same root). signxml rejects the
-  unprefixed .NET-style signatures of SPEC §4 (it re-canonicalises SignedInfo differently; see
-  the SPEC's "known pitfall"), so this column uses the same record with ``ds:``-prefixed
-  signatures, re-signed with the same keys; hocbaso is timed on that variant too.
+  unprefixed .NET-style signatures of docs/signing.md §1 (it re-canonicalises SignedInfo
+  differently; see docs/signing.md §1, "Canonicalisation pitfall"), so this column uses the same
+  record with ``ds:``-prefixed signatures, re-signed with the same keys; hocbaso is timed on that
+  variant too.
 * **verify_many**: N packets sequentially vs ``verify_many`` on a 2-process pool (warmed up),
   and on a Dask ``LocalCluster`` of 2 worker processes (1 thread each) through
   :func:`hocbaso.verify.dask_executor`, each read against the machine's own two-process

@@ -1,4 +1,4 @@
-"""Layers import downward only (STYLE.md), and the CLI uses only public names."""
+"""Layers import downward only (CONTRIBUTING.md, "Layout"), and the CLI uses only public names."""
 
 from __future__ import annotations
 

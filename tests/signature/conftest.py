@@ -1,4 +1,4 @@
-"""Shared fixtures for the signing-core tests: hand-made packets in the SPEC §3 layout, the
+"""Shared fixtures for the signing-core tests: hand-made packets in the docs/packet.md layout, the
 test PKI, a pinned clock, and a small independent checker of every signature in a packet."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def make_packet(
     pretty: bool = True,
     record_no: int = 1,
 ) -> bytes:
-    """A minimal packet in the SPEC §3 layout with empty signature slots."""
+    """A minimal packet in the docs/packet.md layout with empty signature slots."""
     ids = list(teacher_ids or SUBJECT_TEACHER_CCCDS[: len(subjects)])
     nl = "\n" if pretty else ""
     rows = "".join(

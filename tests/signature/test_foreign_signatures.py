@@ -1,7 +1,7 @@
 """Earlier signatures written by other software: ``ds:``-prefixed, exclusive or 1.1 C14N.
 
-The core re-checks the signatures a new role depends on; it must accept every form SPEC §4
-lets verifiers accept, and still catch a changed digest in them.
+The core re-checks the signatures a new role depends on; it must accept every form docs/signing.md
+§1 lets verifiers accept, and still catch a changed digest in them.
 """
 
 from __future__ import annotations

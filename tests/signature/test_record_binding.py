@@ -1,5 +1,6 @@
-"""Issue 9 items 1, 2 and 8 on the signing side: every signature names its record (HocBaKy),
-the record digest is over signed content only, and a notice is read from its signed bytes."""
+"""Record binding on the signing side (docs/signing.md §1): every signature names its record
+(HocBaKy), the record digest is over signed content only, and a notice is read from its signed
+bytes."""
 
 from __future__ import annotations
 

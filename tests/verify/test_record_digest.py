@@ -1,5 +1,6 @@
 """Step 8 identifies records by signed content: bytes no signature covers never dodge a
-revocation or break a version chain (issue 9 item 1), whatever combination of them."""
+revocation or break a version chain (docs/verification.md §2 step 8), whatever combination of
+them."""
 
 from __future__ import annotations
 

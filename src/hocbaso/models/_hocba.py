@@ -1,4 +1,4 @@
-"""One Học bạ số record: one student × one school year × one school (SPEC §2).
+"""One Học bạ số record: one student × one school year × one school (docs/records.md).
 
 The attribute order is the element order of the packet, and every element name is the
 attribute name upper-cased. Catalogue columns map to attributes by splitting the column into

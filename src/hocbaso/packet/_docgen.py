@@ -115,8 +115,8 @@ def generate_field_mapping() -> str:
         "",
         "The five synchronisation columns (" + ", ".join(f"`{c}`" for c in SYNC_COLUMNS)
         + ") and the technical keys are transfer metadata for the national data centre, not",
-        "record content; they are not in the signed packet. A submission package (SPEC §8)",
-        "carries its own envelope metadata.",
+        "record content; they are not in the signed packet. A submission package carries",
+        "its own envelope metadata.",
         "",
     ]
     table = None

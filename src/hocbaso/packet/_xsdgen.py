@@ -182,7 +182,8 @@ def generate_xsd() -> str:
     <xs:restriction base="xs:ID"><xs:pattern value="{mon_id_pattern}"/></xs:restriction>
   </xs:simpleType>
 
-  <!-- Signature slots: empty until signed, then exactly one ds:Signature (SPEC §3, §4). -->
+  <!-- Signature slots: empty until signed, then exactly one ds:Signature
+       (docs/packet.md, docs/signing.md §1). -->
   <xs:complexType name="ONhanChuKy">
     <xs:sequence>
       <xs:element ref="ds:Signature" minOccurs="0"/>

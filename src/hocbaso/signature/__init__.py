@@ -1,4 +1,4 @@
-"""Producing XML signatures on Học bạ số packets (SPEC §4–§5).
+"""Producing XML signatures on Học bạ số packets (docs/signing.md).
 
 The core is a small module set on lxml canonicalisation and ``cryptography``: the signature
 profile, role order, byte-splicing into the packet's slots, and the two-phase path for

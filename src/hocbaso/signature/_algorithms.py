@@ -1,6 +1,6 @@
 """Every XML-signature URI hocbaso knows, as enum values (the URI *is* the value).
 
-Signing uses only the profile of SPEC §4; verification accepts a wider, still safe set,
+Signing uses only the profile of docs/signing.md §1; verification accepts a wider, still safe set,
 and a legacy policy may accept SHA-1 with a warning. Anything not listed here is unknown and
 refused.
 """
@@ -26,7 +26,7 @@ __all__ = [
 
 #: The W3C XML Signature namespace.
 DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
-#: The namespace of hocbaso's SigningTime signature property (SPEC §4).
+#: The namespace of hocbaso's SigningTime signature property (docs/signing.md §1).
 SIGPROP_NS = "urn:hocbaso:signature-properties"
 
 

@@ -48,7 +48,7 @@ def _spki(key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey | object) -> bytes:
 
 
 def signature_method_for(certificate: x509.Certificate) -> SignatureMethod:
-    """The SPEC §4 signature method for a certificate's key (RSA-SHA256 or ECDSA-SHA256).
+    """The docs/signing.md §1 signature method for a certificate's key (RSA-SHA256 or ECDSA-SHA256).
 
     Raises :class:`AlgorithmError` for key types or sizes the profile does not sign with.
     """

@@ -1,4 +1,4 @@
-"""Issue, correct, revoke (SPEC §5): a record never changes after issuance.
+"""Issue, correct, revoke (docs/signing.md §7): a record never changes after issuance.
 
 - :func:`issue` adds the KY_PHAT_HANH signature and returns an :class:`IssuedRecord` — the signed
   bytes exactly as produced (never re-serialised) plus the record parsed from them.
@@ -323,8 +323,8 @@ def revoke(
     """A signed revocation notice for an issued record.
 
     Signed with the school's organisation certificate (the same organisation identity as the
-    record's KY_PHAT_HANH signature when ``policy.check_identity``), in the SPEC §4 profile:
-    Reference 1 to ``#thuhoi`` (the notice's data), Reference 2 to its SigningTime.
+    record's KY_PHAT_HANH signature when ``policy.check_identity``), in the docs/signing.md §1
+    profile: Reference 1 to ``#thuhoi`` (the notice's data), Reference 2 to its SigningTime.
     """
     label = "THU_HOI"
     time_text = format_time(revocation_time, label)  # a datetime with a UTC offset, first

@@ -158,7 +158,7 @@ def load_packet(data: bytes) -> PacketView:
                 "DUPLICATE_ID", "an Id occurs twice", "một Id xuất hiện hai lần", key
             )
         ids[key] = el
-    # Each Id a role signs must sit where the layout puts it (SPEC §3), not anywhere.
+    # Each Id a role signs must sit where the layout puts it (docs/packet.md), not anywhere.
     pinned = [(L.ID_DATA, L.DU_LIEU), (L.ID_THONG_TIN, f"{L.DU_LIEU}/{L.THONG_TIN}")]
     rows_path = f"{L.DU_LIEU}/{L.BANG_DIEM}/{L.DIEM_TONG_KET}"
     rows = root.findall(rows_path)

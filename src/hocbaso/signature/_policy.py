@@ -46,7 +46,8 @@ class SigningPolicy:
             an organisation certificate (``UID=MST:`` or a budget-unit code) for KY_PHAT_HANH.
             Turn off only for test data whose certificates cannot match.
         verify_existing: before adding a role, verify digests and signature values of every
-            earlier signature that the new role depends on ("present and valid", SPEC §4).
+            earlier signature that the new role depends on ("present and valid", docs/signing.md
+            §2).
         clock_skew: tolerance for clocks that disagree between machines: a certificate whose
             ``notBefore`` is at most this much after the signing time is accepted, and a signing
             time at most this much earlier than the latest earlier signature is accepted. Expiry

@@ -1,4 +1,4 @@
-"""The SPEC §4 signature profile: building a ``Signature`` and checking an earlier one.
+"""The docs/signing.md §1 signature profile: building a ``Signature`` and checking an earlier one.
 
 Built the way .NET ``SignedXml`` writes it: an unprefixed ``Signature`` declaring the XMLDSig
 namespace as default; Reference 1 to the role's element, Reference 2 to the ``Object`` holding the

@@ -132,7 +132,7 @@ _TEST_ORG = "hocbaso TEST PKI - NOT FOR PRODUCTION"
 class KeyType(StrEnum):
     """Key algorithm of a whole test hierarchy."""
 
-    RSA = "rsa"  # RSA-2048, signatures RSA-SHA256 (the SPEC §4 default)
+    RSA = "rsa"  # RSA-2048, signatures RSA-SHA256 (the docs/signing.md §1 default)
     EC = "ec"  # ECDSA P-256, signatures ECDSA-SHA256
 
 

@@ -1,4 +1,4 @@
-"""Verifying Học bạ số packets: every check of SPEC §7, reported, never a bare bool.
+"""Verifying Học bạ số packets: every check of docs/verification.md §2, reported, never a bare bool.
 
 Receiving schools, the Sở and the Ministry call :func:`verify` with the packet bytes and a
 :class:`TrustStore`; the :class:`VerificationReport` lists one coded :class:`StepResult` per

@@ -1,4 +1,4 @@
-"""Believing a signed revocation notice (thông báo thu hồi, SPEC §5).
+"""Believing a signed revocation notice (thông báo thu hồi, docs/signing.md §7).
 
 The notice's format and its signature check belong to the signing core
 (:func:`hocbaso.signature.read_thong_bao_thu_hoi`: layout, digests, value, and fields read from

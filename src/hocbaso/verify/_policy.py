@@ -38,7 +38,8 @@ ALL_ROLES: tuple[VaiTroKy, ...] = tuple(VaiTroKy)
 
 @dataclass(frozen=True, slots=True)
 class VerificationPolicy:
-    """Settings of one verification run. Defaults are the strict, SPEC §4/§7 choices.
+    """Settings of one verification run. Defaults are the strict, docs/signing.md §1 and
+    docs/verification.md §2 choices.
 
     Construction refuses combinations that can never be safe (HMAC or MD5 anywhere, a
     ``#WithComments`` canonicalisation), raising :class:`~hocbaso.errors.ConfigurationError`.
@@ -62,7 +63,7 @@ class VerificationPolicy:
     legacy_digest_methods: frozenset[DigestMethod] = frozenset()
 
     #: Canonicalisation methods accepted for SignedInfo and as the one Reference transform.
-    #: SPEC §4: C14N 1.0 (what the library writes), C14N 1.1 and exclusive C14N; never a
+    #: docs/signing.md §1: C14N 1.0 (what the library writes), C14N 1.1 and exclusive C14N; never a
     #: ``#WithComments`` variant (refused even if listed).
     c14n_methods: frozenset[C14nMethod] = SAFE_C14N_METHODS
 

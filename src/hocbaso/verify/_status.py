@@ -1,4 +1,5 @@
-"""Step 8: is this version the record in force? Version chain and revocation notices (SPEC §5).
+"""Step 8: is this version the record in force? Version chain and revocation notices
+(docs/signing.md §7).
 
 Everything here identifies a record the same two ways: by **identifier and version** (read from
 signed content), and by the **record digest** — the SHA-256 of the inclusive C14N 1.0 of its

@@ -1,4 +1,5 @@
-"""``verify``: the eight steps of SPEC §7, in order, each reported with a stable code.
+"""``verify``: the eight steps of docs/verification.md §2, in order, each reported with a stable
+code.
 
 Control flow, and why:
 
@@ -409,7 +410,7 @@ def verify(
     previous_versions: Iterable[PacketSource] = (),
     policy: VerificationPolicy = STRICT,
 ) -> VerificationReport:
-    """Verify one Học bạ số packet and report every check (SPEC §7).
+    """Verify one Học bạ số packet and report every check (docs/verification.md §2).
 
     ``trust`` holds the anchors (never the OS store). ``at`` is the verification time (must
     carry a time zone; default: now, UTC): signing times after it FAIL. Certificates are
