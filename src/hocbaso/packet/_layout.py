@@ -38,6 +38,7 @@ __all__ = [
     "THONG_TIN",
     "THONG_TIN_CHUNG",
     "THONG_TIN_CHUNG_PATH",
+    "RoleSlot",
     "VaiTroKy",
     "mon_id",
     "mon_of_id",
@@ -137,6 +138,27 @@ PERSONAL_ID_TAG: dict[VaiTroKy, str] = {
     VaiTroKy.GVCN: "SO_DDCN_GVCN",
     VaiTroKy.CBQL: "SO_DDCN_GIAM_HIEU",
 }
+
+
+class RoleSlot:
+    """The Ids of one role's slot (``role`` and, for GVBM, ``mon``): a base for the signer's and
+    the verifier's views of a slot, so both take every Id from :class:`VaiTroKy`."""
+
+    __slots__ = ()
+    role: VaiTroKy
+    mon: str | None
+
+    @property
+    def signature_id(self) -> str:
+        return self.role.signature_id(self.mon)
+
+    @property
+    def object_id(self) -> str:
+        return self.role.object_id(self.mon)
+
+    @property
+    def reference_id(self) -> str:
+        return self.role.reference_id(self.mon)
 
 
 def slot_xpath(role: VaiTroKy, mon: str | None = None) -> str:

@@ -38,7 +38,7 @@ def packet_error(code: str, en: str, vi: str, path: str = "") -> SigningError:
 
 
 @dataclass(frozen=True, slots=True)
-class SlotInfo:
+class SlotInfo(L.RoleSlot):
     """One signature slot of a packet and the Signature it holds, if any."""
 
     role: VaiTroKy
@@ -50,18 +50,6 @@ class SlotInfo:
     def label(self) -> str:
         """Role name for messages and error paths: ``GVBM[TOAN]``, ``GVCN``…"""
         return f"GVBM[{self.mon}]" if self.role is VaiTroKy.GVBM else self.role.value
-
-    @property
-    def signature_id(self) -> str:
-        return self.role.signature_id(self.mon)
-
-    @property
-    def object_id(self) -> str:
-        return self.role.object_id(self.mon)
-
-    @property
-    def reference_id(self) -> str:
-        return self.role.reference_id(self.mon)
 
 
 @dataclass(frozen=True, slots=True)

@@ -126,7 +126,14 @@ def build_signature(
     faster than building and canonicalising a tree. Otherwise, and as the reference the
     template is tested against, the Signature is built with lxml and canonicalised.
     """
-    if any(prefix is not None for prefix in context_nsmap):
+    unusual = _UNUSUAL_TIME.search(signing_time + record.ma_dinh_danh_hoc_ba + record.phien_ban)
+    # Values the template does not spell out are not reachable with xs:dateTime values and
+    # NCName Ids; the lxml path handles them anyway.
+    if (
+        any(prefix is not None for prefix in context_nsmap)
+        or unusual
+        or _UNUSUAL_ATTR.search(signature_id + object_id + reference_uri)
+    ):
         return build_signature_lxml(
             signature_id=signature_id,
             object_id=object_id,
@@ -223,21 +230,8 @@ def _build_from_template(
     certificates: tuple[x509.Certificate, ...],
     key_info: str | None,
 ) -> SignatureTemplate:
-    if _UNUSUAL_TIME.search(signing_time + record.ma_dinh_danh_hoc_ba + record.phien_ban) or (
-        _UNUSUAL_ATTR.search(signature_id + object_id + reference_uri)
-    ):
-        # Not reachable with xs:dateTime values and NCName Ids; the lxml path handles it anyway.
-        return build_signature_lxml(
-            signature_id=signature_id,
-            object_id=object_id,
-            reference_uri=reference_uri,
-            reference_c14n=reference_c14n,
-            signing_time=signing_time,
-            record=record,
-            method=method,
-            certificates=certificates,
-            context_nsmap={},
-        )
+    """The Signature's bytes spelled out by hand; only for the values :func:`build_signature`
+    sends here (no prefixed namespace in scope, no tab, newline, CR or ``>`` to escape)."""
     # Attribute values appear twice: canonical (C14N escapes & < " only, here) and serialised
     # (libxml2 also escapes >). Ids and URIs are caller data, so both are spelled out.
     obj_uri = f"#{object_id}"

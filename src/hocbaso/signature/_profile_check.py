@@ -32,7 +32,7 @@ import base64
 import binascii
 import datetime as dt
 import functools
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -355,66 +355,43 @@ def _judge(
     legacy_digests: frozenset[DigestMethod],
     legacy_signatures: frozenset[SignatureMethod],
 ) -> tuple[AlgorithmProblem, ...]:
-    return tuple(
-        AlgorithmProblem(kind, detail)
-        for kind, detail in _iter_problems(
-            c14n_uri,
-            transforms,
-            digest_uris,
-            method_uri,
-            c14n_methods,
-            digest_methods,
-            signature_methods,
-            legacy_digests,
-            legacy_signatures,
-        )
-    )
-
-
-def _iter_problems(
-    c14n_uri: str,
-    transforms: tuple[tuple[str, ...], ...],
-    digest_uris: tuple[str, ...],
-    method_uri: str,
-    c14n_methods: frozenset[C14nMethod],
-    digest_methods: frozenset[DigestMethod],
-    signature_methods: frozenset[SignatureMethod],
-    legacy_digests: frozenset[DigestMethod],
-    legacy_signatures: frozenset[SignatureMethod],
-) -> Iterator[tuple[str, str]]:
+    """The judgement behind :func:`algorithm_problems`, on hashable arguments."""
+    out: list[AlgorithmProblem] = []
     uris: list[tuple[str, str]] = [("c14n", c14n_uri)]
     uris += [("transform", t) for ts in transforms for t in ts]
     for kind, uri in uris:
         try:
             m = C14nMethod(uri)
         except ValueError:
-            yield ("ALGORITHM_REFUSED" if kind == "c14n" else "TRANSFORM_REFUSED"), uri
+            refused = "ALGORITHM_REFUSED" if kind == "c14n" else "TRANSFORM_REFUSED"
+            out.append(AlgorithmProblem(refused, uri))
             continue
         if m.with_comments:
-            yield "C14N_WITH_COMMENTS", uri
+            out.append(AlgorithmProblem("C14N_WITH_COMMENTS", uri))
         elif m not in c14n_methods:
-            yield "ALGORITHM_REFUSED", uri
+            out.append(AlgorithmProblem("ALGORITHM_REFUSED", uri))
     for ts, digest_uri in zip(transforms, digest_uris, strict=True):
         if len(ts) != 1:
-            yield "TRANSFORM_REFUSED", f"{len(ts)} transforms"
+            out.append(AlgorithmProblem("TRANSFORM_REFUSED", f"{len(ts)} transforms"))
         try:
             d = DigestMethod(digest_uri)
         except ValueError:
-            yield "ALGORITHM_REFUSED", digest_uri
+            out.append(AlgorithmProblem("ALGORITHM_REFUSED", digest_uri))
             continue
         if d in legacy_digests:
-            yield "ALGORITHM_LEGACY", d.value
+            out.append(AlgorithmProblem("ALGORITHM_LEGACY", d.value))
         elif d not in digest_methods:
-            yield "ALGORITHM_REFUSED", d.value
+            out.append(AlgorithmProblem("ALGORITHM_REFUSED", d.value))
     try:
         s = SignatureMethod(method_uri)
     except ValueError:
-        yield "ALGORITHM_REFUSED", method_uri
-        return
+        out.append(AlgorithmProblem("ALGORITHM_REFUSED", method_uri))
+        return tuple(out)
     if s in legacy_signatures:
-        yield "ALGORITHM_LEGACY", s.value
+        out.append(AlgorithmProblem("ALGORITHM_LEGACY", s.value))
     elif s not in signature_methods:
-        yield "ALGORITHM_REFUSED", s.value
+        out.append(AlgorithmProblem("ALGORITHM_REFUSED", s.value))
+    return tuple(out)
 
 
 # -- the signed Object -----------------------------------------------------------------------

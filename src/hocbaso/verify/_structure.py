@@ -23,7 +23,13 @@ from lxml import etree
 
 from hocbaso.packet._internal import VaiTroKy
 from hocbaso.packet._internal import layout as L
-from hocbaso.signature._internal import DSIG_NS, ProfileViolation, Violation, read_signature
+from hocbaso.signature._internal import (
+    DSIG_NS,
+    ProfileViolation,
+    ReferenceParts,
+    Violation,
+    read_signature,
+)
 from hocbaso.verify._certificates import load_certificate_b64
 from hocbaso.verify._codes import Status
 from hocbaso.verify._policy import VerificationPolicy
@@ -35,7 +41,7 @@ _D = f"{{{DSIG_NS}}}"
 
 
 @dataclass(frozen=True, slots=True)
-class Slot:
+class Slot(L.RoleSlot):
     """A signature slot of the layout, with the Ids its role must use (``packet/_layout.py``)."""
 
     role: VaiTroKy
@@ -43,27 +49,11 @@ class Slot:
     element: etree._Element
     path: str
 
-    @property
-    def signature_id(self) -> str:
-        return self.role.signature_id(self.mon)
-
-    @property
-    def object_id(self) -> str:
-        return self.role.object_id(self.mon)
-
-    @property
-    def reference_id(self) -> str:
-        return self.role.reference_id(self.mon)
-
 
 @dataclass(slots=True)
-class ParsedReference:
-    uri: str
-    target: etree._Element
-    transforms: list[tuple[str, list[str]]]
-    digest_uri: str
-    digest_value: bytes
-    element: etree._Element
+class ParsedReference(ReferenceParts):
+    """A Reference as the profile checker read it, with its path for the report."""
+
     path: str
 
 
