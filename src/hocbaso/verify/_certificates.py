@@ -52,12 +52,27 @@ def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
     cache[key] = value
 
 
+#: The certificates met last, most recent first, with their entry of :data:`_DERIVED`. Hashing
+#: a ``Certificate`` hashes its DER (~2 µs, and a record's check asks ~200 times); comparing
+#: with ``is`` against the objects held here costs nanoseconds. Holding them keeps each object
+#: alive, so an object found here is the very certificate whose values were stored with it.
+_RECENT: list[tuple[x509.Certificate, dict[str, Any]]] = []
+_MAX_RECENT = 32
+
+
 def memo(cert: x509.Certificate, name: str, compute: Callable[[x509.Certificate], Any]) -> Any:
     """``compute(cert)``, once per process per certificate and ``name``."""
-    values = _DERIVED.get(cert)
-    if values is None:
-        values = {}
-        _remember(_DERIVED, cert, values)
+    for held, values in _RECENT:  # noqa: B007 - the entry found is used after the loop
+        if held is cert:
+            break
+    else:
+        found = _DERIVED.get(cert)
+        if found is None:
+            found = {}
+            _remember(_DERIVED, cert, found)
+        values = found
+        _RECENT.insert(0, (cert, values))
+        del _RECENT[_MAX_RECENT:]
     if name not in values:
         values[name] = compute(cert)
     return values[name]
