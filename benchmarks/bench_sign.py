@@ -6,12 +6,12 @@ Subject: a full-year record from the synthetic generator (``tao_hoc_ba(0)``, one
 subject), RSA-2048 keys from the TEST PKI, signed role by role as in production: every GVBM,
 then GVCN, CBQL and KY_PHAT_HANH (issuance). Every operation goes bytes → bytes.
 
-- **floor** (per signature, as issue 4 defines it): inclusive C14N 1.0 + SHA-256 of the
+- **floor** (per signature): inclusive C14N 1.0 + SHA-256 of the
   referenced element from an already parsed tree, plus the raw RSA-2048 PKCS#1 v1.5 signature
   of the canonical SignedInfo. No parsing, no serialisation, no checks: nothing real can be
   faster, so ``hocbaso / floor`` is at most 1.
-- **floor+parse**: the same plus parsing the input bytes once with lxml, the floor the
-  stack notes (``/work/shared/reference/stack-notes.md`` §2) use for a bytes → bytes API (for
+- **floor+parse**: the same plus parsing the input bytes once with lxml, the honest floor of a
+  bytes → bytes API (for
   a whole record: one parse of the unsigned packet plus every signature's floor).
 - **hocbaso**: ``hocbaso.signature.sign(packet, role, signer, ...)`` on the packet as it is just
   before that role (so later roles pay for the larger document and for re-checking the

@@ -8,9 +8,10 @@
   beyond the cryptography: the least any correct verifier must do.
 * **signxml**: signxml 5 verifying the same signatures one by one (``location`` pinned per
   slot, ``expect_references=2``, chain validation to the same root). signxml rejects the
-  unprefixed .NET-style signatures of SPEC §4 (it re-canonicalises SignedInfo differently; see
-  the SPEC's "known pitfall"), so this column uses the same record with ``ds:``-prefixed
-  signatures, re-signed with the same keys; hocbaso is timed on that variant too.
+  unprefixed .NET-style signatures of docs/signing.md §1 (it re-canonicalises SignedInfo
+  differently; see docs/signing.md §1, "Canonicalisation pitfall"), so this column uses the same
+  record with ``ds:``-prefixed signatures, re-signed with the same keys; hocbaso is timed on that
+  variant too.
 * **verify_many**: N packets sequentially vs ``verify_many`` on a 2-process pool (warmed up),
   and on a Dask ``LocalCluster`` of 2 worker processes (1 thread each) through
   :func:`hocbaso.verify.dask_executor`, each read against the machine's own two-process
@@ -43,7 +44,8 @@ from cryptography.x509 import load_der_x509_certificate
 from lxml import etree
 
 from benchmarks._timing import ops_per_second as _bench
-from hocbaso.signature import DSIG_NS, C14nMethod, canonicalize
+from hocbaso.signature import C14nMethod, canonicalize
+from hocbaso.signature._internal import DSIG_NS
 from hocbaso.testing import tao_hoc_ba
 from hocbaso.testing.pki import TEST_NOW, build_test_pki
 from hocbaso.verify import CrlSet, TrustStore, dask_executor, verify, verify_many

@@ -1,4 +1,4 @@
-"""Layers import downward only (STYLE.md), and the CLI uses only public names."""
+"""Layers import downward only (CONTRIBUTING.md, "Layout"), and the CLI uses only public names."""
 
 from __future__ import annotations
 
@@ -70,3 +70,33 @@ def test_no_library_module_imports_the_cli() -> None:
         if path.relative_to(SRC).parts[0] == "cli":
             continue
         assert not any(m.startswith("hocbaso.cli") for m in _imports(path)), path
+
+
+def _private_imports(path: Path) -> list[str]:
+    """Modules ``path`` imports from another layer's private modules (``hocbaso.<layer>._x``)."""
+    own = path.relative_to(SRC).parts[0]
+    out = []
+    for module in _imports(path):
+        parts = module.split(".")
+        if len(parts) > 2 and parts[1] != own and any(p.startswith("_") for p in parts[2:]):
+            out.append(module)
+    return out
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(SRC)))
+def test_layers_share_internals_only_through_their_internal_module(path: Path) -> None:
+    """A layer uses another layer's public names or its one ``_internal`` module, never the
+    private modules behind it (CONTRIBUTING.md, "Layers"): those may be reorganised freely."""
+    stray = [m for m in _private_imports(path) if m.split(".")[2:] != ["_internal"]]
+    assert stray == [], f"{path.relative_to(SRC)} imports {stray}"
+
+
+def test_every_internal_module_is_one_a_lower_layer_offers() -> None:
+    internals = sorted(p.relative_to(SRC).parts[0] for p in SRC.glob("*/_internal.py"))
+    assert internals == ["models", "packet", "signature"]
+    for layer in internals:
+        users = {p.relative_to(SRC).parts[0] for p in _modules() if any(
+            m == f"hocbaso.{layer}._internal" for m in _imports(p)
+        )} - {layer}
+        assert users, f"nothing uses hocbaso.{layer}._internal"
+        assert all(layer in ALLOWED[u] for u in users), (layer, users)

@@ -1,8 +1,9 @@
 """Helpers for the interoperability tests: drive xmlsec1 and signxml as independent verifiers,
-build SPEC §4 templates for ``xmlsec1 --sign``, sign every role of a packet with hocbaso, and
-check a signature with a few lines of lxml + cryptography that share no code with hocbaso.
+build docs/signing.md §1 templates for ``xmlsec1 --sign``, sign every role of a packet with
+hocbaso, and check a signature with a few lines of lxml + cryptography that share no code with
+hocbaso.
 
-Everything reads the packet as XML (element names of SPEC §3), not through hocbaso's models,
+Everything reads the packet as XML (element names of docs/packet.md), not through hocbaso's models,
 so a bug in the library's own reading cannot hide here.
 """
 
@@ -300,7 +301,8 @@ def flip(data: bytes, offset: int, rng: random.Random | None = None) -> bytes:
     return data[:offset] + bytes([new]) + data[offset + 1 :]
 
 
-# -- xmlsec1 templates in the SPEC §4 layout ----------------------------------------------------
+# -- xmlsec1 templates in the docs/signing.md §1 layout
+# ----------------------------------------------------
 
 
 def record_of(packet: bytes) -> tuple[str, str]:
@@ -366,15 +368,17 @@ def insert_templates(packet: bytes, templates: dict[str, str]) -> bytes:
 
 
 def _c14n_in_context(el: etree._Element) -> bytes:
-    """Inclusive C14N 1.0 of a subtree, avoiding lxml's spurious xmlns="" (SPEC §4): serialise
-    the subtree (lxml copies in-scope namespace declarations to its apex) and canonicalise the
-    re-parsed document. Packets here carry no xml:* attributes, so nothing else is inherited."""
+    """Inclusive C14N 1.0 of a subtree, avoiding lxml's spurious xmlns="" (docs/signing.md §1):
+    serialise the subtree (lxml copies in-scope namespace declarations to its apex) and
+    canonicalise the re-parsed document. Packets here carry no xml:* attributes, so nothing else is
+    inherited."""
     standalone = etree.fromstring(etree.tostring(el, with_tail=False), _PARSER)
     return etree.tostring(standalone, method="c14n")
 
 
 def independent_check(data: bytes, signature_id: str, trusted_root: x509.Certificate) -> None:
-    """Assert that signature ``signature_id`` in ``data`` is valid per SPEC §4 (raises if not)."""
+    """Assert that signature ``signature_id`` in ``data`` is valid per docs/signing.md §1 (raises
+    if not)."""
     root = etree.fromstring(data, _PARSER)
     ids: dict[str, etree._Element] = {}
     for el in root.iter():
@@ -447,9 +451,9 @@ def signxml_verify(data: bytes, slot: Slot, ca_pem: Path, *, unprefixed: bool) -
     """Verify one signature with signxml; return the Ids of what its References resolved to.
 
     signxml canonicalises SignedInfo with ``etree.tostring(..., method="c14n")`` and so meets
-    lxml's spurious ``xmlns=""`` on an unprefixed (default-namespace) Signature — SPEC §4: it
-    rejects correct unprefixed signatures (xmlsec1's too). For the ``ds:``-prefixed form it is
-    used as shipped. For the unprefixed form (what hocbaso writes) its own documented legacy
+    lxml's spurious ``xmlns=""`` on an unprefixed (default-namespace) Signature — docs/signing.md
+    §1: it rejects correct unprefixed signatures (xmlsec1's too). For the ``ds:``-prefixed form it
+    is used as shipped. For the unprefixed form (what hocbaso writes) its own documented legacy
     switch ``excise_empty_xmlns_declarations`` strips every ``xmlns=""`` from inclusive C14N
     output; in this profile no element inside a Signature is un-namespaced (SigningTime has
     its own namespace) and the signed data elements declare no namespace at all, so the

@@ -1,5 +1,5 @@
-"""Direction 2: signatures made by ``xmlsec1 --sign`` from SPEC §4 templates (inside the slots)
-are accepted by hocbaso — by ``hocbaso.verify``, by the signing core (which re-checks earlier
+"""Direction 2: signatures made by ``xmlsec1 --sign`` from docs/signing.md §1 templates (inside the
+slots) are accepted by hocbaso — by ``hocbaso.verify``, by the signing core (which re-checks earlier
 signatures before adding a role) and by an independent lxml + cryptography check."""
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ def xmlsec1_sign_roles(
     prefix: str | None,
     roles: frozenset[VaiTroKy] = frozenset(VaiTroKy),
 ) -> bytes:
-    """Insert SPEC §4 templates for ``roles`` and let xmlsec1 sign them one by one, in order."""
+    """Insert docs/signing.md §1 templates for ``roles`` and let xmlsec1 sign them one by one, in
+    order."""
     chosen = [s for s in slots(packet) if s.role in roles]
     templates = {
         s.signature_id: signature_template(

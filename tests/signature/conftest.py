@@ -1,4 +1,4 @@
-"""Shared fixtures for the signing-core tests: hand-made packets in the SPEC §3 layout, the
+"""Shared fixtures for the signing-core tests: hand-made packets in the docs/packet.md layout, the
 test PKI, a pinned clock, and a small independent checker of every signature in a packet."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def make_packet(
     pretty: bool = True,
     record_no: int = 1,
 ) -> bytes:
-    """A minimal packet in the SPEC §3 layout with empty signature slots."""
+    """A minimal packet in the docs/packet.md layout with empty signature slots."""
     ids = list(teacher_ids or SUBJECT_TEACHER_CCCDS[: len(subjects)])
     nl = "\n" if pretty else ""
     rows = "".join(
@@ -71,7 +71,7 @@ def hand_made_layout() -> Iterator[None]:
     and checked, not about the record. Only the record gate is lifted, nothing else.
     """
     with (
-        mock.patch("hocbaso.signature._core.check_packet"),
+        mock.patch("hocbaso.signature._planner.check_packet"),
         mock.patch("hocbaso.signature._twophase.check_packet"),
         mock.patch("hocbaso.signature._memo.note_record_checked"),  # nothing was checked
     ):
@@ -111,7 +111,7 @@ def verify_all(data: bytes) -> dict[str, str | None]:
     Uses the core's narrow profile checker with a fresh parse of the final bytes (the
     interoperability tests check the same packets with xmlsec1 and signxml independently).
     """
-    from hocbaso.signature._core import load_packet
+    from hocbaso.signature._packet_view import load_packet
     from hocbaso.signature._policy import SigningPolicy
     from hocbaso.signature._profile import SignatureProblem, check_signature
 

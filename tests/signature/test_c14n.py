@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from hocbaso.errors import AlgorithmError
-from hocbaso.signature import DSIG_NS, SIGPROP_NS, C14nMethod, canonicalize
+from hocbaso.signature import C14nMethod, canonicalize
+from hocbaso.signature._internal import DSIG_NS, SIGPROP_NS
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 

@@ -14,15 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hocbaso.errors import AlgorithmError, CertificateError
-from hocbaso.signature import (
+from hocbaso.signature import VaiTroKy, prepare, sign
+from hocbaso.signature._internal import (
     ACCEPTED_EKUS,
     HolderKind,
-    VaiTroKy,
     extended_key_usage_ok,
     holder_kind_of,
     key_strength_problem,
-    prepare,
-    sign,
 )
 from hocbaso.testing.pki import (
     HOMEROOM_CCCD,
@@ -194,7 +192,7 @@ def test_adding_a_personal_identifier_to_an_organisation_certificate_refuses_iss
     """Invariant: an organisation certificate issues; the same subject plus any personal
     identifier, anywhere among its UIDs, is refused by the signer — and the verifier calls it a
     person's (one rule, ``holder_kind_of``)."""
-    from hocbaso.verify._trust import identity_of
+    from hocbaso.verify._certificates import identity_of
 
     uids = [f"{k}:{v}" for k, v in orgs]
     org_cert = _cert(uids)
@@ -207,7 +205,7 @@ def test_adding_a_personal_identifier_to_an_organisation_certificate_refuses_iss
     uids.insert(min(position, len(uids)), f"{kind}{sep}{value}")
     mixed = _cert(uids)
     assert holder_kind_of(mixed) is HolderKind.PERSON
-    assert identity_of(mixed).kind == "person"
+    assert identity_of(mixed).holder == "person"
     with pytest.raises(CertificateError) as err:
         prepare(_ISSUANCE_READY, VaiTroKy.KY_PHAT_HANH, mixed, signing_time=_LATER)
     assert err.value.code == "SIGN.CERTIFICATE.NOT_ORGANISATION"

@@ -1,7 +1,7 @@
 """Earlier signatures written by other software: ``ds:``-prefixed, exclusive or 1.1 C14N.
 
-The core re-checks the signatures a new role depends on; it must accept every form SPEC §4
-lets verifiers accept, and still catch a changed digest in them.
+The core re-checks the signatures a new role depends on; it must accept every form docs/signing.md
+§1 lets verifiers accept, and still catch a changed digest in them.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from lxml import etree
 from hocbaso.errors import RoleOrderError
 from hocbaso.packet import parse_xml
 from hocbaso.signature import (
-    DSIG_NS,
-    SIGPROP_NS,
     C14nMethod,
     DigestMethod,
     SignatureMethod,
@@ -27,6 +25,7 @@ from hocbaso.signature import (
     canonicalize,
     sign,
 )
+from hocbaso.signature._internal import DSIG_NS, SIGPROP_NS
 from hocbaso.testing.pki import HOMEROOM_CCCD, SUBJECT_TEACHER_CCCDS, TEST_NOW, TestPKI
 
 from .conftest import SUBJECTS, make_packet, verify_all

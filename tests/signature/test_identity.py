@@ -10,7 +10,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from hocbaso.signature import LoaiDinhDanh, SubjectIdentity, VaiTroKy, sign, subject_identities
+from hocbaso.signature import VaiTroKy, sign
+from hocbaso.signature._internal import LoaiDinhDanh, SubjectIdentity, subject_identities
 from hocbaso.testing.pki import SUBJECT_TEACHER_CCCDS, TEST_NOW, TestPKI
 
 from .conftest import make_packet, verify_all

@@ -1,4 +1,4 @@
-"""Issue, correct, revoke on synthetic records (SPEC §5)."""
+"""Issue, correct, revoke on synthetic records (docs/signing.md §7)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Issue 9 items 1, 2 and 8 on the signing side: every signature names its record (HocBaKy),
-the record digest is over signed content only, and a notice is read from its signed bytes."""
+"""Record binding on the signing side (docs/signing.md §1): every signature names its record
+(HocBaKy), the record digest is over signed content only, and a notice is read from its signed
+bytes."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from lxml import etree
 from hocbaso.errors import RoleOrderError, SigningError
 from hocbaso.packet import parse_xml
 from hocbaso.signature import (
-    DSIG_NS,
     HocBaKy,
     IssuedRecord,
     SigningStep,
@@ -31,6 +31,7 @@ from hocbaso.signature import (
     sign,
     sign_roles,
 )
+from hocbaso.signature._internal import DSIG_NS
 from hocbaso.signature._profile import record_binding_of
 from hocbaso.testing import tao_hoc_ba
 from hocbaso.testing.pki import (
@@ -125,8 +126,7 @@ def test_a_signature_replayed_into_another_record_is_refused_by_the_core(pki: Te
     record 2, covers exactly the same bytes; only the binding tells them apart."""
     signers = [pki.personal(SUBJECT_TEACHER_CCCDS[i]).signer() for i in range(len(SUBJECTS))]
     steps = [
-        SigningStep(VaiTroKy.GVBM, s, TEST_NOW, c)
-        for s, c in zip(signers, SUBJECTS, strict=True)
+        SigningStep(VaiTroKy.GVBM, s, TEST_NOW, c) for s, c in zip(signers, SUBJECTS, strict=True)
     ]
     donor = sign_roles(make_packet(record_no=1), steps)
     victim = sign_roles(make_packet(record_no=2), steps)

@@ -14,8 +14,6 @@ from lxml import etree
 from hocbaso.errors import CertificateError, SigningError, UsageError
 from hocbaso.packet import parse_xml
 from hocbaso.signature import (
-    DSIG_NS,
-    SIGPROP_NS,
     C14nMethod,
     DigestMethod,
     PreparedBatch,
@@ -28,6 +26,7 @@ from hocbaso.signature import (
     prepare_many,
     sign,
 )
+from hocbaso.signature._internal import DSIG_NS, SIGPROP_NS
 from hocbaso.testing.pki import (
     HOMEROOM_CCCD,
     PRINCIPAL_CCCD,

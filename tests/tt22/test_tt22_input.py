@@ -227,7 +227,7 @@ def test_every_input_code_is_documented() -> None:
     root = Path(__file__).resolve().parents[2]
     sources = [root / "src/hocbaso/tt22/_dau_vao.py", root / "src/hocbaso/cli/_tt22.py"]
     text = "\n".join(p.read_text(encoding="utf-8") for p in sources)
-    used = set(re.findall(r'_loi\(\s*"([A-Z_]+)"', text))
+    used = set(re.findall(r'_input_error\(\s*"([A-Z_]+)"', text))
     used |= {c.removeprefix("TT22.INPUT.") for c in re.findall(r'"(TT22\.INPUT\.[A-Z_]+)"', text)}
     used |= {v[0] for v in _dau_vao._CO_SAN.values()}
     doc = (root / "docs" / "tt22.md").read_text(encoding="utf-8")

@@ -57,13 +57,13 @@ CASES = [
     ("9.0 9.0 9.0 9.0 9.0 9.0 4.0 4.0", "Đ", DAT, False, None, "two culprits: no adjustment"),
     ("9.0 9.0 9.0 9.0 9.0 9.0 4.0 6.0", "Đ", DAT, False, None, "without 4.0 only Khá"),
     ("6.5 6.5 6.5 6.5 6.5 6.5 6.5 3.0", "Đ", DAT, True, "d7", "Khá→Chưa đạt ⇒ Đạt"),
-    # exclusion reading (SPEC §6): removing X leaves only five ≥ 8.0 ⇒ reference Khá, no
+    # exclusion reading (docs/tt22.md): removing X leaves only five ≥ 8.0 ⇒ reference Khá, no
     # adjustment; the "repair" reading would have given Khá here.
     ("9.0 9.0 9.0 9.0 9.0 7.0 7.0 4.0", "Đ", DAT, False, None, "exclusion, not repair"),
     # the "at least 06" counts stay 6 after excluding X: five subjects left cannot be Khá
     ("9.0 9.0 9.0 9.0 9.0 3.0", "Đ", CD, False, None, "counts unchanged by exclusion"),
     ("9.0 9.0 9.0 9.0 9.0 9.0 3.0", "Đ", DAT, True, "d6", "six left: Tốt ⇒ Đạt"),
-    # comment subject as the single culprit (SPEC §6)
+    # comment subject as the single culprit (docs/tt22.md)
     ("9.0 9.0 9.0 9.0 9.0 9.0 9.0 9.0", "Đ CĐ", K, True, "n1", "comment CĐ culprit ⇒ Khá"),
     ("6.5 6.5 6.5 6.5 6.5 6.5 6.5 6.5", "CĐ", DAT, False, None, "Khá→Đạt: 1 step"),
     ("9.0 9.0 9.0 9.0 9.0 9.0 9.0 9.0", "CĐ CĐ", CD, False, None, "two comment culprits"),

@@ -206,7 +206,7 @@ def test_chua_dat_with_nothing_to_retest_is_retained_at_once() -> None:
     assert out["xet_len_lop"] == "O_LAI_LOP"
 
 
-# --- both: training first, then re-test (SPEC §6)
+# --- both: training first, then re-test (docs/tt22.md)
 
 
 def test_conduct_and_learning_chua_dat_need_both() -> None:

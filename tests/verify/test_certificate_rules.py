@@ -30,7 +30,7 @@ from hocbaso.verify import (
     load_issuer_registry,
     verify,
 )
-from hocbaso.verify._trust import identity_of
+from hocbaso.verify._certificates import identity_of
 
 from .conftest import mv
 
@@ -68,8 +68,8 @@ def test_weak_leaves_chain_to_the_anchor_and_are_still_refused(
 @pytest.mark.parametrize("personal", ["CMND:012345678", "CCCD:001090000001", "HC:B1234567"])
 def test_a_school_certificate_with_a_personal_id_is_a_persons(pki: TestPKI, personal: str) -> None:
     ident = identity_of(pki.school_with_personal_id(personal=personal).certificate)
-    assert ident.kind == "person"
-    assert identity_of(pki.school().certificate).kind == "organisation"
+    assert ident.holder == "person"
+    assert identity_of(pki.school().certificate).holder == "organisation"
 
 
 # -- CRL freshness -----------------------------------------------------------------------------

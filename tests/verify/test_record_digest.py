@@ -1,5 +1,6 @@
 """Step 8 identifies records by signed content: bytes no signature covers never dodge a
-revocation or break a version chain (issue 9 item 1), whatever combination of them."""
+revocation or break a version chain (docs/verification.md §2 step 8), whatever combination of
+them."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from hocbaso.signature import DSIG_NS, record_digest, revoke
+from hocbaso.signature import record_digest, revoke
+from hocbaso.signature._internal import DSIG_NS
 from hocbaso.testing.pki import TestPKI
 from hocbaso.verify import TrustStore, verify
 

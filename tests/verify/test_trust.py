@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from hocbaso.errors import VerificationInputError
 from hocbaso.verify import TrustStore
-from hocbaso.verify._trust import identity_of, signer_summary
+from hocbaso.verify._certificates import identity_of, signer_summary
 
 from ._certs import CA_KU, ENC_KU, NR_KU, T0, make, name
 
@@ -70,11 +70,11 @@ def test_key_usage() -> None:
 
 
 def test_identity_and_summary_never_show_personal_id() -> None:
-    assert identity_of(LEAF).kind == "person"
-    assert identity_of(LEAF).personal_id == "001234567890"
-    assert identity_of(ORG).kind == "organisation"
+    assert identity_of(LEAF).holder == "person"
+    assert identity_of(LEAF).cccd == "001234567890"
+    assert identity_of(ORG).holder == "organisation"
     assert identity_of(ORG).organisation_id == "0101234567"
-    assert identity_of(ENC).kind == "unknown"
+    assert identity_of(ENC).holder == "unknown"
     assert "001234567890" not in signer_summary(LEAF)
     assert "0101234567" in signer_summary(ORG)
 

@@ -21,12 +21,12 @@ from hocbaso.tt22 import evaluate_json
 __all__ = ["tt22"]
 
 
-def _that_bai(err: RulesError) -> NoReturn:
+def _fail_as_json(err: RulesError) -> NoReturn:
     print_error(err, as_json=True)
     sys.exit(2)
 
 
-def _doc(file: str) -> bytes:
+def _read_input(file: str) -> bytes:
     """Read the input; an unreadable file is a JSON error too (its name is not echoed: file
     names of student data often contain the student's name)."""
     if file == "-":
@@ -35,7 +35,7 @@ def _doc(file: str) -> bytes:
         with open(file, "rb") as f:
             return f.read()
     except OSError:
-        _that_bai(
+        _fail_as_json(
             RulesError(
                 "the input file cannot be read",
                 "không đọc được tệp dữ liệu vào",
@@ -56,12 +56,12 @@ def evaluate_command(file: str) -> None:
 
     FILE is a JSON file, or - (the default) for standard input.
     """
-    data = _doc(file)
+    data = _read_input(file)
     try:
         # JSON text is read by the library (duplicate keys refused, numbers by their literal).
         out = evaluate_json(data)
     except RulesError as err:
-        _that_bai(err)
+        _fail_as_json(err)
     text = json.dumps(out, ensure_ascii=False, indent=2) + "\n"
     # Bytes, so the output is UTF-8 whatever the terminal's locale says.
     click.echo(text.encode("utf-8"), nl=False)

@@ -43,6 +43,7 @@ from hocbaso.cli._inputs import iter_inputs, iter_list, open_list
 from hocbaso.cli._jsonl import JsonlOutput, line_of
 from hocbaso.cli._main import print_error
 from hocbaso.errors import HocBaSoError, VerificationInputError
+from hocbaso.signature import VaiTroKy
 from hocbaso.verify import (
     LEGACY,
     STRICT,
@@ -102,7 +103,7 @@ def _who(r: StepResult) -> str:
     """``GVBM 15``, ``GVCN``… (a subject teacher is told apart by the subject code)."""
     if r.role is None:
         return ""
-    m = _SUBJECT.search(r.path) if r.role == "GVBM" else None
+    m = _SUBJECT.search(r.path) if r.role == VaiTroKy.GVBM else None
     return f"{r.role} {m.group(1)}" if m else str(r.role)
 
 

@@ -1,4 +1,4 @@
-"""Typed, frozen models of one Học bạ số record (SPEC §2) and the catalogue's code lists.
+"""Typed, frozen models of one Học bạ số record (docs/records.md) and the catalogue's code lists.
 
 Every model raises ``hocbaso.errors.ModelError`` (never a bare pydantic error) with a stable
 code, the element path of the field and a Vietnamese + English message.

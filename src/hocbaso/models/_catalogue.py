@@ -56,7 +56,7 @@ CATALOGUE: tuple[CatalogueColumn, ...] = (
     _c(T_MAIN, "tenhuyen", f"{TRUONG}.ten_huyen", "Grouped with the school (the district of "
        "the school's address before the 2025 two-level map)."),
     _c(T_MAIN, "phienbanthongtinhocba", f"{CHUNG}.phien_ban",
-       "An integer ≥ 1 (the catalogue's varchar(10)); SPEC §5 versions count from 1."),
+       "An integer ≥ 1 (the catalogue's varchar(10)); docs/signing.md §7 versions count from 1."),
     _c(T_MAIN, "thongtu", f"{CHUNG}.thong_tu"),
     _c(T_MAIN, "madinhdanhhocba", f"{CHUNG}.ma_dinh_danh_hoc_ba",
        "A UUID, always written in lower case."),
@@ -104,7 +104,7 @@ CATALOGUE: tuple[CatalogueColumn, ...] = (
        "Matched against the CBQL certificate's UID=CCCD."),
     _c(T_MAIN, "diadanhphathanh", f"{KY}.dia_danh_phat_hanh"),
     _c(T_MAIN, "ngaykyphathanh", f"{KY}.ngay_ky_phat_hanh",
-       "The effective date (ngày có hiệu lực) of SPEC §1."),
+       "The effective date (ngày có hiệu lực) of docs/records.md."),
     _c(T_MAIN, "ngaytao", f"{CHUNG}.ngay_tao"),
     _c(T_MAIN, "chucvugiamhieu", f"{KY}.chuc_vu_giam_hieu"),
     _c(T_MAIN, "tengvcn", f"{KY}.ten_gvcn"),
@@ -170,14 +170,15 @@ CATALOGUE: tuple[CatalogueColumn, ...] = (
     *(_c(T_SCORES, col, None, _SYNC) for col in SYNC_COLUMNS),
 )
 
-#: Model fields that no catalogue column holds, with why they exist (SPEC §1, §2, §5).
+#: Model fields that no catalogue column holds, with why they exist (docs/records.md,
+#: docs/signing.md §7).
 EXTRA_FIELDS: dict[str, str] = {
-    f"{CHUNG}.ma_tra_cuu": "Lookup code (mã tra cứu) printed on the paper copy (SPEC §1).",
-    f"{CHUNG}.dinh_chinh.ly_do": "Reason of a correction (đính chính, SPEC §5).",
+    f"{CHUNG}.ma_tra_cuu": "Lookup code (mã tra cứu) printed on the paper copy (docs/records.md).",
+    f"{CHUNG}.dinh_chinh.ly_do": "Reason of a correction (đính chính, docs/signing.md §7).",
     f"{CHUNG}.dinh_chinh.bam_phien_ban_truoc": "SHA-256 (hex) of the previous version's "
-    "signed bytes, chaining versions (SPEC §5).",
+    "signed bytes, chaining versions (docs/signing.md §7).",
     f"{KY}.hinh_thuc_ky": "KT./TL./Q. when the head-of-school signer signs on another's "
-    "behalf (SPEC §2).",
+    "behalf (docs/records.md).",
     f"{HS}.ma_so_ho_so_hoc_tap_suot_doi": "Added by hocbaso, not a catalogue column: the "
     "lifelong learning record number (mã số hồ sơ học tập suốt đời) that Nghị định "
     "88/2026/NĐ-CP gives every learner. Optional; bounded text until its shape is published.",

@@ -1,4 +1,4 @@
-"""One Học bạ số record: one student × one school year × one school (SPEC §2).
+"""One Học bạ số record: one student × one school year × one school (docs/records.md).
 
 The attribute order is the element order of the packet, and every element name is the
 attribute name upper-cased. Catalogue columns map to attributes by splitting the column into
@@ -30,6 +30,7 @@ from hocbaso.models._codes import (
     Tinh,
     TrangThaiHocBa,
 )
+from hocbaso.models._ids import mon_id
 from hocbaso.models._types import (
     Co,
     Date,
@@ -378,7 +379,7 @@ class DiemTongKet(HocBaModel):
     @property
     def xml_id(self) -> str:
         """The row's Id in the packet, the target of its subject teacher's signature."""
-        return f"mon-{self.ma_mon_hoc}"
+        return mon_id(self.ma_mon_hoc)
 
     @property
     def loai(self) -> LoaiDanhGia:

@@ -1,16 +1,7 @@
 """The Học bạ số XML packet: record ⇄ bytes, the hardened parser, and XSD validation."""
 
 from hocbaso.packet._codec import from_xml, read_hoc_ba, to_element, to_xml
-from hocbaso.packet._layout import (
-    FORMAT_VERSION,
-    ID_DATA,
-    ID_THONG_TIN,
-    SLOT_CBQL,
-    SLOT_GVBM,
-    SLOT_GVCN,
-    SLOT_KY_PHAT_HANH,
-    mon_id,
-)
+from hocbaso.packet._layout import FORMAT_VERSION
 from hocbaso.packet._parser import DEFAULT_LIMITS, ParseLimits, parse_xml
 from hocbaso.packet._schema import (
     Engine,
@@ -24,18 +15,11 @@ from hocbaso.packet._schema import (
 __all__ = [
     "DEFAULT_LIMITS",
     "FORMAT_VERSION",
-    "ID_DATA",
-    "ID_THONG_TIN",
-    "SLOT_CBQL",
-    "SLOT_GVBM",
-    "SLOT_GVCN",
-    "SLOT_KY_PHAT_HANH",
     "Engine",
     "ParseLimits",
     "from_xml",
     "is_valid",
     "iter_errors",
-    "mon_id",
     "parse_xml",
     "read_hoc_ba",
     "schema_dir",

@@ -17,8 +17,7 @@ from lxml import etree
 
 from hocbaso.errors import InputError, PacketError
 from hocbaso.models import DiemTongKet, HocBa, ThongTinHocBa
-from hocbaso.models._base import HocBaModel
-from hocbaso.models._types import format_ket_qua
+from hocbaso.models._internal import HocBaModel, format_ket_qua
 from hocbaso.packet import _layout as L
 from hocbaso.packet._input import PacketSource, type_name
 from hocbaso.packet._mapping import FieldPlan, plan, plan_by_tag
@@ -101,24 +100,16 @@ def to_element(hoc_ba: HocBa) -> etree._Element:
     _fill(sub(data, L.THONG_TIN, Id=L.ID_THONG_TIN), hoc_ba.thong_tin_hoc_ba)
     bang_diem = sub(data, L.BANG_DIEM)
     for row in hoc_ba.bang_diem:
-        _fill(sub(bang_diem, L.DIEM_TONG_KET, Id=row.xml_id), row)
+        _fill(sub(bang_diem, L.DIEM_TONG_KET, Id=L.mon_id(row.ma_mon_hoc)), row)
     ky = sub(root, L.DANH_SACH_KY)
     gvbm = sub(ky, L.DANH_SACH_GVBM)
     for row in hoc_ba.bang_diem:
-        sub(gvbm, "GVBM", {L.ATTR_MA_MON: row.ma_mon_hoc})
-    sub(ky, "GVCN")
+        sub(gvbm, L.VaiTroKy.GVBM.value, {L.ATTR_MA_MON: row.ma_mon_hoc})
+    sub(ky, L.VaiTroKy.GVCN.value)
     phat_hanh = sub(root, L.PHAT_HANH)
-    sub(phat_hanh, "CBQL")
-    sub(phat_hanh, "KY_PHAT_HANH")
+    sub(phat_hanh, L.VaiTroKy.CBQL.value)
+    sub(phat_hanh, L.VaiTroKy.KY_PHAT_HANH.value)
     return root
-
-
-def _reference_xml(hoc_ba: HocBa) -> bytes:
-    """The packet serialised by lxml from :func:`to_element`: the reference :func:`to_xml`
-    must equal byte for byte (a property test holds them equal)."""
-    return _DECLARATION + etree.tostring(
-        to_element(hoc_ba), xml_declaration=False, encoding="UTF-8", pretty_print=True
-    )
 
 
 def _escape(text: str) -> str:
@@ -190,16 +181,17 @@ def to_xml(hoc_ba: HocBa) -> bytes:
     _emit(out, hoc_ba.thong_tin_hoc_ba, 3)
     out.append(f"    </{L.THONG_TIN}>\n    <{L.BANG_DIEM}>\n")
     for row in hoc_ba.bang_diem:
-        out.append(f'      <{L.DIEM_TONG_KET} Id="{row.xml_id}">\n')
+        out.append(f'      <{L.DIEM_TONG_KET} Id="{L.mon_id(row.ma_mon_hoc)}">\n')
         _emit(out, row, 4)
         out.append(f"      </{L.DIEM_TONG_KET}>\n")
     out.append(
         f"    </{L.BANG_DIEM}>\n  </{L.DU_LIEU}>\n  <{L.DANH_SACH_KY}>\n    <{L.DANH_SACH_GVBM}>\n"
     )
-    out.extend(f'      <GVBM {L.ATTR_MA_MON}="{row.ma_mon_hoc}"/>\n' for row in hoc_ba.bang_diem)
+    gvbm, gvcn, cbql, kph = (role.value for role in L.VaiTroKy)
+    out.extend(f'      <{gvbm} {L.ATTR_MA_MON}="{row.ma_mon_hoc}"/>\n' for row in hoc_ba.bang_diem)
     out.append(
-        f"    </{L.DANH_SACH_GVBM}>\n    <GVCN/>\n  </{L.DANH_SACH_KY}>\n  <{L.PHAT_HANH}>\n"
-        f"    <CBQL/>\n    <KY_PHAT_HANH/>\n  </{L.PHAT_HANH}>\n</{L.ROOT}>\n"
+        f"    </{L.DANH_SACH_GVBM}>\n    <{gvcn}/>\n  </{L.DANH_SACH_KY}>\n  <{L.PHAT_HANH}>\n"
+        f"    <{cbql}/>\n    <{kph}/>\n  </{L.PHAT_HANH}>\n</{L.ROOT}>\n"
     )
     return _DECLARATION + "".join(out).encode("utf-8")
 

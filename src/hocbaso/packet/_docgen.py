@@ -15,8 +15,7 @@ from enum import Enum
 from pathlib import Path
 
 from hocbaso.models import KHONG_DANH_GIA, MON_HOC, CapHoc, DanhGiaNhanXet, HocBa, LoaiDanhGia
-from hocbaso.models._base import HocBaModel
-from hocbaso.models._catalogue import CATALOGUE, EXTRA_FIELDS, SYNC_COLUMNS
+from hocbaso.models._internal import CATALOGUE, EXTRA_FIELDS, SYNC_COLUMNS, HocBaModel
 from hocbaso.packet import _layout as L
 from hocbaso.packet._mapping import FieldPlan, plan
 
@@ -108,14 +107,16 @@ def generate_field_mapping() -> str:
         "`kttra`→`kt`, `soddcn`→`so_ddcn`), and a repeated table prefix is dropped",
         "(`trangthaithongtinhocba` → `trang_thai` inside `THONG_TIN_CHUNG`).",
         "",
-        "Element paths below start at the root; `THONG_TIN_HOC_BA` carries `Id=\"thongtinhocba\"`",
-        "(signed by GVCN) and each `DIEM_TONG_KET` carries `Id=\"mon-<MA_MON_HOC>\"` (signed by",
-        "its GVBM); `DU_LIEU_HOC_BA Id=\"data\"` is signed by CBQL and KY_PHAT_HANH.",
+        f"Element paths below start at the root; `THONG_TIN_HOC_BA` carries "
+        f"`Id=\"{L.ID_THONG_TIN}\"`",
+        f"(signed by GVCN) and each `DIEM_TONG_KET` carries `Id=\"{L.MON_ID_PREFIX}<MA_MON_HOC>\"`"
+        " (signed by",
+        f"its GVBM); `DU_LIEU_HOC_BA Id=\"{L.ID_DATA}\"` is signed by CBQL and KY_PHAT_HANH.",
         "",
         "The five synchronisation columns (" + ", ".join(f"`{c}`" for c in SYNC_COLUMNS)
         + ") and the technical keys are transfer metadata for the national data centre, not",
-        "record content; they are not in the signed packet. A submission package (SPEC §8)",
-        "carries its own envelope metadata.",
+        "record content; they are not in the signed packet. A submission package carries",
+        "its own envelope metadata.",
         "",
     ]
     table = None

@@ -15,8 +15,7 @@ from enum import Enum
 from functools import cache
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from hocbaso.models._base import HocBaModel
-from hocbaso.models._types import Xsd
+from hocbaso.models._internal import HocBaModel, Xsd
 
 __all__ = ["FieldPlan", "plan", "plan_by_tag", "tag_of"]
 

@@ -20,6 +20,7 @@ import segno
 from hocbaso.errors import RenderError
 from hocbaso.models import CapHoc, DiemTongKet, HocBa, MucDanhGia, TrangThaiHocBa, format_ket_qua
 from hocbaso.render._payload import QrPayload, record_digest_of
+from hocbaso.signature import VaiTroKy
 from hocbaso.verify import Status, Step, VerificationReport
 
 __all__ = ["MASK", "CopyView", "build_view", "masked_values"]
@@ -40,11 +41,11 @@ STATUS_IN_FORCE = "Đang lưu hành"
 STATUS_CORRECTED = "Đã đính chính"
 STATUS_REVOKED = "Đã thu hồi"
 
-_ROLE_LABEL = {
-    "GVBM": "Giáo viên bộ môn",
-    "GVCN": "Giáo viên chủ nhiệm",
-    "CBQL": "Hiệu trưởng",
-    "KY_PHAT_HANH": "Nhà trường phát hành",
+_ROLE_LABEL: dict[str, str] = {  # a VaiTroKy member hashes and compares as its name
+    VaiTroKy.GVBM: "Giáo viên bộ môn",
+    VaiTroKy.GVCN: "Giáo viên chủ nhiệm",
+    VaiTroKy.CBQL: "Hiệu trưởng",
+    VaiTroKy.KY_PHAT_HANH: "Nhà trường phát hành",
 }
 _CN = re.compile(r"CN=(.+?)(?:, [A-Z]+=|\s\[|$)")
 _SUBJECT = re.compile(r"MA_MON_HOC='([^']+)'")
@@ -187,7 +188,7 @@ def _subject_rows(record: HocBa, sigs: list[SignatureView]) -> tuple[SubjectRow,
         ma = str(row.ma_mon_hoc)
         return (order.index(ma) if ma in order else len(order), int(ma), ma)
 
-    by_mon = {s.mon: s for s in sigs if s.role == "GVBM"}
+    by_mon = {s.mon: s for s in sigs if s.role == VaiTroKy.GVBM}
     return tuple(
         SubjectRow(
             ten=str(row.ten_mon_hoc),
@@ -254,7 +255,7 @@ def _year(report: VerificationReport, masked: bool) -> YearView:
     tk = info.tong_ket
     ky = info.nguoi_ky
     sigs = _signatures(report)
-    by_role = {s.role: s for s in sigs if s.role != "GVBM"}
+    by_role = {s.role: s for s in sigs if s.role != VaiTroKy.GVBM}
     payload = QrPayload.of(report).text()
     cap = chung.ma_cap_hoc
     cuoi_cap = chung.ma_khoi.so in (9, 12)

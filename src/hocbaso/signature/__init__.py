@@ -1,4 +1,4 @@
-"""Producing XML signatures on Học bạ số packets (SPEC §4–§5).
+"""Producing XML signatures on Học bạ số packets (docs/signing.md).
 
 The core is a small module set on lxml canonicalisation and ``cryptography``: the signature
 profile, role order, byte-splicing into the packet's slots, and the two-phase path for
@@ -10,26 +10,10 @@ receiving school runs on a record's content (schema, catalogue, Thông tư 22), 
 signing and issuing run too.
 """
 
-from hocbaso.signature._algorithms import (
-    DSIG_NS,
-    SIGPROP_NS,
-    C14nMethod,
-    DigestMethod,
-    SignatureMethod,
-)
+from hocbaso.packet._internal import VaiTroKy
+from hocbaso.signature._algorithms import C14nMethod, DigestMethod, SignatureMethod
 from hocbaso.signature._c14n import canonicalize
-from hocbaso.signature._certrules import (
-    ACCEPTED_CURVES,
-    ACCEPTED_EKUS,
-    MIN_RSA_BITS,
-    HolderKind,
-    extended_key_usage_ok,
-    holder_kind,
-    holder_kind_of,
-    key_strength_problem,
-)
 from hocbaso.signature._checks import validate
-from hocbaso.signature._identity import LoaiDinhDanh, SubjectIdentity, subject_identities
 from hocbaso.signature._keyfile import KeyFileSigner, load_certificates
 from hocbaso.signature._lifecycle import (
     THU_HOI_FORMAT_VERSION,
@@ -45,7 +29,6 @@ from hocbaso.signature._pkcs11 import Pkcs11Signer
 from hocbaso.signature._policy import SigningPolicy
 from hocbaso.signature._profile import HocBaKy
 from hocbaso.signature._record import record_digest
-from hocbaso.signature._roles import VaiTroKy
 from hocbaso.signature._signer import Signer
 from hocbaso.signature._twophase import (
     PreparedBatch,
@@ -60,20 +43,13 @@ from hocbaso.signature._twophase import (
 )
 
 __all__ = [
-    "ACCEPTED_CURVES",
-    "ACCEPTED_EKUS",
-    "DSIG_NS",
-    "MIN_RSA_BITS",
-    "SIGPROP_NS",
     "THU_HOI_FORMAT_VERSION",
     "C14nMethod",
     "ChuKyDaXacThuc",
     "DigestMethod",
     "HocBaKy",
-    "HolderKind",
     "IssuedRecord",
     "KeyFileSigner",
-    "LoaiDinhDanh",
     "Pkcs11Signer",
     "PreparedBatch",
     "PreparedSignature",
@@ -81,18 +57,13 @@ __all__ = [
     "Signer",
     "SigningPolicy",
     "SigningStep",
-    "SubjectIdentity",
     "ThongBaoThuHoi",
     "VaiTroKy",
     "canonicalize",
     "complete",
     "complete_many",
     "correct",
-    "extended_key_usage_ok",
-    "holder_kind",
-    "holder_kind_of",
     "issue",
-    "key_strength_problem",
     "load_certificates",
     "prepare",
     "prepare_many",
@@ -101,6 +72,5 @@ __all__ = [
     "revoke",
     "sign",
     "sign_roles",
-    "subject_identities",
     "validate",
 ]

@@ -1,6 +1,6 @@
 """Every XML-signature URI hocbaso knows, as enum values (the URI *is* the value).
 
-Signing uses only the profile of SPEC §4; verification accepts a wider, still safe set,
+Signing uses only the profile of docs/signing.md §1; verification accepts a wider, still safe set,
 and a legacy policy may accept SHA-1 with a warning. Anything not listed here is unknown and
 refused.
 """
@@ -11,6 +11,13 @@ from enum import Enum
 
 __all__ = [
     "DSIG_NS",
+    "LEGACY_DIGEST_METHODS",
+    "LEGACY_SIGNATURE_METHODS",
+    "NEVER_DIGEST_METHODS",
+    "NEVER_SIGNATURE_METHODS",
+    "SAFE_C14N_METHODS",
+    "SHA2_DIGEST_METHODS",
+    "SHA2_SIGNATURE_METHODS",
     "SIGPROP_NS",
     "C14nMethod",
     "DigestMethod",
@@ -19,7 +26,7 @@ __all__ = [
 
 #: The W3C XML Signature namespace.
 DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
-#: The namespace of hocbaso's SigningTime signature property (SPEC §4).
+#: The namespace of hocbaso's SigningTime signature property (docs/signing.md §1).
 SIGPROP_NS = "urn:hocbaso:signature-properties"
 
 
@@ -69,3 +76,35 @@ class SignatureMethod(str, Enum):  # noqa: UP042
     @property
     def hash_name(self) -> str:
         return self.name.rsplit("_", 1)[1].lower()
+
+
+# The algorithm sets, written once for the signing policy and the verification policy
+# (docs/signing.md §2, docs/verification.md §2 step 4).
+
+#: RSA and ECDSA with SHA-256/384/512: what both policies accept by default.
+SHA2_SIGNATURE_METHODS: frozenset[SignatureMethod] = frozenset(
+    {
+        SignatureMethod.RSA_SHA256,
+        SignatureMethod.RSA_SHA384,
+        SignatureMethod.RSA_SHA512,
+        SignatureMethod.ECDSA_SHA256,
+        SignatureMethod.ECDSA_SHA384,
+        SignatureMethod.ECDSA_SHA512,
+    }
+)
+#: SHA-256/384/512 digests: what both policies accept by default.
+SHA2_DIGEST_METHODS: frozenset[DigestMethod] = frozenset(
+    {DigestMethod.SHA256, DigestMethod.SHA384, DigestMethod.SHA512}
+)
+#: Canonicalisation without comments: C14N 1.0 (what hocbaso writes), C14N 1.1, exclusive.
+SAFE_C14N_METHODS: frozenset[C14nMethod] = frozenset(
+    {C14nMethod.C14N_10, C14nMethod.C14N_11, C14nMethod.EXC_C14N}
+)
+#: Accepted by a legacy verification policy only (with a warning); never for signing.
+LEGACY_SIGNATURE_METHODS: frozenset[SignatureMethod] = frozenset({SignatureMethod.RSA_SHA1})
+LEGACY_DIGEST_METHODS: frozenset[DigestMethod] = frozenset({DigestMethod.SHA1})
+#: Never accepted by any policy.
+NEVER_SIGNATURE_METHODS: frozenset[SignatureMethod] = frozenset(
+    {SignatureMethod.RSA_MD5, SignatureMethod.HMAC_SHA1, SignatureMethod.HMAC_SHA256}
+)
+NEVER_DIGEST_METHODS: frozenset[DigestMethod] = frozenset({DigestMethod.MD5})

@@ -2,7 +2,8 @@
 
 Why not simply ``etree.tostring(element, method="c14n")``: lxml (5.4 and 6.1 measured) emits a
 spurious ``xmlns=""`` two levels below a subtree apex whose default namespace is inherited from an
-ancestor (SPEC §4, "known pitfall"). The result is self-consistent but other verifiers reject it.
+ancestor (docs/signing.md §1, "Canonicalisation pitfall"). The result is self-consistent but
+other verifiers reject it.
 
 The fix used here: serialise the subtree on its own (lxml copies every in-scope namespace
 declaration of the ancestors onto the apex, exactly the namespace context inclusive C14N must
@@ -17,7 +18,7 @@ the re-parsed subtree as a whole document with ``xml:lang``/``xml:space`` inheri
 ``xml:id`` not inherited is therefore exact for 1.1 — except when an ancestor carries
 ``xml:base``, whose URI join is not implemented: that case is refused rather than guessed.
 
-``#WithComments`` variants are refused (comment-induced truncation attacks, SPEC §4).
+``#WithComments`` variants are refused (comment-induced truncation attacks, docs/signing.md §1).
 
 A document that no C14N can serialise (libxml2 refuses a relative namespace URI such as
 ``xmlns:x="rel"`` or ``"#frag"``, as the C14N specification requires) raises

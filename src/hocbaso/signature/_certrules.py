@@ -7,6 +7,8 @@ refuses exactly what signing refuses (docs/signing.md §2, docs/verification.md 
 - **Extended Key Usage**: absent is fine (KeyUsage decides); when present, it must name at least
   one purpose of :data:`ACCEPTED_EKUS`. A ``serverAuth``-only certificate is a web server's and
   must not sign a record.
+- **Identity**: :func:`certificate_identity` is the one reading of who a certificate names, used
+  by the signing core, the life cycle (issue, revoke) and the verifier alike.
 - **Holder kind**: :func:`holder_kind` decides whether a certificate belongs to a person or an
   organisation from the identities in its subject. Any personal identifier makes it personal,
   whatever else it carries, so a personal certificate that also names a tax code can never seal
@@ -16,6 +18,7 @@ refuses exactly what signing refuses (docs/signing.md §2, docs/verification.md 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from cryptography import x509
@@ -23,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from hocbaso.signature._identity import (
+    LoaiDinhDanh,
     SubjectIdentity,
     mentions_personal_identifier,
     subject_identities,
@@ -32,7 +36,9 @@ __all__ = [
     "ACCEPTED_CURVES",
     "ACCEPTED_EKUS",
     "MIN_RSA_BITS",
+    "CertificateIdentity",
     "HolderKind",
+    "certificate_identity",
     "extended_key_usage_ok",
     "holder_kind",
     "holder_kind_of",
@@ -121,3 +127,38 @@ def holder_kind_of(certificate: x509.Certificate) -> HolderKind:
     if mentions_personal_identifier(certificate):
         return HolderKind.PERSON
     return holder_kind(subject_identities(certificate))
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateIdentity:
+    """Who a certificate names, read once for every check that compares identities.
+
+    ``personal_ids`` (every personal identifier's value) and ``cccd`` (the ``CCCD`` value, the
+    only one the verifier compares with the record's 12-digit ID) are for comparisons only and
+    must never be printed. ``organisations`` holds every organisation identity, in order.
+    """
+
+    holder: HolderKind
+    personal_ids: frozenset[str]
+    cccd: str | None
+    organisations: tuple[SubjectIdentity, ...]
+
+    @property
+    def organisation_id(self) -> str | None:
+        """The first organisation identifier (tax or budget-unit code), if any."""
+        return self.organisations[0].value if self.organisations else None
+
+    @property
+    def organisation_ids(self) -> frozenset[str]:
+        return frozenset(i.value for i in self.organisations)
+
+
+def certificate_identity(certificate: x509.Certificate) -> CertificateIdentity:
+    """The subject's ``UID=`` identities and its :class:`HolderKind`, by the one rule."""
+    identities = subject_identities(certificate)
+    return CertificateIdentity(
+        holder=holder_kind_of(certificate),
+        personal_ids=frozenset(i.value for i in identities if i.personal),
+        cccd=next((i.value for i in identities if i.kind is LoaiDinhDanh.CCCD), None),
+        organisations=tuple(i for i in identities if not i.personal),
+    )

@@ -23,8 +23,7 @@ from hocbaso.errors import ContentError, ErrorDetail, InputError
 from hocbaso.models import HocBa
 from hocbaso.packet import Engine, parse_xml, read_hoc_ba, to_xml
 from hocbaso.packet import validate as validate_schema
-from hocbaso.packet._input import type_name
-from hocbaso.packet._schema import Document
+from hocbaso.packet._internal import Document, type_name
 from hocbaso.tt22 import RuleReport, check_record
 
 __all__ = ["check_content", "check_packet", "content_error", "validate"]

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from hocbaso.errors import AlgorithmError, CertificateError
-from hocbaso.packet._input import PacketSource, packet_bytes
+from hocbaso.packet._internal import PacketSource, packet_bytes
 from hocbaso.signature._algorithms import SignatureMethod
 
 __all__ = ["KeyFileSigner", "PrivateKey", "load_certificates", "signature_method_for"]
@@ -48,7 +48,7 @@ def _spki(key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey | object) -> bytes:
 
 
 def signature_method_for(certificate: x509.Certificate) -> SignatureMethod:
-    """The SPEC §4 signature method for a certificate's key (RSA-SHA256 or ECDSA-SHA256).
+    """The docs/signing.md §1 signature method for a certificate's key (RSA-SHA256 or ECDSA-SHA256).
 
     Raises :class:`AlgorithmError` for key types or sizes the profile does not sign with.
     """

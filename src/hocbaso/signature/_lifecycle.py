@@ -1,4 +1,4 @@
-"""Issue, correct, revoke (SPEC §5): a record never changes after issuance.
+"""Issue, correct, revoke (docs/signing.md §7): a record never changes after issuance.
 
 - :func:`issue` adds the KY_PHAT_HANH signature and returns an :class:`IssuedRecord` — the signed
   bytes exactly as produced (never re-serialised) plus the record parsed from them.
@@ -27,24 +27,21 @@ from cryptography import x509
 from hocbaso.errors import CertificateError, InputError, RoleOrderError, SigningError
 from hocbaso.models import DinhChinh, HocBa, TrangThaiHocBa
 from hocbaso.packet import DEFAULT_LIMITS, from_xml, parse_xml, to_xml
-from hocbaso.packet._input import PacketSource, packet_bytes, type_name
+from hocbaso.packet._internal import PacketSource, VaiTroKy, packet_bytes, type_name
+from hocbaso.packet._internal import layout as L
 from hocbaso.signature import _memo
 from hocbaso.signature._algorithms import DSIG_NS
 from hocbaso.signature._c14n import canonicalize
-from hocbaso.signature._certrules import HolderKind, holder_kind_of
+from hocbaso.signature._certificate_check import check_certificate
+from hocbaso.signature._certrules import HolderKind, certificate_identity
 from hocbaso.signature._checks import check_content
-from hocbaso.signature._core import (
-    PacketView,
-    check_certificate,
-    format_time,
-    load_packet,
-)
-from hocbaso.signature._identity import subject_identities
 from hocbaso.signature._keys import (
     normalise_signature_value,
     signature_method_for,
     verify_value,
 )
+from hocbaso.signature._packet_view import PacketView, load_packet
+from hocbaso.signature._planner import format_time
 from hocbaso.signature._policy import SigningPolicy
 from hocbaso.signature._profile import (
     HocBaKy,
@@ -53,7 +50,6 @@ from hocbaso.signature._profile import (
     check_signature,
 )
 from hocbaso.signature._record import record_digest as _record_digest
-from hocbaso.signature._roles import VaiTroKy
 from hocbaso.signature._signer import Signer
 from hocbaso.signature._splice import locate_slot
 from hocbaso.signature._twophase import check_signer, sign
@@ -72,8 +68,8 @@ __all__ = [
 #: Format version of the revocation notice (also in its XSD's file name).
 THU_HOI_FORMAT_VERSION = "1.0"
 _THU_HOI_DATA_ID = "thuhoi"
-_THU_HOI_SIG_ID = "sig-thuhoi"
-_THU_HOI_OBJ_ID = "st-thuhoi"
+_THU_HOI_SIG_ID = f"{L.SIGNATURE_ID_PREFIX}{_THU_HOI_DATA_ID}"
+_THU_HOI_OBJ_ID = f"{L.OBJECT_ID_PREFIX}{_THU_HOI_DATA_ID}"
 _D = f"{{{DSIG_NS}}}"
 
 
@@ -313,7 +309,7 @@ def _notice_bytes(previous: IssuedRecord, reason: str, revocation_time: datetime
 
 def _issuer_organisations(record: IssuedRecord) -> set[str]:
     kph = next(s for s in record.signatures if s.role is VaiTroKy.KY_PHAT_HANH)
-    return {i.value for i in subject_identities(kph.certificate) if not i.personal}
+    return set(certificate_identity(kph.certificate).organisation_ids)
 
 
 def revoke(
@@ -327,8 +323,8 @@ def revoke(
     """A signed revocation notice for an issued record.
 
     Signed with the school's organisation certificate (the same organisation identity as the
-    record's KY_PHAT_HANH signature when ``policy.check_identity``), in the SPEC §4 profile:
-    Reference 1 to ``#thuhoi`` (the notice's data), Reference 2 to its SigningTime.
+    record's KY_PHAT_HANH signature when ``policy.check_identity``), in the docs/signing.md §1
+    profile: Reference 1 to ``#thuhoi`` (the notice's data), Reference 2 to its SigningTime.
     """
     label = "THU_HOI"
     time_text = format_time(revocation_time, label)  # a datetime with a UTC offset, first
@@ -360,8 +356,9 @@ def revoke(
             path=label,
         )
     if policy.check_identity:
-        own = {i.value for i in subject_identities(certificate) if not i.personal}
-        if not own or holder_kind_of(certificate) is not HolderKind.ORGANISATION:
+        identity = certificate_identity(certificate)
+        own = set(identity.organisation_ids)
+        if not own or identity.holder is not HolderKind.ORGANISATION:
             raise CertificateError(
                 f"{label}: a revocation needs the school's organisation certificate",
                 f"{label}: thông báo thu hồi cần chứng thư số tổ chức của nhà trường",

@@ -1,8 +1,8 @@
 """Process-local memory of packets whose every signature this process has verified.
 
-Why: before adding a role the core re-verifies the signatures it depends on (SPEC §4, "present
-and valid"). Signing one record through all roles would then verify GVBM signatures three times
-over, and the KY_PHAT_HANH step alone re-checks every earlier signature — most of the cost of
+Why: before adding a role the core re-verifies the signatures it depends on (docs/signing.md §2,
+"present and valid"). Signing one record through all roles would then verify GVBM signatures three
+times over, and the KY_PHAT_HANH step alone re-checks every earlier signature — most of the cost of
 signing a record. But when the input bytes are exactly bytes this process produced a moment
 ago, with every signature in them verified, checking again proves nothing new.
 

@@ -8,19 +8,24 @@ from datetime import timedelta
 from typing import Any
 
 from hocbaso.errors import AlgorithmError, ConfigurationError
-from hocbaso.signature._algorithms import C14nMethod, DigestMethod, SignatureMethod
+from hocbaso.signature._algorithms import (
+    LEGACY_DIGEST_METHODS,
+    LEGACY_SIGNATURE_METHODS,
+    NEVER_DIGEST_METHODS,
+    NEVER_SIGNATURE_METHODS,
+    SAFE_C14N_METHODS,
+    SHA2_DIGEST_METHODS,
+    SHA2_SIGNATURE_METHODS,
+    C14nMethod,
+    DigestMethod,
+    SignatureMethod,
+)
 
 __all__ = ["SigningPolicy"]
 
-_WEAK_DIGESTS = frozenset({DigestMethod.SHA1, DigestMethod.MD5})
-_WEAK_SIGNATURES = frozenset(
-    {
-        SignatureMethod.RSA_SHA1,
-        SignatureMethod.RSA_MD5,
-        SignatureMethod.HMAC_SHA1,
-        SignatureMethod.HMAC_SHA256,
-    }
-)
+# Signing accepts nothing a legacy verification policy merely tolerates.
+_WEAK_DIGESTS = NEVER_DIGEST_METHODS | LEGACY_DIGEST_METHODS
+_WEAK_SIGNATURES = NEVER_SIGNATURE_METHODS | LEGACY_SIGNATURE_METHODS
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,31 +46,17 @@ class SigningPolicy:
             an organisation certificate (``UID=MST:`` or a budget-unit code) for KY_PHAT_HANH.
             Turn off only for test data whose certificates cannot match.
         verify_existing: before adding a role, verify digests and signature values of every
-            earlier signature that the new role depends on ("present and valid", SPEC §4).
+            earlier signature that the new role depends on ("present and valid", docs/signing.md
+            §2).
         clock_skew: tolerance for clocks that disagree between machines: a certificate whose
             ``notBefore`` is at most this much after the signing time is accepted, and a signing
             time at most this much earlier than the latest earlier signature is accepted. Expiry
             (``notAfter``) is never relaxed. Default 0: strict.
     """
 
-    signature_methods: frozenset[SignatureMethod] = field(
-        default=frozenset(
-            {
-                SignatureMethod.RSA_SHA256,
-                SignatureMethod.RSA_SHA384,
-                SignatureMethod.RSA_SHA512,
-                SignatureMethod.ECDSA_SHA256,
-                SignatureMethod.ECDSA_SHA384,
-                SignatureMethod.ECDSA_SHA512,
-            }
-        )
-    )
-    digest_methods: frozenset[DigestMethod] = field(
-        default=frozenset({DigestMethod.SHA256, DigestMethod.SHA384, DigestMethod.SHA512})
-    )
-    c14n_methods: frozenset[C14nMethod] = field(
-        default=frozenset({C14nMethod.C14N_10, C14nMethod.C14N_11, C14nMethod.EXC_C14N})
-    )
+    signature_methods: frozenset[SignatureMethod] = field(default=SHA2_SIGNATURE_METHODS)
+    digest_methods: frozenset[DigestMethod] = field(default=SHA2_DIGEST_METHODS)
+    c14n_methods: frozenset[C14nMethod] = field(default=SAFE_C14N_METHODS)
     check_identity: bool = True
     verify_existing: bool = True
     clock_skew: timedelta = timedelta(0)

@@ -1,4 +1,4 @@
-"""The SPEC §4 signature profile: building a ``Signature`` and checking an earlier one.
+"""The docs/signing.md §1 signature profile: building a ``Signature`` and checking an earlier one.
 
 Built the way .NET ``SignedXml`` writes it: an unprefixed ``Signature`` declaring the XMLDSig
 namespace as default; Reference 1 to the role's element, Reference 2 to the ``Object`` holding the
@@ -37,6 +37,16 @@ from hocbaso.signature._algorithms import SignatureMethod as _SigMethod
 from hocbaso.signature._c14n import canonicalize
 from hocbaso.signature._keys import der, verify_value
 from hocbaso.signature._policy import SigningPolicy
+from hocbaso.signature._profile_check import (
+    LoadedCertificate,
+    ProfileViolation,
+    ReferenceParts,
+    Violation,
+    algorithm_problems,
+    decode_b64,
+    read_signature,
+    signing_time_of,
+)
 
 __all__ = [
     "CheckedSignature",
@@ -116,7 +126,14 @@ def build_signature(
     faster than building and canonicalising a tree. Otherwise, and as the reference the
     template is tested against, the Signature is built with lxml and canonicalised.
     """
-    if any(prefix is not None for prefix in context_nsmap):
+    unusual = _UNUSUAL_TIME.search(signing_time + record.ma_dinh_danh_hoc_ba + record.phien_ban)
+    # Values the template does not spell out are not reachable with xs:dateTime values and
+    # NCName Ids; the lxml path handles them anyway.
+    if (
+        any(prefix is not None for prefix in context_nsmap)
+        or unusual
+        or _UNUSUAL_ATTR.search(signature_id + object_id + reference_uri)
+    ):
         return build_signature_lxml(
             signature_id=signature_id,
             object_id=object_id,
@@ -213,21 +230,8 @@ def _build_from_template(
     certificates: tuple[x509.Certificate, ...],
     key_info: str | None,
 ) -> SignatureTemplate:
-    if _UNUSUAL_TIME.search(signing_time + record.ma_dinh_danh_hoc_ba + record.phien_ban) or (
-        _UNUSUAL_ATTR.search(signature_id + object_id + reference_uri)
-    ):
-        # Not reachable with xs:dateTime values and NCName Ids; the lxml path handles it anyway.
-        return build_signature_lxml(
-            signature_id=signature_id,
-            object_id=object_id,
-            reference_uri=reference_uri,
-            reference_c14n=reference_c14n,
-            signing_time=signing_time,
-            record=record,
-            method=method,
-            certificates=certificates,
-            context_nsmap={},
-        )
+    """The Signature's bytes spelled out by hand; only for the values :func:`build_signature`
+    sends here (no prefixed namespace in scope, no tab, newline, CR or ``>`` to escape)."""
     # Attribute values appear twice: canonical (C14N escapes & < " only, here) and serialised
     # (libxml2 also escapes >). Ids and URIs are caller data, so both are spelled out.
     obj_uri = f"#{object_id}"
@@ -414,8 +418,8 @@ def record_binding_of(obj: etree._Element, signature_id: str) -> HocBaKy | None:
 def read_hoc_ba_ky(sig: etree._Element, signature_id: str, object_id: str) -> HocBaKy:
     """:func:`record_binding_of` for ``Object[@Id=object_id]`` of ``sig``; raises
     :class:`SignatureProblem` when the binding is missing or malformed."""
-    objects = [o for o in sig.iterchildren(_OBJECT) if o.get("Id") == object_id]
-    found = record_binding_of(objects[0], signature_id) if len(objects) == 1 else None
+    obj = _signed_object(sig, object_id)
+    found = record_binding_of(obj, signature_id) if obj is not None else None
     if found is None:
         raise SignatureProblem(
             "SIGN.EXISTING.RECORD_BINDING",
@@ -435,51 +439,56 @@ class SignatureProblem(Exception):
         self.vi = vi
 
 
-def _one(parent: etree._Element, name: str) -> etree._Element:
-    found = parent.findall(_q(name))
-    if len(found) != 1:
-        raise SignatureProblem(
-            "SIGN.EXISTING.STRUCTURE",
-            f"expected exactly one {name}",
-            f"cần đúng một phần tử {name}",
-        )
-    return found[0]
+#: The refusal code of each kind of profile violation, when an earlier signature breaks one.
+_VIOLATION_CODE = {
+    Violation.SHAPE: (
+        "SIGN.EXISTING.STRUCTURE",
+        "the Signature is not shaped as the profile requires",
+        "phần tử Signature không đúng cấu trúc quy định",
+    ),
+    Violation.REFERENCE: (
+        "SIGN.EXISTING.REFERENCES",
+        "the References are not the ones this role must sign",
+        "các Reference không đúng phần tử vai trò này phải ký",
+    ),
+    Violation.KEY_INFO: (
+        "SIGN.EXISTING.KEY_INFO",
+        "unreadable or ambiguous certificates in KeyInfo",
+        "không đọc được hoặc không xác định được chứng thư số trong KeyInfo",
+    ),
+    Violation.ENCODING: (
+        "SIGN.EXISTING.KEY_INFO",
+        "unreadable SignatureValue or DigestValue",
+        "không đọc được SignatureValue hoặc DigestValue",
+    ),
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _load_certificate(text: str) -> LoadedCertificate:
+    """An ``X509Certificate`` text parsed, once per distinct text (bounded, exact key)."""
+    certificate = x509.load_der_x509_certificate(decode_b64(text))
+    return certificate, certificate.subject.public_bytes(), certificate.issuer.public_bytes()
+
+
+def _signed_object(sig: etree._Element, object_id: str) -> etree._Element | None:
+    objects = [o for o in sig.iterchildren(_OBJECT) if o.get("Id") == object_id]
+    return objects[0] if len(objects) == 1 else None
 
 
 def read_signing_time(sig: etree._Element, signature_id: str, object_id: str) -> datetime:
-    """The SigningTime of a signature, from ``Object[@Id=object_id]``; must carry an offset."""
-    objects = [o for o in sig.iterchildren(_OBJECT) if o.get("Id") == object_id]
-    if len(objects) != 1:
+    """The SigningTime of a signature, from ``Object[@Id=object_id]``, by the profile's one
+    rule (:func:`~hocbaso.signature._profile_check.signing_time_of`)."""
+    obj = _signed_object(sig, object_id)
+    found = signing_time_of(obj, signature_id) if obj is not None else None
+    if found is None:
         raise SignatureProblem(
             "SIGN.EXISTING.SIGNING_TIME",
-            "the signing-time object is missing or repeated",
-            "thiếu hoặc lặp đối tượng thời điểm ký",
+            "the signing time is missing, repeated, not an xs:dateTime with an offset, "
+            "or out of range",
+            "thời điểm ký bị thiếu, lặp, sai định dạng xs:dateTime có múi giờ hoặc ngoài khoảng",
         )
-    target = f"#{signature_id}"
-    times = [
-        t
-        for props in objects[0].iterchildren(_PROPERTIES)
-        for prop in props.iterchildren(_PROPERTY)
-        if prop.get("Target") == target
-        for t in prop.iterchildren(_SIGNING_TIME)
-    ]
-    try:
-        if len(times) != 1:
-            raise ValueError("count")
-        value = datetime.fromisoformat((times[0].text or "").strip())
-    except ValueError as exc:
-        raise SignatureProblem(
-            "SIGN.EXISTING.SIGNING_TIME",
-            "the signing time is missing or not an xs:dateTime",
-            "thời điểm ký bị thiếu hoặc sai định dạng xs:dateTime",
-        ) from exc
-    if value.tzinfo is None:
-        raise SignatureProblem(
-            "SIGN.EXISTING.SIGNING_TIME",
-            "the signing time has no UTC offset",
-            "thời điểm ký không có múi giờ",
-        )
-    return value
+    return found
 
 
 def check_signature(
@@ -495,6 +504,9 @@ def check_signature(
 ) -> CheckedSignature:
     """Check one earlier signature against the profile; raise :class:`SignatureProblem`.
 
+    The shape and algorithm rules are the verifier's own (``_profile_check``), so the signer
+    never builds on a signature a receiving school would refuse.
+
     ``record``: the identifier and version of the record holding the signature; the
     signature's signed ``HocBaKy`` must name exactly them. ``None`` (a revocation notice,
     whose caller compares after reading the notice) only requires the property to be present.
@@ -509,43 +521,28 @@ def check_signature(
             "the slot does not hold the expected Signature",
             "ô chữ ký không chứa phần tử Signature như quy định",
         )
-    signed_info = _one(sig, "SignedInfo")
     try:
-        c14n = C14nMethod(_one(signed_info, "CanonicalizationMethod").get("Algorithm"))
-        method = _SigMethod(_one(signed_info, "SignatureMethod").get("Algorithm"))
-    except ValueError as exc:
-        raise SignatureProblem(
-            "SIGN.EXISTING.ALGORITHM", "unknown algorithm", "thuật toán không xác định"
-        ) from exc
-    if c14n not in policy.c14n_methods or method not in policy.signature_methods:
+        parts = read_signature(
+            sig,
+            reference_id=reference_id,
+            object_id=object_id,
+            ids=ids,
+            load_certificate=_load_certificate,
+        )
+    except ProfileViolation as v:
+        code, en, vi = _VIOLATION_CODE[v.kind]
+        raise SignatureProblem(code, en, vi) from None
+    if algorithm_problems(
+        parts,
+        c14n_methods=policy.c14n_methods,
+        digest_methods=policy.digest_methods,
+        signature_methods=policy.signature_methods,
+    ):
         raise SignatureProblem(
             "SIGN.EXISTING.ALGORITHM",
             "an algorithm outside the signing policy",
             "thuật toán nằm ngoài chính sách ký",
         )
-    refs = signed_info.findall(_q("Reference"))
-    expected = [f"#{reference_id}", f"#{object_id}"]
-    if [r.get("URI") for r in refs] != expected:
-        raise SignatureProblem(
-            "SIGN.EXISTING.REFERENCES",
-            "the References are not the ones this role must sign",
-            "các Reference không đúng phần tử vai trò này phải ký",
-        )
-    targets = [ids.get(reference_id), None]
-    objects = [o for o in sig.findall(_q("Object")) if o.get("Id") == object_id]
-    targets[1] = objects[0] if len(objects) == 1 else None
-    reference_c14n = b""
-    for i, (ref, target) in enumerate(zip(refs, targets, strict=True)):
-        if target is None:
-            raise SignatureProblem(
-                "SIGN.EXISTING.REFERENCES",
-                "a Reference points at nothing",
-                "một Reference không trỏ tới phần tử nào",
-            )
-        if crypto:
-            digested = _check_reference(ref, target, policy)
-            if i == 0:
-                reference_c14n = digested
     bound = read_hoc_ba_ky(sig, signature_id, object_id)
     if record is not None and bound != record:
         raise SignatureProblem(
@@ -553,92 +550,29 @@ def check_signature(
             "the signature was made for another record (identifier or version)",
             "chữ ký được ký cho một học bạ khác (mã định danh hoặc phiên bản)",
         )
-    value_el = _one(sig, "SignatureValue")
-    certs = sig.findall(f"{_D}KeyInfo/{_D}X509Data/{_D}X509Certificate")
-    try:
-        value = base64.b64decode("".join((value_el.text or "").split()), validate=True)
-        loaded = [
-            x509.load_der_x509_certificate(
-                base64.b64decode("".join((c.text or "").split()), validate=True)
-            )
-            for c in certs
-        ]
-        if not loaded:
-            raise ValueError("no certificate")
-    except ValueError as exc:
-        raise SignatureProblem(
-            "SIGN.EXISTING.KEY_INFO",
-            "unreadable SignatureValue or certificate",
-            "không đọc được SignatureValue hoặc chứng thư số",
-        ) from exc
-    # The signer's certificate is usually first, but X509Data has no order: other writers put
-    # the chain first. Take the end-entity certificate whose key made the signature.
-    leaves = [c for c in loaded if not _is_ca(c)] or loaded
     if not crypto:
-        return CheckedSignature(leaves[0], read_signing_time(sig, signature_id, object_id), bound)
-    signed_bytes = canonicalize(signed_info, c14n)
-    for certificate in leaves:
-        if verify_value(certificate, method, value, signed_bytes):
-            return CheckedSignature(
-                certificate,
-                read_signing_time(sig, signature_id, object_id),
-                bound,
-                reference_c14n,
-            )
-    raise SignatureProblem(
-        "SIGN.EXISTING.VALUE",
-        "the signature value does not verify",
-        "giá trị chữ ký không hợp lệ",
+        return CheckedSignature(parts.leaf, read_signing_time(sig, signature_id, object_id), bound)
+    digested = [_check_digest(r) for r in parts.references]
+    signed_bytes = canonicalize(
+        parts.signed_info, C14nMethod(parts.c14n_uri), inclusive_ns_prefixes=parts.c14n_prefixes
+    )
+    if not verify_value(parts.leaf, _SigMethod(parts.method_uri), parts.value, signed_bytes):
+        raise SignatureProblem(
+            "SIGN.EXISTING.VALUE",
+            "the signature value does not verify",
+            "giá trị chữ ký không hợp lệ",
+        )
+    return CheckedSignature(
+        parts.leaf, read_signing_time(sig, signature_id, object_id), bound, digested[0]
     )
 
 
-def _is_ca(certificate: x509.Certificate) -> bool:
-    try:
-        return certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    except x509.ExtensionNotFound:
-        return False
-
-
-def _check_reference(
-    ref: etree._Element, target: etree._Element, policy: SigningPolicy
-) -> bytes:
-    """Check one Reference's algorithms and digest; returns the canonical bytes digested."""
-    transforms = ref.findall(f"{_D}Transforms/{_D}Transform")
-    method = C14nMethod.C14N_10
-    try:
-        if len(transforms) > 1:
-            raise ValueError("more than one transform")
-        if transforms:
-            method = C14nMethod(transforms[0].get("Algorithm"))
-        digest_method = DigestMethod(_one(ref, "DigestMethod").get("Algorithm"))
-    except ValueError as exc:
-        raise SignatureProblem(
-            "SIGN.EXISTING.ALGORITHM",
-            "unknown or unexpected transform or digest method",
-            "phép biến đổi hoặc thuật toán băm không hợp lệ",
-        ) from exc
-    if method not in policy.c14n_methods or digest_method not in policy.digest_methods:
-        raise SignatureProblem(
-            "SIGN.EXISTING.ALGORITHM",
-            "an algorithm outside the signing policy",
-            "thuật toán nằm ngoài chính sách ký",
-        )
-    prefixes: list[str] = []
-    if method is C14nMethod.EXC_C14N:
-        inc = transforms[0].find("{http://www.w3.org/2001/10/xml-exc-c14n#}InclusiveNamespaces")
-        if inc is not None:
-            prefixes = (inc.get("PrefixList") or "").split()
-    digested = canonicalize(target, method, inclusive_ns_prefixes=prefixes)
-    digest = hashlib.new(digest_method.hash_name, digested)
-    try:
-        stated = base64.b64decode(
-            "".join((_one(ref, "DigestValue").text or "").split()), validate=True
-        )
-    except ValueError as exc:
-        raise SignatureProblem(
-            "SIGN.EXISTING.DIGEST", "unreadable DigestValue", "không đọc được DigestValue"
-        ) from exc
-    if stated != digest.digest():
+def _check_digest(ref: ReferenceParts) -> bytes:
+    """Check one Reference's digest (its algorithms already judged); returns the canonical
+    bytes digested."""
+    ((transform, prefixes),) = ref.transforms
+    digested = canonicalize(ref.target, C14nMethod(transform), inclusive_ns_prefixes=prefixes)
+    if hashlib.new(DigestMethod(ref.digest_uri).hash_name, digested).digest() != ref.digest_value:
         raise SignatureProblem(
             "SIGN.EXISTING.DIGEST",
             "a digest does not match: signed content changed",

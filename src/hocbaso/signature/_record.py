@@ -23,26 +23,28 @@ import hashlib
 from lxml import etree
 
 from hocbaso.errors import SigningError
-from hocbaso.packet import ID_DATA, parse_xml
+from hocbaso.packet import parse_xml
+from hocbaso.packet._internal import layout as L
 from hocbaso.signature._algorithms import C14nMethod
 from hocbaso.signature._c14n import canonicalize
 from hocbaso.signature._profile import HocBaKy
 
 __all__ = ["record_binding_in", "record_digest", "record_digest_of_c14n", "signed_data_c14n"]
 
-_IDENT = etree.XPath("DU_LIEU_HOC_BA/THONG_TIN_HOC_BA/THONG_TIN_CHUNG/MA_DINH_DANH_HOC_BA")
-_VERSION = etree.XPath("DU_LIEU_HOC_BA/THONG_TIN_HOC_BA/THONG_TIN_CHUNG/PHIEN_BAN")
+_IDENT = etree.XPath(f"{L.THONG_TIN_CHUNG_PATH}/MA_DINH_DANH_HOC_BA")
+_VERSION = etree.XPath(f"{L.THONG_TIN_CHUNG_PATH}/PHIEN_BAN")
 _STRING_VALUE = etree.XPath("string(.)")
 
 
 def _data_element(root: etree._Element) -> etree._Element:
-    found = root.findall("DU_LIEU_HOC_BA") if root.tag == "HOC_BA" else []
-    if len(found) != 1 or found[0].get("Id") != ID_DATA:
+    found = root.findall(L.DU_LIEU) if root.tag == L.ROOT else []
+    if len(found) != 1 or found[0].get("Id") != L.ID_DATA:
+        where = f'{L.ROOT}/{L.DU_LIEU} Id="{L.ID_DATA}"'
         raise SigningError(
-            "the packet has no single signed data block (HOC_BA/DU_LIEU_HOC_BA Id=\"data\")",
-            "gói tin không có đúng một khối dữ liệu được ký (HOC_BA/DU_LIEU_HOC_BA Id=\"data\")",
+            f"the packet has no single signed data block ({where})",
+            f"gói tin không có đúng một khối dữ liệu được ký ({where})",
             code="SIGN.PACKET.DATA",
-            path="/HOC_BA/DU_LIEU_HOC_BA",
+            path=f"/{L.ROOT}/{L.DU_LIEU}",
         )
     return found[0]
 

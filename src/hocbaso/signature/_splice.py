@@ -2,8 +2,8 @@
 
 Signed bytes are never re-serialised: the packet is parsed only to *find* things, and the new
 signature is spliced into the original bytes at the slot's position, so every byte outside the
-slot element stays exactly as it was (SPEC §3: "adding a signature never changes a byte that an
-earlier signature covers").
+slot element stays exactly as it was (docs/packet.md: "adding a signature never changes a byte that
+an earlier signature covers").
 
 lxml does not report byte offsets, so the slot is located by ordinal: the slot is the k-th
 element named ``TAG`` in document order, and the k-th start tag ``<TAG`` in the bytes is the same

@@ -27,15 +27,14 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from hocbaso.errors import CertificateError, InputError, SigningError, UsageError
 from hocbaso.packet import DEFAULT_LIMITS, parse_xml
-from hocbaso.packet._input import PacketSource, packet_bytes, type_name
+from hocbaso.packet._internal import PacketSource, VaiTroKy, packet_bytes, type_name
 from hocbaso.signature import _memo
 from hocbaso.signature._algorithms import SignatureMethod
 from hocbaso.signature._checks import check_packet
-from hocbaso.signature._core import SIGNS_RESULTS, RoleRequest, as_role, plan_roles, prepare_role
 from hocbaso.signature._keyfile import KeyFileSigner
 from hocbaso.signature._keys import der, normalise_signature_value, verify_value
+from hocbaso.signature._planner import SIGNS_RESULTS, RoleRequest, as_role, plan_roles, prepare_role
 from hocbaso.signature._policy import SigningPolicy
-from hocbaso.signature._roles import VaiTroKy
 from hocbaso.signature._signer import Signer
 from hocbaso.signature._splice import apply_edits
 

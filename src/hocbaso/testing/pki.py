@@ -65,7 +65,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from hocbaso.errors import ConfigurationError
-from hocbaso.signature._keyfile import KeyFileSigner, PrivateKey
+from hocbaso.signature import KeyFileSigner
+from hocbaso.signature._internal import PrivateKey
 
 __all__ = [
     "CRL_FILE_NAME",
@@ -131,7 +132,7 @@ _TEST_ORG = "hocbaso TEST PKI - NOT FOR PRODUCTION"
 class KeyType(StrEnum):
     """Key algorithm of a whole test hierarchy."""
 
-    RSA = "rsa"  # RSA-2048, signatures RSA-SHA256 (the SPEC §4 default)
+    RSA = "rsa"  # RSA-2048, signatures RSA-SHA256 (the docs/signing.md §1 default)
     EC = "ec"  # ECDSA P-256, signatures ECDSA-SHA256
 
 

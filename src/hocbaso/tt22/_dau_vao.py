@@ -105,7 +105,7 @@ class SoJson:
     van_ban: str
 
 
-def _loi(code: str, en: str, vi: str, duoi: str = "") -> PydanticCustomError:
+def _input_error(code: str, en: str, vi: str, duoi: str = "") -> PydanticCustomError:
     """A validation error carrying our code; ``duoi`` extends the path below pydantic's one
     (a check made on a list or a whole object that concerns one of its items)."""
     return PydanticCustomError(code, en, {"vi": vi, "duoi": duoi})
@@ -118,15 +118,15 @@ def _nfc(value: str) -> str:
 # --- scalar types ----------------------------------------------------------------------------
 
 
-def _loi_dinh_dang() -> PydanticCustomError:
-    return _loi(
+def _format_error() -> PydanticCustomError:
+    return _input_error(
         "MARK_FORMAT",
         "a mark must be written like 8 or 7.5 (decimal point, no sign or exponent)",
         "điểm phải viết dạng 8 hoặc 7.5 (dấu chấm thập phân, không dấu, không số mũ)",
     )
 
 
-def _doc_diem(value: object) -> Decimal:
+def _parse_diem(value: object) -> Decimal:
     """A mark 0–10 with at most one decimal (Điều 5 khoản 3 điểm b).
 
     Text (a JSON string or a JSON number's literal) must be digits with an optional decimal
@@ -136,25 +136,25 @@ def _doc_diem(value: object) -> Decimal:
     if isinstance(value, SoJson):
         value = value.van_ban
     if isinstance(value, bool):
-        raise _loi("MARK_FORMAT", "a mark must be a number", "điểm phải là một số")
+        raise _input_error("MARK_FORMAT", "a mark must be a number", "điểm phải là một số")
     if isinstance(value, int):
         d = Decimal(value)
     elif isinstance(value, float | Decimal):
         d = Decimal(repr(value)) if isinstance(value, float) else value
         if not d.is_finite():
-            raise _loi("MARK_FORMAT", "a mark must be a number", "điểm phải là một số")
+            raise _input_error("MARK_FORMAT", "a mark must be a number", "điểm phải là một số")
     elif isinstance(value, str):
         text = _nfc(value)
         if not _SO.fullmatch(text):
-            raise _loi_dinh_dang()
+            raise _format_error()
         d = Decimal(text)
     else:
-        raise _loi("MARK_FORMAT", "a mark must be a number", "điểm phải là một số")
+        raise _input_error("MARK_FORMAT", "a mark must be a number", "điểm phải là một số")
     if not DIEM_TOI_THIEU <= d <= DIEM_TOI_DA:
-        raise _loi("MARK_RANGE", "a mark must be from 0 to 10", "điểm phải từ 0 đến 10")
+        raise _input_error("MARK_RANGE", "a mark must be from 0 to 10", "điểm phải từ 0 đến 10")
     q = d.quantize(_MOT_CHU_SO)
     if q != d:
-        raise _loi(
+        raise _input_error(
             "MARK_DECIMALS",
             "a mark has at most one decimal",
             "điểm chỉ có tối đa một chữ số thập phân",
@@ -162,29 +162,33 @@ def _doc_diem(value: object) -> Decimal:
     return q
 
 
-def _doc_muc(value: object) -> MucDanhGia:
+def _parse_muc(value: object) -> MucDanhGia:
     if isinstance(value, str):
         text = _nfc(value)
         for m in MucDanhGia:
             if str(m) == text:
                 return m
-    raise _loi("LEVEL", "level must be T, K, Đ or CĐ", "mức đánh giá phải là T, K, Đ hoặc CĐ")
+    raise _input_error(
+        "LEVEL",
+        "level must be T, K, Đ or CĐ",
+        "mức đánh giá phải là T, K, Đ hoặc CĐ",
+    )
 
 
-def _doc_nhan_xet(value: object) -> DanhGiaNhanXet:
+def _parse_nhan_xet(value: object) -> DanhGiaNhanXet:
     if isinstance(value, str):
         text = _nfc(value)
         for m in DanhGiaNhanXet:
             if str(m) == text:
                 return m
-    raise _loi(
+    raise _input_error(
         "LEVEL",
         "a comment-assessed result must be Đ or CĐ",
         "kết quả nhận xét phải là Đ hoặc CĐ",
     )
 
 
-def _so_nguyen(value: object) -> int | None:
+def _parse_int(value: object) -> int | None:
     """A whole number given as a Python ``int`` or a JSON integer literal, else ``None``.
 
     Literals longer than 12 characters are out of every range here; not converting them keeps
@@ -200,27 +204,27 @@ def _so_nguyen(value: object) -> int | None:
     return None
 
 
-def _doc_khoi(value: object) -> Khoi:
-    so = _so_nguyen(value)
+def _parse_khoi(value: object) -> Khoi:
+    so = _parse_int(value)
     if so is None and isinstance(value, str) and re.fullmatch(r"[0-9]{1,2}", _nfc(value)):
         so = int(_nfc(value))  # "09", as the record writes the grade
     if so is None or not 6 <= so <= 12:
-        raise _loi("KHOI", "grade must be 6 to 12", "khối phải từ 6 đến 12")
+        raise _input_error("KHOI", "grade must be 6 to 12", "khối phải từ 6 đến 12")
     return next(k for k in Khoi if k.so == so)
 
 
-def _doc_so_tiet(value: object) -> int:
-    so = _so_nguyen(value)
+def _parse_so_tiet(value: object) -> int:
+    so = _parse_int(value)
     if so is None or so < 1:
-        raise _loi("PERIODS", "expected a whole number ≥ 1", "cần một số nguyên ≥ 1")
+        raise _input_error("PERIODS", "expected a whole number ≥ 1", "cần một số nguyên ≥ 1")
     return so
 
 
-def _doc_so_buoi_nghi(value: object) -> int:
-    so = _so_nguyen(value)
+def _parse_so_buoi_nghi(value: object) -> int:
+    so = _parse_int(value)
     if so is None or not SO_BUOI_NGHI_NHO_NHAT <= so <= SO_BUOI_NGHI_LON_NHAT:
         lo, hi = SO_BUOI_NGHI_NHO_NHAT, SO_BUOI_NGHI_LON_NHAT
-        raise _loi(
+        raise _input_error(
             "ABSENCES",
             f"expected a whole number from {lo} to {hi} (the record's bound)",
             f"cần một số nguyên từ {lo} đến {hi} (giới hạn của học bạ)",
@@ -228,53 +232,61 @@ def _doc_so_buoi_nghi(value: object) -> int:
     return so
 
 
-def _doc_ma(value: object) -> str:
+def _parse_code(value: object) -> str:
     if isinstance(value, str) and _nfc(value):
         return _nfc(value)
-    raise _loi("SUBJECT_CODE", "ma must be a non-empty string", "ma phải là chuỗi khác rỗng")
+    raise _input_error(
+        "SUBJECT_CODE",
+        "ma must be a non-empty string",
+        "ma phải là chuỗi khác rỗng",
+    )
 
 
-def _doc_loai(value: object) -> LoaiDanhGia:
+def _parse_loai(value: object) -> LoaiDanhGia:
     if value == "diem" or value == "nhan_xet":
         return LoaiDanhGia(value)
-    raise _loi("SUBJECT_KIND", "loai must be diem or nhan_xet", "loai phải là diem hoặc nhan_xet")
+    raise _input_error(
+        "SUBJECT_KIND",
+        "loai must be diem or nhan_xet",
+        "loai phải là diem hoặc nhan_xet",
+    )
 
 
-def _doc_co_khong(value: object) -> bool:
+def _parse_bool(value: object) -> bool:
     if isinstance(value, bool):
         return value
-    raise _loi("TYPE", "expected true or false", "cần true hoặc false")
+    raise _input_error("TYPE", "expected true or false", "cần true hoặc false")
 
 
-def _danh_sach(value: object) -> object:
+def _as_tuple(value: object) -> object:
     """A JSON array, as a tuple (the models are frozen)."""
     if isinstance(value, list | tuple):
         return tuple(value)
-    raise _loi("TYPE", "expected a JSON list", "cần một danh sách JSON")
+    raise _input_error("TYPE", "expected a JSON list", "cần một danh sách JSON")
 
 
-def _khong_co_ket_qua(value: object) -> None:
-    raise _loi(
+def _refuse_results(value: object) -> None:
+    raise _input_error(
         "NOT_ASSESSED_WITH_RESULTS",
         "a subject that is not assessed (khong_danh_gia) has no results",
         "môn không đánh giá (khong_danh_gia) không có kết quả",
     )
 
 
-Diem = Annotated[Decimal, PlainValidator(_doc_diem)]
-Muc = Annotated[MucDanhGia, PlainValidator(_doc_muc)]
-NhanXet = Annotated[DanhGiaNhanXet, PlainValidator(_doc_nhan_xet)]
-CoKhong = Annotated[bool, PlainValidator(_doc_co_khong)]
-MaMon = Annotated[str, PlainValidator(_doc_ma)]
-Loai = Annotated[LoaiDanhGia, PlainValidator(_doc_loai)]
-SoTiet = Annotated[int, PlainValidator(_doc_so_tiet)]
-KetQuaKhong = Annotated[None, PlainValidator(_khong_co_ket_qua)]
+Diem = Annotated[Decimal, PlainValidator(_parse_diem)]
+Muc = Annotated[MucDanhGia, PlainValidator(_parse_muc)]
+NhanXet = Annotated[DanhGiaNhanXet, PlainValidator(_parse_nhan_xet)]
+CoKhong = Annotated[bool, PlainValidator(_parse_bool)]
+MaMon = Annotated[str, PlainValidator(_parse_code)]
+Loai = Annotated[LoaiDanhGia, PlainValidator(_parse_loai)]
+SoTiet = Annotated[int, PlainValidator(_parse_so_tiet)]
+KetQuaKhong = Annotated[None, PlainValidator(_refuse_results)]
 
 
 # --- objects ---------------------------------------------------------------------------------
 
 
-class _Vao(BaseModel):
+class _Input(BaseModel):
     """An object of the JSON contract: frozen, no unknown field, strict types; ``null`` is the
     same as an absent field (as in the contract since its first version)."""
 
@@ -282,24 +294,24 @@ class _Vao(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _null_la_thieu(cls, data: Any) -> Any:
+    def _null_is_missing(cls, data: Any) -> Any:
         if isinstance(data, Mapping):
             return {k: v for k, v in data.items() if v is not None}
         return data
 
 
-class HocKyDiem(_Vao):
+class HocKyDiem(_Input):
     """Raw marks of a scored subject in one semester (Điều 6, 7)."""
 
-    tx: Annotated[tuple[Diem, ...], BeforeValidator(_danh_sach)]
+    tx: Annotated[tuple[Diem, ...], BeforeValidator(_as_tuple)]
     gk: Diem
     ck: Diem
 
 
-class HocKyNhanXet(_Vao):
+class HocKyNhanXet(_Input):
     """Raw results of a comment subject in one semester; a missing one is Chưa đạt."""
 
-    tx: Annotated[tuple[NhanXet, ...], BeforeValidator(_danh_sach)] = ()
+    tx: Annotated[tuple[NhanXet, ...], BeforeValidator(_as_tuple)] = ()
     gk: NhanXet | None = None
     ck: NhanXet | None = None
 
@@ -320,7 +332,7 @@ KetQuaHocKyNhanXet = Annotated[
 ]
 
 
-class _Mon(_Vao):
+class _Mon(_Input):
     """Fields every subject has; their order is the order errors are reported in."""
 
     ma: MaMon
@@ -352,7 +364,7 @@ class MonDiem(_Mon):
             hk = getattr(self, ten)
             if isinstance(hk, HocKyDiem) and len(hk.tx) not in hop_le:
                 can = str(yeu_cau) if yeu_cau is not None else "2–5"
-                raise _loi(
+                raise _input_error(
                     "TX_COUNT",
                     f"{len(hk.tx)} regular marks given, {can} required for this subject "
                     "(Điều 6 khoản 2)",
@@ -390,13 +402,13 @@ class MonLoaiSai(_Mon):
     @model_validator(mode="after")
     def _loai_sai(self) -> MonLoaiSai:
         if self.loai is None:
-            raise _loi(
+            raise _input_error(
                 "SUBJECT_KIND",
                 "loai (diem or nhan_xet) is required for a subject code outside the catalogue",
                 "cần loai (diem hoặc nhan_xet) với mã môn ngoài danh mục",
                 "loai",
             )
-        raise _loi(
+        raise _input_error(
             "SUBJECT_KIND",
             "loai contradicts the catalogue's kind of assessment for this subject code",
             "loai trái với hình thức đánh giá của mã môn trong danh mục",
@@ -433,7 +445,7 @@ Mon = Annotated[
 ]
 
 
-class RenLuyen(_Vao):
+class RenLuyen(_Input):
     """Conduct per semester and, after summer training, the re-evaluation (Điều 8, 13)."""
 
     hk1: Muc
@@ -441,28 +453,28 @@ class RenLuyen(_Vao):
     sau_he: Muc | None = None
 
 
-class DauVao(_Vao):
+class DauVao(_Input):
     """One student-year: the whole input object of ``hocbaso tt22 evaluate``."""
 
-    khoi: Annotated[Khoi, PlainValidator(_doc_khoi)]
-    mon_hoc: Annotated[tuple[Mon, ...], BeforeValidator(_danh_sach)]
+    khoi: Annotated[Khoi, PlainValidator(_parse_khoi)]
+    mon_hoc: Annotated[tuple[Mon, ...], BeforeValidator(_as_tuple)]
     ren_luyen: RenLuyen
-    so_buoi_nghi: Annotated[int, PlainValidator(_doc_so_buoi_nghi)]
+    so_buoi_nghi: Annotated[int, PlainValidator(_parse_so_buoi_nghi)]
 
     @field_validator("mon_hoc")
     @classmethod
-    def _ma_duy_nhat(
+    def _codes_unique(
         cls, value: tuple[MonDiem | MonNhanXet | MonKhongDanhGia, ...]
     ) -> tuple[MonDiem | MonNhanXet | MonKhongDanhGia, ...]:
         da_co: set[str] = set()
         for i, mon in enumerate(value):
             if mon.ma in da_co:
-                raise _loi(
+                raise _input_error(
                     "SUBJECT_CODE", "subject code appears twice", "mã môn học bị lặp", f"[{i}].ma"
                 )
             da_co.add(mon.ma)
         if all(isinstance(m, MonKhongDanhGia) for m in value):
-            raise _loi(
+            raise _input_error(
                 "NO_SUBJECTS",
                 "no assessed subject to evaluate",
                 "không có môn học nào được đánh giá",
@@ -470,11 +482,11 @@ class DauVao(_Vao):
         return value
 
     @model_validator(mode="after")
-    def _chuyen_de(self) -> DauVao:
+    def _chuyen_de_only_from_khoi_10(self) -> DauVao:
         if self.khoi.so < 10:
             for i, mon in enumerate(self.mon_hoc):
                 if mon.chuyen_de:
-                    raise _loi(
+                    raise _input_error(
                         "CHUYEN_DE",
                         "chuyên đề học tập exists only in THPT (grades 10–12)",
                         "chuyên đề học tập chỉ có ở cấp THPT (lớp 10–12)",
@@ -495,7 +507,7 @@ _CO_SAN: dict[str, tuple[str, str, str]] = {
 }
 
 
-def _duong_dan(loc: tuple[int | str, ...], duoi: str) -> str:
+def _error_path(loc: tuple[int | str, ...], duoi: str) -> str:
     """``('mon_hoc', 0, '<diem>', 'hk1', '<hoc_ky>', 'tx', 2)`` → ``mon_hoc[0].hk1.tx[2]``;
     the ``<…>`` items are the discriminators' tags, not JSON fields."""
     out = ""
@@ -523,9 +535,9 @@ def loi_dau_vao(exc: ValidationError) -> RulesError:
     loc = tuple(first["loc"])
     if first["type"] == "invalid_key" and loc:
         # A key that is not text (Python input only): name it as a key, not as a list index.
-        base = _duong_dan(loc[:-1], "")
+        base = _error_path(loc[:-1], "")
         return RulesError(en, vi, code=f"TT22.INPUT.{code}", path=f"{base}.{loc[-1]}".lstrip("."))
-    path = _duong_dan(loc, str(ctx.get("duoi", "")))
+    path = _error_path(loc, str(ctx.get("duoi", "")))
     return RulesError(en, vi, code=f"TT22.INPUT.{code}", path=path)
 
 
@@ -540,17 +552,17 @@ def doc_dau_vao(data: object) -> DauVao:
 # --- JSON text -------------------------------------------------------------------------------
 
 
-class _CacCap(list[tuple[str, Any]]):
+class _Pairs(list[tuple[str, Any]]):
     """An object's key/value pairs as parsed, before duplicate keys are looked for."""
 
 
-def _tu_choi_hang_so(name: str) -> object:
+def _refuse_constant(name: str) -> object:
     """JSON has no NaN/Infinity; Python's json accepts them unless told otherwise."""
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _thanh_dict(value: object, path: str) -> object:
-    if isinstance(value, _CacCap):
+def _to_dict(value: object, path: str) -> object:
+    if isinstance(value, _Pairs):
         out: dict[str, object] = {}
         for key, item in value:
             here = f"{path}.{key}" if path else key
@@ -561,10 +573,10 @@ def _thanh_dict(value: object, path: str) -> object:
                     code="TT22.INPUT.DUPLICATE_KEY",
                     path=here,
                 )
-            out[key] = _thanh_dict(item, here)
+            out[key] = _to_dict(item, here)
         return out
     if isinstance(value, list):
-        return [_thanh_dict(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return [_to_dict(item, f"{path}[{i}]") for i, item in enumerate(value)]
     return value
 
 
@@ -576,12 +588,12 @@ def doc_json(text: bytes | str) -> object:
         s = text.decode("utf-8-sig") if isinstance(text, bytes) else text.removeprefix("\ufeff")
         raw = json.loads(
             s,
-            object_pairs_hook=_CacCap,
+            object_pairs_hook=_Pairs,
             parse_float=SoJson,
             parse_int=SoJson,
-            parse_constant=_tu_choi_hang_so,
+            parse_constant=_refuse_constant,
         )
-        return _thanh_dict(raw, "")
+        return _to_dict(raw, "")
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
         if isinstance(e, RulesError):
             raise

@@ -83,13 +83,13 @@ def _ket_qua_mon(mon: MonDiem | MonNhanXet | MonKhongDanhGia | MonLoaiSai) -> _M
     return _Mon(mon.ma, False, so_nx, hk_n[0], hk_n[1], ca_nam_n, mon.kiem_tra_lai)
 
 
-def _chu(kq: KetQuaMon | None) -> str | None:
+def _as_text(kq: KetQuaMon | None) -> str | None:
     if kq is None:
         return None
     return str(kq)
 
 
-def _hoc_tap_json(kq: KetQuaHocTap) -> dict[str, object]:
+def _hoc_tap_to_json(kq: KetQuaHocTap) -> dict[str, object]:
     return {
         "muc": str(kq.muc),
         "dieu_chinh": kq.dieu_chinh,
@@ -155,20 +155,20 @@ def evaluate(data: Mapping[str, object]) -> dict[str, Any]:
         mon_json.append(
             {
                 "ma": m.ma,
-                "hk1": _chu(m.hk1),
-                "hk2": _chu(m.hk2),
-                "ca_nam": _chu(m.ca_nam),
-                "sau_kiem_tra_lai": _chu(ktl.get(m.ma)),
+                "hk1": _as_text(m.hk1),
+                "hk2": _as_text(m.hk2),
+                "ca_nam": _as_text(m.ca_nam),
+                "sau_kiem_tra_lai": _as_text(ktl.get(m.ma)),
                 "so_dgtx_yeu_cau": m.so_dgtx,
             }
         )
     return {
         "mon_hoc": mon_json,
         "hoc_tap": {
-            "hk1": _hoc_tap_json(ht1),
-            "hk2": _hoc_tap_json(ht2),
-            "ca_nam": _hoc_tap_json(htcn),
-            "sau_kiem_tra_lai": None if ht_ktl is None else _hoc_tap_json(ht_ktl),
+            "hk1": _hoc_tap_to_json(ht1),
+            "hk2": _hoc_tap_to_json(ht2),
+            "ca_nam": _hoc_tap_to_json(htcn),
+            "sau_kiem_tra_lai": None if ht_ktl is None else _hoc_tap_to_json(ht_ktl),
         },
         "ren_luyen": {
             "hk1": str(rl1),

@@ -53,7 +53,7 @@ class KetQuaHocTap:
     dieu: str
 
 
-def _la_diem(kq: KetQuaMon) -> TypeGuard[Decimal]:
+def _is_diem(kq: KetQuaMon) -> TypeGuard[Decimal]:
     """Scored or comment; anything else is a caller's bug (a float would be inexact)."""
     if isinstance(kq, DanhGiaNhanXet):
         return False
@@ -73,7 +73,7 @@ def xep_muc_hoc_tap(ket_qua: Mapping[str, KetQuaMon]) -> MucDanhGia:
 
     Comparisons use the recorded one-decimal averages ("từ … trở lên" is ≥).
     """
-    diem_so = [kq for kq in ket_qua.values() if _la_diem(kq)]
+    diem_so = [kq for kq in ket_qua.values() if _is_diem(kq)]
     so_chua_dat = sum(1 for kq in ket_qua.values() if kq is DanhGiaNhanXet.CHUA_DAT)
 
     def dem(nguong: Decimal) -> int:

@@ -28,6 +28,7 @@ from hocbaso.models import (
     MucDanhGia,
     mon_hoc_info,
 )
+from hocbaso.models._internal import mon_id
 from hocbaso.tt22._hoc_tap import KetQuaHocTap, KetQuaMon, muc_hoc_tap
 from hocbaso.tt22._mon_hoc import danh_gia_nhan_xet_ca_nam, diem_trung_binh_ca_nam
 from hocbaso.tt22._ren_luyen import DIEU_REN_LUYEN_CA_NAM, ren_luyen_ca_nam
@@ -107,7 +108,7 @@ class RuleReport:
         return tuple(f.code for f in self.findings)
 
 
-def _chu(value: object) -> str | None:
+def _as_written(value: object) -> str | None:
     """A value as the packet writes it: ``8.0``, ``Đ``, ``T``, ``1``/``0``, or ``None``."""
     if value is None:
         return None
@@ -120,11 +121,11 @@ def _chu(value: object) -> str | None:
     return str(value)
 
 
-def _duong_dan_mon(ma: str, truong: str) -> str:
-    return f"BANG_DIEM/DIEM_TONG_KET[@Id='mon-{ma}']/{truong.upper()}"
+def _subject_path(ma: str, truong: str) -> str:
+    return f"BANG_DIEM/DIEM_TONG_KET[@Id='{mon_id(ma)}']/{truong.upper()}"
 
 
-def _loai_cua(row: DiemTongKet) -> LoaiDanhGia | None:
+def _loai_of(row: DiemTongKet) -> LoaiDanhGia | None:
     info = mon_hoc_info(row.ma_mon_hoc)
     if info is not None:
         return info.loai
@@ -136,7 +137,7 @@ def _loai_cua(row: DiemTongKet) -> LoaiDanhGia | None:
     return None
 
 
-def _dung_kieu(value: object, loai: LoaiDanhGia) -> bool:
+def _has_kind(value: object, loai: LoaiDanhGia) -> bool:
     if loai is LoaiDanhGia.DIEM:
         return isinstance(value, Decimal)
     return isinstance(value, DanhGiaNhanXet)
@@ -153,7 +154,7 @@ class _Mon:
     kiem_tra_lai: KetQuaMon | None
 
 
-def _kiem_tra_mon(
+def _check_mon(
     row: DiemTongKet, khuyet_tat: bool, out: list[Finding]
 ) -> tuple[_Mon | None, bool]:
     """Check one row; return it for the level checks, and whether it can be used at all.
@@ -173,9 +174,9 @@ def _kiem_tra_mon(
                     Finding(
                         "CONTENT.SUBJECT_NOT_ASSESSED",
                         "Điều 11",
-                        _duong_dan_mon(ma, t),
+                        _subject_path(ma, t),
                         "M" if t != "diem_kt_lai" else None,
-                        _chu(v),
+                        _as_written(v),
                         "Môn không đánh giá (M) phải là M ở cả học kì I, học kì II và cả năm, "
                         "không có kết quả kiểm tra lại",
                         "A subject not assessed (M) must be M in semester I, semester II and "
@@ -183,7 +184,7 @@ def _kiem_tra_mon(
                     )
                 )
         return None, True
-    loai = _loai_cua(row)
+    loai = _loai_of(row)
     if loai is None:
         # Nothing recorded at all: a missing-result problem, found below.
         loai = LoaiDanhGia.DIEM
@@ -192,15 +193,15 @@ def _kiem_tra_mon(
         v = gia_tri[t]
         if v is None or (v == "M" and t == "diem_kt_lai"):
             continue
-        if not _dung_kieu(v, loai):
+        if not _has_kind(v, loai):
             vi, en = _KIEU[loai]
             out.append(
                 Finding(
                     "CONTENT.SUBJECT_RESULT_KIND",
                     "Điều 5 khoản 3",
-                    _duong_dan_mon(ma, t),
+                    _subject_path(ma, t),
                     None,
-                    _chu(v),
+                    _as_written(v),
                     f"Kết quả của môn này phải là {vi}",
                     f"This subject's result must be {en}",
                 )
@@ -212,7 +213,7 @@ def _kiem_tra_mon(
                 Finding(
                     "CONTENT.SUBJECT_RESULT_MISSING",
                     "Điều 9 khoản 1",
-                    _duong_dan_mon(ma, t),
+                    _subject_path(ma, t),
                     None,
                     None,
                     "Thiếu kết quả của môn học được đánh giá",
@@ -241,9 +242,9 @@ def _kiem_tra_mon(
             Finding(
                 "CONTENT.SUBJECT_YEAR_RESULT",
                 dieu,
-                _duong_dan_mon(ma, "diem_ca_nam"),
-                _chu(ky_vong),
-                _chu(cn),
+                _subject_path(ma, "diem_ca_nam"),
+                _as_written(ky_vong),
+                _as_written(cn),
                 vi,
                 en,
             )
@@ -252,7 +253,7 @@ def _kiem_tra_mon(
     return _Mon(ma, hk1, hk2, cn, None if ktl == "M" else ktl), True
 
 
-def _thong_bao_muc(kq: KetQuaHocTap, ky: tuple[str, str]) -> tuple[str, str]:
+def _muc_message(kq: KetQuaHocTap, ky: tuple[str, str]) -> tuple[str, str]:
     vi, en = ky
     if kq.dieu_chinh:
         return (
@@ -267,13 +268,13 @@ def _thong_bao_muc(kq: KetQuaHocTap, ky: tuple[str, str]) -> tuple[str, str]:
     )
 
 
-def _co_danh_hieu(text: str | None, dh: DanhHieu) -> bool:
+def _names_danh_hieu(text: str | None, dh: DanhHieu) -> bool:
     if text is None:
         return False
     return dh.ten.casefold() in unicodedata.normalize("NFC", text).casefold()
 
 
-def _kiem_tra_tong_ket(hoc_ba: HocBa, mon: list[_Mon], out: list[Finding]) -> None:
+def _check_tong_ket(hoc_ba: HocBa, mon: list[_Mon], out: list[Finding]) -> None:
     tk = hoc_ba.thong_tin_hoc_ba.tong_ket
     khoi = hoc_ba.thong_tin_hoc_ba.thong_tin_chung.ma_khoi
     for ky, attr, code, ten in (
@@ -284,10 +285,10 @@ def _kiem_tra_tong_ket(hoc_ba: HocBa, mon: list[_Mon], out: list[Finding]) -> No
         kq = muc_hoc_tap({m.ma: getattr(m, ky) for m in mon})
         thuc_te = getattr(tk, attr)
         if thuc_te is not kq.muc:
-            vi, en = _thong_bao_muc(kq, ten)
+            vi, en = _muc_message(kq, ten)
             out.append(
                 Finding(code, kq.dieu, f"{_TONG_KET}/{attr.upper()}", str(kq.muc),
-                        _chu(thuc_te), vi, en)
+                        _as_written(thuc_te), vi, en)
             )  # fmt: skip
 
     ca_nam = {m.ma: m.ca_nam for m in mon}
@@ -305,9 +306,9 @@ def _kiem_tra_tong_ket(hoc_ba: HocBa, mon: list[_Mon], out: list[Finding]) -> No
                 Finding(
                     "CONTENT.RETEST_NOT_REQUIRED",
                     "Điều 14",
-                    _duong_dan_mon(m.ma, "diem_kt_lai"),
+                    _subject_path(m.ma, "diem_kt_lai"),
                     None,
-                    _chu(m.kiem_tra_lai),
+                    _as_written(m.kiem_tra_lai),
                     "Môn này không thuộc diện kiểm tra lại (chỉ khi kết quả học tập cả năm Chưa "
                     "đạt, môn có ĐTBmcn dưới 5,0 hoặc Chưa đạt)",
                     "This subject is not to be re-tested (only when the year learning level is "
@@ -321,7 +322,7 @@ def _kiem_tra_tong_ket(hoc_ba: HocBa, mon: list[_Mon], out: list[Finding]) -> No
         if ht_sau is not None:
             out.append(
                 Finding(
-                    "CONTENT.RETEST_RESULT", "Điều 14", path_ktl, None, _chu(ht_sau),
+                    "CONTENT.RETEST_RESULT", "Điều 14", path_ktl, None, _as_written(ht_sau),
                     "Có kết quả học tập sau kiểm tra lại nhưng học sinh không phải kiểm tra lại",
                     "A level after re-test is recorded but the student had nothing to re-test",
                 )
@@ -335,7 +336,7 @@ def _kiem_tra_tong_ket(hoc_ba: HocBa, mon: list[_Mon], out: list[Finding]) -> No
                     f"Điều 14, {sau.dieu}",
                     path_ktl,
                     str(sau.muc),
-                    _chu(ht_sau),
+                    _as_written(ht_sau),
                     f"Kết quả học tập sau kiểm tra lại phải là {sau.muc.nhan}: kết quả kiểm tra "
                     "lại thay cho kết quả cả năm của môn đó",
                     f"The level after re-test must be {sau.muc!s}: each re-test result "
@@ -347,7 +348,7 @@ def _kiem_tra_tong_ket(hoc_ba: HocBa, mon: list[_Mon], out: list[Finding]) -> No
             if ma not in ktl:
                 out.append(
                     Finding(
-                        "CONTENT.RETEST_MISSING", "Điều 14", _duong_dan_mon(ma, "diem_kt_lai"),
+                        "CONTENT.RETEST_MISSING", "Điều 14", _subject_path(ma, "diem_kt_lai"),
                         None, None,
                         "Môn phải kiểm tra lại chưa có kết quả, nhưng đã ghi kết quả học tập sau "
                         "kiểm tra lại",
@@ -361,7 +362,7 @@ def _kiem_tra_tong_ket(hoc_ba: HocBa, mon: list[_Mon], out: list[Finding]) -> No
         out.append(
             Finding(
                 "CONTENT.CONDUCT_SUMMER", "Điều 13", f"{_TONG_KET}/REN_LUYEN_LAI", None,
-                _chu(tk.ren_luyen_lai),
+                _as_written(tk.ren_luyen_lai),
                 "Chỉ học sinh có kết quả rèn luyện cả năm Chưa đạt mới rèn luyện trong hè",
                 "Only a student whose year conduct is Chưa đạt trains over the summer",
             )
@@ -388,8 +389,8 @@ def _kiem_tra_tong_ket(hoc_ba: HocBa, mon: list[_Mon], out: list[Finding]) -> No
                 "CONTENT.PROMOTION",
                 dieu_len_lop,
                 f"{_TONG_KET}/DUOC_LEN_LOP",
-                _chu(len_lop),
-                _chu(tk.duoc_len_lop),
+                _as_written(len_lop),
+                _as_written(tk.duoc_len_lop),
                 "Được lên lớp khi rèn luyện và học tập cả năm (kể cả sau hè) từ Đạt trở lên và "
                 "nghỉ không quá 45 buổi"
                 if len_lop
@@ -418,7 +419,7 @@ def _kiem_tra_tong_ket(hoc_ba: HocBa, mon: list[_Mon], out: list[Finding]) -> No
 
     # Điều 15: titles from the year results before the summer.
     dh = danh_hieu(hoc_tap_ca_nam=ht_cn, ren_luyen_ca_nam=rl_cn, ket_qua_ca_nam=ca_nam)
-    co = [d for d in DanhHieu if _co_danh_hieu(tk.nd_khen_thuong, d)]
+    co = [d for d in DanhHieu if _names_danh_hieu(tk.nd_khen_thuong, d)]
     sai = (dh is None and co) or (dh is not None and co != [dh])
     if sai:
         out.append(
@@ -438,7 +439,7 @@ def _kiem_tra_tong_ket(hoc_ba: HocBa, mon: list[_Mon], out: list[Finding]) -> No
         )
 
 
-def _kiem_tra_ren_luyen(hoc_ba: HocBa, out: list[Finding]) -> None:
+def _check_ren_luyen(hoc_ba: HocBa, out: list[Finding]) -> None:
     tk = hoc_ba.thong_tin_hoc_ba.tong_ket
     ky_vong = ren_luyen_ca_nam(tk.ren_luyen_hoc_ky_1, tk.ren_luyen_hoc_ky_2)
     if tk.ren_luyen_ca_nam is not ky_vong:
@@ -448,29 +449,29 @@ def _kiem_tra_ren_luyen(hoc_ba: HocBa, out: list[Finding]) -> None:
                 DIEU_REN_LUYEN_CA_NAM,
                 f"{_TONG_KET}/REN_LUYEN_CA_NAM",
                 str(ky_vong),
-                _chu(tk.ren_luyen_ca_nam),
+                _as_written(tk.ren_luyen_ca_nam),
                 f"Kết quả rèn luyện cả năm phải là {ky_vong.nhan} theo kết quả hai học kì",
                 f"Year conduct must be {ky_vong!s} given the two semesters",
             )
         )
 
 
-def _phat_hien(hoc_ba: HocBa) -> Iterator[Finding]:
+def _findings(hoc_ba: HocBa) -> Iterator[Finding]:
     khuyet_tat = hoc_ba.thong_tin_hoc_ba.hoc_sinh.co_khuyet_tat_khong_danh_gia
     out: list[Finding] = []
     mon: list[_Mon] = []
     dung_duoc = True
     for row in hoc_ba.bang_diem:
-        m, ok = _kiem_tra_mon(row, khuyet_tat, out)
+        m, ok = _check_mon(row, khuyet_tat, out)
         dung_duoc = dung_duoc and ok
         if m is not None:
             mon.append(m)
-    _kiem_tra_ren_luyen(hoc_ba, out)
+    _check_ren_luyen(hoc_ba, out)
     # Levels, summer results, promotion and awards: from usable rows only, and not for a
     # student with a disability who is not assessed (Điều 11, Điều 12 khoản 4: the principal
     # decides; the levels may be absent).
     if dung_duoc and mon and not khuyet_tat:
-        _kiem_tra_tong_ket(hoc_ba, mon, out)
+        _check_tong_ket(hoc_ba, mon, out)
     yield from out
 
 
@@ -495,4 +496,4 @@ def check_record(hoc_ba: HocBa) -> RuleReport:
             code="INPUT.TYPE",
             path="hoc_ba",
         )
-    return RuleReport(tuple(_phat_hien(hoc_ba)))
+    return RuleReport(tuple(_findings(hoc_ba)))

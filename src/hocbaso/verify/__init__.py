@@ -1,4 +1,4 @@
-"""Verifying Học bạ số packets: every check of SPEC §7, reported, never a bare bool.
+"""Verifying Học bạ số packets: every check of docs/verification.md §2, reported, never a bare bool.
 
 Receiving schools, the Sở and the Ministry call :func:`verify` with the packet bytes and a
 :class:`TrustStore`; the :class:`VerificationReport` lists one coded :class:`StepResult` per
@@ -9,17 +9,17 @@ algorithm and of every code; ``docs/scale.md`` shows national-scale runs.
 """
 
 from hocbaso.verify._codes import CODES, CodeInfo, Status, Step
+from hocbaso.verify._crl import CrlSet
 from hocbaso.verify._dask import dask_executor
 from hocbaso.verify._many import read_packet_file, verify_many
-from hocbaso.verify._policy import ALL_ROLES, LEGACY, STRICT, VerificationPolicy
+from hocbaso.verify._notice import RevocationNotice
+from hocbaso.verify._policy import LEGACY, STRICT, VerificationPolicy
 from hocbaso.verify._registry import IssuerRegistry, load_issuer_registry
 from hocbaso.verify._report import StepResult, VerificationReport
-from hocbaso.verify._status import RevocationNotice
-from hocbaso.verify._trust import CrlSet, TrustStore
+from hocbaso.verify._trust import TrustStore
 from hocbaso.verify._verify import verify
 
 __all__ = [
-    "ALL_ROLES",
     "CODES",
     "LEGACY",
     "STRICT",

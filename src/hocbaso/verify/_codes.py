@@ -19,7 +19,7 @@ __all__ = ["CODES", "CodeInfo", "Status", "Step"]
 
 
 class Step(StrEnum):
-    """The eight steps of SPEC §7, in the order they run."""
+    """The eight steps of docs/verification.md §2, in the order they run."""
 
     PARSE = "PARSE"
     FORMAT = "FORMAT"
@@ -32,7 +32,7 @@ class Step(StrEnum):
 
     @property
     def number(self) -> int:
-        """1-based position in SPEC §7."""
+        """1-based position in docs/verification.md §2."""
         return list(Step).index(self) + 1
 
 
@@ -199,7 +199,8 @@ CODES: dict[str, CodeInfo] = {
     "STRUCTURE.LAYOUT": _c(
         Step.STRUCTURE,
         "Bố cục gói tin khác quy định (phần tử gốc, khối dữ liệu, ô chữ ký).",
-        "The packet layout differs from SPEC §3 (root, data block, signature slots).",
+        "The packet layout differs from the one docs/packet.md specifies (root, data block, "
+        "signature slots).",
         _REJECT,
     ),
     "STRUCTURE.DUPLICATE_ID": _c(

@@ -26,13 +26,14 @@ from cryptography import x509
 
 from hocbaso.errors import HocBaSoError, InputError, VerificationInputError
 from hocbaso.packet import DEFAULT_LIMITS
-from hocbaso.packet._input import packet_bytes
+from hocbaso.packet._internal import packet_bytes
 from hocbaso.verify._codes import Status
+from hocbaso.verify._crl import CrlSet
 from hocbaso.verify._dask import worker_threads
+from hocbaso.verify._notice import RevocationNotice
 from hocbaso.verify._policy import STRICT, VerificationPolicy
 from hocbaso.verify._report import StepResult, VerificationReport
-from hocbaso.verify._status import RevocationNotice
-from hocbaso.verify._trust import CrlSet, TrustStore
+from hocbaso.verify._trust import TrustStore
 from hocbaso.verify._verify import _many_bytes, as_crl_set, packet_input, verify
 
 __all__ = ["read_packet_file", "verify_many"]

@@ -1,4 +1,4 @@
-"""Believing a signed revocation notice (thông báo thu hồi, SPEC §5).
+"""Believing a signed revocation notice (thông báo thu hồi, docs/signing.md §7).
 
 The notice's format and its signature check belong to the signing core
 (:func:`hocbaso.signature.read_thong_bao_thu_hoi`: layout, digests, value, and fields read from
@@ -15,21 +15,40 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cryptography import x509
 
 from hocbaso.errors import HocBaSoError
 from hocbaso.packet import parse_xml
-from hocbaso.signature import DSIG_NS, read_thong_bao_thu_hoi
-from hocbaso.verify._status import RevocationNotice
-from hocbaso.verify._trust import identity_of
-from hocbaso.verify._xmldsig import usable_signing_time
+from hocbaso.signature import read_thong_bao_thu_hoi
+from hocbaso.signature._internal import DSIG_NS, HolderKind, usable_signing_time
+from hocbaso.verify._certificates import identity_of
 
 if TYPE_CHECKING:
-    from hocbaso.verify._trust import CrlSet, TrustStore
+    from hocbaso.verify._crl import CrlSet
+    from hocbaso.verify._trust import TrustStore
 
-__all__ = ["read_notice"]
+__all__ = ["RevocationNotice", "read_notice"]
+
+
+@dataclass(frozen=True, slots=True)
+class RevocationNotice:
+    """A revocation notice whose signature has already been verified by the caller's code.
+
+    Pass raw notice bytes to ``verify`` to have them verified there; pass this only for
+    notices verified elsewhere (e.g. by a national service you trust).
+    """
+
+    ma_dinh_danh_hoc_ba: str
+    phien_ban: int
+    #: The revoked version's record digest (``BAM_HOC_BA`` in the notice): SHA-256 (hex) of the
+    #: inclusive C14N 1.0 of its ``#data`` (:func:`hocbaso.signature.record_digest`).
+    bam_hoc_ba: str
+    #: The signing organisation's ``MST``/budget code; when known, it must be the one that
+    #: issued the record (its KY_PHAT_HANH certificate), or the notice FAILs as invalid.
+    organisation_id: str | None = None
 
 
 def _intermediates(data: bytes, leaf: x509.Certificate) -> list[x509.Certificate]:
@@ -71,7 +90,7 @@ def read_notice(
         if code is not None:
             return None
     ident = identity_of(notice.certificate)
-    if ident.kind != "organisation":
+    if ident.holder is not HolderKind.ORGANISATION:
         return None
     return RevocationNotice(
         notice.ma_dinh_danh_hoc_ba,

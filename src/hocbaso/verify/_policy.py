@@ -16,39 +16,30 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from hocbaso.errors import ConfigurationError
+from hocbaso.packet._internal import VaiTroKy
 from hocbaso.signature import C14nMethod, DigestMethod, SignatureMethod
+from hocbaso.signature._internal import (
+    LEGACY_DIGEST_METHODS,
+    LEGACY_SIGNATURE_METHODS,
+    NEVER_DIGEST_METHODS,
+    NEVER_SIGNATURE_METHODS,
+    SAFE_C14N_METHODS,
+    SHA2_DIGEST_METHODS,
+    SHA2_SIGNATURE_METHODS,
+)
 from hocbaso.verify._codes import Status
 from hocbaso.verify._registry import IssuerRegistry
 
 __all__ = ["ALL_ROLES", "LEGACY", "STRICT", "VerificationPolicy"]
 
-#: The four signing roles of SPEC §3/§4, in signing order.
-ALL_ROLES: tuple[str, ...] = ("GVBM", "GVCN", "CBQL", "KY_PHAT_HANH")
-
-_SHA2_SIGNATURES = frozenset(
-    {
-        SignatureMethod.RSA_SHA256,
-        SignatureMethod.RSA_SHA384,
-        SignatureMethod.RSA_SHA512,
-        SignatureMethod.ECDSA_SHA256,
-        SignatureMethod.ECDSA_SHA384,
-        SignatureMethod.ECDSA_SHA512,
-    }
-)
-_SHA2_DIGESTS = frozenset({DigestMethod.SHA256, DigestMethod.SHA384, DigestMethod.SHA512})
-_SAFE_C14N = frozenset({C14nMethod.C14N_10, C14nMethod.C14N_11, C14nMethod.EXC_C14N})
-_NEVER_SIGNATURE = frozenset(
-    {
-        SignatureMethod.RSA_MD5,
-        SignatureMethod.HMAC_SHA1,
-        SignatureMethod.HMAC_SHA256,
-    }
-)
+#: The four signing roles (docs/signing.md §1), in signing order.
+ALL_ROLES: tuple[VaiTroKy, ...] = tuple(VaiTroKy)
 
 
 @dataclass(frozen=True, slots=True)
 class VerificationPolicy:
-    """Settings of one verification run. Defaults are the strict, SPEC §4/§7 choices.
+    """Settings of one verification run. Defaults are the strict, docs/signing.md §1 and
+    docs/verification.md §2 choices.
 
     Construction refuses combinations that can never be safe (HMAC or MD5 anywhere, a
     ``#WithComments`` canonicalisation), raising :class:`~hocbaso.errors.ConfigurationError`.
@@ -56,14 +47,15 @@ class VerificationPolicy:
 
     #: Roles whose signatures must be present (``ORDER.MISSING_ROLE`` otherwise). ``GVBM``
     #: means "one for every subject row". Default: all four — only an issued record passes.
-    #: Use e.g. ``frozenset({"GVBM", "GVCN"})`` to check a record still being signed.
-    required_roles: frozenset[str] = frozenset(ALL_ROLES)
+    #: Use e.g. ``frozenset({VaiTroKy.GVBM, VaiTroKy.GVCN})`` to check a record still being
+    #: signed; role names (``"GVBM"``) are accepted and read as :class:`VaiTroKy`.
+    required_roles: frozenset[VaiTroKy] = frozenset(ALL_ROLES)
 
     #: SignatureMethod URIs accepted silently. Default: RSA and ECDSA with SHA-256/384/512.
-    signature_methods: frozenset[SignatureMethod] = _SHA2_SIGNATURES
+    signature_methods: frozenset[SignatureMethod] = SHA2_SIGNATURE_METHODS
 
     #: DigestMethod URIs accepted silently. Default: SHA-256/384/512.
-    digest_methods: frozenset[DigestMethod] = _SHA2_DIGESTS
+    digest_methods: frozenset[DigestMethod] = SHA2_DIGEST_METHODS
 
     #: Methods accepted with a WARN (``SIGNATURE.ALGORITHM_LEGACY``) instead of a FAIL.
     #: Empty by default; :data:`LEGACY` puts RSA-SHA1 and SHA-1 here.
@@ -71,9 +63,9 @@ class VerificationPolicy:
     legacy_digest_methods: frozenset[DigestMethod] = frozenset()
 
     #: Canonicalisation methods accepted for SignedInfo and as the one Reference transform.
-    #: SPEC §4: C14N 1.0 (what the library writes), C14N 1.1 and exclusive C14N; never a
+    #: docs/signing.md §1: C14N 1.0 (what the library writes), C14N 1.1 and exclusive C14N; never a
     #: ``#WithComments`` variant (refused even if listed).
-    c14n_methods: frozenset[C14nMethod] = _SAFE_C14N
+    c14n_methods: frozenset[C14nMethod] = SAFE_C14N_METHODS
 
     #: Status given to each Thông tư 22 finding (``CONTENT.*``): FAIL (default) or WARN.
     content_status: Status = Status.FAIL
@@ -110,14 +102,16 @@ class VerificationPolicy:
     trust_signing_time: bool = False
 
     def __post_init__(self) -> None:
-        bad_sig = (self.signature_methods | self.legacy_signature_methods) & _NEVER_SIGNATURE
+        bad_sig = (
+            self.signature_methods | self.legacy_signature_methods
+        ) & NEVER_SIGNATURE_METHODS
         if bad_sig:
             raise ConfigurationError(
                 "HMAC and MD5 signature methods can never be accepted.",
                 "Không bao giờ chấp nhận phương pháp ký HMAC hoặc MD5.",
                 code="CONFIG.VERIFY_ALGORITHM",
             )
-        if DigestMethod.MD5 in self.digest_methods | self.legacy_digest_methods:
+        if (self.digest_methods | self.legacy_digest_methods) & NEVER_DIGEST_METHODS:
             raise ConfigurationError(
                 "The MD5 digest can never be accepted.",
                 "Không bao giờ chấp nhận hàm băm MD5.",
@@ -129,13 +123,16 @@ class VerificationPolicy:
                 "Không bao giờ chấp nhận chuẩn hoá #WithComments.",
                 code="CONFIG.VERIFY_C14N",
             )
-        unknown = self.required_roles - set(ALL_ROLES)
+        unknown = {r for r in self.required_roles if r not in _ROLE_NAMES}
         if unknown:
             raise ConfigurationError(
                 f"Unknown role(s) in required_roles: {sorted(unknown)}.",
                 f"Vai trò không tồn tại trong required_roles: {sorted(unknown)}.",
                 code="CONFIG.VERIFY_ROLE",
             )
+        object.__setattr__(
+            self, "required_roles", frozenset(VaiTroKy(r) for r in self.required_roles)
+        )
         if self.issuer_registry is not None and not isinstance(
             self.issuer_registry, IssuerRegistry
         ):
@@ -152,11 +149,14 @@ class VerificationPolicy:
             )
 
 
+_ROLE_NAMES = frozenset(r.value for r in VaiTroKy)
+
+
 #: The default policy: SHA-2 only, every role required, Thông tư 22 findings FAIL.
 STRICT = VerificationPolicy()
 
 #: Like :data:`STRICT`, but RSA-SHA1 and SHA-1 digests are accepted with a WARN.
 LEGACY = VerificationPolicy(
-    legacy_signature_methods=frozenset({SignatureMethod.RSA_SHA1}),
-    legacy_digest_methods=frozenset({DigestMethod.SHA1}),
+    legacy_signature_methods=LEGACY_SIGNATURE_METHODS,
+    legacy_digest_methods=LEGACY_DIGEST_METHODS,
 )

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from hocbaso.errors import VerificationInputError
-from hocbaso.signature import LoaiDinhDanh, SubjectIdentity
+from hocbaso.signature._internal import LoaiDinhDanh, SubjectIdentity
 
 __all__ = ["IssuerRegistry", "load_issuer_registry"]
 

@@ -1,4 +1,5 @@
-"""Step 8: is this version the record in force? Version chain and revocation notices (SPEC §5).
+"""Step 8: is this version the record in force? Version chain and revocation notices
+(docs/signing.md §7).
 
 Everything here identifies a record the same two ways: by **identifier and version** (read from
 signed content), and by the **record digest** — the SHA-256 of the inclusive C14N 1.0 of its
@@ -22,8 +23,7 @@ record it is).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from lxml import etree
@@ -31,45 +31,17 @@ from lxml import etree
 from hocbaso.errors import HocBaSoError
 from hocbaso.models import TrangThaiHocBa
 from hocbaso.packet import parse_xml, read_hoc_ba
-from hocbaso.signature._record import record_digest_of_c14n, signed_data_c14n
+from hocbaso.signature._internal import record_digest_of_c14n, signed_data_c14n
 from hocbaso.verify._codes import Status
+from hocbaso.verify._notice import RevocationNotice, read_notice
 from hocbaso.verify._report import StepResult
 
 if TYPE_CHECKING:
     from hocbaso.models import HocBa
-    from hocbaso.verify._trust import CrlSet, TrustStore
+    from hocbaso.verify._crl import CrlSet
+    from hocbaso.verify._trust import TrustStore
 
-__all__ = ["RevocationNotice", "check_status"]
-
-
-@dataclass(frozen=True, slots=True)
-class RevocationNotice:
-    """A revocation notice whose signature has already been verified by the caller's code.
-
-    Pass raw notice bytes to ``verify`` to have them verified there; pass this only for
-    notices verified elsewhere (e.g. by a national service you trust).
-    """
-
-    ma_dinh_danh_hoc_ba: str
-    phien_ban: int
-    #: The revoked version's record digest (``BAM_HOC_BA`` in the notice): SHA-256 (hex) of the
-    #: inclusive C14N 1.0 of its ``#data`` (:func:`hocbaso.signature.record_digest`).
-    bam_hoc_ba: str
-    #: The signing organisation's ``MST``/budget code; when known, it must be the one that
-    #: issued the record (its KY_PHAT_HANH certificate), or the notice FAILs as invalid.
-    organisation_id: str | None = None
-
-
-#: Reads and verifies a signed notice: (bytes, trust, crls, at) -> notice, or None if invalid.
-NoticeReader = Callable[["bytes", "TrustStore", "CrlSet", dt.datetime], RevocationNotice | None]
-
-
-def _default_reader(
-    data: bytes, trust: TrustStore, crls: CrlSet, at: dt.datetime
-) -> RevocationNotice | None:
-    from hocbaso.verify._notice import read_notice
-
-    return read_notice(data, trust, crls, at)
+__all__ = ["check_status"]
 
 
 def _read_previous(data: bytes) -> tuple[HocBa, str] | None:
@@ -96,7 +68,6 @@ def check_status(
     previous_versions: Iterable[bytes],
     at: dt.datetime,
     issuer_organisation: str | None = None,
-    reader: NoticeReader = _default_reader,
 ) -> tuple[list[StepResult], bool]:
     """Results of step 8 and whether the record is revoked.
 
@@ -182,7 +153,7 @@ def check_status(
     # -- revocation notices --------------------------------------------------------------------
     for item in revocations:
         checked_anything = True
-        notice = item if isinstance(item, RevocationNotice) else reader(item, trust, crls, at)
+        notice = item if isinstance(item, RevocationNotice) else read_notice(item, trust, crls, at)
         if notice is None:
             out.append(StepResult.of("STATUS.NOTICE_INVALID", Status.FAIL))
             continue

@@ -1,4 +1,5 @@
-"""``verify``: the eight steps of SPEC §7, in order, each reported with a stable code.
+"""``verify``: the eight steps of docs/verification.md §2, in order, each reported with a stable
+code.
 
 Control flow, and why:
 
@@ -39,16 +40,26 @@ from hocbaso.errors import (
 )
 from hocbaso.models import HocBa
 from hocbaso.packet import DEFAULT_LIMITS, parse_xml, validate
-from hocbaso.packet._input import PacketSource, packet_bytes, type_name
+from hocbaso.packet._internal import PacketSource, VaiTroKy, packet_bytes, type_name
+from hocbaso.packet._internal import layout as L
 from hocbaso.signature import C14nMethod
-from hocbaso.signature._record import record_binding_in, record_digest_of_c14n
+from hocbaso.signature._internal import (
+    CertificateIdentity,
+    HolderKind,
+    record_binding_in,
+    record_digest_of_c14n,
+)
 from hocbaso.tt22 import check_record
+from hocbaso.verify._certificates import identity_of, signer_summary
 from hocbaso.verify._codes import CODES, Status, Step
+from hocbaso.verify._crl import CrlSet
+from hocbaso.verify._notice import RevocationNotice
 from hocbaso.verify._policy import STRICT, VerificationPolicy
 from hocbaso.verify._report import StepResult, VerificationReport, record_from_signed_bytes
-from hocbaso.verify._status import RevocationNotice, check_status
-from hocbaso.verify._trust import CrlSet, Identity, TrustStore, identity_of, signer_summary
-from hocbaso.verify._xmldsig import CanonCache, ParsedSignature, check_signature, check_structure
+from hocbaso.verify._signatures import CanonCache, check_signature
+from hocbaso.verify._status import check_status
+from hocbaso.verify._structure import ParsedSignature, check_structure
+from hocbaso.verify._trust import TrustStore
 
 __all__ = ["as_crl_set", "packet_input", "verify"]
 
@@ -71,17 +82,14 @@ def _signed_text(target: etree._Element, xpath: etree.XPath) -> str | None:
     return value or None
 
 
-_GVBM_SLOTS = "/HOC_BA/DANH_SACH_THONG_TIN_KY/DANH_SACH_GVBM/GVBM"
-_SLOT_PATHS = {
-    "GVCN": "/HOC_BA/DANH_SACH_THONG_TIN_KY/GVCN",
-    "CBQL": "/HOC_BA/PHAT_HANH_HOC_BA/CBQL",
-    "KY_PHAT_HANH": "/HOC_BA/PHAT_HANH_HOC_BA/KY_PHAT_HANH",
-}
-
+#: The personal ID each personal role's certificate must carry, read inside the element the
+#: role signs (the subject row, ``THONG_TIN_HOC_BA`` or ``DU_LIEU_HOC_BA``).
 _ID_XPATH = {
-    "GVBM": etree.XPath("string(SO_DDCN_GVBM)"),
-    "GVCN": etree.XPath("string(NGUOI_KY/SO_DDCN_GVCN)"),
-    "CBQL": etree.XPath("string(THONG_TIN_HOC_BA/NGUOI_KY/SO_DDCN_GIAM_HIEU)"),
+    VaiTroKy.GVBM: etree.XPath(f"string({L.PERSONAL_ID_TAG[VaiTroKy.GVBM]})"),
+    VaiTroKy.GVCN: etree.XPath(f"string(NGUOI_KY/{L.PERSONAL_ID_TAG[VaiTroKy.GVCN]})"),
+    VaiTroKy.CBQL: etree.XPath(
+        f"string({L.THONG_TIN}/NGUOI_KY/{L.PERSONAL_ID_TAG[VaiTroKy.CBQL]})"
+    ),
 }
 
 
@@ -103,7 +111,7 @@ def _check_certificate(
         return StepResult.of(
             code,
             status,
-            role=role,
+            role=role.value,
             signer=who,
             signing_time=when,
             path=ps.path,
@@ -146,26 +154,26 @@ def _check_certificate(
         else:
             out.append(res("CERTIFICATE.REVOCATION_NOT_CHECKED", Status.SKIP))
     ident = identity_of(ps.leaf)
-    if role == "KY_PHAT_HANH":
-        if ident.kind != "organisation":
+    if role is VaiTroKy.KY_PHAT_HANH:
+        if ident.holder is not HolderKind.ORGANISATION:
             out.append(res("CERTIFICATE.NOT_ORGANISATION"))
         else:
             out.extend(_check_issuer(ps, ident, policy, res))
     else:
         expected = _signed_text(ps.references[0].target, _ID_XPATH[role])
-        if ident.personal_id is None or expected is None or ident.personal_id != expected:
+        if ident.cccd is None or expected is None or ident.cccd != expected:
             out.append(res("CERTIFICATE.IDENTITY_MISMATCH"))
     if not any(r.status is Status.FAIL for r in out):
         out.insert(0, res("CERTIFICATE.OK", Status.PASS))
     return out
 
 
-_MA_TRUONG = etree.XPath("string(THONG_TIN_HOC_BA/THONG_TIN_TRUONG/MA_TRUONG)")
+_MA_TRUONG = etree.XPath(f"string({L.THONG_TIN}/THONG_TIN_TRUONG/MA_TRUONG)")
 
 
 def _check_issuer(
     ps: ParsedSignature,
-    ident: Identity,
+    ident: CertificateIdentity,
     policy: VerificationPolicy,
     res: Callable[..., StepResult],
 ) -> list[StepResult]:
@@ -192,22 +200,22 @@ def _check_order(
     """Step 6: required roles present (verified), times non-decreasing, issuance last."""
     out: list[StepResult] = []
     good = [p for p in signatures if p.verified and p.signing_time is not None]
-    by_role: dict[str, list[ParsedSignature]] = {}
+    by_role: dict[VaiTroKy, list[ParsedSignature]] = {}
     for p in good:
         by_role.setdefault(p.slot.role, []).append(p)
-    signed_rows = {p.slot.mon for p in by_role.get("GVBM", [])}
-    for role in ("GVBM", "GVCN", "CBQL", "KY_PHAT_HANH"):
+    signed_rows = {p.slot.mon for p in by_role.get(VaiTroKy.GVBM, [])}
+    for role in VaiTroKy:
         if role not in policy.required_roles:
             continue
-        if role == "GVBM":
+        if role is VaiTroKy.GVBM:
             for mon in rows:
                 if mon not in signed_rows:
                     out.append(
                         StepResult.of(
                             "ORDER.MISSING_ROLE",
                             Status.FAIL,
-                            role=role,
-                            path=f"{_GVBM_SLOTS}[@MA_MON_HOC='{mon}']",
+                            role=role.value,
+                            path=L.slot_xpath(role, mon),
                             extra_en="(no valid signature in the slot)",
                             extra_vi="(không có chữ ký hợp lệ trong ô ký)",
                         )
@@ -217,8 +225,8 @@ def _check_order(
                 StepResult.of(
                     "ORDER.MISSING_ROLE",
                     Status.FAIL,
-                    role=role,
-                    path=_SLOT_PATHS[role],
+                    role=role.value,
+                    path=L.slot_xpath(role),
                     extra_en="(no valid signature in the slot)",
                     extra_vi="(không có chữ ký hợp lệ trong ô ký)",
                 )
@@ -228,7 +236,7 @@ def _check_order(
         assert p.signing_time is not None
         return p.signing_time
 
-    stages = [by_role.get(r, []) for r in ("GVBM", "GVCN", "CBQL")]
+    stages = [by_role.get(r, []) for r in VaiTroKy if r is not VaiTroKy.KY_PHAT_HANH]
     latest: ParsedSignature | None = None
     for stage in stages:
         if not stage:
@@ -240,7 +248,7 @@ def _check_order(
                         StepResult.of(
                             "ORDER.TIME_ORDER",
                             Status.FAIL,
-                            role=p.slot.role,
+                            role=p.slot.role.value,
                             signing_time=t(p),
                             path=p.path,
                         )
@@ -248,13 +256,13 @@ def _check_order(
         stage_max = max(stage, key=t)
         if latest is None or t(stage_max) > t(latest):
             latest = stage_max
-    for p in by_role.get("KY_PHAT_HANH", []):
+    for p in by_role.get(VaiTroKy.KY_PHAT_HANH, []):
         if any(t(q) > t(p) for q in good if q is not p):
             out.append(
                 StepResult.of(
                     "ORDER.ISSUANCE_NOT_LAST",
                     Status.FAIL,
-                    role="KY_PHAT_HANH",
+                    role=VaiTroKy.KY_PHAT_HANH.value,
                     signing_time=t(p),
                     path=p.path,
                 )
@@ -267,7 +275,7 @@ def _check_order(
                 StepResult.of(
                     "ORDER.FUTURE_SIGNING_TIME",
                     Status.FAIL,
-                    role=p.slot.role,
+                    role=p.slot.role.value,
                     signing_time=t(p),
                     path=p.path,
                 )
@@ -314,7 +322,7 @@ def _record_from(
     text the signers meant, a signed record holding any PI is refused
     (``STRUCTURE.PROCESSING_INSTRUCTION``, whatever the comment policy) and no record is given.
     """
-    data_sigs = [p for p in signatures if p.slot.reference_id == "data"]
+    data_sigs = [p for p in signatures if p.slot.reference_id == L.ID_DATA]
     if not data_sigs or not all(p.verified for p in data_sigs):
         return None, None, []
     signed = data_sigs[0].signed_target
@@ -369,7 +377,7 @@ def as_crl_set(
 
 def _issuer_organisation(signatures: Sequence[ParsedSignature]) -> str | None:
     for p in signatures:
-        if p.slot.role == "KY_PHAT_HANH" and p.verified:
+        if p.slot.role is VaiTroKy.KY_PHAT_HANH and p.verified:
             return identity_of(p.leaf).organisation_id
     return None
 
@@ -402,7 +410,7 @@ def verify(
     previous_versions: Iterable[PacketSource] = (),
     policy: VerificationPolicy = STRICT,
 ) -> VerificationReport:
-    """Verify one Học bạ số packet and report every check (SPEC §7).
+    """Verify one Học bạ số packet and report every check (docs/verification.md §2).
 
     ``trust`` holds the anchors (never the OS store). ``at`` is the verification time (must
     carry a time zone; default: now, UTC): signing times after it FAIL. Certificates are

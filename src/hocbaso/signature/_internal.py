@@ -1,0 +1,93 @@
+"""What the layers above ``signature`` (``verify``, ``testing``) may use of its internals.
+
+They import signing plumbing from here only (a test refuses ``from hocbaso.signature._<module>
+import …`` outside this package): the one XMLDSig profile, the algorithm sets both policies
+read, the certificate identity both sides extract, and the record digest helpers. Everything
+else in the private modules may change without notice.
+"""
+
+from hocbaso.signature._algorithms import (
+    DSIG_NS,
+    LEGACY_DIGEST_METHODS,
+    LEGACY_SIGNATURE_METHODS,
+    NEVER_DIGEST_METHODS,
+    NEVER_SIGNATURE_METHODS,
+    SAFE_C14N_METHODS,
+    SHA2_DIGEST_METHODS,
+    SHA2_SIGNATURE_METHODS,
+    SIGPROP_NS,
+)
+from hocbaso.signature._certrules import (
+    ACCEPTED_CURVES,
+    ACCEPTED_EKUS,
+    MIN_RSA_BITS,
+    CertificateIdentity,
+    HolderKind,
+    certificate_identity,
+    extended_key_usage_ok,
+    holder_kind,
+    holder_kind_of,
+    key_strength_problem,
+)
+from hocbaso.signature._identity import LoaiDinhDanh, SubjectIdentity, subject_identities
+from hocbaso.signature._keyfile import PrivateKey
+from hocbaso.signature._keys import verify_value
+from hocbaso.signature._profile import record_binding_of
+from hocbaso.signature._profile_check import (
+    EARLIEST_SIGNING_TIME,
+    LATEST_SIGNING_TIME,
+    MAX_KEYINFO_CERTIFICATES,
+    ProfileViolation,
+    ReferenceParts,
+    Violation,
+    algorithm_problems,
+    read_signature,
+    signing_time_of,
+    usable_signing_time,
+)
+from hocbaso.signature._record import (
+    record_binding_in,
+    record_digest_of_c14n,
+    signed_data_c14n,
+)
+
+__all__ = [
+    "ACCEPTED_CURVES",
+    "ACCEPTED_EKUS",
+    "DSIG_NS",
+    "EARLIEST_SIGNING_TIME",
+    "LATEST_SIGNING_TIME",
+    "LEGACY_DIGEST_METHODS",
+    "LEGACY_SIGNATURE_METHODS",
+    "MAX_KEYINFO_CERTIFICATES",
+    "MIN_RSA_BITS",
+    "NEVER_DIGEST_METHODS",
+    "NEVER_SIGNATURE_METHODS",
+    "SAFE_C14N_METHODS",
+    "SHA2_DIGEST_METHODS",
+    "SHA2_SIGNATURE_METHODS",
+    "SIGPROP_NS",
+    "CertificateIdentity",
+    "HolderKind",
+    "LoaiDinhDanh",
+    "PrivateKey",
+    "ProfileViolation",
+    "ReferenceParts",
+    "SubjectIdentity",
+    "Violation",
+    "algorithm_problems",
+    "certificate_identity",
+    "extended_key_usage_ok",
+    "holder_kind",
+    "holder_kind_of",
+    "key_strength_problem",
+    "read_signature",
+    "record_binding_in",
+    "record_binding_of",
+    "record_digest_of_c14n",
+    "signed_data_c14n",
+    "signing_time_of",
+    "subject_identities",
+    "usable_signing_time",
+    "verify_value",
+]

@@ -1,0 +1,208 @@
+"""Certificate revocation lists the caller supplies (never fetched): step 5's revocation check.
+
+A CRL counts only if its signature verifies with the key of the certificate that issued the
+checked certificate, taken from the validated path (docs/verification.md §2 step 5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from hocbaso.errors import VerificationInputError
+from hocbaso.verify._certificates import as_utc, fingerprint, names
+
+__all__ = ["COMPROMISE_REASONS", "CrlSet", "CrlStatus"]
+
+_PEM_CRL = re.compile(rb"-----BEGIN X509 CRL-----\s+.*?-----END X509 CRL-----", re.DOTALL)
+_DER = Encoding.DER
+
+
+def _verify_crl_signature(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:
+    key = issuer.public_key()
+    if not isinstance(
+        key,
+        rsa.RSAPublicKey
+        | ec.EllipticCurvePublicKey
+        | dsa.DSAPublicKey
+        | ed25519.Ed25519PublicKey
+        | ed448.Ed448PublicKey,
+    ):
+        return False
+    try:
+        return crl.is_signature_valid(key)
+    except (InvalidSignature, TypeError, ValueError):
+        return False
+
+
+#: Revocation reasons after which the key may have been used by someone else: a signature
+#: that only *claims* a time before the revocation proves nothing (``None``: no reason given).
+COMPROMISE_REASONS: frozenset[x509.ReasonFlags | None] = frozenset(
+    {
+        None,
+        x509.ReasonFlags.unspecified,
+        x509.ReasonFlags.key_compromise,
+        x509.ReasonFlags.ca_compromise,
+        x509.ReasonFlags.aa_compromise,
+    }
+)
+
+
+def _reason(entry: x509.RevokedCertificate) -> x509.ReasonFlags | None:
+    try:
+        return entry.extensions.get_extension_for_class(x509.CRLReason).value.reason
+    except x509.ExtensionNotFound:
+        return None
+    except ValueError:  # an unreadable reason counts as none given (the strict case)
+        return None
+
+
+def _fresh(crl: x509.CertificateRevocationList, now: dt.datetime | None) -> bool:
+    """Whether ``crl`` is still current at ``now`` (no ``now``: not judged). A CRL without
+    nextUpdate cannot show it is current."""
+    if now is None:
+        return True
+    next_update = crl.next_update_utc
+    return next_update is not None and now <= next_update
+
+
+@dataclass(frozen=True, slots=True)
+class CrlStatus:
+    """What the supplied CRLs say about one certificate (:meth:`CrlSet.status`).
+
+    ``code``: ``CERTIFICATE.REVOKED`` (revoked on or before the signing time),
+    ``CERTIFICATE.REVOKED_TIME_UNPROVEN`` (revoked later, for a compromise reason, and the
+    signing time is not trusted), or ``None``. ``covered``: a valid *current* CRL of the issuer
+    was supplied. ``invalid``: a CRL naming the issuer failed its signature check. ``stale``: a
+    validly signed CRL of the issuer had passed its nextUpdate and was not counted as coverage.
+    """
+
+    code: str | None
+    covered: bool
+    invalid: bool
+    stale: bool
+
+
+class CrlSet:
+    """CRLs the caller supplied (never fetched), indexed by issuer name.
+
+    A CRL counts only if its signature verifies with the public key of the certificate that
+    issued the checked certificate (taken from the validated path).
+    """
+
+    def __init__(self, crls: Iterable[x509.CertificateRevocationList | bytes] = ()) -> None:
+        self._by_issuer: dict[bytes, list[x509.CertificateRevocationList]] = {}
+        self._sig_ok: dict[tuple[bytes, int, str], bool] = {}
+        self._entries: dict[
+            tuple[bytes, int, int], tuple[dt.datetime, x509.ReasonFlags | None] | None
+        ] = {}
+        for item in crls:
+            for crl in self._load(item):
+                self._by_issuer.setdefault(crl.issuer.public_bytes(), []).append(crl)
+
+    @staticmethod
+    def _load(
+        item: x509.CertificateRevocationList | bytes,
+    ) -> list[x509.CertificateRevocationList]:
+        if isinstance(item, x509.CertificateRevocationList):
+            return [item]
+        try:
+            blocks = _PEM_CRL.findall(item)
+            if blocks:
+                return [x509.load_pem_x509_crl(b) for b in blocks]
+            return [x509.load_der_x509_crl(item)]
+        except ValueError as e:
+            raise VerificationInputError(
+                "A supplied CRL could not be read.",
+                "Không đọc được CRL được cung cấp.",
+                code="VERIFY.INPUT.CRL",
+            ) from e
+
+    def __bool__(self) -> bool:
+        return bool(self._by_issuer)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"ders": [c.public_bytes(_DER) for crls in self._by_issuer.values() for c in crls]}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        ders = state["ders"]
+        assert isinstance(ders, list)
+        self._by_issuer = {}
+        self._sig_ok = {}
+        self._entries = {}
+        for d in ders:
+            crl = x509.load_der_x509_crl(d)
+            self._by_issuer.setdefault(crl.issuer.public_bytes(), []).append(crl)
+
+    def check(
+        self,
+        cert: x509.Certificate,
+        issuer: x509.Certificate,
+        at: dt.datetime,
+        *,
+        now: dt.datetime | None = None,
+        trust_signing_time: bool = False,
+    ) -> tuple[str | None, bool, bool]:
+        """``(code, covered, had_invalid_crl)`` of :meth:`status`."""
+        st = self.status(cert, issuer, at, now=now, trust_signing_time=trust_signing_time)
+        return st.code, st.covered, st.invalid
+
+    def status(
+        self,
+        cert: x509.Certificate,
+        issuer: x509.Certificate,
+        at: dt.datetime,
+        *,
+        now: dt.datetime | None = None,
+        trust_signing_time: bool = False,
+    ) -> CrlStatus:
+        """What the CRLs of ``cert``'s issuer say about ``cert`` signed at (claimed) time ``at``,
+        verified at time ``now``.
+
+        Only CRLs whose signature verifies with ``issuer``'s key count. A CRL whose nextUpdate
+        is before ``now`` does not count as coverage (as if missing), but a revocation it lists
+        still counts: revocation is final. A listed revocation on or before ``at`` is
+        ``CERTIFICATE.REVOKED``. A later one whose reason is in :data:`COMPROMISE_REASONS` is
+        ``CERTIFICATE.REVOKED_TIME_UNPROVEN`` unless ``trust_signing_time``: ``at`` is the
+        signer's own claim, and whoever holds a compromised key can claim any time.
+        """
+        t = as_utc(at)
+        when = as_utc(now) if now is not None else None
+        covered = invalid = stale = False
+        later: str | None = None
+        issuer_name = names(cert)[1]
+        for i, crl in enumerate(self._by_issuer.get(issuer_name, ())):
+            key = (issuer_name, i, fingerprint(issuer))
+            ok = self._sig_ok.get(key)
+            if ok is None:
+                ok = self._sig_ok[key] = _verify_crl_signature(crl, issuer)
+            if not ok:
+                invalid = True
+                continue
+            if _fresh(crl, when):
+                covered = True
+            else:
+                stale = True
+            ekey = (issuer_name, i, cert.serial_number)
+            if ekey in self._entries:
+                found = self._entries[ekey]
+            else:
+                entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+                found = self._entries[ekey] = (
+                    (entry.revocation_date_utc, _reason(entry)) if entry is not None else None
+                )
+            if found is None:
+                continue
+            revoked_at, reason = found
+            if revoked_at <= t:
+                return CrlStatus("CERTIFICATE.REVOKED", covered, invalid, stale and not covered)
+            if reason in COMPROMISE_REASONS and not trust_signing_time:
+                later = "CERTIFICATE.REVOKED_TIME_UNPROVEN"
+        return CrlStatus(later, covered, invalid, stale and not covered)

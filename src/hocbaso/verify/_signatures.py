@@ -1,0 +1,184 @@
+"""Step 4: each signature's cryptography (docs/verification.md §2).
+
+Algorithms are judged by the profile's one rule set (``hocbaso/signature/_profile_check.py``,
+shared with the signer) against the verification policy; then every Reference is digested over
+its canonical form, the SignatureValue is checked over the canonical SignedInfo, and the signed
+``Object`` must carry a usable signing time and the record binding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from lxml import etree
+
+from hocbaso.errors import AlgorithmError
+from hocbaso.signature import C14nMethod, DigestMethod, HocBaKy, SignatureMethod
+from hocbaso.signature import canonicalize as _canonicalize
+from hocbaso.signature._internal import (
+    algorithm_problems,
+    record_binding_of,
+    signing_time_of,
+)
+from hocbaso.signature._internal import verify_value as _verify_sha2_value
+from hocbaso.verify._certificates import signer_summary
+from hocbaso.verify._codes import Status
+from hocbaso.verify._policy import VerificationPolicy
+from hocbaso.verify._report import StepResult
+from hocbaso.verify._structure import ParsedSignature
+
+__all__ = ["CanonCache", "check_signature", "verify_value"]
+
+# URI -> enum member by plain dict lookup (an Enum call costs several times more, and
+# ``check_signature`` resolves ~90 URIs per record). Only URIs that ``algorithm_problems``
+# accepted are looked up here, so a KeyError cannot happen.
+_C14N = {m.value: m for m in C14nMethod}
+_DIGEST = {m.value: m for m in DigestMethod}
+_SIGNATURE = {m.value: m for m in SignatureMethod}
+
+
+class CanonCache:
+    """Canonical bytes per (element, method, prefixes) of one document: ``#data`` is signed
+    twice. Keyed by the element proxy itself, which the key keeps alive, so an entry always
+    stands for exactly its node."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[etree._Element, str, tuple[str, ...]], bytes] = {}
+
+    def get(self, el: etree._Element, method: C14nMethod, prefixes: list[str]) -> bytes:
+        key = (el, method.value, tuple(prefixes))
+        found = self._cache.get(key)
+        if found is None:
+            found = _canonicalize(el, method, inclusive_ns_prefixes=prefixes)
+            self._cache[key] = found
+        return found
+
+
+
+
+def verify_value(
+    cert: x509.Certificate, method: SignatureMethod, value: bytes, data: bytes
+) -> bool:
+    """The signing core's check for SHA-2 methods; RSA-SHA1 only reaches here under a legacy
+    policy (``algorithm_problems`` refuses it otherwise)."""
+    if method is not SignatureMethod.RSA_SHA1:
+        return _verify_sha2_value(cert, method, value, data)
+    key = cert.public_key()
+    if not isinstance(key, rsa.RSAPublicKey):
+        return False
+    try:
+        key.verify(value, data, padding.PKCS1v15(), hashes.SHA1())
+    except InvalidSignature:
+        return False
+    return True
+
+
+
+
+def _usable_key(cert: x509.Certificate) -> bool:
+    """An RSA or EC public key that ``cryptography`` loads (it refuses RSA e < 3, and raises
+    ``UnsupportedAlgorithm`` for a key algorithm it does not know)."""
+    try:
+        key = cert.public_key()
+    except (UnsupportedAlgorithm, ValueError):
+        return False
+    return isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey)
+
+
+
+
+def _c14n_code(error: AlgorithmError, refused: str) -> str:
+    """``SIGNATURE.C14N_FAILED`` when the content cannot be canonicalised at all (a relative
+    namespace URI), else the code for a refused method."""
+    return "SIGNATURE.C14N_FAILED" if error.code == "SIGN.ALGORITHM.C14N_FAILED" else refused
+
+
+def check_signature(
+    ps: ParsedSignature,
+    policy: VerificationPolicy,
+    canon: CanonCache,
+    record: HocBaKy | None = None,
+) -> list[StepResult]:
+    """Step 4 for one signature: algorithms, digests over the canonical form, value, and the
+    record binding: the signed ``HocBaKy`` must name ``record`` (the identifier and version
+    the packet's data names; None when it names none, which nothing matches)."""
+    results: list[StepResult] = []
+    role = ps.slot.role.value
+    who = signer_summary(ps.leaf)
+
+    def res(code: str, status: Status, path: str, detail: str = "") -> StepResult:
+        extra = f"({detail})" if detail else ""
+        return StepResult.of(
+            code, status, role=role, signer=who, path=path, extra_en=extra, extra_vi=extra
+        )
+
+    problems = algorithm_problems(
+        ps,
+        c14n_methods=policy.c14n_methods,
+        digest_methods=policy.digest_methods,
+        signature_methods=policy.signature_methods,
+        legacy_digest_methods=policy.legacy_digest_methods,
+        legacy_signature_methods=policy.legacy_signature_methods,
+    )
+    for p in problems:
+        status = Status.WARN if p.legacy else Status.FAIL
+        results.append(res(f"SIGNATURE.{p.kind}", status, ps.path, p.detail))
+    if any(not p.legacy for p in problems):
+        return results
+    ps.legacy = bool(problems)
+    if not _usable_key(ps.leaf):
+        results.append(res("SIGNATURE.KEY_UNSUPPORTED", Status.FAIL, ps.path))
+        return results
+    canon_refs: list[bytes] = []
+    digest_ok = True
+    for r in ps.references:
+        method = _C14N[r.transforms[0][0]]
+        try:
+            data = canon.get(r.target, method, r.transforms[0][1])
+        except AlgorithmError as e:
+            results.append(
+                res(_c14n_code(e, "SIGNATURE.TRANSFORM_REFUSED"), Status.FAIL, r.path, e.code)
+            )
+            return results
+        canon_refs.append(data)
+        digest = hashlib.new(_DIGEST[r.digest_uri].hash_name, data).digest()
+        if digest != r.digest_value:
+            digest_ok = False
+            results.append(res("SIGNATURE.DIGEST_MISMATCH", Status.FAIL, r.path, r.uri))
+    try:
+        signed_info = canon.get(ps.signed_info, _C14N[ps.c14n_uri], ps.c14n_prefixes)
+    except AlgorithmError as e:
+        results.append(
+            res(_c14n_code(e, "SIGNATURE.ALGORITHM_REFUSED"), Status.FAIL, ps.path, e.code)
+        )
+        return results
+    if not verify_value(ps.leaf, _SIGNATURE[ps.method_uri], ps.value, signed_info):
+        results.append(res("SIGNATURE.VALUE_INVALID", Status.FAIL, ps.path))
+        return results
+    if not digest_ok:
+        return results
+    when = signing_time_of(ps.references[1].target, ps.slot.signature_id)
+    if when is None:
+        results.append(res("SIGNATURE.SIGNING_TIME_INVALID", Status.FAIL, ps.path))
+        return results
+    bound = record_binding_of(ps.references[1].target, ps.slot.signature_id)
+    if bound is None:
+        results.append(res("SIGNATURE.RECORD_BINDING_MISSING", Status.FAIL, ps.path))
+        return results
+    if bound != record:
+        results.append(res("SIGNATURE.RECORD_BINDING_MISMATCH", Status.FAIL, ps.path))
+        return results
+    ps.verified = True
+    ps.signing_time = when
+    ps.signed_target = canon_refs[0]
+    results.append(
+        StepResult.of(
+            "SIGNATURE.OK", Status.PASS, role=role, signer=who, signing_time=when, path=ps.path
+        )
+    )
+    return results
+

@@ -1,0 +1,425 @@
+"""Step 3: the packet's signature layout, before any cryptography (docs/verification.md §2).
+
+Why a layout check before any cryptography: XML-signature wrapping attacks work by making a
+Reference resolve to a node other than the one the application reads. Here every signed Id has
+exactly one fixed place (``data`` is ``/HOC_BA/DU_LIEU_HOC_BA``, a subject row's Id a row of
+``BANG_DIEM``, ``st-…`` an ``Object`` of its own ``Signature``), Ids are unique, every
+``Signature`` sits in its role's slot and nowhere else, and each Reference URI is pinned to
+the role. Signatures are then located by slot, never "the first one found". Where things are is
+read from the one layout table (``hocbaso/packet/_layout.py``); how a Signature must be shaped
+from the one profile checker the signer uses too (``hocbaso/signature/_profile_check.py``).
+
+Only ``Id`` attributes name elements (as in .NET ``SignedXml`` and xmlsec1 with
+``register_id(…, "Id")``); ``xml:id``, ``ID`` or ``id`` never do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from cryptography import x509
+from lxml import etree
+
+from hocbaso.packet._internal import VaiTroKy
+from hocbaso.packet._internal import layout as L
+from hocbaso.signature._internal import (
+    DSIG_NS,
+    ProfileViolation,
+    ReferenceParts,
+    Violation,
+    read_signature,
+)
+from hocbaso.verify._certificates import load_certificate_b64
+from hocbaso.verify._codes import Status
+from hocbaso.verify._policy import VerificationPolicy
+from hocbaso.verify._report import StepResult
+
+__all__ = ["ParsedReference", "ParsedSignature", "Slot", "StructureOutcome", "check_structure"]
+
+_D = f"{{{DSIG_NS}}}"
+
+
+@dataclass(frozen=True, slots=True)
+class Slot(L.RoleSlot):
+    """A signature slot of the layout, with the Ids its role must use (``packet/_layout.py``)."""
+
+    role: VaiTroKy
+    mon: str | None
+    element: etree._Element
+    path: str
+
+
+@dataclass(slots=True)
+class ParsedReference(ReferenceParts):
+    """A Reference as the profile checker read it, with its path for the report."""
+
+    path: str
+
+
+@dataclass(slots=True)
+class ParsedSignature:
+    """A structurally sound signature in its slot, ready for the cryptographic check."""
+
+    slot: Slot
+    element: etree._Element
+    signed_info: etree._Element
+    c14n_uri: str
+    c14n_prefixes: list[str]
+    method_uri: str
+    references: list[ParsedReference]
+    value: bytes
+    leaf: x509.Certificate
+    intermediates: list[x509.Certificate]
+    path: str
+    # Filled by the signature step:
+    verified: bool = False
+    signing_time: dt.datetime | None = None
+    signed_target: bytes | None = None
+    legacy: bool = False
+
+
+@dataclass(slots=True)
+class StructureOutcome:
+    results: list[StepResult] = field(default_factory=list)
+    fatal: bool = False
+    slots: list[Slot] = field(default_factory=list)
+    signatures: list[ParsedSignature] = field(default_factory=list)
+    data_element: etree._Element | None = None
+    rows: dict[str, etree._Element] = field(default_factory=dict)
+    positions: _Positions = field(default_factory=lambda: _Positions())
+
+    def path(self, el: etree._Element) -> str:
+        """``_path`` sharing this document's sibling-position memo."""
+        return _path(el, self.positions)
+
+
+_MA_MON_HOC = etree.XPath(f"string({L.MA_MON_HOC})")
+_ALL_IDS = etree.XPath("//@Id")
+
+
+class _Positions:
+    """Position of each element among its same-tag siblings, computed once per parent.
+
+    Naming an element by ``[n]`` needs its index among its siblings; finding it by scanning the
+    siblings for every element named made thousands of stray elements under one parent cost
+    the square of their number (16 000 stray ``Signature`` elements took a minute).
+    """
+
+    __slots__ = ("_by_parent",)
+
+    def __init__(self) -> None:
+        # Keyed by the element proxies themselves, which keeps them (and their identity) alive.
+        self._by_parent: dict[etree._Element, dict[etree._Element, tuple[int, int]]] = {}
+
+    def of(self, node: etree._Element, parent: etree._Element) -> tuple[int, int]:
+        """(1-based index among same-tag siblings, number of such siblings)."""
+        table = self._by_parent.get(parent)
+        if table is None:
+            counts: dict[object, int] = {}
+            order: list[tuple[etree._Element, int]] = []
+            for child in parent:
+                n = counts.get(child.tag, 0) + 1
+                counts[child.tag] = n
+                order.append((child, n))
+            table = {child: (n, counts[child.tag]) for child, n in order}
+            self._by_parent[parent] = table
+        return table[node]
+
+
+def _path(el: etree._Element, positions: _Positions | None = None) -> str:
+    """A readable XPath: ``ds:`` for XMLDSig, subject rows and GVBM slots by their code.
+
+    Pass one ``positions`` memo for every element named in a document, so that naming many
+    elements stays linear."""
+    positions = positions if positions is not None else _Positions()
+    parts: list[str] = []
+    node: etree._Element | None = el
+    while node is not None:
+        q = etree.QName(node)
+        if q.namespace == DSIG_NS:
+            name = f"ds:{q.localname}"
+        elif q.namespace:
+            name = f"*[local-name()='{q.localname}']"
+        else:
+            name = q.localname
+        parent = node.getparent()
+        mon = node.get(L.ATTR_MA_MON)
+        if q.namespace is None and q.localname == VaiTroKy.GVBM and mon is not None:
+            name += f"[@{L.ATTR_MA_MON}='{mon}']"
+        elif q.localname == L.DIEM_TONG_KET and node.get("Id") is not None:
+            name += f"[@Id='{node.get('Id')}']"
+        elif parent is not None:
+            index, same = positions.of(node, parent)
+            if same > 1:
+                name += f"[{index}]"
+        parts.append(name)
+        node = parent
+    return "/" + "/".join(reversed(parts))
+
+
+def _fail(code: str, path: str, slot: Slot | None = None, **kw: str) -> StepResult:
+    return StepResult.of(
+        code,
+        Status.FAIL,
+        role=slot.role.value if slot else None,
+        path=path,
+        extra_vi=kw.get("vi", ""),
+        extra_en=kw.get("en", ""),
+    )
+
+
+
+
+def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
+    """Locate every slot; False (with a LAYOUT failure) when the skeleton is wrong."""
+
+    def one(parent: etree._Element, tag: str) -> etree._Element | None:
+        found = parent.findall(tag)
+        if len(found) != 1:
+            out.results.append(
+                _fail(
+                    "STRUCTURE.LAYOUT",
+                    f"{out.path(parent)}/{tag}",
+                    en=f"({len(found)} × {tag})",
+                    vi=f"({len(found)} × {tag})",
+                )
+            )
+            return None
+        return found[0]
+
+    if root.tag != L.ROOT:
+        out.results.append(_fail("STRUCTURE.LAYOUT", "/", en="(root)", vi="(gốc)"))
+        return False
+    # The skeleton, level by level as the layout table (packet/_layout.py) names it: the data
+    # block and the slot containers, then the slots and the data block's parts. Every element
+    # of a level is looked at (and reported) before giving up.
+    du = one(root, L.DU_LIEU)
+    # GVBM slots repeat (one per subject, found below): only their container is looked up.
+    paths = [
+        rel.split("/")[: -1 if role is VaiTroKy.GVBM else None]
+        for role, rel in L.SLOT_PATHS.items()
+    ]
+    found: dict[tuple[str, ...], etree._Element | None] = {(): root}
+    for depth in range(max(len(p) for p in paths)):
+        for parts in paths:
+            key = tuple(parts[: depth + 1])
+            parent = found.get(key[:-1])
+            if len(parts) > depth and key not in found and parent is not None:
+                found[key] = one(parent, key[-1])
+        if depth == 0 and (du is None or None in found.values()):
+            return False
+    if du is None:
+        return False
+    out.data_element = du
+    bang_diem = one(du, L.BANG_DIEM)
+    if one(du, L.THONG_TIN) is None or None in found.values() or bang_diem is None:
+        return False
+    for row in bang_diem.findall(L.DIEM_TONG_KET):
+        code = str(_MA_MON_HOC(row)).strip()
+        if code in out.rows or row.get("Id") != L.mon_id(code):
+            out.results.append(_fail("STRUCTURE.ID_MISPLACED", out.path(row)))
+            return False
+        out.rows[code] = row
+    seen: set[str] = set()
+    *gvbm_parent, gvbm_tag = L.SLOT_PATHS[VaiTroKy.GVBM].split("/")
+    gvbm_container = found[tuple(gvbm_parent)]
+    assert gvbm_container is not None
+    for slot_el in gvbm_container.findall(gvbm_tag):
+        mon = slot_el.get(L.ATTR_MA_MON) or ""
+        if mon in seen:
+            out.results.append(_fail("STRUCTURE.LAYOUT", out.path(slot_el), en="(GVBM ×2)"))
+            return False
+        seen.add(mon)
+        out.slots.append(Slot(VaiTroKy.GVBM, mon, slot_el, L.slot_xpath(VaiTroKy.GVBM, mon)))
+        if mon not in out.rows:
+            # A slot for a subject the record does not have: signed or empty, the layout is
+            # not the record's (an empty one was once accepted silently).
+            out.results.append(_fail("STRUCTURE.ORPHAN_SLOT", out.path(slot_el)))
+    for role, rel in L.SLOT_PATHS.items():
+        if role is not VaiTroKy.GVBM:
+            el = found[tuple(rel.split("/"))]
+            assert el is not None
+            out.slots.append(Slot(role, None, el, L.slot_xpath(role)))
+    return True
+
+
+def _unique_ids(root: etree._Element, out: StructureOutcome) -> dict[str, etree._Element] | None:
+    """Every ``Id`` value → its element, or None (with failures) if any value repeats."""
+    by_id: dict[str, list[etree._Element]] = {}
+    # One XPath inside libxml2 instead of a Python walk over every element (a third of the
+    # cost). ``@Id`` is the un-namespaced attribute only, exactly what ``el.get("Id")`` reads.
+    found = _ALL_IDS(root)
+    assert isinstance(found, list)
+    for attr in found:
+        assert isinstance(attr, etree._ElementUnicodeResult)
+        el = attr.getparent()  # an attribute result ("smart string") knows its element
+        assert isinstance(el, etree._Element)
+        by_id.setdefault(str(attr), []).append(el)
+    ok = True
+    for els in by_id.values():
+        if len(els) > 1:
+            ok = False
+            for el in els:
+                out.results.append(_fail("STRUCTURE.DUPLICATE_ID", out.path(el)))
+    return {k: v[0] for k, v in by_id.items()} if ok else None
+
+
+def _check_ids(ids: dict[str, etree._Element], out: StructureOutcome) -> bool:
+    """Each signed Id at its one fixed place (a Signature's own place is checked later)."""
+    ok = True
+    du = out.data_element
+    assert du is not None
+    expected = {L.ID_DATA: du, L.ID_THONG_TIN: du.find(L.THONG_TIN)}
+    for value, el in ids.items():
+        mon = L.mon_of_id(value)
+        if value in expected:
+            good = el is expected[value]
+        elif mon is not None:
+            good = out.rows.get(mon) is el
+        elif value.startswith(L.SIGNATURE_ID_PREFIX):
+            good = el.tag == _D + "Signature"
+        elif value.startswith(L.OBJECT_ID_PREFIX):
+            parent = el.getparent()
+            good = (
+                el.tag == _D + "Object" and parent is not None and (parent.tag == _D + "Signature")
+            )
+        else:
+            continue
+        if not good:
+            ok = False
+            out.results.append(_fail("STRUCTURE.ID_MISPLACED", out.path(el)))
+    for value, maybe in expected.items():
+        if maybe is None or maybe.get("Id") != value:
+            ok = False
+            where = maybe if maybe is not None else du
+            out.results.append(_fail("STRUCTURE.ID_MISPLACED", out.path(where)))
+    return ok
+
+
+def _check_comments(
+    root: etree._Element, out: StructureOutcome, policy: VerificationPolicy
+) -> None:
+    """Comments / PIs inside signed content (the data block or any Signature)."""
+    for node in root.iter(etree.Comment, etree.ProcessingInstruction):
+        anc = node.getparent()
+        while anc is not None:
+            if anc.tag in (L.DU_LIEU, _D + "Signature"):
+                status = Status.WARN if policy.allow_comments else Status.FAIL
+                parent = node.getparent()
+                out.results.append(
+                    StepResult.of(
+                        "STRUCTURE.COMMENT",
+                        status,
+                        path=out.path(parent) if parent is not None else "",
+                    )
+                )
+                break
+            anc = anc.getparent()
+
+
+
+
+#: The failure code of each kind of profile violation.
+_VIOLATION_CODE = {
+    Violation.SHAPE: "STRUCTURE.SIGNATURE_SHAPE",
+    Violation.ENCODING: "STRUCTURE.SIGNATURE_SHAPE",
+    Violation.KEY_INFO: "STRUCTURE.SIGNATURE_SHAPE",
+    Violation.REFERENCE: "STRUCTURE.REFERENCE_MISMATCH",
+}
+
+
+def _shape(
+    sig: etree._Element, slot: Slot, ids: dict[str, etree._Element], out: StructureOutcome
+) -> ParsedSignature | None:
+    """Read one in-slot Signature by the profile's rules; append the failure and return None
+    if it breaks one."""
+    path = f"{slot.path}/ds:Signature"
+    try:
+        parts = read_signature(
+            sig,
+            reference_id=slot.reference_id,
+            object_id=slot.object_id,
+            ids=ids,
+            load_certificate=load_certificate_b64,
+        )
+    except ProfileViolation as v:
+        where = path if v.element is sig else out.path(v.element)
+        out.results.append(_fail(_VIOLATION_CODE[v.kind], where, slot, en=v.en, vi=v.vi))
+        return None
+    return ParsedSignature(
+        slot=slot,
+        element=sig,
+        signed_info=parts.signed_info,
+        c14n_uri=parts.c14n_uri,
+        c14n_prefixes=parts.c14n_prefixes,
+        method_uri=parts.method_uri,
+        references=[
+            ParsedReference(
+                r.uri,
+                r.target,
+                r.transforms,
+                r.digest_uri,
+                r.digest_value,
+                r.element,
+                out.path(r.element),
+            )
+            for r in parts.references
+        ],
+        value=parts.value,
+        leaf=parts.leaf,
+        intermediates=parts.intermediates,
+        path=path,
+    )
+
+
+def check_structure(root: etree._Element, policy: VerificationPolicy) -> StructureOutcome:
+    """Step 3. ``fatal`` means the document is ambiguous and no signature may be checked."""
+    out = StructureOutcome()
+    ids = _unique_ids(root, out)
+    if ids is None or not _find_slots(root, out) or not _check_ids(ids, out):
+        out.fatal = True
+        return out
+    _check_comments(root, out, policy)
+    slot_elements = {s.element for s in out.slots}
+    in_slot: dict[etree._Element, list[etree._Element]] = {}
+    for sig in root.iter(_D + "Signature"):
+        parent = sig.getparent()
+        if parent is None or parent not in slot_elements:
+            out.results.append(_fail("STRUCTURE.MISPLACED_SIGNATURE", out.path(sig)))
+            continue
+        in_slot.setdefault(parent, []).append(sig)
+    for slot in out.slots:
+        sigs = in_slot.get(slot.element, [])
+        if not sigs:
+            continue
+        if len(sigs) > 1:
+            out.results.append(
+                _fail("STRUCTURE.MISPLACED_SIGNATURE", slot.path, slot, en="(2 in one slot)")
+            )
+            continue
+        sig = sigs[0]
+        if sig.get("Id") != slot.signature_id:
+            out.results.append(
+                _fail(
+                    "STRUCTURE.MISPLACED_SIGNATURE",
+                    out.path(sig),
+                    slot,
+                    en=f"(slot expects Id {slot.signature_id})",
+                    vi=f"(ô ký cần Id {slot.signature_id})",
+                )
+            )
+            continue
+        if slot.role is VaiTroKy.GVBM and slot.mon not in out.rows:
+            out.results.append(
+                _fail("STRUCTURE.REFERENCE_MISMATCH", slot.path, slot, en="(no such subject row)")
+            )
+            continue
+        parsed = _shape(sig, slot, ids, out)
+        if parsed is not None:
+            out.signatures.append(parsed)
+    if not any(r.status is Status.FAIL for r in out.results):
+        out.results.append(StepResult.of("STRUCTURE.OK", Status.PASS))
+    return out
+
+
