@@ -200,7 +200,10 @@ def _dask_client() -> Any:
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        # The scheduler always runs an HTTP server (health, metrics); with no address it
+        # takes port 8787 and, when another cluster on this machine holds that, warns (an
+        # error under the suite's warnings policy). Port 0 lets the OS pick a free one.
+        dashboard_address="127.0.0.1:0",
         silence_logs=logging.CRITICAL,
     )
     return Client(cluster, set_as_default=False), cluster

@@ -65,8 +65,8 @@ def genuine(corpus: dict[str, object]) -> bytes:
 @pytest.fixture(scope="session")
 def dask_client() -> Iterator[Any]:
     """One Dask ``LocalCluster`` for the whole session: 2 worker processes of 1 thread, on
-    loopback only, no dashboard (no web server, no extra port), logs silenced. Started on
-    first use (about 2-4 s) and closed at the end of the session."""
+    loopback only (the HTTP server on a free port; no dashboard: bokeh is not installed),
+    logs silenced. Started on first use (about 2-4 s) and closed at the end of the session."""
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(
@@ -74,7 +74,10 @@ def dask_client() -> Iterator[Any]:
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        # The scheduler always runs an HTTP server (health, metrics); with no address it
+        # takes port 8787 and, when another cluster on this machine holds that, warns (an
+        # error under the suite's warnings policy). Port 0 lets the OS pick a free one.
+        dashboard_address="127.0.0.1:0",
         silence_logs=logging.CRITICAL,
         worker_dashboard_address=None,
     )
