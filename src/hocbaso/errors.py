@@ -61,6 +61,7 @@ __all__ = [
 ]
 
 from dataclasses import dataclass
+from typing import Self
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,24 @@ class HocBaSoError(Exception):
         self.message_vi = message_vi or message_en
         self.details = details
         super().__init__(self._render())
+
+    @classmethod
+    def from_details(cls, details: tuple[ErrorDetail, ...], en: str, vi: str) -> Self:
+        """One error for several problems (at least one): the first gives the code, path and
+        message after the prefixes ``en``/``vi``, and a count says how many more follow.
+
+        Why here: the model, schema and content checks all report many problems as one
+        exception and must word and code it the same way.
+        """
+        first = details[0]
+        more = f" (+{len(details) - 1})" if len(details) > 1 else ""
+        return cls(
+            f"{en}{first.message_en}{more}",
+            f"{vi}{first.message_vi}{more}",
+            code=first.code,
+            path=first.path,
+            details=details,
+        )
 
     def _render(self) -> str:
         where = f" [{self.path}]" if self.path else ""

@@ -125,49 +125,6 @@ def signing_time(text: str | None) -> datetime:
     return when
 
 
-def _make_signer(
-    key: Path | None,
-    cert: Path | None,
-    chain: Path | None,
-    key_password_env: str | None,
-    p12: Path | None,
-    password_env: str | None,
-    pkcs11: str | None,
-    token_label: str | None,
-    key_label: str | None,
-    pin_env: str | None,
-) -> Signer:
-    sources = [key is not None, p12 is not None, pkcs11 is not None]
-    if sum(sources) != 1:
-        raise click.UsageError("give exactly one key source: --key/--cert, --p12 or --pkcs11")
-    if key is not None:
-        if cert is None:
-            raise click.UsageError("--key needs --cert")
-        return KeyFileSigner.from_pem(
-            key.read_bytes(),
-            cert.read_bytes(),
-            chain.read_bytes() if chain else None,
-            password=_secret(key_password_env, "key password"),
-        )
-    if p12 is not None:
-        if cert is not None or chain is not None:
-            raise click.UsageError("--p12 carries its own certificate and chain")
-        return KeyFileSigner.from_pkcs12(
-            p12.read_bytes(), _secret(password_env, "PKCS#12 password")
-        )
-    assert pkcs11 is not None
-    if token_label is None or key_label is None:
-        raise click.UsageError("--pkcs11 needs --token-label and --key-label")
-    return Pkcs11Signer(
-        pkcs11,
-        token_label,
-        key_label,
-        pin=_secret(pin_env, "token PIN"),
-        cert=cert.read_bytes() if cert else None,
-        chain=load_certificates(chain.read_bytes(), what="chain") if chain else (),
-    )
-
-
 @contextmanager
 def open_signer(
     *,
@@ -183,18 +140,36 @@ def open_signer(
     pin_env: str | None,
 ) -> Iterator[Signer]:
     """The signer the options name; a token session is closed however the block ends."""
-    signer = _make_signer(
-        key,
-        cert,
-        chain,
-        key_password_env,
-        p12,
-        password_env,
-        pkcs11,
-        token_label,
-        key_label,
-        pin_env,
-    )
+    sources = [key is not None, p12 is not None, pkcs11 is not None]
+    if sum(sources) != 1:
+        raise click.UsageError("give exactly one key source: --key/--cert, --p12 or --pkcs11")
+    if key is not None:
+        if cert is None:
+            raise click.UsageError("--key needs --cert")
+        signer: Signer = KeyFileSigner.from_pem(
+            key.read_bytes(),
+            cert.read_bytes(),
+            chain.read_bytes() if chain else None,
+            password=_secret(key_password_env, "key password"),
+        )
+    elif p12 is not None:
+        if cert is not None or chain is not None:
+            raise click.UsageError("--p12 carries its own certificate and chain")
+        signer = KeyFileSigner.from_pkcs12(
+            p12.read_bytes(), _secret(password_env, "PKCS#12 password")
+        )
+    else:
+        assert pkcs11 is not None
+        if token_label is None or key_label is None:
+            raise click.UsageError("--pkcs11 needs --token-label and --key-label")
+        signer = Pkcs11Signer(
+            pkcs11,
+            token_label,
+            key_label,
+            pin=_secret(pin_env, "token PIN"),
+            cert=cert.read_bytes() if cert else None,
+            chain=load_certificates(chain.read_bytes(), what="chain") if chain else (),
+        )
     try:
         yield signer
     finally:

@@ -195,16 +195,8 @@ def model_error(
     """One ``ModelError`` for a pydantic ``ValidationError``; the first problem names it."""
     errors = exc.errors(include_url=False, include_input=False)
     details = tuple(_detail(e, prefix, model) for e in errors)
-    first = details[0]
-    more = f" (+{len(details) - 1})" if len(details) > 1 else ""
     name = model.__name__
-    return ModelError(
-        f"{name}: {first.message_en}{more}",
-        f"{name}: {first.message_vi}{more}",
-        code=first.code,
-        path=first.path,
-        details=details,
-    )
+    return ModelError.from_details(details, f"{name}: ", f"{name}: ")
 
 
 class HocBaModel(BaseModel):

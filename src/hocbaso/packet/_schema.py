@@ -280,6 +280,7 @@ def iter_errors(
 def is_valid(
     document: Document, *, engine: Engine = "lxml"
 ) -> bool:
+    """Whether a packet matches the bundled XSD (a yes/no :func:`validate`, cheaper to ask)."""
     if engine == "lxml":
         return bool(_lxml_schema().validate(_as_root(document)))
     return next(iter_errors(document, engine=engine), None) is None
@@ -292,12 +293,6 @@ def validate(
     details = tuple(iter_errors(document, engine=engine))
     if not details:
         return
-    first = details[0]
-    more = f" (+{len(details) - 1})" if len(details) > 1 else ""
-    raise SchemaError(
-        f"Packet does not match the schema: {first.message_en}{more}",
-        f"Gói tin không khớp lược đồ: {first.message_vi}{more}",
-        code=first.code,
-        path=first.path,
-        details=details,
+    raise SchemaError.from_details(
+        details, "Packet does not match the schema: ", "Gói tin không khớp lược đồ: "
     )

@@ -44,14 +44,10 @@ def content_error(report: RuleReport) -> ContentError:
         )
         for f in report.findings
     )
-    first = details[0]
-    more = f" (+{len(details) - 1})" if len(details) > 1 else ""
-    return ContentError(
-        f"the record's results disagree with Thông tư 22: {first.message_en}{more}",
-        f"kết quả của học bạ không khớp Thông tư 22: {first.message_vi}{more}",
-        code=first.code,
-        path=first.path,
-        details=details,
+    return ContentError.from_details(
+        details,
+        "the record's results disagree with Thông tư 22: ",
+        "kết quả của học bạ không khớp Thông tư 22: ",
     )
 
 

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from hocbaso.errors import AlgorithmError, CertificateError
 from hocbaso.packet._internal import PacketSource, packet_bytes
 from hocbaso.signature._algorithms import SignatureMethod
+from hocbaso.signature._signer import SignerBase
 
 __all__ = ["KeyFileSigner", "PrivateKey", "load_certificates", "signature_method_for"]
 
@@ -126,7 +127,7 @@ def _looks_like_der_sequence(data: bytes) -> bool:
     return 2 + n + int.from_bytes(data[2 : 2 + n], "big") == len(data)
 
 
-class KeyFileSigner:
+class KeyFileSigner(SignerBase):
     """A :class:`~hocbaso.signature.Signer` over a private key loaded from a file.
 
     Build it with :meth:`from_pem` or :meth:`from_pkcs12`, or directly from ``cryptography``
@@ -265,19 +266,6 @@ class KeyFileSigner:
         return cls(key, cert, _order_chain(cert, chain))
 
     # -- the Signer protocol -------------------------------------------------------------
-
-    @property
-    def certificate(self) -> x509.Certificate:
-        return self._certificate
-
-    @property
-    def chain(self) -> tuple[x509.Certificate, ...]:
-        return self._chain
-
-    @property
-    def signature_method(self) -> SignatureMethod:
-        """RSA-SHA256 or ECDSA-SHA256, from the key type."""
-        return self._method
 
     def sign_raw(self, data: bytes) -> bytes:
         """Sign ``data`` with SHA-256 (PKCS#1 v1.5 for RSA, DER ECDSA for EC)."""

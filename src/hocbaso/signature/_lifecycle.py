@@ -50,6 +50,7 @@ from hocbaso.signature._profile import (
     check_signature,
 )
 from hocbaso.signature._record import record_digest as _record_digest
+from hocbaso.signature._role_order import check_slot
 from hocbaso.signature._signer import Signer
 from hocbaso.signature._splice import locate_slot
 from hocbaso.signature._twophase import check_signer, sign
@@ -103,16 +104,7 @@ def _check_complete(view: PacketView, policy: SigningPolicy) -> tuple[ChuKyDaXac
     for s in view.slots:
         assert s.signature is not None
         try:
-            checked = check_signature(
-                s.signature,
-                signature_id=s.signature_id,
-                object_id=s.object_id,
-                reference_id=s.reference_id,
-                ids=view.ids,
-                policy=policy,
-                crypto=not clean,
-                record=view.binding(),
-            )
+            checked = check_slot(s, view, policy=policy, record=view.binding(), crypto=not clean)
         except SignatureProblem as problem:
             raise RoleOrderError(
                 f"{s.label}: the signature is not valid ({problem.en})",

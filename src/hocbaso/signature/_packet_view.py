@@ -28,6 +28,7 @@ __all__ = [
     "SlotInfo",
     "load_packet",
     "packet_error",
+    "role_label",
 ]
 
 _ALL_IDS = etree.XPath("//@Id")
@@ -35,6 +36,11 @@ _ALL_IDS = etree.XPath("//@Id")
 
 def packet_error(code: str, en: str, vi: str, path: str = "") -> SigningError:
     return SigningError(en, vi, code=f"SIGN.PACKET.{code}", path=path)
+
+
+def role_label(role: VaiTroKy, mon: str | None) -> str:
+    """Role name for messages and error paths: ``GVBM[TOAN]``, ``GVCN``…"""
+    return f"GVBM[{mon}]" if role is VaiTroKy.GVBM else role.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +54,7 @@ class SlotInfo(L.RoleSlot):
 
     @property
     def label(self) -> str:
-        """Role name for messages and error paths: ``GVBM[TOAN]``, ``GVCN``…"""
-        return f"GVBM[{self.mon}]" if self.role is VaiTroKy.GVBM else self.role.value
+        return role_label(self.role, self.mon)
 
 
 @dataclass(frozen=True, slots=True)

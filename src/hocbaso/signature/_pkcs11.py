@@ -43,6 +43,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from hocbaso.errors import CertificateError, SigningError
 from hocbaso.signature._algorithms import SignatureMethod
 from hocbaso.signature._keyfile import load_certificates, signature_method_for
+from hocbaso.signature._signer import SignerBase
 
 __all__ = ["Pkcs11Signer"]
 
@@ -70,7 +71,7 @@ def _token_error(code: str, en: str, vi: str, exc: BaseException | None = None) 
     return err
 
 
-class Pkcs11Signer:
+class Pkcs11Signer(SignerBase):
     """A :class:`~hocbaso.signature.Signer` over a private key on a PKCS#11 token.
 
     ``lib_path`` is the vendor's PKCS#11 module, ``token_label`` the token's label,
@@ -281,19 +282,6 @@ class Pkcs11Signer:
         )
 
     # -- the Signer protocol -------------------------------------------------------------
-
-    @property
-    def certificate(self) -> x509.Certificate:
-        return self._certificate
-
-    @property
-    def chain(self) -> tuple[x509.Certificate, ...]:
-        return self._chain
-
-    @property
-    def signature_method(self) -> SignatureMethod:
-        """RSA-SHA256 or ECDSA-SHA256, from the certificate's key type."""
-        return self._method
 
     def sign_raw(self, data: bytes) -> bytes:
         """Sign ``data`` with SHA-256 on the token (PKCS#1 v1.5 for RSA, DER ECDSA for EC)."""

@@ -32,7 +32,7 @@ from hocbaso.signature._c14n import canonicalize
 from hocbaso.signature._certificate_check import check_certificate, signature_method
 from hocbaso.signature._checks import check_packet
 from hocbaso.signature._keys import der
-from hocbaso.signature._packet_view import SlotInfo, load_packet, packet_error
+from hocbaso.signature._packet_view import SlotInfo, load_packet, packet_error, role_label
 from hocbaso.signature._policy import SigningPolicy
 from hocbaso.signature._profile import (
     SignatureTemplate,
@@ -69,7 +69,7 @@ class RoleRequest:
 
     @property
     def label(self) -> str:
-        return f"GVBM[{self.mon}]" if self.role is VaiTroKy.GVBM else self.role.value
+        return role_label(self.role, self.mon)
 
 
 @dataclass(frozen=True, slots=True)

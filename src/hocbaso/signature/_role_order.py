@@ -16,6 +16,7 @@ from hocbaso.packet._internal import VaiTroKy
 from hocbaso.signature._packet_view import PacketView, SlotInfo
 from hocbaso.signature._policy import SigningPolicy
 from hocbaso.signature._profile import (
+    CheckedSignature,
     HocBaKy,
     SignatureProblem,
     check_signature,
@@ -24,10 +25,37 @@ from hocbaso.signature._profile import (
 
 __all__ = [
     "OrderState",
+    "check_slot",
 ]
 
 def _order_error(code: str, en: str, vi: str, label: str) -> RoleOrderError:
     return RoleOrderError(f"{label}: {en}", f"{label}: {vi}", code=f"SIGN.ORDER.{code}", path=label)
+
+
+def check_slot(
+    s: SlotInfo,
+    view: PacketView,
+    *,
+    policy: SigningPolicy,
+    record: HocBaKy,
+    crypto: bool = True,
+) -> CheckedSignature:
+    """Check the signature in slot ``s`` of ``view`` against the profile.
+
+    One call for the role-order state and for the lifecycle's re-check of an issued packet,
+    so both read a slot's Ids the same way. Raises :class:`SignatureProblem`.
+    """
+    assert s.signature is not None
+    return check_signature(
+        s.signature,
+        signature_id=s.signature_id,
+        object_id=s.object_id,
+        reference_id=s.reference_id,
+        ids=view.ids,
+        policy=policy,
+        crypto=crypto,
+        record=record,
+    )
 
 
 class OrderState:
@@ -132,15 +160,7 @@ class OrderState:
             if s.signature is None or key in self.verified or s.role.rank >= rank:
                 continue
             try:
-                checked = check_signature(
-                    s.signature,
-                    signature_id=s.signature_id,
-                    object_id=s.object_id,
-                    reference_id=s.reference_id,
-                    ids=self.view.ids,
-                    policy=self.policy,
-                    record=self.binding(),
-                )
+                checked = check_slot(s, self.view, policy=self.policy, record=self.binding())
             except SignatureProblem as problem:
                 raise self._prior_problem(label, s, problem) from None
             self.verified.add(key)

@@ -10,6 +10,8 @@ from typing import Protocol, runtime_checkable
 
 from cryptography import x509
 
+from hocbaso.signature._algorithms import SignatureMethod
+
 __all__ = ["Signer"]
 
 
@@ -36,3 +38,30 @@ class Signer(Protocol):
     def sign_raw(self, data: bytes) -> bytes:
         """Sign ``data`` with SHA-256 and return the signature value as described above."""
         ...
+
+
+class SignerBase:
+    """The read-only half of :class:`Signer` that every key holder of this library shares.
+
+    Why a base: the key file and the token signer hold the same three facts (certificate,
+    chain, signature method) and must expose them the same way; only ``sign_raw`` differs.
+    A subclass sets ``_certificate``, ``_chain`` and ``_method`` in its constructor.
+    """
+
+    __slots__ = ()
+    _certificate: x509.Certificate
+    _chain: tuple[x509.Certificate, ...]
+    _method: SignatureMethod
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        return self._certificate
+
+    @property
+    def chain(self) -> tuple[x509.Certificate, ...]:
+        return self._chain
+
+    @property
+    def signature_method(self) -> SignatureMethod:
+        """RSA-SHA256 or ECDSA-SHA256, from the key type of the certificate."""
+        return self._method

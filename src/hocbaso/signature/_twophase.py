@@ -204,31 +204,9 @@ def prepare(
     :class:`~hocbaso.errors.CertificateError`, :class:`~hocbaso.errors.AlgorithmError`).
     """
     data = packet_bytes(packet, what="packet", max_bytes=DEFAULT_LIMITS.max_bytes)
-    state, verified = _prepare(data, role, certificate, tuple(chain), mon, signing_time, policy)
-    if verified:
-        _memo.note_prepared(state.digest, _state_key(state), policy)
-    return state
-
-
-def _prepare(
-    packet: bytes,
-    role: VaiTroKy,
-    certificate: x509.Certificate,
-    chain: tuple[x509.Certificate, ...],
-    mon: str | None,
-    signing_time: datetime,
-    policy: SigningPolicy,
-) -> tuple[PreparedSignature, bool]:
-    """:func:`prepare`, also saying whether every signature of the input is known valid."""
     role = as_role(role)
     done = prepare_role(
-        packet,
-        role,
-        certificate,
-        chain,
-        mon=mon,
-        signing_time=signing_time,
-        policy=policy,
+        data, role, certificate, tuple(chain), mon=mon, signing_time=signing_time, policy=policy
     )
     state = PreparedSignature(
         role=role,
@@ -241,7 +219,10 @@ def _prepare(
         document_before=done.document_before,
         document_after=done.document_after,
     )
-    return state, done.input_verified
+    if done.input_verified:
+        # Every signature of the input is known valid: complete() may skip re-reading them.
+        _memo.note_prepared(state.digest, _state_key(state), policy)
+    return state
 
 
 def complete(

@@ -141,19 +141,6 @@ class CrlSet:
             crl = x509.load_der_x509_crl(d)
             self._by_issuer.setdefault(crl.issuer.public_bytes(), []).append(crl)
 
-    def check(
-        self,
-        cert: x509.Certificate,
-        issuer: x509.Certificate,
-        at: dt.datetime,
-        *,
-        now: dt.datetime | None = None,
-        trust_signing_time: bool = False,
-    ) -> tuple[str | None, bool, bool]:
-        """``(code, covered, had_invalid_crl)`` of :meth:`status`."""
-        st = self.status(cert, issuer, at, now=now, trust_signing_time=trust_signing_time)
-        return st.code, st.covered, st.invalid
-
     def status(
         self,
         cert: x509.Certificate,

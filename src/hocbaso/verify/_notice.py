@@ -86,7 +86,7 @@ def read_notice(
     if not trust.check_extended_key_usage(notice.certificate):
         return None
     if len(path.chain) > 1:
-        code, _, _ = crls.check(notice.certificate, path.chain[1], when, now=at)
+        code = crls.status(notice.certificate, path.chain[1], when, now=at).code
         if code is not None:
             return None
     ident = identity_of(notice.certificate)
