@@ -276,10 +276,16 @@ def _self_signed(uid: str, key_size: int = 2048) -> tuple[x509.Certificate, rsa.
     return cert, key
 
 
-def test_cmnd_identity_is_accepted() -> None:
+def test_cmnd_identity_is_refused_as_the_verifier_would() -> None:
+    """The record's ID is a CCCD; a CMND with the same digits never matches (one rule with the
+    verifier, docs/verification.md step 5.5)."""
     cert, _ = _self_signed(f"CMND:{SUBJECT_TEACHER_CCCDS[0]}")
-    state = prepare(make_packet(), VaiTroKy.GVBM, cert, mon="TOAN", signing_time=TEST_NOW)
-    assert state.role is VaiTroKy.GVBM
+    _expect(
+        CertificateError,
+        "SIGN.CERTIFICATE.IDENTITY",
+        lambda: prepare(make_packet(), VaiTroKy.GVBM, cert, mon="TOAN", signing_time=TEST_NOW),
+        path="GVBM[TOAN]",
+    )
 
 
 def test_weak_keys_and_policies_are_refused() -> None:

@@ -19,7 +19,13 @@ from hocbaso.errors import (
     CertificateError,
 )
 from hocbaso.signature._algorithms import SignatureMethod
-from hocbaso.signature._certrules import HolderKind, certificate_identity, extended_key_usage_ok
+from hocbaso.signature._certrules import (
+    CertificateIdentity,
+    HolderKind,
+    certificate_identity,
+    extended_key_usage_ok,
+    matches_record_id,
+)
 from hocbaso.signature._keys import der, signature_method_for
 from hocbaso.signature._packet_view import PacketView, SlotInfo
 from hocbaso.signature._policy import SigningPolicy
@@ -45,9 +51,8 @@ class _CertificateFacts:
     usage_allows_signing: bool
     #: Extended Key Usage absent, or names a signing purpose (``_certrules.ACCEPTED_EKUS``).
     eku_allows_signing: bool
-    personal_ids: frozenset[str]
-    #: Person or organisation, by the one rule the verifier also applies.
-    holder: HolderKind
+    #: Who the subject names (holder kind, CCCD), by the rules the verifier also applies.
+    identity: CertificateIdentity
 
 
 @functools.lru_cache(maxsize=256)
@@ -63,8 +68,7 @@ def _certificate_facts(certificate_der: bytes) -> _CertificateFacts:
         not_after=certificate.not_valid_after_utc,
         usage_allows_signing=usage is None or usage.digital_signature or usage.content_commitment,
         eku_allows_signing=extended_key_usage_ok(certificate),
-        personal_ids=identity.personal_ids,
-        holder=identity.holder,
+        identity=identity,
     )
 
 
@@ -130,8 +134,7 @@ def check_certificate(
     if not policy.check_identity:
         return
     if target.role.personal:
-        personal = facts.personal_ids
-        if not personal:
+        if facts.identity.holder is not HolderKind.PERSON:
             raise fail(
                 "NOT_PERSONAL",
                 "a personal certificate (UID=CCCD:…) is required for this role",
@@ -144,13 +147,13 @@ def check_certificate(
                 "the record names no personal ID for this role",
                 "học bạ không ghi số định danh cá nhân cho vai trò này",
             )
-        if expected not in personal:
+        if not matches_record_id(facts.identity, expected):
             raise fail(
                 "IDENTITY",
-                "the certificate's personal ID differs from the one the record names",
-                "số định danh trong chứng thư số khác với số học bạ ghi cho vai trò này",
+                "the certificate's CCCD differs from the personal ID the record names",
+                "số CCCD trong chứng thư số khác với số định danh học bạ ghi cho vai trò này",
             )
-    elif facts.holder is not HolderKind.ORGANISATION:
+    elif facts.identity.holder is not HolderKind.ORGANISATION:
         raise fail(
             "NOT_ORGANISATION",
             "issuance needs the school's organisation certificate (UID=MST:… or budget-unit "

@@ -9,6 +9,10 @@ refuses exactly what signing refuses (docs/signing.md §2, docs/verification.md 
   must not sign a record.
 - **Identity**: :func:`certificate_identity` is the one reading of who a certificate names, used
   by the signing core, the life cycle (issue, revoke) and the verifier alike.
+- **Personal ID**: :func:`matches_record_id` is the one answer to "is this the person the record
+  names for the role?", asked by the signer before it signs and by the verifier after: the
+  certificate's ``CCCD`` equals the record's 12-digit ID. Other personal identifiers (``CMND``,
+  passport…) make a certificate personal but never match.
 - **Holder kind**: :func:`holder_kind` decides whether a certificate belongs to a person or an
   organisation from the identities in its subject. Any personal identifier makes it personal,
   whatever else it carries, so a personal certificate that also names a tax code can never seal
@@ -43,6 +47,7 @@ __all__ = [
     "holder_kind",
     "holder_kind_of",
     "key_strength_problem",
+    "matches_record_id",
 ]
 
 #: The shortest RSA modulus accepted, for signing and for verification.
@@ -133,13 +138,12 @@ def holder_kind_of(certificate: x509.Certificate) -> HolderKind:
 class CertificateIdentity:
     """Who a certificate names, read once for every check that compares identities.
 
-    ``personal_ids`` (every personal identifier's value) and ``cccd`` (the ``CCCD`` value, the
-    only one the verifier compares with the record's 12-digit ID) are for comparisons only and
-    must never be printed. ``organisations`` holds every organisation identity, in order.
+    ``cccd`` (the ``CCCD`` value, the only identifier compared with the record's 12-digit ID,
+    see :func:`matches_record_id`) is for comparisons only and must never be printed.
+    ``organisations`` holds every organisation identity, in order.
     """
 
     holder: HolderKind
-    personal_ids: frozenset[str]
     cccd: str | None
     organisations: tuple[SubjectIdentity, ...]
 
@@ -158,7 +162,18 @@ def certificate_identity(certificate: x509.Certificate) -> CertificateIdentity:
     identities = subject_identities(certificate)
     return CertificateIdentity(
         holder=holder_kind_of(certificate),
-        personal_ids=frozenset(i.value for i in identities if i.personal),
         cccd=next((i.value for i in identities if i.kind is LoaiDinhDanh.CCCD), None),
         organisations=tuple(i for i in identities if not i.personal),
     )
+
+
+def matches_record_id(identity: CertificateIdentity, record_id: str | None) -> bool:
+    """Whether a personal certificate is the one the record names for a role (GVBM, GVCN, CBQL).
+
+    The record's ID for a role is a 12-digit personal ID (căn cước công dân); a certificate
+    matches when its ``UID=CCCD:`` value equals it, character for character. A ``CMND``,
+    passport or other personal identifier with the same digits does not match: the record
+    says CCCD, and the signer and the verifier must give the same answer (docs/signing.md,
+    docs/verification.md step 5.5). An empty or missing record ID matches nothing.
+    """
+    return bool(record_id) and identity.cccd is not None and identity.cccd == record_id

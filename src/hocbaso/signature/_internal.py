@@ -28,6 +28,7 @@ from hocbaso.signature._certrules import (
     holder_kind,
     holder_kind_of,
     key_strength_problem,
+    matches_record_id,
 )
 from hocbaso.signature._identity import LoaiDinhDanh, SubjectIdentity, subject_identities
 from hocbaso.signature._keyfile import PrivateKey
@@ -81,6 +82,7 @@ __all__ = [
     "holder_kind",
     "holder_kind_of",
     "key_strength_problem",
+    "matches_record_id",
     "read_signature",
     "record_binding_in",
     "record_binding_of",

@@ -46,6 +46,7 @@ from hocbaso.signature import C14nMethod
 from hocbaso.signature._internal import (
     CertificateIdentity,
     HolderKind,
+    matches_record_id,
     record_binding_in,
     record_digest_of_c14n,
 )
@@ -161,7 +162,7 @@ def _check_certificate(
             out.extend(_check_issuer(ps, ident, policy, res))
     else:
         expected = _signed_text(ps.references[0].target, _ID_XPATH[role])
-        if ident.cccd is None or expected is None or ident.cccd != expected:
+        if not matches_record_id(ident, expected):
             out.append(res("CERTIFICATE.IDENTITY_MISMATCH"))
     if not any(r.status is Status.FAIL for r in out):
         out.insert(0, res("CERTIFICATE.OK", Status.PASS))
@@ -204,37 +205,35 @@ def _check_order(
     for p in good:
         by_role.setdefault(p.slot.role, []).append(p)
     signed_rows = {p.slot.mon for p in by_role.get(VaiTroKy.GVBM, [])}
+    missing: list[tuple[VaiTroKy, str | None]] = []
     for role in VaiTroKy:
         if role not in policy.required_roles:
             continue
         if role is VaiTroKy.GVBM:
-            for mon in rows:
-                if mon not in signed_rows:
-                    out.append(
-                        StepResult.of(
-                            "ORDER.MISSING_ROLE",
-                            Status.FAIL,
-                            role=role.value,
-                            path=L.slot_xpath(role, mon),
-                            extra_en="(no valid signature in the slot)",
-                            extra_vi="(không có chữ ký hợp lệ trong ô ký)",
-                        )
-                    )
+            missing += [(role, mon) for mon in rows if mon not in signed_rows]
         elif role not in by_role:
-            out.append(
-                StepResult.of(
-                    "ORDER.MISSING_ROLE",
-                    Status.FAIL,
-                    role=role.value,
-                    path=L.slot_xpath(role),
-                    extra_en="(no valid signature in the slot)",
-                    extra_vi="(không có chữ ký hợp lệ trong ô ký)",
-                )
+            missing.append((role, None))
+    for role, mon in missing:
+        out.append(
+            StepResult.of(
+                "ORDER.MISSING_ROLE",
+                Status.FAIL,
+                role=role.value,
+                path=L.slot_xpath(role, mon),
+                extra_en="(no valid signature in the slot)",
+                extra_vi="(không có chữ ký hợp lệ trong ô ký)",
             )
+        )
 
     def t(p: ParsedSignature) -> dt.datetime:
         assert p.signing_time is not None
         return p.signing_time
+
+    def fail(code: str, p: ParsedSignature) -> StepResult:
+        """An ``ORDER.*`` failure that names the signature's role, time and place."""
+        return StepResult.of(
+            code, Status.FAIL, role=p.slot.role.value, signing_time=t(p), path=p.path
+        )
 
     stages = [by_role.get(r, []) for r in VaiTroKy if r is not VaiTroKy.KY_PHAT_HANH]
     latest: ParsedSignature | None = None
@@ -244,42 +243,18 @@ def _check_order(
         if latest is not None:
             for p in stage:
                 if t(p) < t(latest):
-                    out.append(
-                        StepResult.of(
-                            "ORDER.TIME_ORDER",
-                            Status.FAIL,
-                            role=p.slot.role.value,
-                            signing_time=t(p),
-                            path=p.path,
-                        )
-                    )
+                    out.append(fail("ORDER.TIME_ORDER", p))
         stage_max = max(stage, key=t)
         if latest is None or t(stage_max) > t(latest):
             latest = stage_max
     for p in by_role.get(VaiTroKy.KY_PHAT_HANH, []):
         if any(t(q) > t(p) for q in good if q is not p):
-            out.append(
-                StepResult.of(
-                    "ORDER.ISSUANCE_NOT_LAST",
-                    Status.FAIL,
-                    role=VaiTroKy.KY_PHAT_HANH.value,
-                    signing_time=t(p),
-                    path=p.path,
-                )
-            )
+            out.append(fail("ORDER.ISSUANCE_NOT_LAST", p))
     for p in good:
         # A difference, not ``at + skew``: subtracting two aware times cannot overflow, and a
         # caller's ``at`` may be the last minute of year 9999.
         if t(p) - at > policy.clock_skew:
-            out.append(
-                StepResult.of(
-                    "ORDER.FUTURE_SIGNING_TIME",
-                    Status.FAIL,
-                    role=p.slot.role.value,
-                    signing_time=t(p),
-                    path=p.path,
-                )
-            )
+            out.append(fail("ORDER.FUTURE_SIGNING_TIME", p))
     if not out:
         out.append(StepResult.of("ORDER.OK", Status.PASS))
     return out
