@@ -19,8 +19,9 @@ from pydantic import AfterValidator
 from pydantic_xml import BaseXmlModel, attr, create_model, element, wrapped
 
 from benchmarks._timing import ops_per_second as _bench
-from hocbaso.models import HocBa, Khoi, parse_ket_qua
+from hocbaso.models import HocBa, Khoi
 from hocbaso.models._base import HocBaModel
+from hocbaso.models._internal import parse_ket_qua
 from hocbaso.packet import from_xml, parse_xml, to_xml
 from hocbaso.packet._mapping import plan
 from hocbaso.packet._schema import _lxml_schema, _xmlschema_schema

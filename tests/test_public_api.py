@@ -46,3 +46,41 @@ def test_top_level_keeps_verify_as_the_subpackage() -> None:
 
 def test_api_doc_is_current() -> None:
     assert (REPO / "docs" / "api.md").read_text(encoding="utf-8") == generate_api_doc()
+
+
+def test_api_doc_fits_one_page_per_layer() -> None:
+    """docs/api.md is a compact reference: one short row a name, one page a layer at most."""
+    text = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
+    sections = text.split("\n## ")[1:]
+    assert len(sections) == len(PUBLIC_MODULES)
+    for section in sections:
+        rows = [line for line in section.splitlines() if line.startswith("| `")]
+        assert len(rows) <= 45, section.splitlines()[0]
+        for row in rows:
+            name, summary = row.split(" | ", 1)
+            assert len(name) <= 64 and len(summary) <= 100, row
+            assert summary.strip(" |"), f"no summary: {row}"
+            assert "str(object=" not in summary, row  # a docstring inherited from str
+
+
+#: Plumbing that left the public surface (CHANGELOG.md, Unreleased → Removed): a vendor or a
+#: receiving school builds, signs and verifies records without them.
+REMOVED = {
+    "hocbaso": ("KHONG_DANH_GIA", "THONG_TU_22"),
+    "hocbaso.models": (
+        "KHONG_DANH_GIA",
+        "THONG_TU_22",
+        "format_ket_qua",
+        "parse_ket_qua",
+        "mon_hoc_info",
+    ),
+    "hocbaso.tt22": ("diem_trung_binh_hoc_ky_chinh_xac", "diem_trung_binh_ca_nam_chinh_xac"),
+    "hocbaso.testing": ("tao_truong",),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REMOVED))
+def test_plumbing_is_not_public(name: str) -> None:
+    module = importlib.import_module(name)
+    assert not set(REMOVED[name]) & set(module.__all__)
+    assert not any(hasattr(module, n) for n in REMOVED[name])

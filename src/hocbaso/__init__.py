@@ -37,9 +37,7 @@ from hocbaso.errors import (
     VerificationInputError,
 )
 from hocbaso.models import (
-    KHONG_DANH_GIA,
     MON_HOC,
-    THONG_TU_22,
     CapHoc,
     ChungChi,
     DanhGiaNhanXet,
@@ -109,9 +107,7 @@ except _PackageNotFoundError:  # pragma: no cover - only outside an installation
     __version__ = "0+unknown"
 
 __all__ = [
-    "KHONG_DANH_GIA",
     "MON_HOC",
-    "THONG_TU_22",
     "AlgorithmError",
     "CapHoc",
     "CertificateError",

@@ -1,4 +1,5 @@
-"""Writes ``docs/api.md``: every public name, by module, with the first line of its docstring.
+"""Writes ``docs/api.md``: every public name, by module, with a short signature and the first
+sentence of its docstring: one line a name, one page a layer at most.
 
 The public API is exactly the ``__all__`` of ``hocbaso`` and of each public subpackage; a test
 keeps this file current. Run ``python -m hocbaso._apidoc docs/api.md``.
@@ -8,7 +9,9 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 import sys
+import textwrap
 from pathlib import Path
 
 PUBLIC_MODULES = (
@@ -27,30 +30,55 @@ PUBLIC_MODULES = (
 )
 
 
+#: Longest summary kept on a row; a longer first sentence is cut with "…".
+_MAX_SUMMARY = 90
+#: Longest shortened signature kept on a row before its required parameters are cut too.
+_MAX_SIGNATURE = 48
+
+_ROLE = re.compile(r":(?:func|class|meth|data|attr|mod|exc):`~?([^`]+)`")
+
+
+def _first_sentence(doc: str) -> str:
+    """The first sentence of a docstring's first paragraph, in Markdown, at most one row long."""
+    paragraph = " ".join(doc.strip().split("\n\n")[0].split())
+    match = re.search(r"(?<!e\.g\.)(?<!i\.e\.)(?<=[.!?])\s", paragraph)
+    text = paragraph[: match.start()] if match else paragraph
+    text = _ROLE.sub(lambda m: f"``{m.group(1).rsplit('.', 1)[-1]}``", text).replace("``", "`")
+    if len(text) > _MAX_SUMMARY:
+        text = text[: _MAX_SUMMARY - 1].rsplit(" ", 1)[0].rstrip(",;:(") + " …"
+    return text.replace("|", "\\|")
+
+
 def _summary(obj: object) -> str:
-    if not (inspect.isclass(obj) or inspect.isfunction(obj) or inspect.ismodule(obj)):
+    """A row's summary: the object's own docstring (not one inherited from ``str`` or
+    ``Enum``), else what kind of value it is."""
+    if not (inspect.isclass(obj) or inspect.isfunction(obj)):
         return f"constant (`{type(obj).__name__}`)"
-    doc = inspect.getdoc(obj) or ""
-    line = doc.strip().splitlines()[0] if doc.strip() else ""
-    kind = "class" if inspect.isclass(obj) else "function" if inspect.isfunction(obj) else ""
-    return f"{kind}: {line}".strip(": ").replace("|", "\\|")
+    own = obj.__dict__.get("__doc__") if inspect.isclass(obj) else obj.__doc__
+    return _first_sentence(inspect.cleandoc(own)) if isinstance(own, str) and own.strip() else ""
 
 
 def _signature(name: str, obj: object) -> str:
-    """``name(a, b, *, c=…)`` for a function: parameter names only, so a row stays one line
-    (the types are in the docstrings and on the documentation site)."""
+    """``name(a, b, *, c, …)`` for a function: the required parameters by name and one ``…``
+    for every optional one, so a row stays one line (the types and defaults are in the
+    docstrings and on the documentation site)."""
     if not inspect.isfunction(obj):
         return name
     parts: list[str] = []
-    star = False
+    optional = star = False
     for p in inspect.signature(obj).parameters.values():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.default is not p.empty:
+            optional = True
+            continue
         if p.kind is p.KEYWORD_ONLY and not star:
             parts.append("*")
             star = True
-        prefix = "*" if p.kind is p.VAR_POSITIONAL else "**" if p.kind is p.VAR_KEYWORD else ""
-        star = star or p.kind is p.VAR_POSITIONAL
-        default = "=…" if p.default is not p.empty else ""
-        parts.append(f"{prefix}{p.name}{default}")
+        parts.append(p.name)
+    while parts and len(", ".join(parts)) > _MAX_SIGNATURE:
+        parts.pop()
+        optional = True
+    if optional:
+        parts.append("…")
     return f"{name}({', '.join(parts)})"
 
 
@@ -68,15 +96,20 @@ def generate_api_doc() -> str:
     lines += [
         f"## `{PUBLIC_MODULES[0]}`",
         "",
-        "Re-exports the names most integrations need, each listed below under the module that",
-        "defines it: " + ", ".join(f"`{n}`" for n in top.__all__ if n != "__version__") + "; and",
-        "`__version__`.",
+        *textwrap.wrap(
+            "Re-exports the names most integrations need, each listed below under the module "
+            "that defines it: "
+            + ", ".join(f"`{n}`" for n in top.__all__ if n != "__version__")
+            + "; and `__version__`.",
+            width=100,
+            break_on_hyphens=False,
+        ),
         "",
     ]
     for name in PUBLIC_MODULES[1:]:
         module = importlib.import_module(name)
-        doc = (inspect.getdoc(module) or "").strip().splitlines()
-        lines += [f"## `{name}`", "", doc[0] if doc else "", "", "| Name | What |", "|---|---|"]
+        doc = _first_sentence(inspect.getdoc(module) or "")
+        lines += [f"## `{name}`", "", doc, "", "| Name | What |", "|---|---|"]
         for public in module.__all__:
             obj = getattr(module, public)
             lines.append(f"| `{_signature(public, obj)}` | {_summary(obj)} |")

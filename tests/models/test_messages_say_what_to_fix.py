@@ -19,9 +19,9 @@ from hocbaso.models import (
     Khoi,
     MucDanhGia,
     Tinh,
-    parse_ket_qua,
 )
 from hocbaso.models._base import code_list_hint
+from hocbaso.models._internal import parse_ket_qua
 from hocbaso.testing import tao_hoc_ba
 
 RECORD = tao_hoc_ba(2)

@@ -15,8 +15,8 @@ from hocbaso.models import (
     HocBa,
     MucDanhGia,
     ThongTinChung,
-    parse_ket_qua,
 )
+from hocbaso.models._internal import parse_ket_qua
 from hocbaso.testing import tao_hoc_ba
 
 

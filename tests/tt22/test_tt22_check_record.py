@@ -19,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from hocbaso.models import DanhGiaNhanXet, HocBa, Khoi, LoaiDanhGia, MucDanhGia, mon_hoc_info
+from hocbaso.models import DanhGiaNhanXet, HocBa, Khoi, LoaiDanhGia, MucDanhGia
+from hocbaso.models._internal import mon_hoc_info
 from hocbaso.packet import parse_xml, to_xml
 from hocbaso.testing import tao_lop
 from hocbaso.tt22 import MA_PHAT_HIEN, Finding, RuleReport, check_record, muc_hoc_tap

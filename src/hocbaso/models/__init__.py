@@ -17,10 +17,8 @@ from hocbaso.models._codes import (
     MucDanhGia,
     Tinh,
     TrangThaiHocBa,
-    mon_hoc_info,
 )
 from hocbaso.models._hocba import (
-    THONG_TU_22,
     ChungChi,
     DiaChi,
     DiaChiTruong,
@@ -35,12 +33,9 @@ from hocbaso.models._hocba import (
     ThongTinTruong,
     TongKet,
 )
-from hocbaso.models._types import KHONG_DANH_GIA, format_ket_qua, parse_ket_qua
 
 __all__ = [
-    "KHONG_DANH_GIA",
     "MON_HOC",
-    "THONG_TU_22",
     "CapHoc",
     "ChungChi",
     "DanToc",
@@ -65,7 +60,4 @@ __all__ = [
     "Tinh",
     "TongKet",
     "TrangThaiHocBa",
-    "format_ket_qua",
-    "mon_hoc_info",
-    "parse_ket_qua",
 ]

@@ -14,8 +14,14 @@ import sys
 from enum import Enum
 from pathlib import Path
 
-from hocbaso.models import KHONG_DANH_GIA, MON_HOC, CapHoc, DanhGiaNhanXet, HocBa, LoaiDanhGia
-from hocbaso.models._internal import CATALOGUE, EXTRA_FIELDS, SYNC_COLUMNS, HocBaModel
+from hocbaso.models import MON_HOC, CapHoc, DanhGiaNhanXet, HocBa, LoaiDanhGia
+from hocbaso.models._internal import (
+    CATALOGUE,
+    EXTRA_FIELDS,
+    KHONG_DANH_GIA,
+    SYNC_COLUMNS,
+    HocBaModel,
+)
 from hocbaso.packet import _layout as L
 from hocbaso.packet._mapping import FieldPlan, plan
 

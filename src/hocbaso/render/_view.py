@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import segno
 
 from hocbaso.errors import RenderError
-from hocbaso.models import CapHoc, DiemTongKet, HocBa, MucDanhGia, TrangThaiHocBa, format_ket_qua
+from hocbaso.models import CapHoc, DiemTongKet, HocBa, MucDanhGia, TrangThaiHocBa
+from hocbaso.models._internal import format_ket_qua
 from hocbaso.render._payload import QrPayload, record_digest_of
 from hocbaso.signature import VaiTroKy
 from hocbaso.verify import Status, Step, VerificationReport

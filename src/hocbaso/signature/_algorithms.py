@@ -46,6 +46,8 @@ class C14nMethod(str, Enum):  # noqa: UP042
 
 
 class DigestMethod(str, Enum):  # noqa: UP042
+    """Digest methods by URI: SHA-2; SHA-1 under the legacy policy only; MD5 always refused."""
+
     SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
     SHA384 = "http://www.w3.org/2001/04/xmldsig-more#sha384"
     SHA512 = "http://www.w3.org/2001/04/xmlenc#sha512"
@@ -58,6 +60,8 @@ class DigestMethod(str, Enum):  # noqa: UP042
 
 
 class SignatureMethod(str, Enum):  # noqa: UP042
+    """Signature methods by URI: RSA/ECDSA with SHA-2; RSA-SHA1 legacy only; MD5, HMAC refused."""
+
     RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
     RSA_SHA384 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384"
     RSA_SHA512 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512"

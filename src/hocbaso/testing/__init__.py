@@ -16,7 +16,6 @@ from hocbaso.testing._synthetic import (
     tao_hoc_ba_trong_lop,
     tao_lop,
     tao_lop_hoc,
-    tao_truong,
 )
 
 __all__ = [
@@ -29,5 +28,4 @@ __all__ = [
     "tao_hoc_ba_trong_lop",
     "tao_lop",
     "tao_lop_hoc",
-    "tao_truong",
 ]

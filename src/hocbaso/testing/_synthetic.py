@@ -37,8 +37,8 @@ from hocbaso.models import (
     ThongTinTruong,
     Tinh,
     TongKet,
-    parse_ket_qua,
 )
+from hocbaso.models._internal import parse_ket_qua
 from hocbaso.tt22 import evaluate
 
 __all__ = [

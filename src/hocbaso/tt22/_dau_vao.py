@@ -46,8 +46,8 @@ from hocbaso.models import (
     LoaiDanhGia,
     MucDanhGia,
     TongKet,
-    mon_hoc_info,
 )
+from hocbaso.models._internal import mon_hoc_info
 from hocbaso.tt22._mon_hoc import so_dgtx_yeu_cau
 from hocbaso.tt22._so import DIEM_TOI_DA, DIEM_TOI_THIEU
 

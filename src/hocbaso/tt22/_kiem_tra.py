@@ -26,9 +26,8 @@ from hocbaso.models import (
     HocBa,
     LoaiDanhGia,
     MucDanhGia,
-    mon_hoc_info,
 )
-from hocbaso.models._internal import mon_id
+from hocbaso.models._internal import mon_hoc_info, mon_id
 from hocbaso.tt22._hoc_tap import KetQuaHocTap, KetQuaMon, muc_hoc_tap
 from hocbaso.tt22._mon_hoc import danh_gia_nhan_xet_ca_nam, diem_trung_binh_ca_nam
 from hocbaso.tt22._ren_luyen import DIEU_REN_LUYEN_CA_NAM, ren_luyen_ca_nam
