@@ -74,7 +74,6 @@ REMOVED = {
         "parse_ket_qua",
         "mon_hoc_info",
     ),
-    "hocbaso.tt22": ("diem_trung_binh_hoc_ky_chinh_xac", "diem_trung_binh_ca_nam_chinh_xac"),
     "hocbaso.testing": ("tao_truong",),
 }
 

@@ -9,13 +9,11 @@ import pytest
 
 from hocbaso.tt22 import (
     diem_trung_binh_ca_nam,
+    diem_trung_binh_ca_nam_chinh_xac,
     diem_trung_binh_hoc_ky,
+    diem_trung_binh_hoc_ky_chinh_xac,
     lam_tron,
     so_dgtx_yeu_cau,
-)
-from hocbaso.tt22._mon_hoc import (
-    diem_trung_binh_ca_nam_chinh_xac,
-    diem_trung_binh_hoc_ky_chinh_xac,
 )
 
 

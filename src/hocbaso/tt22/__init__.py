@@ -15,7 +15,9 @@ from hocbaso.tt22._mon_hoc import (
     danh_gia_nhan_xet_ca_nam,
     danh_gia_nhan_xet_hoc_ky,
     diem_trung_binh_ca_nam,
+    diem_trung_binh_ca_nam_chinh_xac,
     diem_trung_binh_hoc_ky,
+    diem_trung_binh_hoc_ky_chinh_xac,
     so_dgtx_yeu_cau,
 )
 from hocbaso.tt22._ren_luyen import ren_luyen_ca_nam
@@ -47,7 +49,9 @@ __all__ = [
     "danh_gia_nhan_xet_hoc_ky",
     "danh_hieu",
     "diem_trung_binh_ca_nam",
+    "diem_trung_binh_ca_nam_chinh_xac",
     "diem_trung_binh_hoc_ky",
+    "diem_trung_binh_hoc_ky_chinh_xac",
     "evaluate",
     "evaluate_json",
     "hoc_tap_sau_kiem_tra_lai",
