@@ -14,6 +14,7 @@ from hocbaso.packet._internal import VaiTroKy
 from hocbaso.signature._algorithms import C14nMethod, DigestMethod, SignatureMethod
 from hocbaso.signature._c14n import canonicalize
 from hocbaso.signature._checks import validate
+from hocbaso.signature._element import ElementSignature, check_element_signature, sign_element
 from hocbaso.signature._keyfile import KeyFileSigner, load_certificates
 from hocbaso.signature._lifecycle import (
     THU_HOI_FORMAT_VERSION,
@@ -47,6 +48,7 @@ __all__ = [
     "C14nMethod",
     "ChuKyDaXacThuc",
     "DigestMethod",
+    "ElementSignature",
     "HocBaKy",
     "IssuedRecord",
     "KeyFileSigner",
@@ -60,6 +62,7 @@ __all__ = [
     "ThongBaoThuHoi",
     "VaiTroKy",
     "canonicalize",
+    "check_element_signature",
     "complete",
     "complete_many",
     "correct",
@@ -71,6 +74,7 @@ __all__ = [
     "record_digest",
     "revoke",
     "sign",
+    "sign_element",
     "sign_roles",
     "validate",
 ]
