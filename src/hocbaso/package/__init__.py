@@ -19,12 +19,34 @@ from hocbaso.package._package import (
     round_deadline,
     verify_package,
 )
+from hocbaso.package._receipt import BienNhan, KetQuaTep, TrangThaiNhan, read_receipt
+from hocbaso.package._receiver import Receiver
+from hocbaso.package._store import (
+    SCHEMA_VERSION,
+    LookupResult,
+    SqliteStore,
+    Store,
+    StoredVersion,
+    StoreTransaction,
+    TrangThaiLuu,
+)
 from hocbaso.package._zip import MEDIA_TYPE_GOI_TIN, ZipLimits, media_type_of
 
 __all__ = [
     "ENVELOPE_FORMAT_VERSION",
     "MEDIA_TYPE_GOI_TIN",
     "PACKAGE_CODES",
+    "SCHEMA_VERSION",
+    "BienNhan",
+    "KetQuaTep",
+    "LookupResult",
+    "Receiver",
+    "SqliteStore",
+    "Store",
+    "StoreTransaction",
+    "StoredVersion",
+    "TrangThaiLuu",
+    "TrangThaiNhan",
     "EntryResult",
     "GoiTin",
     "LoaiTep",
@@ -38,6 +60,7 @@ __all__ = [
     "media_type_of",
     "open_package",
     "pack",
+    "read_receipt",
     "round_deadline",
     "verify_package",
 ]

@@ -99,6 +99,14 @@ PACKAGE_CODES: dict[str, tuple[str, str]] = {
                               "The record has no final outcome yet (summer training/re-test pending)"),
     "PACKAGE.ROUND.LATE": ("Gói tin được tạo sau hạn của đợt gửi",
                            "The package was created after its round's deadline"),
+    # -- receipts ----------------------------------------------------------------------------
+    "RECEIPT.FORMAT": ("Biên nhận không đúng lược đồ XSD", "The receipt does not match its XSD"),
+    "RECEIPT.SIGNATURE": ("Chữ ký của biên nhận không hợp lệ",
+                          "The receipt's signature is not valid"),
+    "RECEIPT.CERTIFICATE": ("Chứng thư số ký biên nhận không tin cậy được",
+                            "The receipt signer's certificate is not trusted"),
+    "RECEIPT.NOT_ORGANISATION": ("Biên nhận phải được ký bằng chứng thư số tổ chức",
+                                 "A receipt must be signed by an organisation certificate"),
     # -- the receiving store -----------------------------------------------------------------
     "STORE.ACCEPTED": ("Đã tiếp nhận", "Accepted"),
     "STORE.DUPLICATE": ("Đã có bản này (trùng)", "Already stored (duplicate)"),
