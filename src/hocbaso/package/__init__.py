@@ -30,6 +30,7 @@ from hocbaso.package._store import (
     StoreTransaction,
     TrangThaiLuu,
 )
+from hocbaso.package._transfer import TransferReport, pack_transfer, verify_transfer
 from hocbaso.package._zip import MEDIA_TYPE_GOI_TIN, ZipLimits, media_type_of
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "StoredVersion",
     "TrangThaiLuu",
     "TrangThaiNhan",
+    "TransferReport",
     "EntryResult",
     "GoiTin",
     "LoaiTep",
@@ -60,7 +62,9 @@ __all__ = [
     "media_type_of",
     "open_package",
     "pack",
+    "pack_transfer",
     "read_receipt",
     "round_deadline",
     "verify_package",
+    "verify_transfer",
 ]

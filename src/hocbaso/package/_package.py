@@ -462,9 +462,11 @@ def _check_record(
         tc = info.thong_tin_chung
         ma_tra_cuu = tc.ma_tra_cuu
         previous = tc.dinh_chinh.bam_phien_ban_truoc.lower() if tc.dinh_chinh else None
-        if info.thong_tin_truong.ma_truong != g.ma_truong_gui:
-            codes.append("PACKAGE.RECORD.OTHER_SCHOOL")
         if g.muc_dich is not MucDich.CHUYEN_TRUONG:
+            # A transfer bundle may carry years issued by earlier schools; verify_transfer
+            # checks that its last record is the sender's.
+            if info.thong_tin_truong.ma_truong != g.ma_truong_gui:
+                codes.append("PACKAGE.RECORD.OTHER_SCHOOL")
             if tc.nam_hoc != g.nam_hoc:
                 codes.append("PACKAGE.SCHOOL_YEAR.MISMATCH")
             belongs = dot_gui_of(record)
