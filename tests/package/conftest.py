@@ -3,6 +3,7 @@ years, and the test PKI — built once, so the package tests stay fast."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -114,6 +115,9 @@ def same_student_over_years(pki: TestPKI, years: list[tuple[Khoi, str]],
         data = record.model_dump()
         data["thong_tin_hoc_ba"]["hoc_sinh"] = first.thong_tin_hoc_ba.hoc_sinh.model_dump()
         data["thong_tin_hoc_ba"]["qua_trinh_hoc_tap"] = list(history)
+        data["thong_tin_hoc_ba"]["thong_tin_chung"]["ma_dinh_danh_hoc_ba"] = str(
+            uuid.uuid5(uuid.NAMESPACE_URL, f"hocbaso-test/{nam_hoc}/{student_from}/{n}")
+        )
         out.append(issue_record(HocBa.model_validate(data), signers_for(pki, lop),
                                 timedelta(days=n)))
     return out
