@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.package.conftest import PACKED_AT, RECEIVED_AT, Signers
 
 from hocbaso.errors import PackageError
 from hocbaso.package import (
@@ -22,7 +23,6 @@ from hocbaso.package import (
 from hocbaso.packet import to_xml
 from hocbaso.signature import IssuedRecord, record_digest
 from hocbaso.verify import Status, TrustStore, verify
-from tests.package.conftest import PACKED_AT, RECEIVED_AT, Signers
 
 
 def test_package_is_recognised_from_its_first_bytes(package: bytes) -> None:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from tests.package.conftest import PACKED_AT, RECEIVED_AT, Signers, issue_record
 
 from hocbaso.errors import PackageError
 from hocbaso.package import (
@@ -20,7 +21,6 @@ from hocbaso.package import (
 from hocbaso.signature import IssuedRecord, correct, revoke
 from hocbaso.testing.pki import TestIdentity, build_test_pki
 from hocbaso.verify import TrustStore
-from tests.package.conftest import PACKED_AT, RECEIVED_AT, Signers, issue_record
 
 
 def _receiver(path: Path, trust: TrustStore, ministry: TestIdentity) -> Receiver:

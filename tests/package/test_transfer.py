@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.package.conftest import SEED, same_student_over_years, signers_for
+
 from hocbaso.models import Khoi
 from hocbaso.package import MucDich, pack_transfer, verify_transfer
 from hocbaso.signature import IssuedRecord
 from hocbaso.testing import tao_lop_hoc
 from hocbaso.testing.pki import TEST_NOW, TestPKI
 from hocbaso.verify import TrustStore
-from tests.package.conftest import SEED, same_student_over_years, signers_for
 
 AT = TEST_NOW + timedelta(days=30)
 

@@ -12,11 +12,11 @@ import zipfile
 from collections.abc import Callable
 
 import pytest
+from tests.package.conftest import RECEIVED_AT
 
 from hocbaso.errors import PackageError
 from hocbaso.package import MEDIA_TYPE_GOI_TIN, ZipLimits, open_package, verify_package
 from hocbaso.verify import TrustStore
-from tests.package.conftest import RECEIVED_AT
 
 _MT = MEDIA_TYPE_GOI_TIN.encode()
 

@@ -13,8 +13,10 @@ package id. When reading, every field comes from the canonical bytes the signatu
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, cast
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -156,8 +158,8 @@ def validate_document(root: etree._Element, schema_name: str) -> str | None:
     schema = _schema(schema_name)
     if schema.validate(root):
         return None
-    first = schema.error_log[0]
-    return f"line {first.line}: {first.type_name}"
+    errors = list(cast(Iterable[Any], schema.error_log))
+    return f"line {errors[0].line}: {errors[0].type_name}" if errors else "invalid"
 
 
 def _text(el: etree._Element | None) -> str | None:
@@ -201,7 +203,7 @@ def read_envelope(signed_c14n: bytes) -> GoiTin:
             ma_goi_tin_tham_chieu=v["MA_GOI_TIN_THAM_CHIEU"] or None,
             ma_truong_gui=v["MA_TRUONG_GUI"] or "",
             noi_nhan=v["NOI_NHAN"] or "",
-            muc_dich=MucDich(v["MUC_DICH"]),
+            muc_dich=MucDich(v["MUC_DICH"] or ""),
             dot_gui=int(v["DOT_GUI"]) if v["DOT_GUI"] else None,
             nam_hoc=v["NAM_HOC"] or "",
             so_hoc_ba=int(v["SO_HOC_BA"] or "-1"),

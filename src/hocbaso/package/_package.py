@@ -222,7 +222,7 @@ def pack(
     notices: Iterable[bytes | Path] = (),
     *,
     signer: Signer,
-    round: int | None,  # noqa: A002 - the issue's name for the submission round
+    round: int | None,
     created_at: dt.datetime,
     school_code: str | None = None,
     school_year: str | None = None,

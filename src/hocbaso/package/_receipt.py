@@ -24,7 +24,14 @@ from hocbaso.packet import parse_xml
 from hocbaso.signature import ElementSignature, Signer, SigningPolicy, sign_element
 from hocbaso.verify import CrlSet, TrustStore
 
-__all__ = ["BienNhan", "KetQuaTep", "TrangThaiNhan", "read_receipt", "receipt_bytes", "sign_receipt"]
+__all__ = [
+    "BienNhan",
+    "KetQuaTep",
+    "TrangThaiNhan",
+    "read_receipt",
+    "receipt_bytes",
+    "sign_receipt",
+]
 
 RECEIPT_FORMAT_VERSION = "1.0"
 DATA_ID = "biennhan"

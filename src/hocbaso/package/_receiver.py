@@ -94,8 +94,8 @@ class Receiver:
     def _parse(signed: bytes) -> BienNhan:
         # Our own receipt, from our own store: its fields are read back from the signed bytes
         # (the same reader a sender uses), without a trust decision about ourselves.
-        from hocbaso.package._receipt import DATA_ID, OBJ_ID, SIG_ID, SLOT, _parse
         from hocbaso.package._envelope import ENVELOPE_LIMITS
+        from hocbaso.package._receipt import DATA_ID, OBJ_ID, SIG_ID, SLOT, _parse
         from hocbaso.signature import check_element_signature
 
         sig = check_element_signature(signed, element_id=DATA_ID, slot_tag=SLOT,

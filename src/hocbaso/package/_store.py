@@ -215,10 +215,11 @@ class SqliteStore:
 
     def count(self) -> tuple[int, int, int]:
         """(packages, record versions, revocations) stored."""
-        return tuple(  # type: ignore[return-value]
-            self._con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+        a, b, c = (
+            int(self._con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0])
             for t in ("goi_tin", "phien_ban", "thu_hoi")
         )
+        return a, b, c
 
     def lookup(self, ma_tra_cuu: str) -> LookupResult | None:
         """The latest version carrying this lookup code, with its status."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,7 +92,7 @@ def continuity(records: list[HocBa]) -> list[PackageFinding]:
     ids = {r.thong_tin_hoc_ba.hoc_sinh.so_dinh_danh for r in records}
     if len(ids) != 1:
         out.append(PackageFinding.of("TRANSFER.OTHER_STUDENT", Status.FAIL, "SO_DINH_DANH"))
-    for prev, nxt in zip(records, records[1:], strict=False):
+    for prev, nxt in itertools.pairwise(records):
         p, n = prev.thong_tin_hoc_ba.thong_tin_chung, nxt.thong_tin_hoc_ba.thong_tin_chung
         if int(n.nam_hoc[:4]) != int(p.nam_hoc[:4]) + 1:
             out.append(PackageFinding.of("TRANSFER.GAP_YEAR", Status.FAIL, "NAM_HOC",

@@ -30,8 +30,8 @@ from typing import IO
 from hocbaso.package._codes import package_error
 
 __all__ = [
-    "MEDIA_TYPE_GOI_TIN",
     "MEDIA_TYPES",
+    "MEDIA_TYPE_GOI_TIN",
     "ZipEntry",
     "ZipLimits",
     "ZipView",
@@ -287,10 +287,7 @@ class ZipView:
         if entry is None:
             raise package_error("PACKAGE.ZIP.NO_ENTRY", path=name)
         view = memoryview(self._data)[entry.data_offset : entry.data_offset + entry.compressed_size]
-        if entry.method == 0:
-            out = bytes(view)
-        else:
-            out = _inflate(view, entry)
+        out = bytes(view) if entry.method == 0 else _inflate(view, entry)
         if zlib.crc32(out) != entry.crc:
             raise package_error("PACKAGE.ZIP.CRC", path=name)
         return out

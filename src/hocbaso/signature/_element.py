@@ -92,9 +92,8 @@ def sign_element(
             path=label,
         )
     root = parse_xml(document, limits=limits)
-    targets = root.xpath("//*[@Id=$i]", i=element_id)
-    slots = root.xpath("//*[local-name()=$t and namespace-uri()='']", t=slot_tag)
-    assert isinstance(targets, list) and isinstance(slots, list)
+    targets = [el for el in root.iter(etree.Element) if el.get("Id") == element_id]
+    slots = list(root.iter(slot_tag))
     if len(targets) != 1 or len(slots) != 1 or len(slots[0]) or (slots[0].text or "").strip():
         raise SigningError(
             f"{label}: the document needs one element Id={element_id!r} and one empty "
@@ -104,7 +103,6 @@ def sign_element(
             path=label,
         )
     signed_el, slot = targets[0], slots[0]
-    assert isinstance(signed_el, etree._Element) and isinstance(slot, etree._Element)
     template = build_signature(
         signature_id=signature_id,
         object_id=object_id,
