@@ -113,9 +113,9 @@ def verify_package_file(
               "2 (by 20 August).")
 @click.option("--school-code", help="Mã trường (khi chỉ gửi thông báo) / school code (needed "
               "for a package of notices only).")
-@click.option("--school-year", help="Năm học, ví dụ 2024-2025 / school year.")
+@click.option("--school-year", help="Năm học, ví dụ 2024-2025 / the school year, e.g. 2024-2025.")
 @click.option("--receiver", default="BGDDT", show_default=True,
-              help="Nơi nhận / receiver code.")
+              help="Nơi nhận / the receiver code.")
 @key_options
 @time_option("Thời điểm tạo gói", "Creation time")
 @OUT_OPTION
@@ -192,7 +192,7 @@ def _print_receipt(r: BienNhan) -> None:
 @_TRUST
 @_CRL
 @click.option("--receiver-code", default="BGDDT", show_default=True,
-              help="Mã đơn vị nhận / receiver code.")
+              help="Mã đơn vị nhận / the receiver code.")
 @click.option("--receipt", "receipt_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Ghi biên nhận đã ký vào tệp này / write the signed receipt here.")
 @key_options
@@ -292,14 +292,14 @@ def lookup(
         raise click.exceptions.Exit(1)
 
 
-@click.group("transfer", short_help="Hồ sơ chuyển trường / transfer bundles.")
+@click.group("transfer", short_help="Hồ sơ chuyển trường / pack and verify a transfer bundle.")
 def transfer() -> None:
     """Hồ sơ chuyển trường: đóng gói và xác minh. Transfer bundles: pack and verify."""
 
 
 @transfer.command("pack", short_help="Đóng hồ sơ chuyển trường / pack a transfer bundle.")
 @click.argument("records", nargs=-1, required=True, type=FilePath)
-@click.option("--to-school", required=True, help="Mã trường đến / receiving school's code.")
+@click.option("--to-school", required=True, help="Mã trường đến / the code of the receiving school.")
 @key_options
 @time_option("Thời điểm tạo", "Creation time")
 @OUT_OPTION
