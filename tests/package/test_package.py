@@ -166,3 +166,13 @@ def test_missing_and_extra_entries(package: bytes, trust: TrustStore) -> None:
     report = verify_package(out.getvalue(), trust, at=RECEIVED_AT)
     assert {"PACKAGE.ENTRY.MISSING", "PACKAGE.ENTRY.EXTRA"} <= report.codes
     assert not report.technical_ok
+
+
+def test_docs_list_every_code() -> None:
+    from pathlib import Path
+
+    from hocbaso.package import PACKAGE_CODES
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "package.md").read_text("utf-8")
+    for code in PACKAGE_CODES:
+        assert f"`{code}`" in doc, code
