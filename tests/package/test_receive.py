@@ -149,6 +149,17 @@ def test_version_chains_and_revocations_across_packages(
     assert receiver.receive(again).ket_qua[0].trang_thai is TrangThaiNhan.CHAP_NHAN
     found = store.lookup(code)
     assert found is not None and found.phien_ban == 2 and found.so_phien_ban == 2
+    # Revoking the current version: the lookup reports it revoked; the same notice again is a
+    # duplicate.
+    notice2 = revoke(v2, signers.school.signer(), reason="Cấp nhầm", revocation_time=RECEIVED_AT)
+    for expected in (TrangThaiNhan.CHAP_NHAN, TrangThaiNhan.TRUNG):
+        revocation = pack(notices=[notice2], signer=signers.school.signer(), round=1,
+                          created_at=RECEIVED_AT, school_code=school, school_year="2024-2025")
+        assert revocation is not None
+        assert receiver.receive(revocation).ket_qua[0].trang_thai is expected
+    found = store.lookup(code)
+    assert found is not None and found.trang_thai is TrangThaiLuu.THU_HOI
+    assert store.count() == (6, len(round1) + 1, 1)
 
 
 def test_a_newer_store_schema_is_refused(tmp_path: Path) -> None:

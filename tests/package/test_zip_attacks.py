@@ -12,10 +12,18 @@ import zipfile
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.package.conftest import RECEIVED_AT
 
 from hocbaso.errors import PackageError
-from hocbaso.package import MEDIA_TYPE_GOI_TIN, ZipLimits, open_package, verify_package
+from hocbaso.package import (
+    MEDIA_TYPE_GOI_TIN,
+    PACKAGE_CODES,
+    ZipLimits,
+    open_package,
+    verify_package,
+)
 from hocbaso.verify import TrustStore
 
 _MT = MEDIA_TYPE_GOI_TIN.encode()
@@ -183,3 +191,24 @@ def test_an_entry_that_lies_about_its_content_is_refused_on_read(
     with pytest.raises(PackageError) as err:
         view.read("GOI_TIN.xml")
     assert err.value.code == code
+
+
+@settings(max_examples=60)
+@given(position=st.integers(min_value=0), value=st.integers(0, 255), cut=st.booleans())
+def test_a_damaged_package_is_refused_or_reported_never_raised(
+    package: bytes, trust: TrustStore, position: int, value: int, cut: bool
+) -> None:
+    position %= len(package)
+    data = package[:position] if cut else (
+        package[:position] + bytes([value]) + package[position + 1:])
+    try:
+        view = open_package(data)
+        for name in view.names:
+            view.read(name)
+    except PackageError as err:
+        assert err.code in PACKAGE_CODES
+    report = verify_package(data, trust, at=RECEIVED_AT)
+    assert all(f.code in PACKAGE_CODES for f in report.findings)
+    if report.ok:  # a change it accepts is one outside every entry's bytes (e.g. a date)
+        assert dict(open_package(data).entries()) == dict(open_package(package).entries())
+        assert open_package(data).envelope_bytes == open_package(package).envelope_bytes

@@ -299,7 +299,8 @@ def transfer() -> None:
 
 @transfer.command("pack", short_help="Đóng hồ sơ chuyển trường / pack a transfer bundle.")
 @click.argument("records", nargs=-1, required=True, type=FilePath)
-@click.option("--to-school", required=True, help="Mã trường đến / the code of the receiving school.")
+@click.option("--to-school", required=True,
+              help="Mã trường đến / the code of the receiving school.")
 @key_options
 @time_option("Thời điểm tạo", "Creation time")
 @OUT_OPTION

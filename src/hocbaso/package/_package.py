@@ -49,7 +49,15 @@ from hocbaso.signature import (
     record_digest,
     sign_element,
 )
-from hocbaso.verify import STRICT, CrlSet, Status, TrustStore, VerificationPolicy, verify
+from hocbaso.verify import (
+    STRICT,
+    CrlSet,
+    Status,
+    TrustStore,
+    VerificationPolicy,
+    VerificationReport,
+    verify,
+)
 
 __all__ = [
     "ENVELOPE_NAME",
@@ -60,6 +68,7 @@ __all__ = [
     "dot_gui_of",
     "open_package",
     "pack",
+    "read_source",
     "round_deadline",
     "verify_package",
 ]
@@ -131,7 +140,7 @@ class Package:
             yield name, self._zip.read(name)
 
 
-def _read_source(source: bytes | Path | IO[bytes], limit: int) -> bytes:
+def read_source(source: bytes | Path | IO[bytes], limit: int) -> bytes:
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
     elif isinstance(source, Path):
@@ -157,7 +166,7 @@ def open_package(source: bytes | Path | IO[bytes], *, limits: ZipLimits | None =
     here: :func:`verify_package` does that.
     """
     limits = limits or ZipLimits()
-    return Package(_read_source(source, limits.max_archive_bytes), limits)
+    return Package(read_source(source, limits.max_archive_bytes), limits)
 
 
 # --------------------------------------------------------------------------------------------
@@ -378,7 +387,7 @@ class EntryResult:
     phien_ban: int
     bam_hoc_ba: str
     codes: tuple[str, ...]
-    report: object | None = None
+    report: VerificationReport | None = None
     signed: bytes = field(default=b"", repr=False)
     ma_tra_cuu: str | None = None
     bam_phien_ban_truoc: str | None = None
@@ -525,7 +534,7 @@ def verify_package(
             sha = ""
         else:
             lim = limits or ZipLimits()
-            raw = _read_source(package, lim.max_archive_bytes)
+            raw = read_source(package, lim.max_archive_bytes)
             sha = hashlib.sha256(raw).hexdigest()
             opened = Package(raw, lim)
         env = opened.envelope_bytes

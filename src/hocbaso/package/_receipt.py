@@ -21,13 +21,20 @@ from hocbaso.package._codes import package_error
 from hocbaso.package._envelope import ENVELOPE_LIMITS, validate_document
 from hocbaso.package._signed import believe, binding_for
 from hocbaso.packet import parse_xml
-from hocbaso.signature import ElementSignature, Signer, SigningPolicy, sign_element
+from hocbaso.signature import (
+    ElementSignature,
+    Signer,
+    SigningPolicy,
+    check_element_signature,
+    sign_element,
+)
 from hocbaso.verify import CrlSet, TrustStore
 
 __all__ = [
     "BienNhan",
     "KetQuaTep",
     "TrangThaiNhan",
+    "own_receipt",
     "read_receipt",
     "receipt_bytes",
     "sign_receipt",
@@ -180,6 +187,14 @@ def _parse(signed_c14n: bytes, data: bytes) -> BienNhan:
         ),
         signed=data,
     )
+
+
+def own_receipt(data: bytes) -> BienNhan:
+    """A receipt this process signed and kept (its own store): the profile signature is
+    checked and the fields read from the signed bytes; no trust decision about ourselves."""
+    sig = check_element_signature(data, element_id=DATA_ID, slot_tag=SLOT, signature_id=SIG_ID,
+                                  object_id=OBJ_ID, label="BIEN_NHAN", limits=ENVELOPE_LIMITS)
+    return _parse(sig.signed_c14n, data)
 
 
 def read_receipt(

@@ -14,12 +14,25 @@ import hashlib
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import IO
 
 from cryptography import x509
 
+from hocbaso.errors import PackageError
 from hocbaso.package._envelope import LoaiTep
-from hocbaso.package._package import EntryResult, PackageReport, verify_package
-from hocbaso.package._receipt import BienNhan, KetQuaTep, TrangThaiNhan, sign_receipt
+from hocbaso.package._package import (
+    EntryResult,
+    PackageFinding,
+    PackageReport,
+    read_source,
+    verify_package,
+)
+from hocbaso.package._receipt import (
+    BienNhan,
+    KetQuaTep,
+    TrangThaiNhan,
+    sign_receipt,
+)
 from hocbaso.package._signed import as_crl_set
 from hocbaso.package._store import Store, StoredVersion, StoreTransaction
 from hocbaso.package._zip import ZipLimits
@@ -57,17 +70,28 @@ class Receiver:
         self.clock = clock
         self.limits = limits
 
-    def receive(self, package: bytes | Path) -> BienNhan:
+    def receive(self, package: bytes | Path | IO[bytes]) -> BienNhan:
         """Verify, store and answer one package; the same package again gives the same
         receipt. Never raises on hostile content: a refused package gets a rejecting receipt."""
-        data = package.read_bytes() if isinstance(package, Path) else bytes(package)
+        limit = (self.limits or ZipLimits()).max_archive_bytes
+        refused: str | None
+        try:
+            data = read_source(package, limit)
+        except PackageError as exc:  # too large or unreadable: answered, never stored
+            data = b""
+            refused = exc.code
+        else:
+            refused = None
         sha = hashlib.sha256(data).hexdigest()
-        known = self.store.receipt_by_sha256(sha)
+        known = self.store.receipt_by_sha256(sha) if refused is None else None
         if known is not None:
             return self._parse(known)
         now = self.clock()
-        report = verify_package(data, self.trust, at=now, crls=self.crls, policy=self.policy,
-                                limits=self.limits)
+        if refused is None:
+            report = verify_package(data, self.trust, at=now, crls=self.crls,
+                                    policy=self.policy, limits=self.limits)
+        else:
+            report = PackageReport((PackageFinding.of(refused, Status.FAIL),))
         g = report.envelope if report.technical_ok else None
         key = g.ma_goi_tin if g is not None else f"sha256:{sha}"
         with self.store.transaction() as tx:
@@ -87,7 +111,8 @@ class Receiver:
                 ket_qua=tuple(results),
             )
             signed = sign_receipt(receipt, self.signer, now)
-            tx.save_receipt(key, receipt.ma_goi_tin, sha, receipt.thoi_diem_nhan, signed)
+            if refused is None:
+                tx.save_receipt(key, receipt.ma_goi_tin, sha, receipt.thoi_diem_nhan, signed)
         return self._parse(signed)
 
     @staticmethod

@@ -134,9 +134,8 @@ def verify_transfer(
     entries = [e for e in report.entries if e.report is not None]
     records: list[tuple[HocBa, bytes]] = []
     for e in entries:
-        record = getattr(e.report, "record", None)
-        if isinstance(record, HocBa):
-            records.append((record, e.signed))
+        if e.report is not None and e.report.record is not None:
+            records.append((e.report.record, e.signed))
     records.sort(key=lambda r: r[0].thong_tin_hoc_ba.thong_tin_chung.nam_hoc)
     findings = continuity([r for r, _ in records])
     if records:
