@@ -377,8 +377,8 @@ class PackageFinding:
 class EntryResult:
     """The verdict on one entry: ``codes`` are its failures (empty when accepted).
 
-    ``report`` is the record's full verification report (None for a notice or an entry that
-    could not be read). ``signed`` is the entry's exact bytes.
+    ``report`` is the record's full verification report and ``signed`` the entry's exact bytes,
+    kept only when :func:`verify_package` is asked to (``keep_reports=True``).
     """
 
     path: str
@@ -454,6 +454,7 @@ def _check_record(
     crls: CrlSet,
     at: dt.datetime,
     policy: VerificationPolicy,
+    keep: bool,
 ) -> EntryResult:
     report = verify(data, trust, at=at, crls=crls, policy=policy)
     codes: list[str] = []
@@ -488,12 +489,13 @@ def _check_record(
             ):
                 codes.append("PACKAGE.PURPOSE.MISMATCH")
     return EntryResult(tep.duong_dan, tep.loai, tep.ma_dinh_danh_hoc_ba, tep.phien_ban,
-                       tep.bam_hoc_ba, tuple(dict.fromkeys(codes)), report, data, ma_tra_cuu,
-                       previous)
+                       tep.bam_hoc_ba, tuple(dict.fromkeys(codes)), report if keep else None,
+                       data if keep else b"", ma_tra_cuu, previous)
 
 
 def _check_notice(
-    tep: TepGoiTin, data: bytes, g: GoiTin, trust: TrustStore, crls: CrlSet, at: dt.datetime
+    tep: TepGoiTin, data: bytes, g: GoiTin, trust: TrustStore, crls: CrlSet, at: dt.datetime,
+    keep: bool,
 ) -> EntryResult:
     codes: list[str] = []
     notice = read_notice(data, trust, crls, at)
@@ -506,7 +508,7 @@ def _check_notice(
     if g.muc_dich is not MucDich.THU_HOI:
         codes.append("PACKAGE.PURPOSE.MISMATCH")
     return EntryResult(tep.duong_dan, tep.loai, tep.ma_dinh_danh_hoc_ba, tep.phien_ban,
-                       tep.bam_hoc_ba, tuple(codes), None, data)
+                       tep.bam_hoc_ba, tuple(codes), None, data if keep else b"")
 
 
 def verify_package(
@@ -517,6 +519,7 @@ def verify_package(
     crls: Iterable[x509.CertificateRevocationList | bytes] | CrlSet = (),
     policy: VerificationPolicy = STRICT,
     limits: ZipLimits | None = None,
+    keep_reports: bool = False,
 ) -> PackageReport:
     """Verify a package: container, envelope signature and certificate, every digest, no
     missing or extra entry, every record through :func:`hocbaso.verify.verify`, every notice
@@ -524,6 +527,11 @@ def verify_package(
 
     Never raises on hostile content: a refused container is a FAIL finding with its
     ``PACKAGE.ZIP.*`` code.
+
+    Memory stays flat in the record count: each entry is inflated, verified and let go, and an
+    :class:`EntryResult` keeps the verdict (codes, digests, lookup code), not the record. With
+    ``keep_reports=True`` each result also keeps the full verification report and the entry's
+    bytes (a transfer bundle of a few records does; a school's package should not).
     """
     at = at or dt.datetime.now(dt.UTC)
     crl_set = as_crl_set(crls)
@@ -615,14 +623,14 @@ def verify_package(
         if hashlib.sha256(data).hexdigest() != tep.bam_tep:
             entries.append(EntryResult(tep.duong_dan, tep.loai, tep.ma_dinh_danh_hoc_ba,
                                        tep.phien_ban, tep.bam_hoc_ba,
-                                       ("PACKAGE.ENTRY.SHA256",), None, data))
+                                       ("PACKAGE.ENTRY.SHA256",)))
             continue
         if not technical:
             continue  # an unbelieved envelope vouches for nothing: do not spend on records
         if tep.loai is LoaiTep.HOC_BA:
-            entries.append(_check_record(tep, data, g, trust, crl_set, at, policy))
+            entries.append(_check_record(tep, data, g, trust, crl_set, at, policy, keep_reports))
         else:
-            entries.append(_check_notice(tep, data, g, trust, crl_set, at))
+            entries.append(_check_notice(tep, data, g, trust, crl_set, at, keep_reports))
     findings = fail + warn
     if not fail:
         findings.insert(0, PackageFinding.of("PACKAGE.OK", Status.PASS))

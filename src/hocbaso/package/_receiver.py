@@ -22,8 +22,10 @@ from hocbaso.errors import PackageError
 from hocbaso.package._envelope import LoaiTep
 from hocbaso.package._package import (
     EntryResult,
+    Package,
     PackageFinding,
     PackageReport,
+    open_package,
     read_source,
     verify_package,
 )
@@ -31,6 +33,7 @@ from hocbaso.package._receipt import (
     BienNhan,
     KetQuaTep,
     TrangThaiNhan,
+    own_receipt,
     sign_receipt,
 )
 from hocbaso.package._signed import as_crl_set
@@ -98,7 +101,8 @@ class Receiver:
             existing = tx.receipt(key)
             if existing is not None:
                 return self._parse(existing)
-            results = self._decide(tx, report) if g is not None else []
+            view = open_package(data, limits=self.limits) if g is not None else None
+            results = self._decide(tx, report, view) if view is not None else []
             receipt = BienNhan(
                 ma_bien_nhan=f"{self.receiver_code}-{uuid.uuid4()}",
                 ma_goi_tin=g.ma_goi_tin if g is not None else None,
@@ -118,17 +122,12 @@ class Receiver:
     @staticmethod
     def _parse(signed: bytes) -> BienNhan:
         # Our own receipt, from our own store: its fields are read back from the signed bytes
-        # (the same reader a sender uses), without a trust decision about ourselves.
-        from hocbaso.package._envelope import ENVELOPE_LIMITS
-        from hocbaso.package._receipt import DATA_ID, OBJ_ID, SIG_ID, SLOT, _parse
-        from hocbaso.signature import check_element_signature
+        # (as a sender reads them), without a trust decision about ourselves.
+        return own_receipt(signed)
 
-        sig = check_element_signature(signed, element_id=DATA_ID, slot_tag=SLOT,
-                                      signature_id=SIG_ID, object_id=OBJ_ID, label="BIEN_NHAN",
-                                      limits=ENVELOPE_LIMITS)
-        return _parse(sig.signed_c14n, signed)
-
-    def _decide(self, tx: StoreTransaction, report: PackageReport) -> list[KetQuaTep]:
+    def _decide(
+        self, tx: StoreTransaction, report: PackageReport, view: Package
+    ) -> list[KetQuaTep]:
         assert report.envelope is not None
         ma_goi_tin = report.envelope.ma_goi_tin
         out: list[KetQuaTep] = []
@@ -136,9 +135,9 @@ class Receiver:
             if not e.ok:
                 out.append(self._result(e, TrangThaiNhan.TU_CHOI, e.codes))
             elif e.loai is LoaiTep.HOC_BA:
-                out.append(self._record(tx, e, ma_goi_tin))
+                out.append(self._record(tx, e, ma_goi_tin, view))
             else:
-                out.append(self._notice(tx, e, ma_goi_tin))
+                out.append(self._notice(tx, e, ma_goi_tin, view))
         return out
 
     @staticmethod
@@ -146,7 +145,9 @@ class Receiver:
         return KetQuaTep(e.path, e.ma_dinh_danh_hoc_ba, e.phien_ban, e.bam_hoc_ba,
                          status, codes)
 
-    def _record(self, tx: StoreTransaction, e: EntryResult, ma_goi_tin: str) -> KetQuaTep:
+    def _record(
+        self, tx: StoreTransaction, e: EntryResult, ma_goi_tin: str, view: Package
+    ) -> KetQuaTep:
         stored = tx.version(e.ma_dinh_danh_hoc_ba, e.phien_ban)
         if stored is not None:
             if stored.bam_hoc_ba == e.bam_hoc_ba:
@@ -161,15 +162,17 @@ class Receiver:
         tx.add_version(
             StoredVersion(e.ma_dinh_danh_hoc_ba, e.phien_ban, e.bam_hoc_ba, e.ma_tra_cuu or "",
                           ma_goi_tin, False),
-            e.signed,
+            view.read(e.path),
         )
         return self._result(e, TrangThaiNhan.CHAP_NHAN)
 
-    def _notice(self, tx: StoreTransaction, e: EntryResult, ma_goi_tin: str) -> KetQuaTep:
+    def _notice(
+        self, tx: StoreTransaction, e: EntryResult, ma_goi_tin: str, view: Package
+    ) -> KetQuaTep:
         stored = tx.version(e.ma_dinh_danh_hoc_ba, e.phien_ban)
         if stored is None or stored.bam_hoc_ba != e.bam_hoc_ba:
             return self._result(e, TrangThaiNhan.TU_CHOI, ("STORE.REVOKE.UNKNOWN",))
         if stored.revoked:
             return self._result(e, TrangThaiNhan.TRUNG, ("STORE.DUPLICATE",))
-        tx.revoke(e.ma_dinh_danh_hoc_ba, e.phien_ban, ma_goi_tin, e.signed)
+        tx.revoke(e.ma_dinh_danh_hoc_ba, e.phien_ban, ma_goi_tin, view.read(e.path))
         return self._result(e, TrangThaiNhan.CHAP_NHAN)

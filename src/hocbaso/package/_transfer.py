@@ -125,7 +125,7 @@ def verify_transfer(
 ) -> TransferReport:
     """Verify a transfer bundle: the package (every record through ``verify``), then the
     continuity between its records (see the module docstring). Never raises on hostile input."""
-    report = verify_package(bundle, trust, at=at, crls=crls, policy=policy)
+    report = verify_package(bundle, trust, at=at, crls=crls, policy=policy, keep_reports=True)
     g = report.envelope
     if g is None or not report.technical_ok:
         return TransferReport(report, ())
