@@ -69,8 +69,12 @@ def _at(text: str | None) -> dt.datetime:
 
 
 def is_package_file(path: Path) -> bool:
-    """Whether a file starts like a package (its ``mimetype`` entry)."""
+    """Whether a regular file starts like a package (its ``mimetype`` entry). Anything else
+    (a FIFO, a device, a folder) is left to the record reader, which refuses it: opening a
+    FIFO here would block."""
     try:
+        if not path.is_file():
+            return False
         with path.open("rb") as fh:
             return media_type_of(fh.read(128)) is not None
     except OSError:
