@@ -66,3 +66,23 @@ def test_history_must_list_the_earlier_years() -> None:
     from hocbaso.package._transfer import continuity
 
     assert continuity([]) and continuity([])[0].code == "TRANSFER.EMPTY"
+
+
+def test_a_history_that_disagrees_with_the_records_is_found(
+    student_years: list[IssuedRecord],
+) -> None:
+    from hocbaso.models import HocBa
+    from hocbaso.package._transfer import continuity
+
+    records = [r.hoc_ba for r in student_years]
+    assert [f.code for f in continuity(records)] == []
+    last = records[-1].model_dump()
+    history = last["thong_tin_hoc_ba"]["qua_trinh_hoc_tap"]
+    # the history puts the first year in grade 8: it disagrees with that year's record
+    history[0]["ten_lop"] = "8A1"
+    changed = [*records[:-1], HocBa.model_validate(last)]
+    assert [f.code for f in continuity(changed)] == ["TRANSFER.HISTORY"]
+    # a history that leaves a year out
+    last["thong_tin_hoc_ba"]["qua_trinh_hoc_tap"] = history[1:]
+    changed = [*records[:-1], HocBa.model_validate(last)]
+    assert [f.code for f in continuity(changed)] == ["TRANSFER.HISTORY"]

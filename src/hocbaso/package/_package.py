@@ -38,7 +38,7 @@ from hocbaso.package._envelope import (
     read_envelope,
     validate_document,
 )
-from hocbaso.package._signed import as_crl_set, believe, binding_for, read_notice
+from hocbaso.package._signed import as_crl_set, believe, believe_notice, binding_for
 from hocbaso.package._zip import MEDIA_TYPE_GOI_TIN, ZipLimits, ZipView, ZipWriter
 from hocbaso.packet import parse_xml, read_hoc_ba
 from hocbaso.signature import (
@@ -498,7 +498,7 @@ def _check_notice(
     keep: bool,
 ) -> EntryResult:
     codes: list[str] = []
-    notice = read_notice(data, trust, crls, at)
+    notice = believe_notice(data, trust, crls, at)
     if notice is None:
         codes.append("PACKAGE.NOTICE.INVALID")
     elif (notice.ma_dinh_danh_hoc_ba, notice.phien_ban, notice.bam_hoc_ba.lower()) != (

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import itertools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,14 +25,15 @@ from hocbaso.errors import HocBaSoError
 from hocbaso.models import HocBa
 from hocbaso.package._envelope import MucDich
 from hocbaso.package._package import PackageFinding, PackageReport, pack, verify_package
-from hocbaso.package._signed import organisations_of
+from hocbaso.package._signed import DSIG_NS, organisations_of
 from hocbaso.packet import parse_xml
-from hocbaso.signature import DSIG_NS, IssuedRecord, Signer
+from hocbaso.signature import IssuedRecord, Signer
 from hocbaso.verify import STRICT, CrlSet, Status, TrustStore, VerificationPolicy
 
 __all__ = ["TransferReport", "pack_transfer", "verify_transfer"]
 
 _D = f"{{{DSIG_NS}}}"
+_GRADE = re.compile(r"[0-9]{1,2}")
 
 
 def pack_transfer(
@@ -103,13 +105,19 @@ def continuity(records: list[HocBa]) -> list[PackageFinding]:
         if n.ma_khoi.so != want:
             out.append(PackageFinding.of("TRANSFER.GRADE_PROGRESSION", Status.FAIL, "MA_KHOI",
                                          f"{p.ma_khoi.value} → {n.ma_khoi.value}"))
+    # The learning history of a later record must list every earlier record's school year, and
+    # a class named there with a leading grade number must be in that record's grade. Class
+    # names themselves are not compared: a student who moved mid-year has two classes that
+    # year, and schools rename classes.
     for j, later in enumerate(records):
-        history = {(q.nam_hoc, q.ten_lop) for q in later.thong_tin_hoc_ba.qua_trinh_hoc_tap}
+        history = later.thong_tin_hoc_ba.qua_trinh_hoc_tap
         if not history:
             continue
         for earlier in records[:j]:
             e = earlier.thong_tin_hoc_ba.thong_tin_chung
-            if (e.nam_hoc, e.ten_lop) not in history:
+            classes = [q.ten_lop for q in history if q.nam_hoc == e.nam_hoc]
+            grades = {int(m.group()) for c in classes if (m := _GRADE.match(c.strip()))}
+            if not classes or (grades and grades != {e.ma_khoi.so}):
                 out.append(PackageFinding.of("TRANSFER.HISTORY", Status.FAIL,
                                              "QUA_TRINH_HOC_TAP", e.nam_hoc))
     return out

@@ -27,8 +27,8 @@ from hocbaso.errors import CertificateError, SigningError
 from hocbaso.packet import DEFAULT_LIMITS, ParseLimits, parse_xml
 from hocbaso.signature._algorithms import DSIG_NS
 from hocbaso.signature._c14n import canonicalize
-from hocbaso.signature._planner import format_time
 from hocbaso.signature._keys import normalise_signature_value, signature_method_for, verify_value
+from hocbaso.signature._planner import format_time
 from hocbaso.signature._policy import SigningPolicy
 from hocbaso.signature._profile import HocBaKy, SignatureProblem, build_signature, check_signature
 from hocbaso.signature._signer import Signer
