@@ -24,6 +24,7 @@ from lxml import etree
 from hocbaso.errors import HocBaSoError
 from hocbaso.package._codes import package_error
 from hocbaso.packet import ParseLimits, parse_xml, schema_dir
+from hocbaso.packet._internal import layout as L
 
 __all__ = [
     "ENVELOPE_FORMAT_VERSION",
@@ -41,8 +42,8 @@ ENVELOPE_FORMAT_VERSION = "1.0"
 #: The envelope of a school of several thousand records is larger than one record.
 ENVELOPE_LIMITS = ParseLimits(max_bytes=32 * 1024 * 1024, max_elements=200_000)
 DATA_ID = "goitin"
-SIG_ID = "sig-goitin"
-OBJ_ID = "st-goitin"
+SIG_ID = f"{L.SIGNATURE_ID_PREFIX}{DATA_ID}"
+OBJ_ID = f"{L.OBJECT_ID_PREFIX}{DATA_ID}"
 SLOT = "CHU_KY_GOI_TIN"
 _FIELDS = (
     "MA_GOI_TIN", "MA_GOI_TIN_THAM_CHIEU", "MA_TRUONG_GUI", "NOI_NHAN", "MUC_DICH", "DOT_GUI",

@@ -21,6 +21,7 @@ from hocbaso.package._codes import package_error
 from hocbaso.package._envelope import ENVELOPE_LIMITS, validate_document
 from hocbaso.package._signed import believe, binding_for
 from hocbaso.packet import parse_xml
+from hocbaso.packet._internal import layout as L
 from hocbaso.signature import (
     ElementSignature,
     Signer,
@@ -42,8 +43,8 @@ __all__ = [
 
 RECEIPT_FORMAT_VERSION = "1.0"
 DATA_ID = "biennhan"
-SIG_ID = "sig-biennhan"
-OBJ_ID = "st-biennhan"
+SIG_ID = f"{L.SIGNATURE_ID_PREFIX}{DATA_ID}"
+OBJ_ID = f"{L.OBJECT_ID_PREFIX}{DATA_ID}"
 SLOT = "CHU_KY_BIEN_NHAN"
 SCHEMA = "bien-nhan-1.0.xsd"
 

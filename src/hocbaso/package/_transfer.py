@@ -27,12 +27,15 @@ from hocbaso.package._envelope import MucDich
 from hocbaso.package._package import PackageFinding, PackageReport, pack, verify_package
 from hocbaso.package._signed import DSIG_NS, organisations_of
 from hocbaso.packet import parse_xml
+from hocbaso.packet._internal import VaiTroKy
+from hocbaso.packet._internal import layout as L
 from hocbaso.signature import IssuedRecord, Signer
 from hocbaso.verify import STRICT, CrlSet, Status, TrustStore, VerificationPolicy
 
 __all__ = ["TransferReport", "pack_transfer", "verify_transfer"]
 
 _D = f"{{{DSIG_NS}}}"
+_ISSUANCE_SLOT = L.SLOT_PATHS[VaiTroKy.KY_PHAT_HANH]
 _GRADE = re.compile(r"[0-9]{1,2}")
 
 
@@ -74,7 +77,7 @@ class TransferReport:
 def _issuer_organisations(signed: bytes) -> frozenset[str]:
     try:
         root = parse_xml(signed)
-        el = root.find(f".//KY_PHAT_HANH/{_D}Signature/{_D}KeyInfo/{_D}X509Data/"
+        el = root.find(f"{_ISSUANCE_SLOT}/{_D}Signature/{_D}KeyInfo/{_D}X509Data/"
                        f"{_D}X509Certificate")
         if el is None:
             return frozenset()
@@ -150,7 +153,7 @@ def verify_transfer(
         last, signed = records[-1]
         same_code = last.thong_tin_hoc_ba.thong_tin_truong.ma_truong == g.ma_truong_gui
         if not same_code or not (_issuer_organisations(signed) & report.signer_organisations):
-            findings.append(PackageFinding.of("TRANSFER.SENDER", Status.FAIL, "KY_PHAT_HANH"))
+            findings.append(PackageFinding.of("TRANSFER.SENDER", Status.FAIL, _ISSUANCE_SLOT))
     if not any(f.status is Status.FAIL for f in findings):
         findings.insert(0, PackageFinding.of("TRANSFER.OK", Status.PASS))
     return TransferReport(report, tuple(findings))
