@@ -20,8 +20,10 @@ ALLOWED: dict[str, set[str]] = {
     "verify": {"signature", "packet", "tt22", "models"},
     # render shows what verify accepted; it never decides validity (docs/render.md).
     "render": {"verify", "signature", "packet", "models"},
+    # package: containers of issued records, receipts, the store (docs/package.md).
+    "package": {"verify", "signature", "packet", "tt22", "models"},
     "testing": {"tt22", "signature", "packet", "models"},
-    "cli": {"verify", "signature", "packet", "tt22", "models", "testing", "render"},
+    "cli": {"package", "verify", "signature", "packet", "tt22", "models", "testing", "render"},
 }
 
 

@@ -23,6 +23,7 @@ PUBLIC_MODULES = (
     "hocbaso.signature",
     "hocbaso.verify",
     "hocbaso.render",
+    "hocbaso.package",
     "hocbaso.testing",
     "hocbaso.testing.pki",
     "hocbaso.testing.strategies",

@@ -25,6 +25,8 @@ keep working::
     │   └── AlgorithmError                a weak or unknown algorithm was asked for
     ├── VerificationInputError(ValueError) the verifier could not run (no trust anchors, …)
     ├── VerificationFailedError(ValueError) opt-in: report.raise_for_status() on a failed check
+    ├── PackageError(ValueError)          a package, receipt or transfer bundle cannot be made
+    │                                     or read at all (``PACKAGE.*``, docs/package.md)
     ├── ConfigurationError(ValueError)    a policy or option is inconsistent
     └── RenderError(ValueError)           a copy cannot be rendered (mixed students in a
                                           booklet, no font, a PDF without its packet …)
@@ -48,6 +50,7 @@ __all__ = [
     "HocBaSoError",
     "InputError",
     "ModelError",
+    "PackageError",
     "PacketError",
     "ParseError",
     "RenderError",
@@ -231,6 +234,12 @@ class VerificationFailedError(HocBaSoError, ValueError):
     """
 
     default_code = "VERIFY.FAILED"
+
+
+class PackageError(HocBaSoError, ValueError):
+    """A package (gói tin), receipt or transfer bundle cannot be made or opened at all."""
+
+    default_code = "PACKAGE"
 
 
 class ConfigurationError(HocBaSoError, ValueError):

@@ -16,10 +16,19 @@ import click
 
 from hocbaso.cli._files import write_atomically
 from hocbaso.models import CapHoc, Khoi
+from hocbaso.package import (
+    Receiver,
+    SqliteStore,
+    dot_gui_of,
+    pack,
+    pack_transfer,
+    verify_package,
+    verify_transfer,
+)
 from hocbaso.packet import to_xml, validate
-from hocbaso.signature import VaiTroKy, issue, sign
+from hocbaso.signature import IssuedRecord, VaiTroKy, issue, sign
 from hocbaso.testing import phat_hanh_thu, tao_hoc_ba_cac_nam, tao_hoc_ba_trong_lop, tao_lop_hoc
-from hocbaso.testing.pki import TEST_NOW, TestPKI
+from hocbaso.testing.pki import TEST_NOW, TestIdentity, TestPKI
 from hocbaso.verify import CrlSet, TrustStore, verify
 
 
@@ -35,7 +44,9 @@ from hocbaso.verify import CrlSet, TrustStore, verify
                    "records).")
 def demo(out: Path, so_hoc_sinh: int, khoi: str, seed: int) -> None:
     """Tạo một lớp giả lập, ký, phát hành và xác minh mọi học bạ (khoá THỬ NGHIỆM).
-    Generate a class, sign and issue every record, write and verify them (TEST keys only).
+    Generate a class, sign and issue every record, write and verify them, pack them for
+    round 1, receive the package into a store, look one record up and verify a transfer
+    bundle (TEST keys only).
     """
     lop = tao_lop_hoc(seed, Khoi(khoi))
     records = [tao_hoc_ba_trong_lop(lop, i, seed=seed) for i in range(so_hoc_sinh)]
@@ -52,6 +63,7 @@ def demo(out: Path, so_hoc_sinh: int, khoi: str, seed: int) -> None:
     trust = TrustStore.from_pem(trust_files["root"])
     crls = CrlSet([trust_files["crl"].read_bytes()])
     failures = 0
+    issued_records: list[IssuedRecord] = []
     for i, record in enumerate(records):
         name = f"hb-{record.ma_dinh_danh_hoc_ba}.xml"
         packet = to_xml(record)
@@ -67,6 +79,7 @@ def demo(out: Path, so_hoc_sinh: int, khoi: str, seed: int) -> None:
                       signing_time=when + timedelta(hours=2))
         issued = issue(packet, school.signer(), signing_time=when + timedelta(hours=3))
         write_atomically(out / "records" / name, issued.signed)
+        issued_records.append(issued)
         report = verify(issued.signed, trust, crls=crls)
         if not report.ok:
             failures += 1
@@ -77,6 +90,50 @@ def demo(out: Path, so_hoc_sinh: int, khoi: str, seed: int) -> None:
     _render_copies(out, trust, crls)
     if failures:
         raise click.exceptions.Exit(1)
+    if not _packages(out, issued_records, pki, school, trust, crls):
+        raise click.exceptions.Exit(1)
+
+
+def _packages(out: Path, issued: list[IssuedRecord], pki: TestPKI, school: TestIdentity,
+              trust: TrustStore, crls: CrlSet) -> bool:
+    """Round-1 package → a fresh store with a signed receipt (twice: the same receipt) → a
+    lookup → a transfer bundle of one student's four years (docs/package.md)."""
+    last = max(r.issued_at for r in issued)
+    round1 = [r for r in issued if dot_gui_of(r.hoc_ba) == 1]
+    package = pack(round1, signer=school.signer(), round=1,
+                   created_at=last + timedelta(minutes=5))
+    assert package is not None
+    write_atomically(out / "packages" / "round-1.zip", package)
+    checked = verify_package(package, trust, at=last + timedelta(minutes=10), crls=crls)
+    click.echo(f"Gói tin đợt 1 / Round-1 package: {len(round1)} học bạ / records, "
+               f"{'ĐẠT / PASS' if checked.ok else 'KHÔNG ĐẠT / FAIL'}")
+    store_path = out / "store.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{store_path}{suffix}").unlink(missing_ok=True)
+    ministry = pki.school("0100109106", "Bo Giao duc va Dao tao")
+    receiver = Receiver(SqliteStore(store_path), trust, signer=ministry.signer(), crls=crls,
+                        clock=lambda: last + timedelta(minutes=15))
+    receipt = receiver.receive(package)
+    again = receiver.receive(package)
+    write_atomically(out / "packages" / "round-1.receipt.xml", receipt.signed)
+    click.echo(f"Biên nhận / Receipt: chấp nhận / accepted {receipt.accepted}/"
+               f"{len(receipt.ket_qua)}; nhận lại cho cùng biên nhận / received again, same "
+               f"receipt: {again.signed == receipt.signed} → {store_path}")
+    first = issued[0].hoc_ba.thong_tin_hoc_ba.thong_tin_chung
+    found = SqliteStore(store_path).lookup(first.ma_tra_cuu)
+    click.echo(f"Tra cứu / Lookup {first.ma_tra_cuu}: "
+               f"{found.trang_thai.value if found else 'STORE.NOT_FOUND'}")
+    years = [phat_hanh_thu(r) for r in tao_hoc_ba_cac_nam(seed=2025, cap_hoc=CapHoc.THCS)]
+    sender = pki.school(name=years[-1].hoc_ba.thong_tin_hoc_ba.thong_tin_truong.ten_truong)
+    moved_at = max(r.issued_at for r in years) + timedelta(days=1)
+    bundle = pack_transfer(years, signer=sender.signer(), to_school="79THCS0001",
+                           created_at=moved_at)
+    write_atomically(out / "packages" / "transfer.zip", bundle)
+    moved = verify_transfer(bundle, trust, at=moved_at + timedelta(minutes=5), crls=crls)
+    click.echo(f"Hồ sơ chuyển trường / Transfer bundle: {len(years)} năm học / school years, "
+               f"{'ĐẠT / PASS' if moved.ok else 'KHÔNG ĐẠT / FAIL'}")
+    return (checked.ok and receipt.accepted == len(round1) == len(receipt.ket_qua)
+            and again.signed == receipt.signed and found is not None and moved.ok)
 
 
 def _render_copies(out: Path, trust: TrustStore, crls: CrlSet) -> None:

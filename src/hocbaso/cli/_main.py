@@ -29,6 +29,11 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("hocbaso.cli._lifecycle", "issue"),
     ("hocbaso.cli._lifecycle", "correct"),
     ("hocbaso.cli._lifecycle", "revoke"),
+    ("hocbaso.cli._package", "pack"),
+    ("hocbaso.cli._package", "inspect"),
+    ("hocbaso.cli._package", "receive"),
+    ("hocbaso.cli._package", "lookup"),
+    ("hocbaso.cli._package", "transfer"),
 )
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -42,6 +42,7 @@ from hocbaso.cli._files import echo_json, read_input
 from hocbaso.cli._inputs import iter_inputs, iter_list, open_list
 from hocbaso.cli._jsonl import JsonlOutput, line_of
 from hocbaso.cli._main import print_error
+from hocbaso.cli._package import is_package_file, verify_package_file
 from hocbaso.errors import HocBaSoError, VerificationInputError
 from hocbaso.signature import VaiTroKy
 from hocbaso.verify import (
@@ -438,6 +439,17 @@ def verify(
         issuer_registry=registry,
         trust_signing_time=trust_signing_time,
     )
+    # A package named on the command line (recognised by its first bytes) is verified as a
+    # package (docs/package.md); everything else as records.
+    packages = tuple(p for p in files if jsonl_path is None and is_package_file(p))
+    files = tuple(p for p in files if p not in packages)
+    package_results: list[dict[str, object]] = []
+    packages_ok = True
+    for path in packages:
+        ok, result = verify_package_file(path, trust, at=at, crls=crls, policy=policy,
+                                         as_json=as_json)
+        packages_ok = packages_ok and ok
+        package_results.append(result)
     inputs = itertools.chain(iter_inputs(files), iter_list(listed) if listed else ())
     run = functools.partial(
         _reports,
@@ -454,7 +466,8 @@ def verify(
             if jsonl_path is not None:
                 all_ok = _to_jsonl(jsonl_path, resume, inputs, run, executor)
             else:
-                all_ok = _to_console(files, list_file, inputs, run, executor, as_json, lang)
+                all_ok = _to_console(files, list_file, inputs, run, executor, as_json, lang,
+                                     package_results) and packages_ok
     except HocBaSoError as problem:  # no scheduler, unusable output, resume mismatch
         print_error(problem, as_json=as_json or jsonl_path is not None)
         raise click.exceptions.Exit(2) from None
@@ -521,15 +534,17 @@ def _to_console(
     executor: Executor,
     as_json: bool,
     lang: str,
+    package_results: list[dict[str, object]],
 ) -> bool:
-    """A table per file as it is verified, or one JSON document at the end (``--json``)."""
+    """A table per file as it is verified, or one JSON document at the end (``--json``);
+    ``package_results`` (packages, already verified) open the JSON list."""
     out = Console(highlight=False)
     if not out.is_terminal and not os.environ.get("COLUMNS"):
         # Piped into a file or a log: a fixed, roomy width. An explicit COLUMNS (a school's
         # 80-column console behind a pager, a CI log) is honoured as given.
         out = Console(width=100, highlight=False)
     all_ok = True
-    results: list[dict[str, object]] = []
+    results: list[dict[str, object]] = list(package_results)
     # The number of inputs is known up front only when each argument is one file.
     # (a PDF copy may carry several packets, one report each).
     known = list_file is None and not any(

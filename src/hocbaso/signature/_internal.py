@@ -2,7 +2,9 @@
 
 They import signing plumbing from here only (a test refuses ``from hocbaso.signature._<module>
 import …`` outside this package): the one XMLDSig profile, the algorithm sets both policies
-read, the certificate identity both sides extract, and the record digest helpers. Everything
+read, the certificate identity both sides extract, the record digest helpers, and
+``sign_element``/``check_element_signature`` (the profile applied to any document by Id, for
+the package envelope and receipt). Everything
 else in the private modules may change without notice.
 """
 
@@ -29,6 +31,12 @@ from hocbaso.signature._certrules import (
     holder_kind_of,
     key_strength_problem,
     matches_record_id,
+)
+from hocbaso.signature._element import (
+    ElementSignature,
+    ElementSlot,
+    check_element_signature,
+    sign_element,
 )
 from hocbaso.signature._identity import LoaiDinhDanh, SubjectIdentity, subject_identities
 from hocbaso.signature._keyfile import PrivateKey
@@ -69,6 +77,8 @@ __all__ = [
     "SHA2_SIGNATURE_METHODS",
     "SIGPROP_NS",
     "CertificateIdentity",
+    "ElementSignature",
+    "ElementSlot",
     "HolderKind",
     "LoaiDinhDanh",
     "PrivateKey",
@@ -78,6 +88,7 @@ __all__ = [
     "Violation",
     "algorithm_problems",
     "certificate_identity",
+    "check_element_signature",
     "extended_key_usage_ok",
     "holder_kind",
     "holder_kind_of",
@@ -87,6 +98,7 @@ __all__ = [
     "record_binding_in",
     "record_binding_of",
     "record_digest_of_c14n",
+    "sign_element",
     "signed_data_c14n",
     "signing_time_of",
     "subject_identities",

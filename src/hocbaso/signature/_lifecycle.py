@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import unicodedata
 from dataclasses import dataclass
@@ -31,14 +30,12 @@ from hocbaso.packet._internal import PacketSource, VaiTroKy, packet_bytes, type_
 from hocbaso.packet._internal import layout as L
 from hocbaso.signature import _memo
 from hocbaso.signature._algorithms import DSIG_NS
-from hocbaso.signature._c14n import canonicalize
 from hocbaso.signature._certificate_check import check_certificate
 from hocbaso.signature._certrules import HolderKind, certificate_identity
 from hocbaso.signature._checks import check_content
+from hocbaso.signature._element import ElementSlot, sign_element
 from hocbaso.signature._keys import (
-    normalise_signature_value,
     signature_method_for,
-    verify_value,
 )
 from hocbaso.signature._packet_view import PacketView, load_packet
 from hocbaso.signature._planner import format_time
@@ -46,13 +43,11 @@ from hocbaso.signature._policy import SigningPolicy
 from hocbaso.signature._profile import (
     HocBaKy,
     SignatureProblem,
-    build_signature,
     check_signature,
 )
 from hocbaso.signature._record import record_digest as _record_digest
 from hocbaso.signature._role_order import check_slot
 from hocbaso.signature._signer import Signer
-from hocbaso.signature._splice import locate_slot
 from hocbaso.signature._twophase import check_signer, sign
 
 __all__ = [
@@ -319,7 +314,7 @@ def revoke(
     profile: Reference 1 to ``#thuhoi`` (the notice's data), Reference 2 to its SigningTime.
     """
     label = "THU_HOI"
-    time_text = format_time(revocation_time, label)  # a datetime with a UTC offset, first
+    format_time(revocation_time, label)  # a datetime with a UTC offset, checked first
     if not isinstance(reason, str) or not reason.strip() or len(reason.strip()) > 500:
         raise SigningError(
             "a revocation needs a reason of at most 500 characters",
@@ -337,7 +332,7 @@ def revoke(
             path="THU_HOI",
         )
     certificate = signer.certificate
-    method = signature_method_for(certificate, label)
+    signature_method_for(certificate, label)  # a usable key, before any other work
     if revocation_time > certificate.not_valid_after_utc or (
         revocation_time < certificate.not_valid_before_utc - policy.clock_skew
     ):
@@ -364,37 +359,15 @@ def revoke(
                 code="SIGN.CERTIFICATE.IDENTITY",
                 path=label,
             )
-    data = _notice_bytes(previous, reason, revocation_time)
-    root = parse_xml(data)
-    signed_el = root.find("DU_LIEU_THU_HOI")
-    slot = root.find("KY_THU_HOI")
-    assert signed_el is not None and slot is not None
-    template = build_signature(
-        signature_id=_THU_HOI_SIG_ID,
-        object_id=_THU_HOI_OBJ_ID,
-        reference_uri=f"#{_THU_HOI_DATA_ID}",
-        reference_c14n=canonicalize(signed_el),
-        signing_time=time_text,
-        record=HocBaKy(previous.ma_dinh_danh_hoc_ba, str(previous.phien_ban)),
-        method=method,
-        certificates=(certificate, *signer.chain),
-        context_nsmap=slot.nsmap,
-    )
-    value = normalise_signature_value(signer.sign_raw(template.to_be_signed), certificate)
-    if not verify_value(certificate, method, value, template.to_be_signed):
-        raise SigningError(
-            f"{label}: the signer's value does not verify with its certificate",
-            f"{label}: giá trị chữ ký không khớp với chứng thư số",
-            code="SIGN.VALUE",
-            path=label,
-        )
-    splice = locate_slot(data, root, slot, label)
-    return (
-        splice.before
-        + template.before_value
-        + base64.b64encode(value)
-        + template.after_value
-        + splice.after
+    # The notice is a document signed by Id like any other: the one element-signing path.
+    return sign_element(
+        _notice_bytes(previous, reason, revocation_time),
+        ElementSlot(_THU_HOI_DATA_ID, "KY_THU_HOI", _THU_HOI_SIG_ID, _THU_HOI_OBJ_ID),
+        binding=HocBaKy(previous.ma_dinh_danh_hoc_ba, str(previous.phien_ban)),
+        signer=signer,
+        signing_time=revocation_time,
+        label=label,
+        policy=policy,
     )
 
 

@@ -1,0 +1,151 @@
+"""Packages: pack and verify a class (40) and a school (2 000), memory, and the overhead of a
+package over verifying its records one by one (docs/package.md).
+
+* **pack / verify_package** for 40 and 2 000 issued records (records given as paths).
+* **peak RSS** of a fresh process that packs and verifies 200 vs 2 000 records: streaming keeps
+  it nearly flat in the record count (the package itself is held compressed; each entry is
+  inflated and verified one at a time).
+* **overhead**: ``verify_package`` vs ``verify`` of every record one by one (target ≤ 1.1×).
+
+Issued records are generated once (signing 2 000 records takes minutes) and cached in
+``$TMPDIR/hocbaso-bench-package``.
+
+    python -m benchmarks package            # --quick: 40 and 200 records
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+from hocbaso.models import Khoi
+from hocbaso.package import dot_gui_of, pack, verify_package
+from hocbaso.packet import to_xml
+from hocbaso.signature import SigningStep, VaiTroKy, issue, sign_roles
+from hocbaso.testing import tao_hoc_ba_trong_lop, tao_lop_hoc
+from hocbaso.testing.pki import TEST_NOW, TestPKI
+from hocbaso.verify import TrustStore, verify
+
+CACHE = Path(tempfile.gettempdir()) / "hocbaso-bench-package"
+SEED = 4242
+AT = TEST_NOW + dt.timedelta(days=3)
+
+
+def records(n: int) -> list[Path]:
+    """``n`` issued records of one school, generated once and cached on disk."""
+    folder = CACHE / "records"
+    folder.mkdir(parents=True, exist_ok=True)
+    have = sorted(folder.glob("*.xml"))
+    if len(have) >= n:
+        return have[:n]
+    lop = tao_lop_hoc(SEED, Khoi.K09)
+    pki = TestPKI.cached()
+    school = pki.school(lop.truong.ma_so_thue, lop.truong.thong_tin.ten_truong)
+    principal = pki.personal(lop.truong.hieu_truong.so_ddcn, lop.truong.hieu_truong.ho_ten)
+    homeroom = pki.personal(lop.gvcn.so_ddcn, lop.gvcn.ho_ten)
+    teachers = {ma: pki.personal(gv.so_ddcn, gv.ho_ten) for ma, gv in lop.gvbm.items()}
+    started = time.perf_counter()
+    i, count = 0, len(have)
+    while count < n:
+        target, skip = folder / f"{i:05d}.xml", folder / f"{i:05d}.skip"
+        i += 1
+        if target.exists() or skip.exists():
+            continue
+        record = tao_hoc_ba_trong_lop(lop, i - 1, seed=SEED)
+        if dot_gui_of(record) != 1:  # the benchmark packs round 1 only
+            skip.touch()
+            continue
+        steps = [SigningStep(VaiTroKy.GVBM, teachers[r.ma_mon_hoc].signer(), TEST_NOW,
+                             r.ma_mon_hoc) for r in record.bang_diem]
+        steps += [SigningStep(VaiTroKy.GVCN, homeroom.signer(), TEST_NOW + dt.timedelta(hours=1)),
+                  SigningStep(VaiTroKy.CBQL, principal.signer(),
+                              TEST_NOW + dt.timedelta(hours=2))]
+        issued = issue(sign_roles(to_xml(record), steps), school.signer(),
+                       signing_time=TEST_NOW + dt.timedelta(hours=3))
+        target.write_bytes(issued.signed)
+        count += 1
+        if count % 200 == 0:
+            print(f"  generated {count}/{n} records ({time.perf_counter() - started:.0f} s)",
+                  flush=True)
+    return sorted(folder.glob("*.xml"))[:n]
+
+
+def _pack(paths: list[Path], out: Path) -> None:
+    lop = tao_lop_hoc(SEED, Khoi.K09)
+    school = TestPKI.cached().school(lop.truong.ma_so_thue, lop.truong.thong_tin.ten_truong)
+    pack(paths, signer=school.signer(), round=1, created_at=TEST_NOW + dt.timedelta(days=1),
+         out=out)
+
+
+_CHILD = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from benchmarks.bench_package import _pack, records, verify_package, TrustStore, AT
+    from hocbaso.testing.pki import TestPKI
+    n = int(sys.argv[1]); out = Path(sys.argv[2])
+    _pack(records(n), out)
+    report = verify_package(out, TrustStore([TestPKI.cached().root]), at=AT)
+    assert report.ok
+    # VmHWM: this process's own peak (ru_maxrss would carry the parent's peak across exec)
+    status = Path("/proc/self/status").read_text()
+    print(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
+""")
+
+
+def peak_rss_mib(n: int) -> float:
+    out = CACHE / f"rss-{n}.zip"
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(n), str(out)], check=True,
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    return int(done.stdout.strip().splitlines()[-1]) / 1024
+
+
+def measure(n: int, trust: TrustStore) -> None:
+    paths = records(n)
+    out = CACHE / f"package-{n}.zip"
+    t0 = time.perf_counter()
+    _pack(paths, out)
+    t_pack = time.perf_counter() - t0
+    verify_package(out, trust, at=AT)  # warm: compiled schemas, certificate-path caches
+    t0 = time.perf_counter()
+    report = verify_package(out, trust, at=AT)
+    t_verify = time.perf_counter() - t0
+    assert report.ok, report.as_dict()["findings"]
+    data = [p.read_bytes() for p in paths]
+    for d in data[:40]:
+        verify(d, trust, at=AT)  # warm, as above
+    t0 = time.perf_counter()
+    for d in data:
+        assert verify(d, trust, at=AT).ok
+    raw = sum(len(d) for d in data)
+    del data
+    t_each = time.perf_counter() - t0
+    size = out.stat().st_size
+    print(f"{n:>6} records: pack {t_pack:7.2f} s ({n / t_pack:7.1f}/s), "
+          f"verify_package {t_verify:7.2f} s, one by one {t_each:7.2f} s, "
+          f"ratio {t_verify / t_each:5.2f} (target ≤ 1.10); "
+          f"{size / 1024:.0f} KiB for {raw / 1024:.0f} KiB of records "
+          f"({raw / size:.1f}×)", flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks package")
+    parser.add_argument("--quick", action="store_true", help="40 and 200 records")
+    args = parser.parse_args(argv or [])
+    big = 200 if args.quick else 2000
+    trust = TrustStore([TestPKI.cached().root])
+    records(big)
+    small, large = peak_rss_mib(200), peak_rss_mib(big)  # first, from a small parent
+    for n in (40, big):
+        measure(n, trust)
+    print(f"peak RSS: 200 records {small:.0f} MiB, {big} records {large:.0f} MiB "
+          f"(×{large / small:.2f})")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
