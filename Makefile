@@ -1,7 +1,8 @@
 # Two entry points for a fresh machine: `make demo` and `make test`.
 # Both build their own virtual environment from the package registries. `make test` also
 # installs the system packages the tests need (xmlsec1, softhsm2) through
-# scripts/setup-system.sh, the same script .ci/run calls; `make demo` needs none.
+# scripts/setup-system.sh, the same script .ci/run calls; `make demo` calls it in its `demo`
+# mode (the font and Pango its soft copies need).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -24,6 +25,7 @@ $(BIN)/hocbaso: pyproject.toml
 venv: $(BIN)/hocbaso
 
 demo: venv
+	scripts/setup-system.sh demo
 	$(BIN)/hocbaso demo --out $(OUT)
 
 test: venv

@@ -33,7 +33,7 @@ def _recipe(target: str) -> list[str]:
 
 def test_make_test_and_ci_call_the_same_setup_script() -> None:
     assert SCRIPT in _recipe("test")[0]  # first, before any tool that needs the packages
-    assert not any(SCRIPT in line for line in _recipe("demo"))  # the demo needs none
+    assert _recipe("demo")[0] == f"{SCRIPT} demo"  # only what the soft copies need
     ci = [line.strip() for line in (ROOT / ".ci/run").read_text("utf-8").splitlines()]
     assert ci.index(SCRIPT) < ci.index("make test")
     # One place installs packages: neither caller runs apt-get itself.
@@ -49,7 +49,7 @@ def _stub(folder: Path, name: str, body: str) -> None:
 
 
 def _run(
-    tmp: Path, *, uid: int, have: set[str], sudo: bool = False
+    tmp: Path, *, uid: int, have: set[str], sudo: bool = False, mode: str = "test"
 ) -> subprocess.CompletedProcess[str]:
     bin_dir = tmp / "bin"
     bin_dir.mkdir()
@@ -74,7 +74,7 @@ def _run(
         _stub(bin_dir, "ldconfig", "echo libpango-1.0.so.0")
     _stub(bin_dir, "grep", f'exec {shutil.which("grep")} "$@"')
     return subprocess.run(
-        [shutil.which("bash") or "bash", str(ROOT / SCRIPT)],
+        [shutil.which("bash") or "bash", str(ROOT / SCRIPT), mode],
         env={"PATH": str(bin_dir), "HOCBASO_SOFTHSM_LIB": str(lib),
              "HOCBASO_RENDER_FONT": str(font)},
         capture_output=True,
@@ -129,3 +129,18 @@ def test_the_soft_copy_tools_are_installed_when_missing(tmp_path: Path) -> None:
     for package in ("fonts-noto-core", "poppler-utils", "zbar-tools", "chromium",
                     "libpango-1.0-0"):
         assert package in install.split()
+
+
+def test_demo_mode_installs_only_what_the_soft_copies_need(tmp_path: Path) -> None:
+    """``make demo`` on a fresh machine gets the font and Pango, not the test tools."""
+    done = _run(tmp_path, uid=0, have={"no-render"}, mode="demo")
+    assert done.returncode == 0, done.stderr
+    (install,) = (c for c in _calls(tmp_path) if " install " in c)
+    assert install.split()[-3:] == ["fonts-noto-core", "libpango-1.0-0", "libpangoft2-1.0-0"]
+
+
+def test_demo_mode_without_root_prints_one_line(tmp_path: Path) -> None:
+    done = _run(tmp_path, uid=1000, have={"no-render"}, mode="demo")
+    assert done.returncode != 0
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("hocbaso: the demo needs fonts-noto-core")
