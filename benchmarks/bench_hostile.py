@@ -14,36 +14,24 @@ absolute figure is what the 1 s target is about).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
+from benchmarks._corpus import vector_generator as _generator
 from benchmarks._timing import ops_per_second
 from hocbaso.packet import DEFAULT_LIMITS
 from hocbaso.testing import tao_hoc_ba
 from hocbaso.testing.pki import build_test_pki
 from hocbaso.verify import TrustStore, verify
 
-ROOT_DIR = Path(__file__).resolve().parents[1]
 #: The target for one file on one core (docs/verification.md §2, step 1.4).
 TARGET_SECONDS = 1.0
 
-
-def _generator() -> Any:
-    """The attack-corpus generator (its ``issue`` helper and the flood builders)."""
-    path = ROOT_DIR / "tests" / "vectors" / "make_vectors.py"
-    spec = importlib.util.spec_from_file_location("hocbaso_make_vectors", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _counts(genuine: bytes) -> dict[str, int]:

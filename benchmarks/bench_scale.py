@@ -18,7 +18,6 @@ command's own process, ``RUSAGE_CHILDREN`` for its largest worker process.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import signal
@@ -30,10 +29,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks._corpus import vector_generator as _generator
 from hocbaso.testing import tao_hoc_ba
 from hocbaso.testing.pki import TEST_NOW, build_test_pki
 
-ROOT_DIR = Path(__file__).resolve().parents[1]
 PER_FOLDER = 1000
 
 WRAPPER = textwrap.dedent(
@@ -52,15 +51,6 @@ WRAPPER = textwrap.dedent(
     """
 )
 
-
-def _generator() -> Any:
-    path = ROOT_DIR / "tests" / "vectors" / "make_vectors.py"
-    spec = importlib.util.spec_from_file_location("hocbaso_make_vectors", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _pool(tmp: Path) -> tuple[list[Path], Path]:

@@ -26,7 +26,6 @@ import argparse
 import base64
 import datetime as dt
 import hashlib
-import importlib.util
 import re
 import statistics
 import sys
@@ -43,6 +42,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import load_der_x509_certificate
 from lxml import etree
 
+from benchmarks._corpus import vector_generator as _generator
 from benchmarks._timing import ops_per_second as _bench
 from hocbaso.signature import C14nMethod, canonicalize
 from hocbaso.signature._internal import DSIG_NS
@@ -51,18 +51,7 @@ from hocbaso.testing.pki import TEST_NOW, build_test_pki
 from hocbaso.verify import CrlSet, TrustStore, dask_executor, verify, verify_many
 
 D = f"{{{DSIG_NS}}}"
-ROOT_DIR = Path(__file__).resolve().parents[1]
 
-
-def _generator() -> Any:
-    """The attack-corpus generator (its ``issue`` and re-signing helper)."""
-    path = ROOT_DIR / "tests" / "vectors" / "make_vectors.py"
-    spec = importlib.util.spec_from_file_location("hocbaso_make_vectors", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 # -- the floor --------------------------------------------------------------------------------
