@@ -20,6 +20,7 @@ from cryptography import x509
 
 from hocbaso.errors import PackageError
 from hocbaso.package._envelope import LoaiTep
+from hocbaso.package._lookup import lookup
 from hocbaso.package._package import (
     EntryResult,
     Package,
@@ -37,7 +38,7 @@ from hocbaso.package._receipt import (
     sign_receipt,
 )
 from hocbaso.package._signed import as_crl_set
-from hocbaso.package._store import Store, StoredVersion, StoreTransaction
+from hocbaso.package._store import LookupResult, Store, StoredVersion, StoreTransaction
 from hocbaso.package._zip import ZipLimits
 from hocbaso.signature import Signer
 from hocbaso.verify import STRICT, CrlSet, Status, TrustStore, VerificationPolicy
@@ -118,6 +119,17 @@ class Receiver:
             if refused is None:
                 tx.save_receipt(key, receipt.ma_goi_tin, sha, receipt.thoi_diem_nhan, signed)
         return self._parse(signed)
+
+    def lookup(
+        self, ma_tra_cuu: str, *, phien_ban: int | None = None,
+        digest_prefix: str | None = None, ma_dinh_danh_hoc_ba: str | None = None,
+    ) -> LookupResult | None:
+        """:func:`hocbaso.package.lookup` in this receiver's store, with its trust anchors,
+        CRLs, policy and clock: the receiving side answers lookups with the same trust it
+        received with."""
+        return lookup(self.store, ma_tra_cuu, self.trust, phien_ban=phien_ban,
+                      digest_prefix=digest_prefix, ma_dinh_danh_hoc_ba=ma_dinh_danh_hoc_ba,
+                      at=self.clock(), crls=self.crls, policy=self.policy)
 
     @staticmethod
     def _parse(signed: bytes) -> BienNhan:
