@@ -121,6 +121,9 @@ PACKAGE_CODES: dict[str, tuple[str, str]] = {
                                      "A correction does not follow a stored version"),
     "STORE.CHAIN.DIGEST": ("Bản đính chính ghi băm khác với phiên bản đã lưu",
                            "A correction names another digest than the stored version"),
+    "STORE.CHAIN.ISSUER": ("Bản đính chính không do đơn vị đã phát hành phiên bản trước phát "
+                           "hành", "A correction was not issued by the organisation that issued "
+                           "the version it corrects"),
     "STORE.REVOKE.UNKNOWN": ("Thông báo thu hồi nêu học bạ chưa được lưu",
                              "A revocation names a record that is not stored"),
     "STORE.SCHEMA": ("Kho lưu trữ có phiên bản lược đồ mới hơn thư viện",

@@ -41,9 +41,12 @@ from hocbaso.package._signed import as_crl_set
 from hocbaso.package._store import LookupResult, Store, StoredVersion, StoreTransaction
 from hocbaso.package._zip import ZipLimits
 from hocbaso.signature import Signer
-from hocbaso.verify import STRICT, CrlSet, Status, TrustStore, VerificationPolicy
+from hocbaso.verify import STRICT, CrlSet, Status, TrustStore, VerificationPolicy, verify
 
 __all__ = ["Receiver"]
+
+#: What the verifier says when a correction does not follow its predecessor's issuer.
+_ISSUER_CODES = frozenset({"STATUS.VERSION_OTHER_ISSUER", "STATUS.PREVIOUS_UNTRUSTED"})
 
 
 def _now() -> dt.datetime:
@@ -103,7 +106,7 @@ class Receiver:
             if existing is not None:
                 return self._parse(existing)
             view = open_package(data, limits=self.limits) if g is not None else None
-            results = self._decide(tx, report, view) if view is not None else []
+            results = self._decide(tx, report, view, now) if view is not None else []
             receipt = BienNhan(
                 ma_bien_nhan=f"{self.receiver_code}-{uuid.uuid4()}",
                 ma_goi_tin=g.ma_goi_tin if g is not None else None,
@@ -138,7 +141,7 @@ class Receiver:
         return own_receipt(signed)
 
     def _decide(
-        self, tx: StoreTransaction, report: PackageReport, view: Package
+        self, tx: StoreTransaction, report: PackageReport, view: Package, now: dt.datetime
     ) -> list[KetQuaTep]:
         assert report.envelope is not None
         ma_goi_tin = report.envelope.ma_goi_tin
@@ -147,7 +150,7 @@ class Receiver:
             if not e.ok:
                 out.append(self._result(e, TrangThaiNhan.TU_CHOI, e.codes))
             elif e.loai is LoaiTep.HOC_BA:
-                out.append(self._record(tx, e, ma_goi_tin, view))
+                out.append(self._record(tx, e, ma_goi_tin, view, now))
             else:
                 out.append(self._notice(tx, e, ma_goi_tin, view))
         return out
@@ -158,7 +161,8 @@ class Receiver:
                          status, codes)
 
     def _record(
-        self, tx: StoreTransaction, e: EntryResult, ma_goi_tin: str, view: Package
+        self, tx: StoreTransaction, e: EntryResult, ma_goi_tin: str, view: Package,
+        now: dt.datetime,
     ) -> KetQuaTep:
         stored = tx.version(e.ma_dinh_danh_hoc_ba, e.phien_ban)
         if stored is not None:
@@ -171,12 +175,24 @@ class Receiver:
                 return self._result(e, TrangThaiNhan.TU_CHOI, ("STORE.CHAIN.PREVIOUS_MISSING",))
             if previous.bam_hoc_ba != e.bam_phien_ban_truoc:
                 return self._result(e, TrangThaiNhan.TU_CHOI, ("STORE.CHAIN.DIGEST",))
+            issuer = self._chain_issuer(view.read(e.path), tx.signed(e.ma_dinh_danh_hoc_ba,
+                                                                     e.phien_ban - 1), now)
+            if issuer:
+                return self._result(e, TrangThaiNhan.TU_CHOI, ("STORE.CHAIN.ISSUER", *issuer))
         tx.add_version(
             StoredVersion(e.ma_dinh_danh_hoc_ba, e.phien_ban, e.bam_hoc_ba, e.ma_tra_cuu or "",
                           ma_goi_tin, False),
             view.read(e.path),
         )
         return self._result(e, TrangThaiNhan.CHAP_NHAN)
+
+    def _chain_issuer(self, record: bytes, previous: bytes, now: dt.datetime) -> tuple[str, ...]:
+        """The verifier's issuer-continuity codes for a correction and its stored predecessor
+        (docs/verification.md, step 8.2): a correction must be issued by the organisation that
+        issued the version it corrects, or anyone trusted could supersede any record."""
+        report = verify(record, self.trust, at=now, crls=self.crls, policy=self.policy,
+                        previous_versions=[previous])
+        return tuple(sorted(report.failed_codes & _ISSUER_CODES))
 
     def _notice(
         self, tx: StoreTransaction, e: EntryResult, ma_goi_tin: str, view: Package

@@ -148,6 +148,7 @@ class StoreTransaction(Protocol):
 
     def receipt(self, key: str) -> bytes | None: ...
     def version(self, ident: str, phien_ban: int) -> StoredVersion | None: ...
+    def signed(self, ident: str, phien_ban: int) -> bytes: ...
     def add_version(self, v: StoredVersion, signed: bytes) -> None: ...
     def revoke(self, ident: str, phien_ban: int, ma_goi_tin: str, notice: bytes) -> None: ...
     def save_receipt(self, key: str, ma_goi_tin: str | None, bam_goi_tin: str,
@@ -217,6 +218,13 @@ class _SqliteTransaction:
         if row is None:
             return None
         return StoredVersion(ident, phien_ban, row[0], row[1], row[2], bool(row[3]))
+
+    def signed(self, ident: str, phien_ban: int) -> bytes:
+        (data,) = self._con.execute(
+            "SELECT hoc_ba FROM phien_ban WHERE ma_dinh_danh_hoc_ba = ? AND phien_ban = ?",
+            (ident, phien_ban),
+        ).fetchone()
+        return bytes(data)
 
     def add_version(self, v: StoredVersion, signed: bytes) -> None:
         self._con.execute(
