@@ -36,8 +36,11 @@ def lookup(
     crls: Iterable[x509.CertificateRevocationList | bytes] | CrlSet = (),
     policy: VerificationPolicy = STRICT,
 ) -> LookupResult | None:
-    """:meth:`Store.lookup` (same arguments and refusals) with ``report`` set: the current
-    version re-verified at ``at`` (default now) with its stored predecessors and notices."""
+    """Whether a version is in force, corrected or revoked, with a fresh verification report.
+
+    :meth:`Store.lookup` (same arguments, same ``STORE.LOOKUP.*`` refusals) with ``report``
+    set: the current version re-verified at ``at`` (default now) with its stored predecessors
+    as ``previous_versions`` and its stored notices as ``revocations``."""
     found = store.lookup(ma_tra_cuu, phien_ban=phien_ban, digest_prefix=digest_prefix,
                          ma_dinh_danh_hoc_ba=ma_dinh_danh_hoc_ba)
     if found is None:

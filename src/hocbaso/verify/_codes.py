@@ -580,7 +580,7 @@ CODES: dict[str, CodeInfo] = {
         Step.STATUS,
         "Bản đính chính do một tổ chức khác với đơn vị đã phát hành phiên bản trước phát hành.",
         "The correction was issued by another organisation than the version it corrects.",
-        _REJECT,
+        _FORGED,
     ),
     "STATUS.SKIPPED": _c(
         Step.STATUS,
