@@ -10,7 +10,12 @@ record it is).
 - *Version chain.* A correction names its predecessor's record digest
   (``DINH_CHINH/BAM_PHIEN_BAN_TRUOC``). Given earlier versions, the predecessor is the supplied
   version with the same identifier and version − 1; if its record digest differs from the one
-  named, that is ``STATUS.VERSION_DIGEST_MISMATCH`` (fail closed), never a skipped link.
+  named, that is ``STATUS.VERSION_DIGEST_MISMATCH`` (fail closed), never a skipped link. The
+  digest binds the predecessor's content to the correction's signatures; who issued the
+  predecessor is only in its own issuance signature, so a link is taken only when that
+  signature checks and is believed (``STATUS.PREVIOUS_UNTRUSTED``) and its organisation is the
+  correction's issuer (``STATUS.VERSION_OTHER_ISSUER``): otherwise any trusted school could
+  "correct" another school's record (docs/verification.md, step 8.2, has the argument).
 - *Revocation notices.* A notice is believed only when its own signature verifies with a trusted
   *organisation* certificate (``_notice``); a notice that cannot be read or believed FAILs
   (``STATUS.NOTICE_INVALID``): silence would let a damaged or doctored notice un-revoke a
