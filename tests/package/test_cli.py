@@ -74,7 +74,8 @@ def test_receive_twice_then_lookup(demo: Path, ministry_keys: list[str], tmp_pat
     code, out = _run(["lookup", lookup_code, "--store", str(store), "--json"])
     assert code == 0, out
     found = json.loads(out)
-    assert found["trang_thai"] == "CO_HIEU_LUC" and "hoc_sinh" not in found
+    assert found["hien_hanh"]["trang_thai"] == found["tra_cuu"]["trang_thai"] == "CO_HIEU_LUC"
+    assert "hoc_sinh" not in found and found["verification"] is None
     code, out = _run(["lookup", lookup_code, "--store", str(store), "--trust",
                       str(demo / "pki" / "root.pem"), "--show-personal", "--json",
                       "--at", "2025-06-01T00:00:00+07:00"])

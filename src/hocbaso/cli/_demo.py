@@ -120,9 +120,11 @@ def _packages(out: Path, issued: list[IssuedRecord], pki: TestPKI, school: TestI
                f"{len(receipt.ket_qua)}; nhận lại cho cùng biên nhận / received again, same "
                f"receipt: {again.signed == receipt.signed} → {store_path}")
     first = issued[0].hoc_ba.thong_tin_hoc_ba.thong_tin_chung
-    found = SqliteStore(store_path).lookup(first.ma_tra_cuu)
+    found = receiver.lookup(first.ma_tra_cuu)
+    verified = found is not None and found.report is not None and found.report.ok
     click.echo(f"Tra cứu / Lookup {first.ma_tra_cuu}: "
-               f"{found.trang_thai.value if found else 'STORE.NOT_FOUND'}")
+               f"{found.trang_thai.value if found else 'STORE.NOT_FOUND'}, "
+               f"{'HỢP LỆ / VALID' if verified else 'KHÔNG HỢP LỆ / INVALID'}")
     years = [phat_hanh_thu(r) for r in tao_hoc_ba_cac_nam(seed=2025, cap_hoc=CapHoc.THCS)]
     sender = pki.school(name=years[-1].hoc_ba.thong_tin_hoc_ba.thong_tin_truong.ten_truong)
     moved_at = max(r.issued_at for r in years) + timedelta(days=1)
@@ -133,7 +135,7 @@ def _packages(out: Path, issued: list[IssuedRecord], pki: TestPKI, school: TestI
     click.echo(f"Hồ sơ chuyển trường / Transfer bundle: {len(years)} năm học / school years, "
                f"{'ĐẠT / PASS' if moved.ok else 'KHÔNG ĐẠT / FAIL'}")
     return (checked.ok and receipt.accepted == len(round1) == len(receipt.ket_qua)
-            and again.signed == receipt.signed and found is not None and moved.ok)
+            and again.signed == receipt.signed and found is not None and found.ok and moved.ok)
 
 
 def _render_copies(out: Path, trust: TrustStore, crls: CrlSet) -> None:

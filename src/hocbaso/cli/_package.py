@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from hocbaso.cli._files import echo_json, write_atomically
 from hocbaso.cli._keys import FilePath, key_options, open_signer, signing_time, time_option
@@ -21,20 +24,23 @@ from hocbaso.cli._sign import JSON_OPTION, OUT_OPTION
 from hocbaso.errors import HocBaSoError
 from hocbaso.package import (
     BienNhan,
+    LookupResult,
     PackageReport,
     Receiver,
     SqliteStore,
+    TrangThaiLuu,
     media_type_of,
     open_package,
     pack_transfer,
     verify_package,
     verify_transfer,
 )
+from hocbaso.package import lookup as lookup_record
 from hocbaso.package import pack as pack_records
-from hocbaso.verify import CrlSet, TrustStore, VerificationPolicy, verify
+from hocbaso.verify import CrlSet, TrustStore, VerificationPolicy
 
-__all__ = ["inspect", "is_package_file", "lookup", "pack", "receive", "transfer",
-           "verify_package_file"]
+__all__ = ["inspect", "is_package_file", "lookup", "lookup_table", "pack", "receive",
+           "transfer", "verify_package_file"]
 
 _TRUST = click.option(
     "--trust", "trust_paths", multiple=True, required=True, type=click.Path(path_type=Path),
@@ -233,67 +239,147 @@ def receive(
         raise click.exceptions.Exit(1)
 
 
+_STATUS_LABEL = {
+    TrangThaiLuu.CO_HIEU_LUC: "CÓ HIỆU LỰC / IN FORCE",
+    TrangThaiLuu.DA_DINH_CHINH: "ĐÃ ĐÍNH CHÍNH / CORRECTED",
+    TrangThaiLuu.THU_HOI: "ĐÃ THU HỒI / REVOKED",
+}
+
+
+def _qr_question(text: str) -> tuple[str, str, int, str]:
+    """(lookup code, identifier, version, digest prefix) from a scanned ``HBS1|…`` payload
+    (docs/render.md §3; read by the render extra's one parser)."""
+    try:
+        from hocbaso.render import QrPayload
+    except ModuleNotFoundError as missing:
+        raise click.ClickException(str(missing)) from None
+    q = QrPayload.parse(text)
+    return q.ma_tra_cuu, q.ma_dinh_danh_hoc_ba, q.phien_ban, q.digest_prefix
+
+
+def lookup_table(found: LookupResult) -> Table:
+    """The lookup answer as a two-column table for an 80-column terminal: the version asked
+    about and its status, the current version, and the re-verification (no personal data).
+    Digests show their first 32 hex digits, as a QR payload does; ``--json`` has them whole."""
+    table = Table(title=Text(_STATUS_LABEL[found.trang_thai_tra_cuu]), title_justify="left",
+                  show_header=False, expand=False)
+    table.add_column("", no_wrap=True)
+    table.add_column("", overflow="fold", max_width=64)
+    asked = f"{found.phien_ban_tra_cuu} — {found.trang_thai_tra_cuu.value}"
+    rows = [
+        ("Mã định danh / Record", found.ma_dinh_danh_hoc_ba),
+        ("Phiên bản tra cứu / Asked", asked),
+        ("  băm / digest", found.bam_hoc_ba_tra_cuu[:32] + "…"),
+        ("Hiện hành / Current", f"{found.phien_ban} of {found.so_phien_ban} — "
+                                f"{found.trang_thai.value}"),
+        ("  băm / digest", found.bam_hoc_ba[:32] + "…"),
+        ("  gói tin / package", found.ma_goi_tin),
+    ]
+    r = found.report
+    if r is None:
+        rows.append(("Xác minh / Verified", "không chạy (cần --trust) / not run (give --trust)"))
+    else:
+        verdict = "HỢP LỆ / VALID" if r.ok else "KHÔNG HỢP LỆ / INVALID"
+        if not found.consistent:
+            verdict += " — KHÁC KHO / DISAGREES WITH THE STORE"
+        rows.append(("Xác minh / Verified", verdict))
+        rows += [("", f"FAIL {c}") for c in sorted(r.failed_codes)]
+    for label, value in rows:
+        table.add_row(Text(label), Text(value))
+    return table
+
+
 @click.command("lookup", short_help="Tra cứu học bạ theo mã tra cứu / look a record up.")
-@click.argument("code", metavar="MA_TRA_CUU")
+@click.argument("code", metavar="MA_TRA_CUU|HBS1…")
 @_STORE
+@click.option("--version", "phien_ban", type=click.IntRange(min=1),
+              help="Phiên bản ghi trên bản giấy / the version the copy names.")
+@click.option("--digest", "digest_prefix", metavar="HEX",
+              help="16–64 chữ số đầu của băm học bạ / the record digest's first 16-64 hex "
+              "digits.")
 @click.option("--trust", "trust_paths", multiple=True, type=click.Path(path_type=Path),
               help="Chứng thư gốc: nếu có, xác minh lại học bạ / trust anchors: re-verify "
               "the record with them.")
+@_CRL
 @click.option("--show-personal", is_flag=True,
               help="In cả họ tên, ngày sinh của học sinh / also print the student's name and "
               "birth date.")
 @_AT
 @JSON_OPTION
 def lookup(
-    code: str, store_path: Path, trust_paths: tuple[Path, ...], show_personal: bool,
+    code: str, store_path: Path, phien_ban: int | None, digest_prefix: str | None,
+    trust_paths: tuple[Path, ...], crl_paths: tuple[Path, ...], show_personal: bool,
     at_text: str | None, as_json: bool,
 ) -> None:
-    """Tra cứu phiên bản hiện hành của học bạ theo mã tra cứu: trạng thái (có hiệu lực, đã
-    đính chính, thu hồi) và báo cáo xác minh. Look up the current version by its lookup code:
-    its status and verification report. Không in dữ liệu cá nhân trừ khi có --show-personal
-    / no personal data unless --show-personal.
+    """Tra cứu học bạ theo mã tra cứu (hoặc nội dung mã QR HBS1|… của bản giấy): phiên bản
+    được hỏi có hiệu lực, đã đính chính hay đã thu hồi, phiên bản hiện hành và báo cáo xác
+    minh. Look a record up by its lookup code (or the HBS1|… QR payload of a paper copy):
+    whether the version asked about (--version, --digest, or the QR's) is in force, corrected
+    or revoked, the current version, and its verification report (with --trust).
+    Không in dữ liệu cá nhân trừ khi có --show-personal / no personal data unless
+    --show-personal.
 
     \b
-    Mã thoát / exit: 0 tìm thấy / found, 1 không có / not found or not valid, 2 lỗi / error.
+    Mã thoát / exit: 0 phiên bản có hiệu lực / the version is in force (and verifies);
+    1 không có, đã đính chính, đã thu hồi hoặc không hợp lệ / not found, corrected, revoked
+    or not valid; 2 lỗi / error.
     """
     if not store_path.is_file():
         raise click.BadParameter("no such store file", param_hint="--store")
-    try:
-        found = SqliteStore(store_path).lookup(code)
-    except HocBaSoError as err:
-        _fail(err, as_json)
-    if found is None:
-        if as_json:
-            echo_json({"found": False, "code": "STORE.NOT_FOUND"})
-        else:
-            click.echo("Không tìm thấy / Not found (STORE.NOT_FOUND)")
-        raise click.exceptions.Exit(1)
-    result: dict[str, object] = {
-        "found": True, "ma_dinh_danh_hoc_ba": found.ma_dinh_danh_hoc_ba,
-        "phien_ban": found.phien_ban, "so_phien_ban": found.so_phien_ban,
-        "trang_thai": found.trang_thai.value, "bam_hoc_ba": found.bam_hoc_ba,
-        "ma_goi_tin": found.ma_goi_tin,
-    }
-    ok = True
-    if trust_paths:
-        report = verify(found.signed, TrustStore.from_pem(*trust_paths), at=_at(at_text))
-        ok = report.ok
-        result["verification"] = {"ok": report.ok, "failed": sorted(report.failed_codes)}
-        if show_personal and report.record is not None:
-            hs = report.record.thong_tin_hoc_ba.hoc_sinh
-            result["hoc_sinh"] = {"ho_va_ten": hs.ho_va_ten,
-                                  "ngay_thang_nam_sinh": str(hs.ngay_thang_nam_sinh or
-                                                             hs.thang_nam_sinh or hs.nam_sinh)}
-    elif show_personal:
+    ident: str | None = None
+    if code.startswith("HBS1|"):
+        if phien_ban is not None or digest_prefix is not None:
+            raise click.BadParameter("a QR payload already names the version and digest",
+                                     param_hint="--version/--digest")
+        code, ident, phien_ban, digest_prefix = _qr_question(code)
+    if show_personal and not trust_paths:
         raise click.BadParameter("needs --trust: personal data is read only from a record "
                                  "that verifies", param_hint="--show-personal")
+    try:
+        store = SqliteStore(store_path)
+    except HocBaSoError as err:
+        _fail(err, as_json)
+    try:
+        if trust_paths:
+            trust, crls = _trust(trust_paths, crl_paths)
+            found = lookup_record(store, code, trust, phien_ban=phien_ban,
+                                  digest_prefix=digest_prefix, ma_dinh_danh_hoc_ba=ident,
+                                  at=_at(at_text), crls=crls)
+        else:
+            found = store.lookup(code, phien_ban=phien_ban, digest_prefix=digest_prefix,
+                                 ma_dinh_danh_hoc_ba=ident)
+    except HocBaSoError as err:
+        if not err.code.startswith("STORE.LOOKUP.") or err.code == "STORE.LOOKUP.INPUT":
+            _fail(err, as_json)
+        _not_found(err.code, err.message_vi, err.message_en, as_json)
+    finally:
+        store.close()
+    if found is None:
+        _not_found("STORE.NOT_FOUND", "Không tìm thấy", "Not found", as_json)
+    result = found.as_dict()
+    r = found.report
+    if show_personal and r is not None and r.ok and r.record is not None:
+        hs = r.record.thong_tin_hoc_ba.hoc_sinh
+        result["hoc_sinh"] = {"ho_va_ten": hs.ho_va_ten,
+                              "ngay_thang_nam_sinh": str(hs.ngay_thang_nam_sinh or
+                                                         hs.thang_nam_sinh or hs.nam_sinh)}
     if as_json:
         echo_json(result)
     else:
-        for k, v in result.items():
-            click.echo(f"{k}: {v}")
-    if not ok:
+        out = Console(highlight=False, width=80)
+        out.print(lookup_table(found))
+        if "hoc_sinh" in result:
+            out.print(Text(f"Học sinh / Student: {result['hoc_sinh']}"))
+    if not found.ok:
         raise click.exceptions.Exit(1)
+
+
+def _not_found(code: str, vi: str, en: str, as_json: bool) -> NoReturn:
+    if as_json:
+        echo_json({"found": False, "code": code, "message_vi": vi, "message_en": en})
+    else:
+        click.echo(f"{vi} / {en} ({code})")
+    raise click.exceptions.Exit(1)
 
 
 @click.group("transfer", short_help="Hồ sơ chuyển trường / pack and verify a transfer bundle.")

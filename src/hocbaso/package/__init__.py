@@ -2,12 +2,14 @@
 
 A layer above ``hocbaso.verify``: :func:`pack` puts issued records and revocation notices, byte
 for byte, into a signed ZIP container; :func:`open_package` reads one through a hardened ZIP
-reader; :func:`verify_package` checks the envelope, every digest and every record.
+reader; :func:`verify_package` checks the envelope, every digest and every record;
+:func:`lookup` answers whether a version is in force, corrected or revoked, with a report.
 ``docs/package.md`` is the normative description of the formats and of every code.
 """
 
 from hocbaso.package._codes import PACKAGE_CODES
 from hocbaso.package._envelope import ENVELOPE_FORMAT_VERSION, GoiTin, LoaiTep, MucDich, TepGoiTin
+from hocbaso.package._lookup import lookup
 from hocbaso.package._package import (
     EntryResult,
     Package,
@@ -29,6 +31,7 @@ from hocbaso.package._store import (
     StoredVersion,
     StoreTransaction,
     TrangThaiLuu,
+    version_status,
 )
 from hocbaso.package._transfer import TransferReport, pack_transfer, verify_transfer
 from hocbaso.package._zip import MEDIA_TYPE_GOI_TIN, ZipLimits, media_type_of
@@ -59,6 +62,7 @@ __all__ = [
     "TransferReport",
     "ZipLimits",
     "dot_gui_of",
+    "lookup",
     "media_type_of",
     "open_package",
     "pack",
@@ -67,4 +71,5 @@ __all__ = [
     "round_deadline",
     "verify_package",
     "verify_transfer",
+    "version_status",
 ]

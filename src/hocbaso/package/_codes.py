@@ -121,12 +121,27 @@ PACKAGE_CODES: dict[str, tuple[str, str]] = {
                                      "A correction does not follow a stored version"),
     "STORE.CHAIN.DIGEST": ("Bản đính chính ghi băm khác với phiên bản đã lưu",
                            "A correction names another digest than the stored version"),
+    "STORE.CHAIN.ISSUER": ("Bản đính chính không do đơn vị đã phát hành phiên bản trước phát "
+                           "hành", "A correction was not issued by the organisation that issued "
+                           "the version it corrects"),
     "STORE.REVOKE.UNKNOWN": ("Thông báo thu hồi nêu học bạ chưa được lưu",
                              "A revocation names a record that is not stored"),
     "STORE.SCHEMA": ("Kho lưu trữ có phiên bản lược đồ mới hơn thư viện",
                      "The store's schema version is newer than this library"),
     "STORE.NOT_FOUND": ("Không tìm thấy học bạ với mã tra cứu này",
                         "No record with this lookup code"),
+    "STORE.LOOKUP.INPUT": ("Tham số tra cứu không hợp lệ (phiên bản từ 1; băm: 16–64 chữ số hex)",
+                           "Invalid lookup argument (version from 1; digest: 16-64 hex digits)"),
+    "STORE.LOOKUP.AMBIGUOUS": ("Mã tra cứu thuộc nhiều học bạ; cần mã định danh học bạ",
+                               "The lookup code belongs to several records; give the identifier"),
+    "STORE.LOOKUP.IDENTIFIER_MISMATCH": ("Mã định danh học bạ không khớp mã tra cứu",
+                                         "The record identifier does not match the lookup code"),
+    "STORE.LOOKUP.VERSION_UNKNOWN": ("Kho không có phiên bản này của học bạ",
+                                     "No such version of this record is stored"),
+    "STORE.LOOKUP.DIGEST_MISMATCH": ("Băm học bạ không khớp phiên bản nào đã lưu (bản giấy "
+                                     "không phải học bạ đã tiếp nhận)",
+                                     "The record digest matches no stored version (the copy is "
+                                     "not a record that was received)"),
     # -- transfer bundles --------------------------------------------------------------------
     "TRANSFER.OK": ("Hồ sơ chuyển trường liên tục và hợp lệ",
                     "The transfer bundle is continuous and valid"),

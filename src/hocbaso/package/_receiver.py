@@ -20,6 +20,7 @@ from cryptography import x509
 
 from hocbaso.errors import PackageError
 from hocbaso.package._envelope import LoaiTep
+from hocbaso.package._lookup import lookup
 from hocbaso.package._package import (
     EntryResult,
     Package,
@@ -37,12 +38,15 @@ from hocbaso.package._receipt import (
     sign_receipt,
 )
 from hocbaso.package._signed import as_crl_set
-from hocbaso.package._store import Store, StoredVersion, StoreTransaction
+from hocbaso.package._store import LookupResult, Store, StoredVersion, StoreTransaction
 from hocbaso.package._zip import ZipLimits
 from hocbaso.signature import Signer
-from hocbaso.verify import STRICT, CrlSet, Status, TrustStore, VerificationPolicy
+from hocbaso.verify import STRICT, CrlSet, Status, TrustStore, VerificationPolicy, verify
 
 __all__ = ["Receiver"]
+
+#: What the verifier says when a correction does not follow its predecessor's issuer.
+_ISSUER_CODES = frozenset({"STATUS.VERSION_OTHER_ISSUER", "STATUS.PREVIOUS_UNTRUSTED"})
 
 
 def _now() -> dt.datetime:
@@ -102,7 +106,7 @@ class Receiver:
             if existing is not None:
                 return self._parse(existing)
             view = open_package(data, limits=self.limits) if g is not None else None
-            results = self._decide(tx, report, view) if view is not None else []
+            results = self._decide(tx, report, view, now) if view is not None else []
             receipt = BienNhan(
                 ma_bien_nhan=f"{self.receiver_code}-{uuid.uuid4()}",
                 ma_goi_tin=g.ma_goi_tin if g is not None else None,
@@ -119,6 +123,17 @@ class Receiver:
                 tx.save_receipt(key, receipt.ma_goi_tin, sha, receipt.thoi_diem_nhan, signed)
         return self._parse(signed)
 
+    def lookup(
+        self, ma_tra_cuu: str, *, phien_ban: int | None = None,
+        digest_prefix: str | None = None, ma_dinh_danh_hoc_ba: str | None = None,
+    ) -> LookupResult | None:
+        """:func:`hocbaso.package.lookup` in this receiver's store, with its trust anchors,
+        CRLs, policy and clock: the receiving side answers lookups with the same trust it
+        received with."""
+        return lookup(self.store, ma_tra_cuu, self.trust, phien_ban=phien_ban,
+                      digest_prefix=digest_prefix, ma_dinh_danh_hoc_ba=ma_dinh_danh_hoc_ba,
+                      at=self.clock(), crls=self.crls, policy=self.policy)
+
     @staticmethod
     def _parse(signed: bytes) -> BienNhan:
         # Our own receipt, from our own store: its fields are read back from the signed bytes
@@ -126,7 +141,7 @@ class Receiver:
         return own_receipt(signed)
 
     def _decide(
-        self, tx: StoreTransaction, report: PackageReport, view: Package
+        self, tx: StoreTransaction, report: PackageReport, view: Package, now: dt.datetime
     ) -> list[KetQuaTep]:
         assert report.envelope is not None
         ma_goi_tin = report.envelope.ma_goi_tin
@@ -135,7 +150,7 @@ class Receiver:
             if not e.ok:
                 out.append(self._result(e, TrangThaiNhan.TU_CHOI, e.codes))
             elif e.loai is LoaiTep.HOC_BA:
-                out.append(self._record(tx, e, ma_goi_tin, view))
+                out.append(self._record(tx, e, ma_goi_tin, view, now))
             else:
                 out.append(self._notice(tx, e, ma_goi_tin, view))
         return out
@@ -146,7 +161,8 @@ class Receiver:
                          status, codes)
 
     def _record(
-        self, tx: StoreTransaction, e: EntryResult, ma_goi_tin: str, view: Package
+        self, tx: StoreTransaction, e: EntryResult, ma_goi_tin: str, view: Package,
+        now: dt.datetime,
     ) -> KetQuaTep:
         stored = tx.version(e.ma_dinh_danh_hoc_ba, e.phien_ban)
         if stored is not None:
@@ -159,12 +175,24 @@ class Receiver:
                 return self._result(e, TrangThaiNhan.TU_CHOI, ("STORE.CHAIN.PREVIOUS_MISSING",))
             if previous.bam_hoc_ba != e.bam_phien_ban_truoc:
                 return self._result(e, TrangThaiNhan.TU_CHOI, ("STORE.CHAIN.DIGEST",))
+            issuer = self._chain_issuer(view.read(e.path), tx.signed(e.ma_dinh_danh_hoc_ba,
+                                                                     e.phien_ban - 1), now)
+            if issuer:
+                return self._result(e, TrangThaiNhan.TU_CHOI, ("STORE.CHAIN.ISSUER", *issuer))
         tx.add_version(
             StoredVersion(e.ma_dinh_danh_hoc_ba, e.phien_ban, e.bam_hoc_ba, e.ma_tra_cuu or "",
                           ma_goi_tin, False),
             view.read(e.path),
         )
         return self._result(e, TrangThaiNhan.CHAP_NHAN)
+
+    def _chain_issuer(self, record: bytes, previous: bytes, now: dt.datetime) -> tuple[str, ...]:
+        """The verifier's issuer-continuity codes for a correction and its stored predecessor
+        (docs/verification.md, step 8.2): a correction must be issued by the organisation that
+        issued the version it corrects, or anyone trusted could supersede any record."""
+        report = verify(record, self.trust, at=now, crls=self.crls, policy=self.policy,
+                        previous_versions=[previous])
+        return tuple(sorted(report.failed_codes & _ISSUER_CODES))
 
     def _notice(
         self, tx: StoreTransaction, e: EntryResult, ma_goi_tin: str, view: Package

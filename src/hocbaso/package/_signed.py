@@ -4,15 +4,15 @@ One place for the two questions every signed document of this layer asks: sign i
 :func:`hocbaso.signature.sign_element`, the record profile), and believe a signature — profile
 check by :func:`hocbaso.signature.check_element_signature`, then the certificate: a path to a
 configured trust anchor at the signing time (never the OS store), key usage and strength, a
-supplied CRL, and an *organisation* certificate (``UID=MST:``/budget code), as for a
-revocation notice (:func:`believe_notice` applies the same certificate rules to a notice read
-with :func:`hocbaso.signature.read_thong_bao_thu_hoi`). The signature layer's internals are
-imported only here, through ``hocbaso.signature._internal``.
+supplied CRL, and an *organisation* certificate (``UID=MST:``/budget code). Those certificate
+rules are the verifier's, the ones it applies to a revocation notice: one copy, reached through
+``hocbaso.verify._internal`` (:func:`signer_distrust`; :func:`believe_notice` is the verifier's
+own notice check). The signature layer's internals are imported only here, through
+``hocbaso.signature._internal``.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,23 +20,17 @@ from dataclasses import dataclass
 from cryptography import x509
 
 from hocbaso.errors import HocBaSoError
-from hocbaso.packet import ParseLimits, parse_xml
-from hocbaso.signature import (
-    HocBaKy,
-    SigningPolicy,
-    ThongBaoThuHoi,
-    read_thong_bao_thu_hoi,
-)
+from hocbaso.packet import ParseLimits
+from hocbaso.signature import HocBaKy, SigningPolicy
 from hocbaso.signature._internal import (
     DSIG_NS,
     ElementSignature,
     ElementSlot,
-    HolderKind,
     certificate_identity,
     check_element_signature,
-    usable_signing_time,
 )
 from hocbaso.verify import CrlSet, TrustStore
+from hocbaso.verify._internal import believe_notice, signer_distrust
 
 __all__ = [
     "DSIG_NS",
@@ -91,67 +85,11 @@ def believe(
         )
     except (HocBaSoError, ValueError):
         return BelievedSignature(f"{prefix}.SIGNATURE")
-    code = _distrust(sig.certificate, sig.chain, sig.signing_time, trust, crls, at)
+    code = signer_distrust(sig.certificate, sig.chain, sig.signing_time, trust, crls, at)
     if code is not None:
         return BelievedSignature(f"{prefix}.{code}", sig)
     orgs = organisations_of(sig.certificate)
     return BelievedSignature(None, sig, orgs)
-
-
-def _distrust(
-    certificate: x509.Certificate,
-    chain: tuple[x509.Certificate, ...],
-    when: dt.datetime,
-    trust: TrustStore,
-    crls: CrlSet,
-    at: dt.datetime,
-) -> str | None:
-    """Why a signer's certificate is not believed (``CERTIFICATE`` / ``NOT_ORGANISATION``),
-    or None: a signing time in range and not after ``at``, a path to an anchor at that time
-    (never the OS store), key usage, strength and extended usage, a supplied CRL, and an
-    organisation holder."""
-    if when > at or not usable_signing_time(when):
-        return "CERTIFICATE"
-    path = trust.validate(certificate, list(chain), when)
-    if (
-        path.code is not None
-        or not trust.check_key_usage(certificate)
-        or trust.check_key_strength(certificate) is not None
-        or not trust.check_extended_key_usage(certificate)
-    ):
-        return "CERTIFICATE"
-    if len(path.chain) > 1:
-        code = crls.status(certificate, path.chain[1], when, now=at).code
-        if code is not None:
-            return "CERTIFICATE"
-    ident = certificate_identity(certificate)
-    if not ident.organisation_ids or ident.holder is not HolderKind.ORGANISATION:
-        return "NOT_ORGANISATION"
-    return None
-
-
-def believe_notice(
-    data: bytes, trust: TrustStore, crls: CrlSet, at: dt.datetime
-) -> ThongBaoThuHoi | None:
-    """A revocation notice whose signature checks (the signing core reads it from its signed
-    bytes) and whose certificate is believed by the rules of :func:`_distrust`; else None."""
-    try:
-        notice = read_thong_bao_thu_hoi(bytes(data))
-        root = parse_xml(bytes(data))
-    except (HocBaSoError, ValueError):
-        return None
-    chain: list[x509.Certificate] = []
-    for el in root.iterfind(f"KY_THU_HOI/{{{DSIG_NS}}}Signature//{{{DSIG_NS}}}X509Certificate"):
-        try:
-            cert = x509.load_der_x509_certificate(
-                base64.b64decode("".join((el.text or "").split()), validate=True)
-            )
-        except ValueError:
-            continue
-        if cert != notice.certificate:
-            chain.append(cert)
-    code = _distrust(notice.certificate, tuple(chain), notice.signing_time, trust, crls, at)
-    return notice if code is None else None
 
 
 def binding_for(document_id: str) -> HocBaKy:

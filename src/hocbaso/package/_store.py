@@ -12,8 +12,9 @@ ordered migrations applied on open.
 
 from __future__ import annotations
 
+import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Protocol
 
 from hocbaso.package._codes import package_error
+from hocbaso.verify import VerificationReport
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -30,15 +32,22 @@ __all__ = [
     "StoreTransaction",
     "StoredVersion",
     "TrangThaiLuu",
+    "lookup_versions",
+    "version_status",
 ]
+
+#: A digest prefix a lookup accepts: 16 to 64 hex digits (64 bits at least, so that a prefix
+#: guessed or typed wrong cannot match by chance; a QR payload carries 32).
+_DIGEST_PREFIX = re.compile(r"[0-9a-f]{16,64}")
 
 
 class TrangThaiLuu(StrEnum):
-    """Status of a stored version."""
+    """Status of a stored version (docs/package.md §7, "Lookup"): a function of the record's
+    stored chain alone (:func:`version_status`)."""
 
-    CO_HIEU_LUC = "CO_HIEU_LUC"  #: in force (the latest version, not revoked)
-    DA_DINH_CHINH = "DA_DINH_CHINH"  #: corrected: a later version exists
-    THU_HOI = "THU_HOI"  #: revoked by a notice
+    CO_HIEU_LUC = "CO_HIEU_LUC"  #: in force: the latest version, not revoked
+    DA_DINH_CHINH = "DA_DINH_CHINH"  #: corrected: a later version exists (and it is not revoked)
+    THU_HOI = "THU_HOI"  #: revoked by a stored notice (whether or not a later version exists)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +60,33 @@ class StoredVersion:
     revoked: bool
 
 
+def version_status(versions: Sequence[StoredVersion], phien_ban: int) -> TrangThaiLuu:
+    """The status of version ``phien_ban`` in a record's stored chain (every stored version of
+    one identifier): revoked if a stored notice revokes it (revocation wins over correction);
+    else corrected if a later version is stored; else in force. Only the latest version can
+    be in force."""
+    own = next(v for v in versions if v.phien_ban == phien_ban)
+    if own.revoked:
+        return TrangThaiLuu.THU_HOI
+    if any(v.phien_ban > phien_ban for v in versions):
+        return TrangThaiLuu.DA_DINH_CHINH
+    return TrangThaiLuu.CO_HIEU_LUC
+
+
 @dataclass(frozen=True, slots=True)
 class LookupResult:
-    """The current version for a lookup code: its status and exact signed bytes."""
+    """The answer to a lookup (docs/package.md §7, "Lookup").
+
+    The first seven fields describe the **current** version (the latest stored): its number,
+    record digest, status (``CO_HIEU_LUC`` or ``THU_HOI``), how many versions are stored, the
+    package it came in and its exact signed bytes. The ``*_tra_cuu`` fields describe the
+    version **asked about** (by version number and/or digest prefix; the current one when
+    neither was given): in force, corrected (superseded by the current version) or revoked.
+    ``previous`` (earlier versions' signed bytes, oldest first) and ``notices`` (the record's
+    stored revocation notices) are what a re-verification of the current version needs.
+    ``report`` is that re-verification (:func:`hocbaso.package.lookup`), or None when only the
+    store was asked (:meth:`Store.lookup` never verifies: it has no trust anchors).
+    """
 
     ma_dinh_danh_hoc_ba: str
     phien_ban: int
@@ -62,6 +95,52 @@ class LookupResult:
     so_phien_ban: int
     ma_goi_tin: str
     signed: bytes
+    phien_ban_tra_cuu: int
+    trang_thai_tra_cuu: TrangThaiLuu
+    bam_hoc_ba_tra_cuu: str
+    previous: tuple[bytes, ...] = ()
+    notices: tuple[bytes, ...] = ()
+    report: VerificationReport | None = None
+
+    @property
+    def consistent(self) -> bool | None:
+        """Whether the re-verification agrees with the store (None before one): the current
+        version is revoked in the report exactly when the store says so, and the report's
+        record is the stored version (identifier, version, record digest)."""
+        r = self.report
+        if r is None:
+            return None
+        return (r.revoked == (self.trang_thai is TrangThaiLuu.THU_HOI)
+                and (r.ma_dinh_danh_hoc_ba, r.phien_ban, r.record_digest)
+                == (self.ma_dinh_danh_hoc_ba, self.phien_ban, self.bam_hoc_ba))
+
+    @property
+    def ok(self) -> bool:
+        """The version asked about is in force and, if re-verified, its report passes."""
+        return self.trang_thai_tra_cuu is TrangThaiLuu.CO_HIEU_LUC and (
+            self.report is None or (self.report.ok and bool(self.consistent))
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready summary without personal data (identifiers, versions, digests, codes)."""
+        out: dict[str, object] = {
+            "found": True,
+            "ok": self.ok,
+            "ma_dinh_danh_hoc_ba": self.ma_dinh_danh_hoc_ba,
+            "tra_cuu": {"phien_ban": self.phien_ban_tra_cuu,
+                        "trang_thai": self.trang_thai_tra_cuu.value,
+                        "bam_hoc_ba": self.bam_hoc_ba_tra_cuu},
+            "hien_hanh": {"phien_ban": self.phien_ban, "trang_thai": self.trang_thai.value,
+                          "bam_hoc_ba": self.bam_hoc_ba, "ma_goi_tin": self.ma_goi_tin},
+            "so_phien_ban": self.so_phien_ban,
+        }
+        r = self.report
+        out["verification"] = None if r is None else {
+            "ok": r.ok, "revoked": r.revoked, "consistent": self.consistent,
+            "failed": sorted(r.failed_codes),
+            "status": [s.code for s in r.steps if s.code.startswith("STATUS.")],
+        }
+        return out
 
 
 class StoreTransaction(Protocol):
@@ -69,6 +148,7 @@ class StoreTransaction(Protocol):
 
     def receipt(self, key: str) -> bytes | None: ...
     def version(self, ident: str, phien_ban: int) -> StoredVersion | None: ...
+    def signed(self, ident: str, phien_ban: int) -> bytes: ...
     def add_version(self, v: StoredVersion, signed: bytes) -> None: ...
     def revoke(self, ident: str, phien_ban: int, ma_goi_tin: str, notice: bytes) -> None: ...
     def save_receipt(self, key: str, ma_goi_tin: str | None, bam_goi_tin: str,
@@ -80,7 +160,10 @@ class Store(Protocol):
 
     def transaction(self) -> AbstractContextManager[StoreTransaction]: ...
     def receipt_by_sha256(self, bam_goi_tin: str) -> bytes | None: ...
-    def lookup(self, ma_tra_cuu: str) -> LookupResult | None: ...
+    def lookup(
+        self, ma_tra_cuu: str, *, phien_ban: int | None = None,
+        digest_prefix: str | None = None, ma_dinh_danh_hoc_ba: str | None = None,
+    ) -> LookupResult | None: ...
     def versions(self, ident: str) -> list[StoredVersion]: ...
 
 
@@ -135,6 +218,13 @@ class _SqliteTransaction:
         if row is None:
             return None
         return StoredVersion(ident, phien_ban, row[0], row[1], row[2], bool(row[3]))
+
+    def signed(self, ident: str, phien_ban: int) -> bytes:
+        (data,) = self._con.execute(
+            "SELECT hoc_ba FROM phien_ban WHERE ma_dinh_danh_hoc_ba = ? AND phien_ban = ?",
+            (ident, phien_ban),
+        ).fetchone()
+        return bytes(data)
 
     def add_version(self, v: StoredVersion, signed: bytes) -> None:
         self._con.execute(
@@ -221,24 +311,121 @@ class SqliteStore:
         )
         return a, b, c
 
-    def lookup(self, ma_tra_cuu: str) -> LookupResult | None:
-        """The latest version carrying this lookup code, with its status."""
-        row = self._con.execute(
-            "SELECT ma_dinh_danh_hoc_ba FROM phien_ban WHERE ma_tra_cuu = ? "
-            "ORDER BY phien_ban DESC LIMIT 1",
+    def identifiers(self, ma_tra_cuu: str) -> list[str]:
+        """The record identifiers with a stored version carrying this lookup code."""
+        rows = self._con.execute(
+            "SELECT DISTINCT ma_dinh_danh_hoc_ba FROM phien_ban WHERE ma_tra_cuu = ? "
+            "ORDER BY ma_dinh_danh_hoc_ba",
             (ma_tra_cuu,),
-        ).fetchone()
-        if row is None:
-            return None
-        versions = self.versions(row[0])
-        latest = versions[-1]
-        (signed,) = self._con.execute(
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def signed(self, ident: str, phien_ban: int) -> bytes:
+        """The exact signed bytes of one stored version."""
+        (data,) = self._con.execute(
             "SELECT hoc_ba FROM phien_ban WHERE ma_dinh_danh_hoc_ba = ? AND phien_ban = ?",
-            (latest.ma_dinh_danh_hoc_ba, latest.phien_ban),
+            (ident, phien_ban),
         ).fetchone()
-        status = TrangThaiLuu.THU_HOI if latest.revoked else TrangThaiLuu.CO_HIEU_LUC
-        return LookupResult(latest.ma_dinh_danh_hoc_ba, latest.phien_ban, latest.bam_hoc_ba,
-                            status, len(versions), latest.ma_goi_tin, bytes(signed))
+        return bytes(data)
+
+    def notices(self, ident: str) -> list[bytes]:
+        """The stored revocation notices of a record, by version."""
+        rows = self._con.execute(
+            "SELECT thong_bao FROM thu_hoi WHERE ma_dinh_danh_hoc_ba = ? ORDER BY phien_ban",
+            (ident,),
+        ).fetchall()
+        return [bytes(r[0]) for r in rows]
+
+    def lookup(
+        self, ma_tra_cuu: str, *, phien_ban: int | None = None,
+        digest_prefix: str | None = None, ma_dinh_danh_hoc_ba: str | None = None,
+    ) -> LookupResult | None:
+        """The record carrying this lookup code: its current version, and the status of the
+        version asked about (:func:`lookup_versions` has the rules). None when no record
+        carries the code; ``STORE.LOOKUP.*`` (:class:`~hocbaso.errors.PackageError`) when the
+        version, digest or identifier asked about is not one the store holds for it.
+        Nothing is verified here: :func:`hocbaso.package.lookup` re-verifies with trust."""
+        # One read transaction, so the chain, bytes and notices are one snapshot.
+        self._con.execute("BEGIN")
+        try:
+            return lookup_versions(self, ma_tra_cuu, phien_ban=phien_ban,
+                                   digest_prefix=digest_prefix,
+                                   ma_dinh_danh_hoc_ba=ma_dinh_danh_hoc_ba)
+        finally:
+            self._con.execute("COMMIT")
 
     def close(self) -> None:
         self._con.close()
+
+
+class _ChainReader(Protocol):
+    def identifiers(self, ma_tra_cuu: str) -> list[str]: ...
+    def versions(self, ident: str) -> list[StoredVersion]: ...
+    def signed(self, ident: str, phien_ban: int) -> bytes: ...
+    def notices(self, ident: str) -> list[bytes]: ...
+
+
+def _check_arguments(phien_ban: int | None, digest_prefix: str | None) -> str | None:
+    if phien_ban is not None and (
+        isinstance(phien_ban, bool) or not isinstance(phien_ban, int) or phien_ban < 1
+    ):
+        raise package_error("STORE.LOOKUP.INPUT", path="phien_ban")
+    if digest_prefix is None:
+        return None
+    prefix = digest_prefix.strip().lower() if isinstance(digest_prefix, str) else ""
+    if not _DIGEST_PREFIX.fullmatch(prefix):
+        raise package_error("STORE.LOOKUP.INPUT", path="digest_prefix")
+    return prefix
+
+
+def lookup_versions(
+    reader: _ChainReader, ma_tra_cuu: str, *, phien_ban: int | None = None,
+    digest_prefix: str | None = None, ma_dinh_danh_hoc_ba: str | None = None,
+) -> LookupResult | None:
+    """The lookup rules (docs/package.md §7, "Lookup") over any store that can list a record's
+    chain: find the record by its code (and identifier, when given), then the version asked
+    about — by number, by digest prefix, or both (both must agree) — and its status by
+    :func:`version_status`. A question the store cannot answer with a stored version is a
+    coded refusal, never another version: an unknown version ``STORE.LOOKUP.VERSION_UNKNOWN``,
+    a digest prefix no stored version (or not the named one) starts with
+    ``STORE.LOOKUP.DIGEST_MISMATCH``, an identifier that does not carry the code
+    ``STORE.LOOKUP.IDENTIFIER_MISMATCH``, a code carried by several records and no identifier
+    ``STORE.LOOKUP.AMBIGUOUS``."""
+    prefix = _check_arguments(phien_ban, digest_prefix)
+    idents = reader.identifiers(ma_tra_cuu)
+    if not idents:
+        return None
+    if ma_dinh_danh_hoc_ba is not None:
+        if ma_dinh_danh_hoc_ba not in idents:
+            raise package_error("STORE.LOOKUP.IDENTIFIER_MISMATCH", path="ma_dinh_danh_hoc_ba")
+        ident = ma_dinh_danh_hoc_ba
+    elif len(idents) > 1:
+        raise package_error("STORE.LOOKUP.AMBIGUOUS", detail=f"{len(idents)}")
+    else:
+        ident = idents[0]
+    chain = reader.versions(ident)
+    current = chain[-1]
+    if phien_ban is not None:
+        asked = next((v for v in chain if v.phien_ban == phien_ban), None)
+        if asked is None:
+            raise package_error("STORE.LOOKUP.VERSION_UNKNOWN", path="phien_ban",
+                                detail=f"{phien_ban} > {current.phien_ban}"
+                                if phien_ban > current.phien_ban else str(phien_ban))
+        if prefix is not None and not asked.bam_hoc_ba.startswith(prefix):
+            raise package_error("STORE.LOOKUP.DIGEST_MISMATCH", path="digest_prefix",
+                                detail=f"phien_ban {phien_ban}")
+    elif prefix is not None:
+        matches = [v for v in chain if v.bam_hoc_ba.startswith(prefix)]
+        if len(matches) != 1:
+            raise package_error("STORE.LOOKUP.DIGEST_MISMATCH", path="digest_prefix")
+        asked = matches[0]
+    else:
+        asked = current
+    return LookupResult(
+        current.ma_dinh_danh_hoc_ba, current.phien_ban, current.bam_hoc_ba,
+        version_status(chain, current.phien_ban), len(chain), current.ma_goi_tin,
+        reader.signed(ident, current.phien_ban),
+        asked.phien_ban, version_status(chain, asked.phien_ban), asked.bam_hoc_ba,
+        previous=tuple(reader.signed(ident, v.phien_ban) for v in chain[:-1]),
+        notices=tuple(reader.notices(ident)),
+    )

@@ -567,6 +567,21 @@ CODES: dict[str, CodeInfo] = {
         "A supplied previous version could not be read.",
         "Supply the previous version as issued.",
     ),
+    "STATUS.PREVIOUS_UNTRUSTED": _c(
+        Step.STATUS,
+        "Chữ ký phát hành (KY_PHAT_HANH) của phiên bản trước không hợp lệ hoặc chứng thư số "
+        "không tin cậy được.",
+        "The previous version's issuance signature (KY_PHAT_HANH) does not verify or its "
+        "certificate is not trusted.",
+        "Supply the previous version exactly as issued; if it is, treat the chain as unproven "
+        "and ask the issuing school.",
+    ),
+    "STATUS.VERSION_OTHER_ISSUER": _c(
+        Step.STATUS,
+        "Bản đính chính do một tổ chức khác với đơn vị đã phát hành phiên bản trước phát hành.",
+        "The correction was issued by another organisation than the version it corrects.",
+        _FORGED,
+    ),
     "STATUS.SKIPPED": _c(
         Step.STATUS,
         "Không kiểm tra trạng thái vì không có dữ liệu đã ký hợp lệ.",

@@ -15,14 +15,16 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cryptography import x509
+from lxml import etree
 
 from hocbaso.errors import HocBaSoError
 from hocbaso.packet import parse_xml
-from hocbaso.signature import read_thong_bao_thu_hoi
+from hocbaso.signature import ThongBaoThuHoi, read_thong_bao_thu_hoi
 from hocbaso.signature._internal import DSIG_NS, HolderKind, usable_signing_time
 from hocbaso.verify._certificates import identity_of
 
@@ -30,7 +32,16 @@ if TYPE_CHECKING:
     from hocbaso.verify._crl import CrlSet
     from hocbaso.verify._trust import TrustStore
 
-__all__ = ["RevocationNotice", "read_notice"]
+__all__ = [
+    "RevocationNotice",
+    "believe_notice",
+    "read_notice",
+    "signature_chain",
+    "signer_distrust",
+]
+
+#: Where a notice's Signature sits, relative to its root.
+_NOTICE_SIGNATURE = f"KY_THU_HOI/{{{DSIG_NS}}}Signature"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +62,14 @@ class RevocationNotice:
     organisation_id: str | None = None
 
 
-def _intermediates(data: bytes, leaf: x509.Certificate) -> list[x509.Certificate]:
-    root = parse_xml(data)
+def signature_chain(
+    root: etree._Element, signature_path: str, leaf: x509.Certificate
+) -> list[x509.Certificate]:
+    """The other certificates (intermediates) the Signature at ``signature_path`` (relative to
+    ``root``, e.g. ``KY_THU_HOI/{dsig}Signature``) carries besides ``leaf``; undecodable ones
+    are passed over (path building then fails if one was needed)."""
     out: list[x509.Certificate] = []
-    for el in root.iterfind(f"KY_THU_HOI/{{{DSIG_NS}}}Signature//{{{DSIG_NS}}}X509Certificate"):
+    for el in root.iterfind(f"{signature_path}//{{{DSIG_NS}}}X509Certificate"):
         try:
             cert = x509.load_der_x509_certificate(
                 base64.b64decode("".join((el.text or "").split()), validate=True)
@@ -66,35 +81,65 @@ def _intermediates(data: bytes, leaf: x509.Certificate) -> list[x509.Certificate
     return out
 
 
+def signer_distrust(
+    certificate: x509.Certificate,
+    chain: Sequence[x509.Certificate],
+    when: dt.datetime,
+    trust: TrustStore,
+    crls: CrlSet,
+    at: dt.datetime,
+) -> str | None:
+    """Why an *organisation* document signer (a revocation notice; the package envelope and
+    receipt above this layer) is not believed, or None when it is.
+
+    ``"CERTIFICATE"``: the signing time is after ``at`` or out of the usable range (which keeps
+    date arithmetic in bounds), no path to a configured anchor at that time (never the OS
+    store), key usage, key strength or extended key usage refused, or a supplied CRL revokes
+    it. ``"NOT_ORGANISATION"``: the holder is not an organisation (``UID=MST:``/budget code).
+    The one copy of these rules: the package layer reaches it through ``verify._internal``.
+    """
+    if when > at or not usable_signing_time(when):
+        return "CERTIFICATE"
+    path = trust.validate(certificate, list(chain), when)
+    if (
+        path.code is not None
+        or not trust.check_key_usage(certificate)
+        or trust.check_key_strength(certificate) is not None
+        or not trust.check_extended_key_usage(certificate)
+    ):
+        return "CERTIFICATE"
+    if len(path.chain) > 1 and crls.status(certificate, path.chain[1], when, now=at).code:
+        return "CERTIFICATE"
+    if identity_of(certificate).holder is not HolderKind.ORGANISATION:
+        return "NOT_ORGANISATION"
+    return None
+
+
+def believe_notice(
+    data: bytes, trust: TrustStore, crls: CrlSet, at: dt.datetime
+) -> ThongBaoThuHoi | None:
+    """A revocation notice whose signature checks (the signing core reads it from its signed
+    bytes) and whose signer is believed (:func:`signer_distrust`), or None."""
+    try:
+        notice = read_thong_bao_thu_hoi(bytes(data))
+        chain = signature_chain(parse_xml(bytes(data)), _NOTICE_SIGNATURE, notice.certificate)
+    except (HocBaSoError, ValueError):
+        return None
+    if signer_distrust(notice.certificate, chain, notice.signing_time, trust, crls, at):
+        return None
+    return notice
+
+
 def read_notice(
     data: bytes, trust: TrustStore, crls: CrlSet, at: dt.datetime
 ) -> RevocationNotice | None:
     """The verified notice, or None when it cannot be believed."""
-    try:
-        notice = read_thong_bao_thu_hoi(bytes(data))
-        chain = _intermediates(data, notice.certificate)
-    except (HocBaSoError, ValueError):
-        return None
-    when = notice.signing_time
-    if when > at or not usable_signing_time(when):  # the range keeps date arithmetic in bounds
-        return None
-    path = trust.validate(notice.certificate, chain, when)
-    if path.code is not None or not trust.check_key_usage(notice.certificate):
-        return None
-    if trust.check_key_strength(notice.certificate) is not None:
-        return None
-    if not trust.check_extended_key_usage(notice.certificate):
-        return None
-    if len(path.chain) > 1:
-        code = crls.status(notice.certificate, path.chain[1], when, now=at).code
-        if code is not None:
-            return None
-    ident = identity_of(notice.certificate)
-    if ident.holder is not HolderKind.ORGANISATION:
+    notice = believe_notice(data, trust, crls, at)
+    if notice is None:
         return None
     return RevocationNotice(
         notice.ma_dinh_danh_hoc_ba,
         notice.phien_ban,
         notice.bam_hoc_ba,
-        organisation_id=ident.organisation_id,
+        organisation_id=identity_of(notice.certificate).organisation_id,
     )

@@ -10,7 +10,12 @@ record it is).
 - *Version chain.* A correction names its predecessor's record digest
   (``DINH_CHINH/BAM_PHIEN_BAN_TRUOC``). Given earlier versions, the predecessor is the supplied
   version with the same identifier and version − 1; if its record digest differs from the one
-  named, that is ``STATUS.VERSION_DIGEST_MISMATCH`` (fail closed), never a skipped link.
+  named, that is ``STATUS.VERSION_DIGEST_MISMATCH`` (fail closed), never a skipped link. The
+  digest binds the predecessor's content to the correction's signatures; who issued the
+  predecessor is only in its own issuance signature, so a link is taken only when that
+  signature checks and is believed (``STATUS.PREVIOUS_UNTRUSTED``) and its organisation is the
+  correction's issuer (``STATUS.VERSION_OTHER_ISSUER``): otherwise any trusted school could
+  "correct" another school's record (docs/verification.md, step 8.2, has the argument).
 - *Revocation notices.* A notice is believed only when its own signature verifies with a trusted
   *organisation* certificate (``_notice``); a notice that cannot be read or believed FAILs
   (``STATUS.NOTICE_INVALID``): silence would let a damaged or doctored notice un-revoke a
@@ -31,9 +36,18 @@ from lxml import etree
 from hocbaso.errors import HocBaSoError
 from hocbaso.models import TrangThaiHocBa
 from hocbaso.packet import parse_xml, read_hoc_ba
-from hocbaso.signature._internal import record_digest_of_c14n, signed_data_c14n
+from hocbaso.packet._internal import VaiTroKy
+from hocbaso.packet._internal import layout as L
+from hocbaso.signature import HocBaKy
+from hocbaso.signature._internal import (
+    ElementSlot,
+    check_element_signature,
+    record_digest_of_c14n,
+    signed_data_c14n,
+)
+from hocbaso.verify._certificates import identity_of
 from hocbaso.verify._codes import Status
-from hocbaso.verify._notice import RevocationNotice, read_notice
+from hocbaso.verify._notice import RevocationNotice, read_notice, signer_distrust
 from hocbaso.verify._report import StepResult
 
 if TYPE_CHECKING:
@@ -42,6 +56,10 @@ if TYPE_CHECKING:
     from hocbaso.verify._trust import TrustStore
 
 __all__ = ["check_status"]
+
+_KPH = VaiTroKy.KY_PHAT_HANH
+#: The issuance signature of a record, as an element signature over ``#data``.
+_ISSUANCE = ElementSlot(L.ID_DATA, _KPH.value, _KPH.signature_id(), _KPH.object_id())
 
 
 def _read_previous(data: bytes) -> tuple[HocBa, str] | None:
@@ -56,6 +74,27 @@ def _read_previous(data: bytes) -> tuple[HocBa, str] | None:
         return read_hoc_ba(tree), record_digest_of_c14n(c14n)
     except (HocBaSoError, ValueError):
         return None
+
+
+def _issuers_of_previous(
+    data: bytes, previous: HocBa, trust: TrustStore, crls: CrlSet, at: dt.datetime
+) -> frozenset[str] | None:
+    """The organisation identities of a linked previous version's issuer, or None when its
+    issuance (KY_PHAT_HANH) signature does not check — profile, digests, value, its
+    ``HocBaKy`` naming the previous version's identifier and version — or its certificate is
+    not believed (:func:`signer_distrust`, at its own signing time). The signature covers the
+    same single ``#data`` block whose record digest the correction names."""
+    tc = previous.thong_tin_hoc_ba.thong_tin_chung
+    try:
+        sig = check_element_signature(
+            bytes(data), _ISSUANCE, label=_KPH.value,
+            binding=HocBaKy(tc.ma_dinh_danh_hoc_ba, str(tc.phien_ban)),
+        )
+    except (HocBaSoError, ValueError):
+        return None
+    if signer_distrust(sig.certificate, sig.chain, sig.signing_time, trust, crls, at):
+        return None
+    return identity_of(sig.certificate).organisation_ids
 
 
 def check_status(
@@ -81,16 +120,17 @@ def check_status(
         revoked = True
 
     # -- version chain ---------------------------------------------------------------------
-    versions: list[tuple[HocBa, str]] = []
+    versions: list[tuple[HocBa, str, bytes]] = []
     for p in previous_versions:
         read = _read_previous(p)
         if read is None:
             out.append(StepResult.of("STATUS.PREVIOUS_INVALID", Status.FAIL))
         else:
-            versions.append(read)
+            versions.append((*read, p))
     supplied = bool(versions) or any(r.code == "STATUS.PREVIOUS_INVALID" for r in out)
     checked_anything = supplied
     current = record
+    issuers = frozenset({issuer_organisation} if issuer_organisation else ())
     link = 0
     while True:
         ctc = current.thong_tin_hoc_ba.thong_tin_chung
@@ -118,20 +158,29 @@ def check_status(
             break
         # The predecessor is bound by identifier and version; its digest must then match.
         same = [
-            (v, d)
-            for v, d in versions
+            (v, d, raw)
+            for v, d, raw in versions
             if v.thong_tin_hoc_ba.thong_tin_chung.ma_dinh_danh_hoc_ba == ctc.ma_dinh_danh_hoc_ba
             and v.thong_tin_hoc_ba.thong_tin_chung.phien_ban == ctc.phien_ban - 1
         ]
-        found = next((v for v, d in same if d == want), None)
+        found = next(((v, raw) for v, d, raw in same if d == want), None)
         if found is not None:
-            current = found
+            # The digest binds the previous version's content; who issued it is only in its
+            # own issuance signature, which must check before a correction may follow it.
+            earlier = _issuers_of_previous(found[1], found[0], trust, crls, at)
+            if earlier is None:
+                out.append(StepResult.of("STATUS.PREVIOUS_UNTRUSTED", Status.FAIL))
+                break
+            if issuers and not issuers & earlier:
+                out.append(StepResult.of("STATUS.VERSION_OTHER_ISSUER", Status.FAIL))
+                break
+            current, issuers = found[0], earlier
             link += 1
             continue
         if same:
             out.append(StepResult.of("STATUS.VERSION_DIGEST_MISMATCH", Status.FAIL))
             break
-        named = next((v for v, d in versions if d == want), None)
+        named = next((v for v, d, _ in versions if d == want), None)
         if named is not None:
             ptc = named.thong_tin_hoc_ba.thong_tin_chung
             if ptc.ma_dinh_danh_hoc_ba != ctc.ma_dinh_danh_hoc_ba:
