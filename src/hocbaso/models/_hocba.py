@@ -359,6 +359,11 @@ class ThongTinHocBa(HocBaModel):
 
 
 _RESULT_FIELDS = ("diem_hoc_ky_1", "diem_hoc_ky_2", "diem_ca_nam", "diem_kt_lai")
+#: A scored subject cannot carry Đ/CĐ, a comment-only subject cannot carry a score.
+_WRONG_RESULT: dict[LoaiDanhGia, type] = {
+    LoaiDanhGia.DIEM: DanhGiaNhanXet,
+    LoaiDanhGia.NHAN_XET: Decimal,
+}
 
 
 class DiemTongKet(HocBaModel):
@@ -397,12 +402,13 @@ class DiemTongKet(HocBaModel):
                 "Subject code is not in the code list; two or three digits, e.g. 15 (Toán); "
                 "the list is hocbaso.MON_HOC (docs/records.md §6)",
             )
+        # The result type the subject's kind excludes, looked up once per row.
+        wrong_type = _WRONG_RESULT.get(info.loai)
+        if wrong_type is None:
+            return self
+        values = self.__dict__
         for name in _RESULT_FIELDS:
-            value = getattr(self, name)
-            wrong = (info.loai is LoaiDanhGia.DIEM and isinstance(value, DanhGiaNhanXet)) or (
-                info.loai is LoaiDanhGia.NHAN_XET and isinstance(value, Decimal)
-            )
-            if wrong:
+            if isinstance(values[name], wrong_type):
                 raise _err(
                     "MODEL.SCORE_KIND",
                     name.upper(),
