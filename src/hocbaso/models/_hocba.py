@@ -418,6 +418,11 @@ class DiemTongKet(HocBaModel):
         return self
 
 
+def _row_path(i: int) -> str:
+    """Where a subject-code problem of row ``i`` (from 1) is reported."""
+    return f"BANG_DIEM/DIEM_TONG_KET[{i}]/MA_MON_HOC"
+
+
 class HocBa(HocBaModel):
     """A whole yearly record: what the packet's ``DU_LIEU_HOC_BA Id="data"`` holds."""
 
@@ -444,11 +449,10 @@ class HocBa(HocBaModel):
         cap = self.thong_tin_hoc_ba.thong_tin_chung.ma_cap_hoc
         seen: set[str] = set()
         for i, row in enumerate(self.bang_diem, start=1):
-            where = f"BANG_DIEM/DIEM_TONG_KET[{i}]/MA_MON_HOC"
             if row.ma_mon_hoc in seen:
                 raise _err(
                     "MODEL.DUPLICATE_SUBJECT",
-                    where,
+                    _row_path(i),
                     "Môn học xuất hiện hai lần trong bảng điểm",
                     "Subject appears twice in the score table",
                 )
@@ -456,7 +460,7 @@ class HocBa(HocBaModel):
             if cap not in MON_HOC[row.ma_mon_hoc].cap_hoc:
                 raise _err(
                     "MODEL.SUBJECT_LEVEL",
-                    where,
+                    _row_path(i),
                     "Môn học không thuộc chương trình của cấp học này",
                     "Subject is not taught at this level",
                 )
