@@ -16,3 +16,19 @@ def test_every_benchmark_module_imports_and_has_main() -> None:
     for name in names:
         module = importlib.import_module(f"benchmarks.{name}")
         assert callable(module.main)
+
+
+def test_every_benchmark_main_accepts_the_flags_the_runner_passes() -> None:
+    """``python -m benchmarks NAME --quick`` calls ``main(["--quick"])``; with no flag, ``main()``.
+
+    Checked on the signatures (binding the runner's two call forms), so no benchmark runs here;
+    a ``main()`` without a parameter crashed the runner with a TypeError before timing anything.
+    """
+    import inspect
+
+    for m in pkgutil.iter_modules(benchmarks.__path__):
+        if not m.name.startswith("bench_"):
+            continue
+        signature = inspect.signature(importlib.import_module(f"benchmarks.{m.name}").main)
+        signature.bind()  # python -m benchmarks NAME
+        signature.bind(["--quick"])  # python -m benchmarks NAME --quick

@@ -359,6 +359,11 @@ class ThongTinHocBa(HocBaModel):
 
 
 _RESULT_FIELDS = ("diem_hoc_ky_1", "diem_hoc_ky_2", "diem_ca_nam", "diem_kt_lai")
+#: A scored subject cannot carry Đ/CĐ, a comment-only subject cannot carry a score.
+_WRONG_RESULT: dict[LoaiDanhGia, type] = {
+    LoaiDanhGia.DIEM: DanhGiaNhanXet,
+    LoaiDanhGia.NHAN_XET: Decimal,
+}
 
 
 class DiemTongKet(HocBaModel):
@@ -397,12 +402,13 @@ class DiemTongKet(HocBaModel):
                 "Subject code is not in the code list; two or three digits, e.g. 15 (Toán); "
                 "the list is hocbaso.MON_HOC (docs/records.md §6)",
             )
+        # The result type the subject's kind excludes, looked up once per row.
+        wrong_type = _WRONG_RESULT.get(info.loai)
+        if wrong_type is None:
+            return self
+        values = self.__dict__
         for name in _RESULT_FIELDS:
-            value = getattr(self, name)
-            wrong = (info.loai is LoaiDanhGia.DIEM and isinstance(value, DanhGiaNhanXet)) or (
-                info.loai is LoaiDanhGia.NHAN_XET and isinstance(value, Decimal)
-            )
-            if wrong:
+            if isinstance(values[name], wrong_type):
                 raise _err(
                     "MODEL.SCORE_KIND",
                     name.upper(),
@@ -410,6 +416,11 @@ class DiemTongKet(HocBaModel):
                     "Result does not fit how the subject is assessed (score or comment)",
                 )
         return self
+
+
+def _row_path(i: int) -> str:
+    """Where a subject-code problem of row ``i`` (from 1) is reported."""
+    return f"BANG_DIEM/DIEM_TONG_KET[{i}]/MA_MON_HOC"
 
 
 class HocBa(HocBaModel):
@@ -438,11 +449,10 @@ class HocBa(HocBaModel):
         cap = self.thong_tin_hoc_ba.thong_tin_chung.ma_cap_hoc
         seen: set[str] = set()
         for i, row in enumerate(self.bang_diem, start=1):
-            where = f"BANG_DIEM/DIEM_TONG_KET[{i}]/MA_MON_HOC"
             if row.ma_mon_hoc in seen:
                 raise _err(
                     "MODEL.DUPLICATE_SUBJECT",
-                    where,
+                    _row_path(i),
                     "Môn học xuất hiện hai lần trong bảng điểm",
                     "Subject appears twice in the score table",
                 )
@@ -450,7 +460,7 @@ class HocBa(HocBaModel):
             if cap not in MON_HOC[row.ma_mon_hoc].cap_hoc:
                 raise _err(
                     "MODEL.SUBJECT_LEVEL",
-                    where,
+                    _row_path(i),
                     "Môn học không thuộc chương trình của cấp học này",
                     "Subject is not taught at this level",
                 )

@@ -231,12 +231,65 @@ def _read(el: etree._Element, cls: type[HocBaModel]) -> dict[str, Any]:
     return out
 
 
-def read_hoc_ba(element: etree._Element) -> HocBa:
-    """Build the record from a parsed ``HOC_BA`` root or a bare ``DU_LIEU_HOC_BA`` element.
+#: A class's reading plan, compiled once: leaf tag → attribute, and nested tag →
+#: (attribute, the nested class's plan, whether it is a container of items).
+_Spec = tuple[dict[str, str], dict[str, tuple[str, "_Spec", bool]]]
 
-    The verifier calls it on the re-parsed canonical bytes of ``#data`` so the record it
-    reports is made only of signed content.
+
+@cache
+def _spec(cls: type[HocBaModel]) -> _Spec:
+    leaves: dict[str, str] = {}
+    nested: dict[str, tuple[str, _Spec, bool]] = {}
+    for fp in plan(cls):
+        if fp.model is None:
+            leaves[fp.tag] = fp.name
+        else:
+            nested[fp.tag] = (fp.name, _spec(fp.model), fp.many)
+    return leaves, nested
+
+
+def _read_fast(el: etree._Element, spec: _Spec) -> dict[str, Any] | None:
+    """:func:`_read` for the common case, or ``None`` when anything is unusual.
+
+    Same reading as :func:`_read` (text of a leaf, or ""; nested dicts; item tuples), with
+    no per-child bookkeeping: a child it does not know, a comment or processing instruction,
+    or a repeated element (fewer attributes read than children) makes it give up, and the
+    caller reads the whole record again with :func:`_read`, which decides what each of
+    those means (skip, or ``PACKET.UNEXPECTED_ELEMENT`` with its path). So every result and
+    every error is :func:`_read`'s own (tests/packet/test_read_fast_path.py).
     """
+    leaves, nested = spec
+    get_leaf, get_nested = leaves.get, nested.get
+    out: dict[str, Any] = {}
+    for child in el:
+        tag = child.tag
+        name = get_leaf(tag)
+        if name is not None:
+            out[name] = child.text or ""
+            continue
+        sub = get_nested(tag)
+        if sub is None:
+            return None
+        name, item_spec, many = sub
+        if many:
+            items = []
+            for item in child.iterchildren(tag=etree.Element):  # as _read: elements only
+                value = _read_fast(item, item_spec)
+                if value is None:
+                    return None
+                items.append(value)
+            out[name] = tuple(items)
+        else:
+            value = _read_fast(child, item_spec)
+            if value is None:
+                return None
+            out[name] = value
+    if len(out) != len(el):
+        return None  # a repeated element, or a comment: _read says which and what it means
+    return out
+
+
+def _data_block(element: etree._Element) -> tuple[etree._Element, etree._Element]:
     data = element if element.tag == L.DU_LIEU else element.find(L.DU_LIEU)
     if data is None:
         raise PacketError(
@@ -252,12 +305,38 @@ def read_hoc_ba(element: etree._Element) -> HocBa:
             "Khối dữ liệu của gói tin không đầy đủ",
             code="PACKET.NO_DATA",
         )
+    return thong_tin, bang_diem
+
+
+def _read_hoc_ba_reference(element: etree._Element) -> HocBa:
+    """:func:`read_hoc_ba` written plainly, element by element with :func:`_read`: the
+    reference that the fast reading must match, result for result and error for error."""
+    thong_tin, bang_diem = _data_block(element)
     return HocBa(
         thong_tin_hoc_ba=_read(thong_tin, ThongTinHocBa),
         bang_diem=tuple(
             _read(row, DiemTongKet) for row in bang_diem.iterchildren(tag=etree.Element)
         ),
     )
+
+
+def read_hoc_ba(element: etree._Element) -> HocBa:
+    """Build the record from a parsed ``HOC_BA`` root or a bare ``DU_LIEU_HOC_BA`` element.
+
+    The verifier calls it on the re-parsed canonical bytes of ``#data`` so the record it
+    reports is made only of signed content. The elements are read by :func:`_read_fast`
+    (falling back to :func:`_read` for anything unusual), then the record is validated once,
+    by one pydantic call over the nested dicts.
+    """
+    thong_tin, bang_diem = _data_block(element)
+    rows = list(bang_diem.iterchildren(tag=etree.Element))
+    fields = _read_fast(thong_tin, _spec(ThongTinHocBa))
+    row_spec = _spec(DiemTongKet)
+    table = [_read_fast(row, row_spec) for row in rows]
+    if fields is None or None in table:
+        fields = _read(thong_tin, ThongTinHocBa)  # the reference reading decides, and raises
+        table = [_read(row, DiemTongKet) for row in rows]
+    return HocBa(thong_tin_hoc_ba=fields, bang_diem=tuple(table))
 
 
 def from_xml(

@@ -290,6 +290,12 @@ def validate(
     document: Document, *, engine: Engine = "lxml"
 ) -> None:
     """Raise :class:`SchemaError` listing every violation, or return if the packet is valid."""
+    if engine == "lxml":
+        # A valid packet (the common case) needs only libxml2's yes; the coded details are
+        # built (validating again) only when there is something to report.
+        document = _as_root(document)
+        if _lxml_schema().validate(document):
+            return
     details = tuple(iter_errors(document, engine=engine))
     if not details:
         return
