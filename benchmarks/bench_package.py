@@ -86,21 +86,38 @@ def _pack(paths: list[Path], out: Path) -> None:
 _CHILD = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from benchmarks.bench_package import _pack, records, verify_package, TrustStore, AT
+    op, n, out = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+    from benchmarks.bench_package import AT, _pack, records
+    from hocbaso.package import Receiver, SqliteStore, verify_package
     from hocbaso.testing.pki import TestPKI
-    n = int(sys.argv[1]); out = Path(sys.argv[2])
-    _pack(records(n), out)
-    report = verify_package(out, TrustStore([TestPKI.cached().root]), at=AT)
-    assert report.ok
+    from hocbaso.verify import TrustStore
+    pki = TestPKI.cached()
+    trust = TrustStore([pki.root])
+    if op == "pack":
+        _pack(records(n), out)
+    elif op == "verify":
+        assert verify_package(out, trust, at=AT).ok
+    else:
+        store = Path(str(out) + ".store.sqlite")
+        store.unlink(missing_ok=True)
+        ministry = pki.school("0100109106", "Bo Giao duc va Dao tao")
+        receipt = Receiver(SqliteStore(store), trust, signer=ministry.signer(),
+                           clock=lambda: AT).receive(out)
+        assert receipt.accepted == n, receipt.ma_loi
+        store.unlink()
     # VmHWM: this process's own peak (ru_maxrss would carry the parent's peak across exec)
     status = Path("/proc/self/status").read_text()
     print(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
 """)
 
+OPS = ("pack", "verify", "receive")
 
-def peak_rss_mib(n: int) -> float:
+
+def peak_rss_mib(op: str, n: int) -> float:
+    """Peak RSS of a fresh interpreter that does one thing (pack, verify or receive) with a
+    package of ``n`` records: what the operation itself holds, nothing of this process."""
     out = CACHE / f"rss-{n}.zip"
-    done = subprocess.run([sys.executable, "-c", _CHILD, str(n), str(out)], check=True,
+    done = subprocess.run([sys.executable, "-c", _CHILD, op, str(n), str(out)], check=True,
                           capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
     return int(done.stdout.strip().splitlines()[-1]) / 1024
 
@@ -140,11 +157,13 @@ def main(argv: list[str] | None = None) -> None:
     big = 200 if args.quick else 2000
     trust = TrustStore([TestPKI.cached().root])
     records(big)
-    small, large = peak_rss_mib(200), peak_rss_mib(big)  # first, from a small parent
+    rss = {(op, n): peak_rss_mib(op, n) for n in (200, big) for op in OPS}  # small parents
     for n in (40, big):
         measure(n, trust)
-    print(f"peak RSS: 200 records {small:.0f} MiB, {big} records {large:.0f} MiB "
-          f"(×{large / small:.2f})")
+    for op in OPS:
+        small, large = rss[op, 200], rss[op, big]
+        print(f"peak RSS {op:>7}: 200 records {small:5.1f} MiB, {big} records {large:5.1f} MiB "
+              f"(×{large / small:.2f}; target ≤ 1.15)")
 
 
 if __name__ == "__main__":
