@@ -331,6 +331,21 @@ def pack(
         tep=tuple(p.tep for p in planned),
         ma_truong_den=transfer_to,
     )
+    return _seal(goi_tin, [p.source for p in planned], signer=signer, created_at=created_at,
+                 policy=policy, out=out)
+
+
+def _seal(
+    goi_tin: GoiTin,
+    sources: list[bytes | Path | IssuedRecord],
+    *,
+    signer: Signer,
+    created_at: dt.datetime,
+    policy: SigningPolicy,
+    out: Path | IO[bytes] | None,
+) -> bytes | None:
+    """Sign the envelope and write the container: ``mimetype``, ``GOI_TIN.xml``, then each
+    source's exact bytes in the envelope's order, loaded one at a time and let go."""
     envelope = sign_element(
         envelope_bytes(goi_tin),
         _PLACE,
@@ -345,8 +360,8 @@ def pack(
     def write(target: IO[bytes]) -> None:
         writer = ZipWriter(target, MEDIA_TYPE_GOI_TIN, created_at.astimezone(_VN))
         writer.add(ENVELOPE_NAME, envelope)
-        for p in planned:
-            writer.add(p.tep.duong_dan, _load(p.source))
+        for tep, source in zip(goi_tin.tep, sources, strict=True):
+            writer.add(tep.duong_dan, _load(source))
         writer.close()
 
     if out is None:
