@@ -10,6 +10,7 @@ corrupted record does not sink the others).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -496,6 +497,16 @@ def _check_record(
     keep: bool,
 ) -> EntryResult:
     report = verify(data, trust, at=at, crls=crls, policy=policy)
+    return record_entry(tep, g, report, keep=keep, data=data)
+
+
+def record_entry(
+    tep: TepGoiTin, g: GoiTin, report: VerificationReport, *, keep: bool = False,
+    data: bytes = b"",
+) -> EntryResult:
+    """The verdict on a record entry from its verification report (verified here or in a
+    worker): the report's failures, then what the envelope says of it (digest, identity,
+    school, school year, round, purpose)."""
     codes: list[str] = []
     if not report.ok:
         codes.append("PACKAGE.RECORD.INVALID")
@@ -532,7 +543,7 @@ def _check_record(
                        data if keep else b"", ma_tra_cuu, previous)
 
 
-def _check_notice(
+def check_notice(
     tep: TepGoiTin, data: bytes, g: GoiTin, trust: TrustStore, crls: CrlSet, at: dt.datetime,
     keep: bool,
 ) -> EntryResult:
@@ -610,6 +621,49 @@ def verify_opened(
 ) -> PackageReport:
     """:func:`verify_package` on an opened view whose SHA-256 is known (the receiver opens
     a package once, hashes it, verifies it and then stores from the same view)."""
+    head = envelope_report(opened, sha, trust, at, crl_set)
+    g = head.envelope
+    if g is None:
+        return head
+    entries: list[EntryResult] = []
+    technical = head.technical_ok
+    present = set(opened.names[2:])
+    for tep in g.tep:
+        if tep.duong_dan not in present:
+            continue
+        read = read_entry(opened, tep)
+        if isinstance(read, EntryResult):
+            entries.append(read)
+            continue
+        if not technical:
+            continue  # an unbelieved envelope vouches for nothing: do not spend on records
+        if tep.loai is LoaiTep.HOC_BA:
+            entries.append(_check_record(tep, read, g, trust, crl_set, at, policy, keep_reports))
+        else:
+            entries.append(check_notice(tep, read, g, trust, crl_set, at, keep_reports))
+    return dataclasses.replace(head, entries=tuple(entries))
+
+
+def read_entry(opened: Package, tep: TepGoiTin) -> bytes | EntryResult:
+    """An entry's bytes, or its failing verdict when it cannot be read or its SHA-256 is not
+    the one the envelope lists."""
+    try:
+        data = opened.read(tep.duong_dan)
+    except PackageError as exc:
+        return EntryResult(tep.duong_dan, tep.loai, tep.ma_dinh_danh_hoc_ba, tep.phien_ban,
+                           tep.bam_hoc_ba, (exc.code,))
+    if hashlib.sha256(data).hexdigest() != tep.bam_tep:
+        return EntryResult(tep.duong_dan, tep.loai, tep.ma_dinh_danh_hoc_ba, tep.phien_ban,
+                           tep.bam_hoc_ba, ("PACKAGE.ENTRY.SHA256",))
+    return data
+
+
+def envelope_report(
+    opened: Package, sha: str, trust: TrustStore, at: dt.datetime, crl_set: CrlSet
+) -> PackageReport:
+    """The package-level half of :func:`verify_package`: the envelope read, validated and
+    believed, and its list checked against the container (no entry verified yet).
+    ``envelope`` is None when the envelope could not be read or believed."""
     fail: list[PackageFinding] = []
     try:
         env = opened.envelope_bytes
@@ -674,30 +728,8 @@ def verify_opened(
         except ValueError:
             fail.append(PackageFinding.of("PACKAGE.ENVELOPE.FORMAT", Status.FAIL,
                                           "THOI_DIEM_TAO"))
-    entries: list[EntryResult] = []
-    technical = not fail
-    for tep in g.tep:
-        if tep.duong_dan not in present:
-            continue
-        try:
-            data = opened.read(tep.duong_dan)
-        except PackageError as exc:
-            entries.append(EntryResult(tep.duong_dan, tep.loai, tep.ma_dinh_danh_hoc_ba,
-                                       tep.phien_ban, tep.bam_hoc_ba, (exc.code,)))
-            continue
-        if hashlib.sha256(data).hexdigest() != tep.bam_tep:
-            entries.append(EntryResult(tep.duong_dan, tep.loai, tep.ma_dinh_danh_hoc_ba,
-                                       tep.phien_ban, tep.bam_hoc_ba,
-                                       ("PACKAGE.ENTRY.SHA256",)))
-            continue
-        if not technical:
-            continue  # an unbelieved envelope vouches for nothing: do not spend on records
-        if tep.loai is LoaiTep.HOC_BA:
-            entries.append(_check_record(tep, data, g, trust, crl_set, at, policy, keep_reports))
-        else:
-            entries.append(_check_notice(tep, data, g, trust, crl_set, at, keep_reports))
     findings = fail + warn
     if not fail:
         findings.insert(0, PackageFinding.of("PACKAGE.OK", Status.PASS))
-    return PackageReport(tuple(findings), tuple(entries), g, believed.organisations,
+    return PackageReport(tuple(findings), (), g, believed.organisations,
                          believed.signature.certificate, sha)
