@@ -59,6 +59,10 @@ _MIMETYPE = "mimetype"
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CHUNK = 64 * 1024
+#: DEFLATE level of every entry. 9 rather than zlib's default 6: +0.3 % smaller for about
+#: 0.07 ms more per record (docs/package.md, "Compression": a signed record is mostly base64
+#: certificates and signature values, which no DEFLATE level can shrink much).
+_LEVEL = 9
 
 
 @dataclass(frozen=True, slots=True)
@@ -497,7 +501,7 @@ class ZipWriter:
         info.compress_type = method
         info.create_system = 3
         info.external_attr = (stat.S_IFREG | 0o644) << 16
-        self._zip.writestr(info, data, compress_type=method, compresslevel=6)
+        self._zip.writestr(info, data, compress_type=method, compresslevel=_LEVEL)
 
     def add(self, name: str, data: bytes) -> None:
         self._write(name, data, zipfile.ZIP_DEFLATED)
