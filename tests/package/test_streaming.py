@@ -22,11 +22,20 @@ from hypothesis import strategies as st
 from tests.package.conftest import PACKED_AT, RECEIVED_AT, Signers
 
 from hocbaso.errors import PackageError
-from hocbaso.package import GoiTin, MucDich, Receiver, SqliteStore, open_package, verify_package
+from hocbaso.package import (
+    GoiTin,
+    MucDich,
+    PackageEntries,
+    Receiver,
+    SqliteStore,
+    open_package,
+    verify_package,
+)
 from hocbaso.package._package import _plan_record, _seal
+from hocbaso.package._zip import MEDIA_TYPE_GOI_TIN, ZipWriter
 from hocbaso.signature import IssuedRecord, SigningPolicy
 from hocbaso.testing.pki import TestIdentity, TestPKI
-from hocbaso.verify import TrustStore
+from hocbaso.verify import TrustStore, verify
 
 #: The largest read: the window the end record is searched in (22 bytes + a 64 KiB comment);
 #: entries are read in 64 KiB chunks.
@@ -143,13 +152,49 @@ def test_bytes_file_and_stream_give_the_same_answer(
         io.BufferedReader(_Stream(data)))
 
 
+def test_verifying_in_parts_reaches_verify_package_s_verdicts(
+    package: bytes, trust: TrustStore, tmp_path: Path
+) -> None:
+    """PackageEntries (envelope here, records verified by the caller, anywhere) gives every
+    entry the verdict verify_package gives it, for a sound package and a tampered one."""
+    view = open_package(package)
+    names = list(view.names[2:])
+    tampered = tmp_path / "tampered.zip"
+    with tampered.open("wb") as fh:
+        writer = ZipWriter(fh, MEDIA_TYPE_GOI_TIN, RECEIVED_AT)
+        writer.add("GOI_TIN.xml", view.envelope_bytes)
+        for i, name in enumerate(names):
+            data = view.read(name)
+            writer.add(name, data.replace(b"<MA_TRUONG>", b"<MA_TRUONG>9", 1) if i == 1
+                       else data)
+        writer.add("hoc_ba/extra.xml", view.read(names[0]))
+        writer.close()
+    for source in (package, tampered):
+        whole = verify_package(source, trust, at=RECEIVED_AT)
+        with PackageEntries(source, trust, at=RECEIVED_AT) as parts:
+            assert [f.code for f in parts.report.findings] == [
+                f.code for f in whole.findings]
+            verdicts = {}
+            for name in parts.names:
+                decided = parts.entry(name)
+                if isinstance(decided, bytes):
+                    decided = parts.record(name, verify(decided, trust, at=RECEIVED_AT))
+                verdicts[name] = decided.codes
+        assert {e.path: e.codes for e in whole.entries}.items() <= verdicts.items()
+        if source is package:
+            assert whole.ok and all(not c for c in verdicts.values())
+        else:  # an unbelieved container lists its extra entry; the changed one is caught
+            assert not whole.technical_ok
+            assert verdicts["hoc_ba/extra.xml"]
+
+
 # -- memory: flat in the record count ------------------------------------------------------
 
 _CHILD = textwrap.dedent("""
     import datetime as dt, json, sys
     from pathlib import Path
     from hocbaso.package import verify_package
-    from hocbaso.verify import TrustStore
+    from hocbaso.verify import TrustStore, verify
     trust = TrustStore.from_pem(Path(sys.argv[1]))
     report = verify_package(Path(sys.argv[2]), trust, at=dt.datetime.fromisoformat(sys.argv[3]))
     status = Path("/proc/self/status").read_text()

@@ -31,17 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from hocbaso.cli._package import is_package_file
-from hocbaso.errors import PackageError
-from hocbaso.package import LoaiTep, Package, PackageReport, TepGoiTin
-from hocbaso.package._package import (
-    check_notice,
-    envelope_report,
-    read_entry,
-    record_entry,
-    refused_report,
-)
-from hocbaso.package._zip import open_source
-from hocbaso.verify import CrlSet, Status, TrustStore, VerificationPolicy, VerificationReport
+from hocbaso.package import EntryResult, PackageEntries, PackageReport
+from hocbaso.verify import CrlSet, Status, TrustStore, VerificationReport
 
 __all__ = ["Outcome", "PackageInputs", "PackageItem"]
 
@@ -96,18 +87,13 @@ class PackageInputs:
     """Expands packages in a stream of inputs and decides or prepares each of their items.
 
     One package is open at a time (the one the stream is in); its envelope is checked once,
-    when its first item is prepared.
+    when it is opened (:class:`~hocbaso.package.PackageEntries`).
     """
 
-    def __init__(self, trust: TrustStore, *, at: dt.datetime, crls: CrlSet,
-                 policy: VerificationPolicy) -> None:
-        self._trust, self._at, self._crls, self._policy = trust, at, crls, policy
+    def __init__(self, trust: TrustStore, *, at: dt.datetime, crls: CrlSet) -> None:
+        self._trust, self._at, self._crls = trust, at, crls
         self._path: Path | None = None
-        self._view: Package | None = None
-        self._sha = ""
-        self._refused: PackageError | None = None
-        self._head: PackageReport | None = None
-        self._teps: dict[str, TepGoiTin] = {}
+        self._open_entries: PackageEntries | None = None
 
     # -- the stream ---------------------------------------------------------------------------
     def expand(self, inputs: Iterable[Path]) -> Iterator[Path | PackageItem]:
@@ -117,45 +103,25 @@ class PackageInputs:
                 if not is_package_file(path):
                     yield path
                     continue
-                self._open(path)
+                entries = self._open(path)
                 yield PackageItem(path)
-                if self._view is not None:
-                    for name in self._view.names[2:]:
-                        yield PackageItem(path, name)
+                for name in entries.names:
+                    yield PackageItem(path, name)
         finally:
             self.close()
 
-    def _open(self, path: Path) -> None:
+    def _open(self, path: Path) -> PackageEntries:
+        if self._open_entries is not None and self._path == path:
+            return self._open_entries
         self.close()
-        self._path, self._head, self._teps, self._refused = path, None, {}, None
-        try:
-            src = open_source(path)
-        except PackageError as exc:
-            self._view, self._refused = None, exc
-            return
-        try:
-            self._sha = src.sha256()
-            self._view = Package(src)
-        except PackageError as exc:
-            src.close()
-            self._view, self._refused = None, exc
+        self._path = path
+        self._open_entries = PackageEntries(path, self._trust, at=self._at, crls=self._crls)
+        return self._open_entries
 
     def close(self) -> None:
-        if self._view is not None:
-            self._view.close()
-            self._view = None
-
-    def _envelope(self) -> PackageReport:
-        if self._head is None:
-            if self._view is None:
-                assert self._refused is not None
-                self._head = refused_report(self._refused)
-            else:
-                self._head = envelope_report(self._view, self._sha, self._trust, self._at,
-                                             self._crls)
-                g = self._head.envelope
-                self._teps = {t.duong_dan: t for t in g.tep} if g is not None else {}
-        return self._head
+        if self._open_entries is not None:
+            self._open_entries.close()
+            self._open_entries = None
 
     # -- one item -----------------------------------------------------------------------------
     def prepare(
@@ -163,32 +129,24 @@ class PackageInputs:
     ) -> Outcome | tuple[bytes, Callable[[VerificationReport], Outcome]]:
         """An item decided here, or a record entry's bytes for the verifier and what turns
         its report into the item's outcome."""
-        if item.path != self._path:
-            self._open(item.path)  # a resumed run may start inside a package
-        head = self._envelope()
+        entries = self._open(item.path)  # a resumed run may start inside a package
         name = str(item)
         if item.entry is None:
-            return self._package_outcome(name, head)
-        g = head.envelope
-        tep = self._teps.get(item.entry)
-        kind = "notice" if item.entry.startswith("thu_hoi/") else "record"
-        if g is None or not head.technical_ok or self._view is None:
-            # An unbelieved envelope vouches for nothing: its records are not verified.
-            codes = [f.code for f in head.findings if f.status is Status.FAIL]
-            return self._decided(name, kind, None, [_problem(c, item.entry) for c in codes])
-        if tep is None:
-            return self._decided(name, kind, None,
-                                 [_problem("PACKAGE.ENTRY.EXTRA", item.entry)])
-        read = read_entry(self._view, tep)
-        if not isinstance(read, bytes):
-            return self._decided(name, kind, tep, [_problem(c, item.entry) for c in read.codes])
-        if tep.loai is LoaiTep.THU_HOI:
-            result = check_notice(tep, read, g, self._trust, self._crls, self._at, False)
-            return self._decided(name, "notice", tep,
-                                 [_problem(c, item.entry) for c in result.codes])
+            return self._package_outcome(name, entries)
+        entry = item.entry
+        decided = entries.entry(entry)
+        if isinstance(decided, EntryResult):
+            kind = "notice" if entry.startswith("thu_hoi/") else "record"
+            return Outcome(decided.ok, {
+                "file": name, "kind": kind, "ok": decided.ok, "revoked": False,
+                "packet_sha256": None, "record_digest": decided.bam_hoc_ba or None,
+                "ma_dinh_danh_hoc_ba": decided.ma_dinh_danh_hoc_ba or None,
+                "phien_ban": decided.phien_ban or None,
+                "problems": [_problem(c, entry) for c in decided.codes],
+            })
 
         def finish(report: VerificationReport) -> Outcome:
-            result = record_entry(tep, g, report)
+            result = entries.record(entry, report)
             line = {"file": name, "kind": "record", "ok": result.ok,
                     "revoked": report.revoked, "packet_sha256": report.packet_sha256,
                     "record_digest": report.record_digest,
@@ -198,32 +156,21 @@ class PackageInputs:
                         {"code": s.code, "status": s.status.value, "role": s.role,
                          "path": s.path}
                         for s in report.steps if s.status in (Status.FAIL, Status.WARN)
-                    ] + [_problem(c, tep.duong_dan) for c in result.codes
-                         if c.startswith("PACKAGE.")]}
+                    ] + [_problem(c, entry) for c in result.codes if c.startswith("PACKAGE.")]}
             return Outcome(result.ok, line, report=report)
 
-        return read, finish
+        return decided, finish
 
-    def _package_outcome(self, name: str, head: PackageReport) -> Outcome:
+    @staticmethod
+    def _package_outcome(name: str, entries: PackageEntries) -> Outcome:
+        head = entries.report
         g = head.envelope
         line = {
             "file": name, "kind": "package", "ok": head.technical_ok,
             "package_sha256": head.package_sha256 or None,
             "ma_goi_tin": g.ma_goi_tin if g is not None else None,
-            "entries": len(self._view.names) - 2 if self._view is not None else 0,
+            "entries": len(entries.names),
             "problems": [_problem(f.code, f.path, f.status) for f in head.findings
                          if f.status in (Status.FAIL, Status.WARN)],
         }
         return Outcome(head.technical_ok, line, package=head)
-
-    @staticmethod
-    def _decided(name: str, kind: str, tep: TepGoiTin | None,
-                 problems: list[dict[str, Any]]) -> Outcome:
-        ok = not problems
-        return Outcome(ok, {
-            "file": name, "kind": kind, "ok": ok, "revoked": False, "packet_sha256": None,
-            "record_digest": tep.bam_hoc_ba if tep is not None else None,
-            "ma_dinh_danh_hoc_ba": tep.ma_dinh_danh_hoc_ba if tep is not None else None,
-            "phien_ban": tep.phien_ban if tep is not None else None,
-            "problems": problems,
-        })

@@ -479,7 +479,7 @@ def verify(
         package_results.append(result)
     # Packages among the streamed inputs (folders, globs, --from-list, and every argument
     # with --jsonl) stand for their envelope and each entry (docs/scale.md).
-    packages_in = PackageInputs(trust, at=at, crls=crls, policy=policy)
+    packages_in = PackageInputs(trust, at=at, crls=crls)
     inputs = packages_in.expand(
         itertools.chain(iter_inputs(files), iter_list(listed) if listed else ())
     )
