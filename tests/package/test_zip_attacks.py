@@ -10,6 +10,7 @@ import tracemalloc
 import warnings
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -161,14 +162,20 @@ ATTACKS: dict[str, tuple[Callable[[], bytes], str, ZipLimits | None]] = {
 }
 
 
+@pytest.mark.parametrize("kind", ["bytes", "file"])
 @pytest.mark.parametrize("name", sorted(ATTACKS))
-def test_zip_attack_is_refused_with_its_code(name: str, trust: TrustStore) -> None:
+def test_zip_attack_is_refused_with_its_code(
+    name: str, kind: str, trust: TrustStore, tmp_path: Path
+) -> None:
     make, code, limits = ATTACKS[name]
-    data = make()
+    data: bytes | Path = make()
+    if kind == "file":  # read from the file as it is needed, never whole
+        path = tmp_path / "attack.zip"
+        path.write_bytes(data)
+        data = path
     tracemalloc.start()
     started = time.perf_counter()
-    with pytest.raises(PackageError) as err:
-        view = open_package(data, limits=limits)
+    with pytest.raises(PackageError) as err, open_package(data, limits=limits) as view:
         for entry in view.names:
             view.read(entry)
     elapsed = time.perf_counter() - started

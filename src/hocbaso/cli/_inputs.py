@@ -35,8 +35,10 @@ from typing import TextIO
 
 __all__ = ["FOLDER_SUFFIXES", "iter_inputs", "iter_list", "open_list", "walk_folder"]
 
-#: File name endings a folder walk picks up (a packet is an ``.xml`` file).
-FOLDER_SUFFIXES: tuple[str, ...] = (".xml",)
+#: File name endings a folder walk picks up: a packet is an ``.xml`` file, a package
+#: (gói tin, docs/package.md) a ``.zip`` one (recognised by its first bytes, then verified
+#: as its envelope and each entry; a ``.zip`` that is not a package is reported as such).
+FOLDER_SUFFIXES: tuple[str, ...] = (".xml", ".zip")
 
 
 def _sorted_entries(folder: Path) -> list[os.DirEntry[str]]:

@@ -27,12 +27,14 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from hocbaso.errors import VerificationInputError
 from hocbaso.verify import Status, VerificationReport
 
 __all__ = ["FSYNC_LINES", "FSYNC_SECONDS", "JsonlOutput", "Summary", "line_of"]
+
+T = TypeVar("T")
 
 FSYNC_LINES = 1000
 FSYNC_SECONDS = 1.0
@@ -57,16 +59,26 @@ def line_of(name: str, report: VerificationReport) -> dict[str, Any]:
 
 
 class Summary:
-    """Counts at the end of a run: records, ok, failed, revoked, and records per code."""
+    """Counts at the end of a run: records, ok, failed, revoked, and records per code.
+
+    ``records`` counts every line but a package's own (entries of packages included);
+    ``packages`` and ``packages_failed`` count the packages' own lines."""
 
     def __init__(self) -> None:
         self.records = 0
         self.ok = 0
         self.revoked = 0
         self.resumed = 0
+        self.packages = 0
+        self.packages_failed = 0
         self.codes: Counter[str] = Counter()
 
     def add(self, line: dict[str, Any]) -> None:
+        if line.get("kind") == "package":  # a package's own line; its entries follow
+            self.packages += 1
+            self.packages_failed += not line.get("ok")
+            self.codes.update({p["code"] for p in line.get("problems", ())})
+            return
         self.records += 1
         self.ok += bool(line.get("ok"))
         self.revoked += bool(line.get("revoked"))
@@ -79,6 +91,8 @@ class Summary:
             "failed": self.records - self.ok,
             "revoked": self.revoked,
             "resumed": self.resumed,
+            "packages": self.packages,
+            "packages_failed": self.packages_failed,
             "codes": dict(sorted(self.codes.items())),
         }
 
@@ -136,7 +150,7 @@ class JsonlOutput:
             os.ftruncate(self._fd, start)
             os.fsync(self._fd)
 
-    def resumed(self, inputs: Iterator[Path]) -> Iterator[Path]:
+    def resumed(self, inputs: Iterator[T]) -> Iterator[T]:
         """Match the existing lines to the first inputs; yield the inputs still to verify."""
         with open(self.path, encoding="utf-8") as fh:
             for number, text in enumerate(fh, start=1):

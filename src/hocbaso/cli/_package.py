@@ -146,13 +146,14 @@ def pack(
     when = signing_time(time_text)
     try:
         with open_signer(**keys) as signer:
-            data = pack_records(list(records), list(notices), signer=signer, round=int(round_),
-                        created_at=when, school_code=school_code, school_year=school_year,
-                        receiver=receiver)
-        assert data is not None
+            # Streamed to OUT (a temporary name, then renamed), one record at a time.
+            pack_records(list(records), list(notices), signer=signer, round=int(round_),
+                         created_at=when, school_code=school_code, school_year=school_year,
+                         receiver=receiver, out=out)
     except HocBaSoError as err:
         _fail(err, as_json)
-    write_atomically(out, data)
+    except OSError as exc:
+        raise click.UsageError(f"cannot write {out}: {exc.strerror}") from None
     if as_json:
         echo_json({"ok": True, "command": "pack", "out": str(out), "records": len(records),
                    "notices": len(notices)})
@@ -173,15 +174,17 @@ def inspect(file: Path, as_json: bool) -> None:
     Mã thoát / exit: 0 đọc được / readable, 2 bị từ chối / refused.
     """
     try:
-        view = open_package(file)
-        entries = [(n, len(view.read(n))) for n in view.names]
+        # Each entry is inflated (and CRC-checked) in turn from the file, then let go.
+        with open_package(file) as view:
+            media_type = view.media_type
+            entries = [(n, len(view.read(n))) for n in view.names]
     except HocBaSoError as err:
         _fail(err, as_json)
     if as_json:
-        echo_json({"file": str(file), "media_type": view.media_type,
+        echo_json({"file": str(file), "media_type": media_type,
                    "entries": [{"name": n, "size": s} for n, s in entries]})
         return
-    click.echo(f"{file}: {view.media_type}")
+    click.echo(f"{file}: {media_type}")
     for n, s in entries:
         click.echo(f"  {s:>9}  {n}")
 

@@ -43,6 +43,7 @@ from hocbaso.cli._inputs import iter_inputs, iter_list, open_list
 from hocbaso.cli._jsonl import JsonlOutput, line_of
 from hocbaso.cli._main import print_error
 from hocbaso.cli._package import is_package_file, verify_package_file
+from hocbaso.cli._package_inputs import Outcome, PackageInputs, PackageItem
 from hocbaso.errors import HocBaSoError, VerificationInputError
 from hocbaso.signature import VaiTroKy
 from hocbaso.verify import (
@@ -203,7 +204,7 @@ _PDF_MAX_BYTES = 64 * 1024 * 1024
 
 
 def _reports(
-    inputs: Iterator[Path],
+    inputs: Iterator[Path | PackageItem],
     trust: TrustStore,
     *,
     executor: Executor,
@@ -212,21 +213,43 @@ def _reports(
     revocations: list[bytes],
     previous: list[bytes],
     policy: VerificationPolicy,
- expand_pdf: bool = False,
-) -> Iterator[tuple[str, VerificationReport]]:
+    packages: PackageInputs | None = None,
+    expand_pdf: bool = False,
+) -> Iterator[tuple[str, VerificationReport | Outcome]]:
     """Each input with its report, in input order, streamed: the names waiting for their
     report are at most ``verify_many``'s in-flight window, whatever the number of inputs.
 
     With ``expand_pdf`` a PDF copy stands for the packets it carries (one report each, named
     ``file.pdf#packet``). JSON Lines runs leave it off: ``--resume`` pairs line k with input k,
-    which holds only while every input gives exactly one report."""
-    waiting: deque[str] = deque()
+    which holds only while every input gives exactly one report.
+
+    A package's items (``packages.expand``) are prepared here: the package and its notices
+    are decided in this process (an :class:`Outcome` waits in line), each record entry's
+    bytes go to the verifier and its report is finished into an :class:`Outcome`."""
+    waiting: deque[tuple[str, Outcome | Callable[[VerificationReport], Outcome] | None]] = (
+        deque()
+    )
 
     def feed() -> Iterator[bytes | str]:
         for path in inputs:
+            if isinstance(path, PackageItem):
+                assert packages is not None
+                prepared = packages.prepare(path)
+                if isinstance(prepared, Outcome):
+                    waiting.append((str(path), prepared))
+                else:
+                    waiting.append((str(path), prepared[1]))
+                    yield prepared[0]
+                continue
             for name, item in _pdf_inputs(path) if expand_pdf else [(str(path), str(path))]:
-                waiting.append(name)
+                waiting.append((name, None))
                 yield item
+
+    def decided() -> Iterator[tuple[str, Outcome]]:
+        while waiting and isinstance(waiting[0][1], Outcome):
+            name, outcome = waiting.popleft()
+            assert isinstance(outcome, Outcome)
+            yield name, outcome
 
     inline = isinstance(executor, _InlineExecutor)
     for report in verify_many(
@@ -241,7 +264,11 @@ def _reports(
         chunk_size=1 if inline else 8,
         max_in_flight=1 if inline else None,
     ):
-        yield waiting.popleft(), report
+        yield from decided()
+        name, finish = waiting.popleft()
+        assert not isinstance(finish, Outcome)
+        yield name, finish(report) if finish is not None else report
+    yield from decided()
 
 
 def _entry(path: Path | str, report: VerificationReport) -> dict[str, object]:
@@ -450,7 +477,12 @@ def verify(
                                          as_json=as_json)
         packages_ok = packages_ok and ok
         package_results.append(result)
-    inputs = itertools.chain(iter_inputs(files), iter_list(listed) if listed else ())
+    # Packages among the streamed inputs (folders, globs, --from-list, and every argument
+    # with --jsonl) stand for their envelope and each entry (docs/scale.md).
+    packages_in = PackageInputs(trust, at=at, crls=crls)
+    inputs = packages_in.expand(
+        itertools.chain(iter_inputs(files), iter_list(listed) if listed else ())
+    )
     run = functools.partial(
         _reports,
         trust=trust,
@@ -459,10 +491,12 @@ def verify(
         revocations=revocations,
         previous=previous,
         policy=policy,
+        packages=packages_in,
     )
     try:
         with contextlib.ExitStack() as stack:
             executor = _executor(workers, scheduler, stack)
+            stack.callback(packages_in.close)
             if jsonl_path is not None:
                 all_ok = _to_jsonl(jsonl_path, resume, inputs, run, executor)
             else:
@@ -492,7 +526,7 @@ def _open_list(list_file: str | None) -> TextIO | None:
         ) from None
 
 
-_Run = Callable[..., Iterator[tuple[str, VerificationReport]]]
+_Run = Callable[..., Iterator[tuple[str, VerificationReport | Outcome]]]
 
 
 def _progress(total: int | None) -> Progress:
@@ -508,7 +542,8 @@ def _progress(total: int | None) -> Progress:
 
 
 def _to_jsonl(
-    out_path: Path, resume: bool, inputs: Iterator[Path], run: _Run, executor: Executor
+    out_path: Path, resume: bool, inputs: Iterator[Path | PackageItem], run: _Run,
+    executor: Executor,
 ) -> bool:
     """Stream every report to OUT as one JSON line; print the summary; True if all ok."""
     out = JsonlOutput(out_path, resume=resume)
@@ -517,19 +552,19 @@ def _to_jsonl(
         with _progress(None) as progress:
             task = progress.add_task("Kiểm tra / Verifying", total=None)
             for path, report in run(todo, executor=executor):
-                out.write(line_of(str(path), report))
+                out.write(report.line if isinstance(report, Outcome) else line_of(path, report))
                 progress.advance(task)
     finally:
         out.close()
     summary = out.summary.to_dict()
     echo_json(summary)
-    return bool(summary["failed"] == 0)
+    return bool(summary["failed"] == 0 and summary["packages_failed"] == 0)
 
 
 def _to_console(
     files: tuple[Path, ...],
     list_file: str | None,
-    inputs: Iterator[Path],
+    inputs: Iterator[Path | PackageItem],
     run: _Run,
     executor: Executor,
     as_json: bool,
@@ -554,7 +589,15 @@ def _to_console(
         task = progress.add_task("Kiểm tra / Verifying", total=len(files) if known else None)
         for path, report in run(inputs, executor=executor, expand_pdf=True):
             all_ok = all_ok and report.ok
-            if as_json:
+            if isinstance(report, Outcome):  # a package, or an entry of one
+                if as_json:
+                    results.append(report.as_json())
+                else:
+                    if report.report is not None:
+                        out.print(render_report(path, report.report, lang))
+                    if report.summary():
+                        out.print(Text(report.summary()))
+            elif as_json:
                 results.append(_entry(path, report))
             else:
                 out.print(render_report(path, report, lang))

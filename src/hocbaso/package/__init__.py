@@ -33,6 +33,7 @@ from hocbaso.package._store import (
     TrangThaiLuu,
     version_status,
 )
+from hocbaso.package._stream import PackageEntries
 from hocbaso.package._transfer import TransferReport, pack_transfer, verify_transfer
 from hocbaso.package._zip import MEDIA_TYPE_GOI_TIN, ZipLimits, media_type_of
 
@@ -49,6 +50,7 @@ __all__ = [
     "LookupResult",
     "MucDich",
     "Package",
+    "PackageEntries",
     "PackageFinding",
     "PackageReport",
     "Receiver",

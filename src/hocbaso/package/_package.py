@@ -10,9 +10,11 @@ corrupted record does not sink the others).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
+import os
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -39,7 +41,14 @@ from hocbaso.package._envelope import (
     validate_document,
 )
 from hocbaso.package._signed import as_crl_set, believe, believe_notice, binding_for
-from hocbaso.package._zip import MEDIA_TYPE_GOI_TIN, ZipLimits, ZipView, ZipWriter
+from hocbaso.package._zip import (
+    MEDIA_TYPE_GOI_TIN,
+    Source,
+    ZipLimits,
+    ZipView,
+    ZipWriter,
+    open_source,
+)
 from hocbaso.packet import parse_xml, read_hoc_ba
 from hocbaso.signature import (
     IssuedRecord,
@@ -71,7 +80,6 @@ __all__ = [
     "dot_gui_of",
     "open_package",
     "pack",
-    "read_source",
     "round_deadline",
     "verify_package",
 ]
@@ -112,10 +120,13 @@ class Package:
     """A read-only view of a package: entry names, and each entry's exact bytes on demand.
 
     Nothing is re-serialised: :meth:`read` returns the bytes as they were packed (inflated and
-    CRC-checked by the hardened reader), one entry at a time.
+    CRC-checked by the hardened reader), one entry at a time. Over a file, the package is never
+    held in memory: only the checked central directory (one small summary per entry) is kept
+    and each entry is read from the file when asked for. A view opened from a path holds the
+    file open until :meth:`close` (it is a context manager).
     """
 
-    def __init__(self, data: bytes, limits: ZipLimits | None = None) -> None:
+    def __init__(self, data: bytes | Source, limits: ZipLimits | None = None) -> None:
         self._zip = ZipView(data, limits)
         names = self._zip.names()
         if len(names) < 2 or names[1] != ENVELOPE_NAME:
@@ -134,6 +145,10 @@ class Package:
     def envelope_bytes(self) -> bytes:
         return self._zip.read(ENVELOPE_NAME)
 
+    def size(self, name: str) -> int:
+        """The uncompressed size the central directory declares for an entry."""
+        return self._zip.entry(name).size
+
     def read(self, name: str) -> bytes:
         return self._zip.read(name)
 
@@ -142,34 +157,39 @@ class Package:
         for name in self.names[2:]:
             yield name, self._zip.read(name)
 
+    def sha256(self) -> str:
+        """SHA-256 of the whole container, read in chunks."""
+        return self._zip.source.sha256()
 
-def read_source(source: bytes | Path | IO[bytes], limit: int) -> bytes:
-    if isinstance(source, bytes | bytearray | memoryview):
-        data = bytes(source)
-    elif isinstance(source, Path):
-        if not source.is_file():
-            raise package_error("PACKAGE.INPUT", path="package", detail="not a regular file")
-        with source.open("rb") as fh:
-            data = fh.read(limit + 1)
-    elif hasattr(source, "read"):
-        data = source.read(limit + 1)
-    else:
-        raise package_error("PACKAGE.INPUT", path="package",
-                            detail="pass bytes, a pathlib.Path or a binary file")
-    if len(data) > limit:
-        raise package_error("PACKAGE.ZIP.TOO_LARGE")
-    return data
+    def close(self) -> None:
+        """Close the file this view opened (a no-op over bytes or a caller's file)."""
+        self._zip.close()
+
+    def __enter__(self) -> Package:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def open_package(source: bytes | Path | IO[bytes], *, limits: ZipLimits | None = None) -> Package:
     """Open a package read-only through the hardened ZIP reader.
 
+    ``source`` is bytes, a path or a binary file (read from its current position; a file
+    that cannot seek is first copied in chunks to a temporary file). A path or a seekable
+    file is never read whole: use the view as a context manager (``with open_package(p) as
+    view:``) so the file it opened is closed.
+
     Raises :class:`~hocbaso.errors.PackageError` with a ``PACKAGE.ZIP.*`` code (or
     ``PACKAGE.ENVELOPE.MISSING``) when the container is refused. Signatures are not checked
     here: :func:`verify_package` does that.
     """
-    limits = limits or ZipLimits()
-    return Package(read_source(source, limits.max_archive_bytes), limits)
+    src = open_source(source, limits)
+    try:
+        return Package(src, limits)
+    except BaseException:
+        src.close()
+        raise
 
 
 # --------------------------------------------------------------------------------------------
@@ -312,6 +332,21 @@ def pack(
         tep=tuple(p.tep for p in planned),
         ma_truong_den=transfer_to,
     )
+    return _seal(goi_tin, [p.source for p in planned], signer=signer, created_at=created_at,
+                 policy=policy, out=out)
+
+
+def _seal(
+    goi_tin: GoiTin,
+    sources: list[bytes | Path | IssuedRecord],
+    *,
+    signer: Signer,
+    created_at: dt.datetime,
+    policy: SigningPolicy,
+    out: Path | IO[bytes] | None,
+) -> bytes | None:
+    """Sign the envelope and write the container: ``mimetype``, ``GOI_TIN.xml``, then each
+    source's exact bytes in the envelope's order, loaded one at a time and let go."""
     envelope = sign_element(
         envelope_bytes(goi_tin),
         _PLACE,
@@ -326,8 +361,8 @@ def pack(
     def write(target: IO[bytes]) -> None:
         writer = ZipWriter(target, MEDIA_TYPE_GOI_TIN, created_at.astimezone(_VN))
         writer.add(ENVELOPE_NAME, envelope)
-        for p in planned:
-            writer.add(p.tep.duong_dan, _load(p.source))
+        for tep, source in zip(goi_tin.tep, sources, strict=True):
+            writer.add(tep.duong_dan, _load(source))
         writer.close()
 
     if out is None:
@@ -335,10 +370,15 @@ def pack(
         write(buffer)
         return buffer.getvalue()
     if isinstance(out, Path):
+        # Streamed to a temporary name beside ``out``, flushed to disk, then renamed: a crash
+        # leaves the old file or the whole new package, never a truncated one.
+        out.resolve().parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
         try:
             with tmp.open("wb") as fh:
                 write(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
             tmp.replace(out)
         finally:
             tmp.unlink(missing_ok=True)
@@ -457,6 +497,16 @@ def _check_record(
     keep: bool,
 ) -> EntryResult:
     report = verify(data, trust, at=at, crls=crls, policy=policy)
+    return record_entry(tep, g, report, keep=keep, data=data)
+
+
+def record_entry(
+    tep: TepGoiTin, g: GoiTin, report: VerificationReport, *, keep: bool = False,
+    data: bytes = b"",
+) -> EntryResult:
+    """The verdict on a record entry from its verification report (verified here or in a
+    worker): the report's failures, then what the envelope says of it (digest, identity,
+    school, school year, round, purpose)."""
     codes: list[str] = []
     if not report.ok:
         codes.append("PACKAGE.RECORD.INVALID")
@@ -493,7 +543,7 @@ def _check_record(
                        data if keep else b"", ma_tra_cuu, previous)
 
 
-def _check_notice(
+def check_notice(
     tep: TepGoiTin, data: bytes, g: GoiTin, trust: TrustStore, crls: CrlSet, at: dt.datetime,
     keep: bool,
 ) -> EntryResult:
@@ -535,20 +585,90 @@ def verify_package(
     """
     at = at or dt.datetime.now(dt.UTC)
     crl_set = as_crl_set(crls)
+    if isinstance(package, Package):
+        try:
+            sha = package.sha256()
+        except PackageError as exc:
+            return refused_report(exc)
+        return verify_opened(package, sha, trust, at, crl_set, policy, keep_reports)
+    try:
+        src = open_source(package, limits)
+    except PackageError as exc:
+        return refused_report(exc)
+    with src:
+        try:
+            sha = src.sha256()
+            opened = Package(src, limits)
+        except PackageError as exc:
+            return refused_report(exc)
+        return verify_opened(opened, sha, trust, at, crl_set, policy, keep_reports)
+
+
+def refused_report(exc: PackageError) -> PackageReport:
+    """The report of a container the reader refused: its one FAIL finding."""
+    vi, en = PACKAGE_CODES.get(exc.code, (exc.message_vi, exc.message_en))
+    return PackageReport((PackageFinding(exc.code, Status.FAIL, vi, en, exc.path),))
+
+
+def verify_opened(
+    opened: Package,
+    sha: str,
+    trust: TrustStore,
+    at: dt.datetime,
+    crl_set: CrlSet,
+    policy: VerificationPolicy,
+    keep_reports: bool = False,
+) -> PackageReport:
+    """:func:`verify_package` on an opened view whose SHA-256 is known (the receiver opens
+    a package once, hashes it, verifies it and then stores from the same view)."""
+    head = envelope_report(opened, sha, trust, at, crl_set)
+    g = head.envelope
+    if g is None:
+        return head
+    entries: list[EntryResult] = []
+    technical = head.technical_ok
+    present = set(opened.names[2:])
+    for tep in g.tep:
+        if tep.duong_dan not in present:
+            continue
+        read = read_entry(opened, tep)
+        if isinstance(read, EntryResult):
+            entries.append(read)
+            continue
+        if not technical:
+            continue  # an unbelieved envelope vouches for nothing: do not spend on records
+        if tep.loai is LoaiTep.HOC_BA:
+            entries.append(_check_record(tep, read, g, trust, crl_set, at, policy, keep_reports))
+        else:
+            entries.append(check_notice(tep, read, g, trust, crl_set, at, keep_reports))
+    return dataclasses.replace(head, entries=tuple(entries))
+
+
+def read_entry(opened: Package, tep: TepGoiTin) -> bytes | EntryResult:
+    """An entry's bytes, or its failing verdict when it cannot be read or its SHA-256 is not
+    the one the envelope lists."""
+    try:
+        data = opened.read(tep.duong_dan)
+    except PackageError as exc:
+        return EntryResult(tep.duong_dan, tep.loai, tep.ma_dinh_danh_hoc_ba, tep.phien_ban,
+                           tep.bam_hoc_ba, (exc.code,))
+    if hashlib.sha256(data).hexdigest() != tep.bam_tep:
+        return EntryResult(tep.duong_dan, tep.loai, tep.ma_dinh_danh_hoc_ba, tep.phien_ban,
+                           tep.bam_hoc_ba, ("PACKAGE.ENTRY.SHA256",))
+    return data
+
+
+def envelope_report(
+    opened: Package, sha: str, trust: TrustStore, at: dt.datetime, crl_set: CrlSet
+) -> PackageReport:
+    """The package-level half of :func:`verify_package`: the envelope read, validated and
+    believed, and its list checked against the container (no entry verified yet).
+    ``envelope`` is None when the envelope could not be read or believed."""
     fail: list[PackageFinding] = []
     try:
-        if isinstance(package, Package):
-            opened = package
-            sha = ""
-        else:
-            lim = limits or ZipLimits()
-            raw = read_source(package, lim.max_archive_bytes)
-            sha = hashlib.sha256(raw).hexdigest()
-            opened = Package(raw, lim)
         env = opened.envelope_bytes
     except PackageError as exc:
-        vi, en = PACKAGE_CODES.get(exc.code, (exc.message_vi, exc.message_en))
-        return PackageReport((PackageFinding(exc.code, Status.FAIL, vi, en, exc.path),))
+        return refused_report(exc)
     try:
         problem = validate_document(parse_xml(env, limits=ENVELOPE_LIMITS), _ENVELOPE_SCHEMA)
     except (HocBaSoError, ValueError):
@@ -580,7 +700,7 @@ def verify_package(
     if not g.ma_goi_tin.startswith(f"{g.ma_truong_gui}-"):
         fail.append(PackageFinding.of("PACKAGE.ENVELOPE.ID", Status.FAIL, "MA_GOI_TIN"))
     listed = [t.duong_dan for t in g.tep]
-    present = list(opened.names[2:])
+    present = set(opened.names[2:])
     for name in sorted(set(listed) - set(present)):
         fail.append(PackageFinding.of("PACKAGE.ENTRY.MISSING", Status.FAIL, name))
     for name in sorted(set(present) - set(listed)):
@@ -608,30 +728,8 @@ def verify_package(
         except ValueError:
             fail.append(PackageFinding.of("PACKAGE.ENVELOPE.FORMAT", Status.FAIL,
                                           "THOI_DIEM_TAO"))
-    entries: list[EntryResult] = []
-    technical = not fail
-    for tep in g.tep:
-        if tep.duong_dan not in present:
-            continue
-        try:
-            data = opened.read(tep.duong_dan)
-        except PackageError as exc:
-            entries.append(EntryResult(tep.duong_dan, tep.loai, tep.ma_dinh_danh_hoc_ba,
-                                       tep.phien_ban, tep.bam_hoc_ba, (exc.code,)))
-            continue
-        if hashlib.sha256(data).hexdigest() != tep.bam_tep:
-            entries.append(EntryResult(tep.duong_dan, tep.loai, tep.ma_dinh_danh_hoc_ba,
-                                       tep.phien_ban, tep.bam_hoc_ba,
-                                       ("PACKAGE.ENTRY.SHA256",)))
-            continue
-        if not technical:
-            continue  # an unbelieved envelope vouches for nothing: do not spend on records
-        if tep.loai is LoaiTep.HOC_BA:
-            entries.append(_check_record(tep, data, g, trust, crl_set, at, policy, keep_reports))
-        else:
-            entries.append(_check_notice(tep, data, g, trust, crl_set, at, keep_reports))
     findings = fail + warn
     if not fail:
         findings.insert(0, PackageFinding.of("PACKAGE.OK", Status.PASS))
-    return PackageReport(tuple(findings), tuple(entries), g, believed.organisations,
+    return PackageReport(tuple(findings), (), g, believed.organisations,
                          believed.signature.certificate, sha)

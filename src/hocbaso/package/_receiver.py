@@ -9,6 +9,7 @@ decision that depends on the store (duplicates, version chains, revocations) run
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import uuid
@@ -26,9 +27,8 @@ from hocbaso.package._package import (
     Package,
     PackageFinding,
     PackageReport,
-    open_package,
-    read_source,
-    verify_package,
+    refused_report,
+    verify_opened,
 )
 from hocbaso.package._receipt import (
     BienNhan,
@@ -39,7 +39,7 @@ from hocbaso.package._receipt import (
 )
 from hocbaso.package._signed import as_crl_set
 from hocbaso.package._store import LookupResult, Store, StoredVersion, StoreTransaction
-from hocbaso.package._zip import ZipLimits
+from hocbaso.package._zip import Source, ZipLimits, open_source
 from hocbaso.signature import Signer
 from hocbaso.verify import STRICT, CrlSet, Status, TrustStore, VerificationPolicy, verify
 
@@ -80,24 +80,34 @@ class Receiver:
     def receive(self, package: bytes | Path | IO[bytes]) -> BienNhan:
         """Verify, store and answer one package; the same package again gives the same
         receipt. Never raises on hostile content: a refused package gets a rejecting receipt."""
-        limit = (self.limits or ZipLimits()).max_archive_bytes
         refused: str | None
-        try:
-            data = read_source(package, limit)
-        except PackageError as exc:  # too large or unreadable: answered, never stored
-            data = b""
-            refused = exc.code
-        else:
-            refused = None
-        sha = hashlib.sha256(data).hexdigest()
+        with contextlib.ExitStack() as stack:
+            try:
+                src: Source | None = stack.enter_context(open_source(package, self.limits))
+            except PackageError as exc:  # too large or unreadable: answered, never stored
+                src, refused = None, exc.code
+            else:
+                refused = None
+            return self._receive(src, refused)
+
+    def _receive(self, src: Source | None, refused: str | None) -> BienNhan:
+        # The package is read from its file as it is needed (its SHA-256 in one pass, then
+        # each entry when verified and again when stored): never held whole.
+        sha = src.sha256() if src is not None else hashlib.sha256(b"").hexdigest()
         known = self.store.receipt_by_sha256(sha) if refused is None else None
         if known is not None:
             return self._parse(known)
         now = self.clock()
-        if refused is None:
-            report = verify_package(data, self.trust, at=now, crls=self.crls,
-                                    policy=self.policy, limits=self.limits)
+        view: Package | None = None
+        if src is not None:
+            try:
+                view = Package(src, self.limits)
+            except PackageError as exc:
+                report = refused_report(exc)
+            else:
+                report = verify_opened(view, sha, self.trust, now, self.crls, self.policy)
         else:
+            assert refused is not None
             report = PackageReport((PackageFinding.of(refused, Status.FAIL),))
         g = report.envelope if report.technical_ok else None
         key = g.ma_goi_tin if g is not None else f"sha256:{sha}"
@@ -105,8 +115,9 @@ class Receiver:
             existing = tx.receipt(key)
             if existing is not None:
                 return self._parse(existing)
-            view = open_package(data, limits=self.limits) if g is not None else None
-            results = self._decide(tx, report, view, now) if view is not None else []
+            results = (
+                self._decide(tx, report, view, now) if g is not None and view is not None else []
+            )
             receipt = BienNhan(
                 ma_bien_nhan=f"{self.receiver_code}-{uuid.uuid4()}",
                 ma_goi_tin=g.ma_goi_tin if g is not None else None,
