@@ -48,7 +48,6 @@ from hocbaso.signature._internal import (
     HolderKind,
     matches_record_id,
     record_binding_in,
-    record_digest_of_c14n,
 )
 from hocbaso.tt22 import check_record
 from hocbaso.verify._certificates import identity_of, signer_summary
@@ -501,7 +500,9 @@ def verify(
         results.append(StepResult.of("STATUS.SKIPPED", Status.SKIP))
     else:
         assert structure.data_element is not None
-        digest = record_digest_of_c14n(canon.get(structure.data_element, C14nMethod.C14N_10, []))
+        # record_digest_of_c14n of those bytes: the SHA-256 hex of the inclusive C14N 1.0 of
+        # #data, hashed once with the References that digest the same bytes the same way.
+        digest = canon.digest(structure.data_element, C14nMethod.C14N_10, [], "sha256").hex()
         status_results, revoked = check_status(
             record,
             digest,
