@@ -25,7 +25,7 @@ from lxml import etree
 from hocbaso.errors import ParseError
 from hocbaso.packet._input import PacketSource, packet_bytes
 
-__all__ = ["DEFAULT_LIMITS", "ParseLimits", "parse_xml"]
+__all__ = ["DEFAULT_LIMITS", "ParseLimits", "parse_canonical_subtree", "parse_xml"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +87,29 @@ def parse_xml(data: PacketSource, *, limits: ParseLimits = DEFAULT_LIMITS) -> et
     ``PARSE.TOO_MANY_ATTRIBUTES_PER_ELEMENT``, ``PARSE.TOO_MANY_ATTRIBUTES``,
     ``PARSE.TOO_MANY_SIGNATURES``, ``PARSE.TOO_MANY_IDS``.
     """
+    return _parse(data, limits, walk=True)
+
+
+def parse_canonical_subtree(data: bytes) -> etree._Element:
+    """:func:`parse_xml` with the default limits, for bytes the verifier made itself: the
+    inclusive C14N 1.0 of one element of a tree :func:`parse_xml` accepted with the default
+    limits, when nothing was in scope from outside that element (no namespace, no ``xml:*``
+    attribute on an ancestor). Every byte-level check still runs; the tree walks of
+    ``_check_shape`` (depth, nodes, attributes, Ids, signatures) do not, because on such bytes
+    none can fail where the whole tree passed (docs/verification.md §7):
+
+    * the canonical form of a subtree holds that subtree's elements, attributes, Ids and
+      ``Signature`` elements and nothing more (with nothing in scope, inclusive C14N adds no
+      attribute to the apex), so each count is at most the whole tree's;
+    * nodes: comments are dropped and text nodes only merge (CDATA becomes text), never split;
+    * depth: the apex becomes depth 1, so every element is shallower than before.
+
+    Anything else (exclusive C14N, a namespace in scope) must go through :func:`parse_xml`.
+    """
+    return _parse(data, DEFAULT_LIMITS, walk=False)
+
+
+def _parse(data: PacketSource, limits: ParseLimits, *, walk: bool) -> etree._Element:
     if type(data) is not bytes:
         data = packet_bytes(data, what="data", max_bytes=limits.max_bytes)
     if len(data) > limits.max_bytes:
@@ -134,7 +157,8 @@ def parse_xml(data: PacketSource, *, limits: ParseLimits = DEFAULT_LIMITS) -> et
             "Document must be encoded in UTF-8",
             "Tệp phải được mã hoá UTF-8",
         )
-    _check_shape(root, limits)
+    if walk:
+        _check_shape(root, limits)
     return root
 
 

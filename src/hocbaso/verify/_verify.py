@@ -40,7 +40,13 @@ from hocbaso.errors import (
 )
 from hocbaso.models import HocBa
 from hocbaso.packet import DEFAULT_LIMITS, parse_xml, validate
-from hocbaso.packet._internal import PacketSource, VaiTroKy, packet_bytes, type_name
+from hocbaso.packet._internal import (
+    PacketSource,
+    VaiTroKy,
+    packet_bytes,
+    parse_canonical_subtree,
+    type_name,
+)
 from hocbaso.packet._internal import layout as L
 from hocbaso.signature import C14nMethod
 from hocbaso.signature._internal import (
@@ -55,7 +61,12 @@ from hocbaso.verify._codes import CODES, Status, Step
 from hocbaso.verify._crl import CrlSet
 from hocbaso.verify._notice import RevocationNotice
 from hocbaso.verify._policy import STRICT, VerificationPolicy
-from hocbaso.verify._report import StepResult, VerificationReport, record_from_signed_bytes
+from hocbaso.verify._report import (
+    StepResult,
+    VerificationReport,
+    record_from_signed_bytes,
+    record_from_signed_tree,
+)
 from hocbaso.verify._signatures import CanonCache, check_signature
 from hocbaso.verify._status import check_status
 from hocbaso.verify._structure import ParsedSignature, check_structure
@@ -302,7 +313,13 @@ def _record_from(
     signed = data_sigs[0].signed_target
     assert signed is not None
     try:
-        record = record_from_signed_bytes(signed)
+        if _context_free_c14n_10(data_sigs[0]):
+            # The bytes are the inclusive C14N 1.0 of an element of the tree parse_xml accepted,
+            # with nothing in scope from outside it: the tree walks cannot fail on them
+            # (parse_canonical_subtree says why); every other check of parse_xml runs.
+            record = record_from_signed_tree(parse_canonical_subtree(signed))
+        else:
+            record = record_from_signed_bytes(signed)
     except HocBaSoError as e:
         return (
             None,
@@ -316,6 +333,23 @@ def _record_from(
             [StepResult.of("STRUCTURE.PROCESSING_INSTRUCTION", Status.FAIL)],
         )
     return record, signed, []
+
+
+_XML_ATTRIBUTE = "{http://www.w3.org/XML/1998/namespace}"
+
+
+def _context_free_c14n_10(ps: ParsedSignature) -> bool:
+    """Whether ``ps``'s Reference 1 bytes are the inclusive C14N 1.0 of its target with nothing
+    in scope from outside it: no namespace and no ``xml:*`` attribute on an ancestor."""
+    ref = ps.references[0]
+    method, prefixes = ref.transforms[0]
+    if method != C14nMethod.C14N_10.value or prefixes or ref.target.nsmap:
+        return False
+    return not any(
+        isinstance(key, str) and key.startswith(_XML_ATTRIBUTE)
+        for ancestor in ref.target.iterancestors()
+        for key in ancestor.attrib
+    )
 
 
 def _in_utc(at: dt.datetime) -> dt.datetime:
