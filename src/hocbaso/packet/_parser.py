@@ -121,7 +121,9 @@ def _parse(data: PacketSource, limits: ParseLimits, *, walk: bool) -> etree._Ele
     # A DOCTYPE is refused before libxml2 sees it, so no entity declaration is ever processed.
     # (Such markup inside a comment or CDATA section is refused too: a packet has no reason to
     # carry it, and a byte scan is cheaper and safer than trusting the parser's configuration.)
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+    # A one-byte search (memchr, ~1 µs) first: bytes without any "!" hold neither markup, and
+    # a genuine packet has none; the two substring scans cost ~140 µs on a 73 KB record.
+    if b"!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
         raise _refuse(
             "PARSE.DTD",
             "Document carries a DTD or entity declaration, which is not allowed",
@@ -166,8 +168,7 @@ def _check_shape(root: etree._Element, limits: ParseLimits) -> None:
     # Every count runs inside libxml2: a Python walk over every node cost a quarter of reading
     # a packet. Entity references need no check here: a DTD was refused above, and without
     # one an entity reference is not well-formed.
-    too_deep = "/" + "/*" * (limits.max_depth + 1)
-    if bool(root.xpath(f"boolean({too_deep})")):
+    if bool(_too_deep(limits.max_depth)(root)):
         raise _refuse(
             "PARSE.TOO_DEEP",
             f"Elements are nested deeper than {limits.max_depth} levels",
@@ -214,6 +215,16 @@ def _check_shape(root: etree._Element, limits: ParseLimits) -> None:
             f"Document has more than {limits.max_attributes} attributes",
             f"Tệp có nhiều hơn {limits.max_attributes} thuộc tính",
         )
+
+
+@functools.lru_cache(maxsize=8)
+def _too_deep(max_depth: int) -> etree.XPath:
+    # "Some element sits at depth max_depth + 1" (then every deeper one has such an ancestor):
+    # max_depth + 1 child steps from the document, each over one level's elements only. The
+    # former "/" + "/*" * (max_depth + 1) began with "//*", every element, and each of its
+    # further steps went over all elements below the next level: about the sum of all depths
+    # instead of the number of elements (70 µs -> 20 µs on a record; a test compares both).
+    return etree.XPath("boolean(" + "/*" * (int(max_depth) + 1) + ")")
 
 
 @functools.lru_cache(maxsize=8)
