@@ -28,7 +28,6 @@ a ``SIGN.EXISTING.*`` refusal and the verifier into a coded step.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import datetime as dt
 import functools
@@ -168,7 +167,10 @@ def _elements(parent: etree._Element) -> list[etree._Element]:
 
 def decode_b64(text: str | None) -> bytes:
     """Base64 with any whitespace inside; raises ``binascii.Error``/``ValueError``."""
-    return base64.b64decode("".join((text or "").split()), validate=True)
+    # ``base64.b64decode(…, validate=True)`` is ``a2b_base64(s.encode("ascii"),
+    # strict_mode=True)``; called directly (three times per signature) without its wrappers.
+    # A non-ASCII character raises UnicodeEncodeError, a ValueError, as b64decode's does.
+    return binascii.a2b_base64("".join((text or "").split()).encode("ascii"), strict_mode=True)
 
 
 def _inclusive_prefixes(method_element: etree._Element) -> list[str]:
