@@ -516,3 +516,37 @@ def test_only_a_context_free_c14n_10_reference_takes_the_fast_reparse(
             ps.references[0].transforms[0] = (C14nMethod.EXC_C14N.value, [])
         assert verifier._context_free_c14n_10(ps) is (change == "none")
     assert DEFAULT_LIMITS.max_depth == 32  # parse_canonical_subtree's limits are the defaults
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    layout=st.lists(
+        st.tuples(
+            st.sampled_from(["A", "B"]),
+            st.lists(
+                st.tuples(
+                    st.sampled_from(["B", "C"]),
+                    st.lists(st.sampled_from(["C", "x", " y ", "<!--c-->", "<?p?>"]), max_size=3),
+                ),
+                max_size=3,
+            ),
+        ),
+        max_size=3,
+    )
+)
+def test_signed_text_equals_the_xpath_string_value(
+    layout: list[tuple[str, list[tuple[str, list[str]]]]],
+) -> None:
+    """The identity and school code are read by a child walk instead of ``string(A/B/C)``."""
+
+    def inner(items: list[str]) -> str:
+        return "".join(f"<{i}>{i.lower()}1</{i}>" if i == "C" else i for i in items)
+
+    xml = "<R>" + "".join(
+        f"<{a}>" + "".join(f"<{b}>{inner(cs)}</{b}>" for b, cs in bs) + f"</{a}>"
+        for a, bs in layout
+    ) + "</R>"
+    root = parse_xml(xml.encode())
+    for path in (("A",), ("A", "B"), ("A", "B", "C"), ("B", "C")):
+        want = str(etree.XPath(f"string({'/'.join(path)})")(root)).strip() or None
+        assert verifier._signed_text(root, path) == want

@@ -52,6 +52,7 @@ from hocbaso.signature import C14nMethod
 from hocbaso.signature._internal import (
     CertificateIdentity,
     HolderKind,
+    leaf_string_value,
     matches_record_id,
     record_binding_in,
 )
@@ -81,26 +82,40 @@ def _skipped(steps: Iterable[Step]) -> list[StepResult]:
     return [StepResult.of(f"{s.value}.SKIPPED", Status.SKIP) for s in steps]
 
 
+_STEP_ORDER = {s: i for i, s in enumerate(Step)}
+
+
 def _sorted(results: list[StepResult]) -> tuple[StepResult, ...]:
-    order = {s: i for i, s in enumerate(Step)}
-    return tuple(sorted(results, key=lambda r: order[r.step]))
+    return tuple(sorted(results, key=lambda r: _STEP_ORDER[r.step]))
 
 
-def _signed_text(target: etree._Element, xpath: etree.XPath) -> str | None:
-    """String-value at ``xpath`` inside a digested element: the same characters its canonical
-    signed bytes carry (comments and PIs are not part of a string-value)."""
-    value = str(xpath(target)).strip()
+def _signed_text(target: etree._Element, path: tuple[str, ...]) -> str | None:
+    """String-value of the first element at the child ``path`` inside a digested element (what
+    XPath ``string(A/B/C)`` reads: the first such node in document order): the same characters
+    its canonical signed bytes carry (comments and PIs are not part of a string-value)."""
+    found = _first_at(target, path)
+    value = leaf_string_value(found).strip() if found is not None else ""
     return value or None
+
+
+def _first_at(el: etree._Element, path: tuple[str, ...]) -> etree._Element | None:
+    """The first element at the child ``path`` below ``el`` in document order: a depth-first
+    walk over the path's tags, earlier siblings first, without evaluating an XPath."""
+    if not path:
+        return el
+    for child in el.iterchildren(path[0]):
+        found = _first_at(child, path[1:])
+        if found is not None:
+            return found
+    return None
 
 
 #: The personal ID each personal role's certificate must carry, read inside the element the
 #: role signs (the subject row, ``THONG_TIN_HOC_BA`` or ``DU_LIEU_HOC_BA``).
-_ID_XPATH = {
-    VaiTroKy.GVBM: etree.XPath(f"string({L.PERSONAL_ID_TAG[VaiTroKy.GVBM]})"),
-    VaiTroKy.GVCN: etree.XPath(f"string(NGUOI_KY/{L.PERSONAL_ID_TAG[VaiTroKy.GVCN]})"),
-    VaiTroKy.CBQL: etree.XPath(
-        f"string({L.THONG_TIN}/NGUOI_KY/{L.PERSONAL_ID_TAG[VaiTroKy.CBQL]})"
-    ),
+_ID_PATH = {
+    VaiTroKy.GVBM: (L.PERSONAL_ID_TAG[VaiTroKy.GVBM],),
+    VaiTroKy.GVCN: ("NGUOI_KY", L.PERSONAL_ID_TAG[VaiTroKy.GVCN]),
+    VaiTroKy.CBQL: (L.THONG_TIN, "NGUOI_KY", L.PERSONAL_ID_TAG[VaiTroKy.CBQL]),
 }
 
 
@@ -171,7 +186,7 @@ def _check_certificate(
         else:
             out.extend(_check_issuer(ps, ident, policy, res))
     else:
-        expected = _signed_text(ps.references[0].target, _ID_XPATH[role])
+        expected = _signed_text(ps.references[0].target, _ID_PATH[role])
         if not matches_record_id(ident, expected):
             out.append(res("CERTIFICATE.IDENTITY_MISMATCH"))
     if not any(r.status is Status.FAIL for r in out):
@@ -179,7 +194,7 @@ def _check_certificate(
     return out
 
 
-_MA_TRUONG = etree.XPath(f"string({L.THONG_TIN}/THONG_TIN_TRUONG/MA_TRUONG)")
+_MA_TRUONG = (L.THONG_TIN, "THONG_TIN_TRUONG", "MA_TRUONG")
 
 
 def _check_issuer(
