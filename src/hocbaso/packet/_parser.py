@@ -25,7 +25,7 @@ from lxml import etree
 from hocbaso.errors import ParseError
 from hocbaso.packet._input import PacketSource, packet_bytes
 
-__all__ = ["DEFAULT_LIMITS", "ParseLimits", "parse_xml"]
+__all__ = ["DEFAULT_LIMITS", "ParseLimits", "parse_canonical_subtree", "parse_xml"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +87,29 @@ def parse_xml(data: PacketSource, *, limits: ParseLimits = DEFAULT_LIMITS) -> et
     ``PARSE.TOO_MANY_ATTRIBUTES_PER_ELEMENT``, ``PARSE.TOO_MANY_ATTRIBUTES``,
     ``PARSE.TOO_MANY_SIGNATURES``, ``PARSE.TOO_MANY_IDS``.
     """
+    return _parse(data, limits, walk=True)
+
+
+def parse_canonical_subtree(data: bytes) -> etree._Element:
+    """:func:`parse_xml` with the default limits, for bytes the verifier made itself: the
+    inclusive C14N 1.0 of one element of a tree :func:`parse_xml` accepted with the default
+    limits, when nothing was in scope from outside that element (no namespace, no ``xml:*``
+    attribute on an ancestor). Every byte-level check still runs; the tree walks of
+    ``_check_shape`` (depth, nodes, attributes, Ids, signatures) do not, because on such bytes
+    none can fail where the whole tree passed (docs/verification.md §7):
+
+    * the canonical form of a subtree holds that subtree's elements, attributes, Ids and
+      ``Signature`` elements and nothing more (with nothing in scope, inclusive C14N adds no
+      attribute to the apex), so each count is at most the whole tree's;
+    * nodes: comments are dropped and text nodes only merge (CDATA becomes text), never split;
+    * depth: the apex becomes depth 1, so every element is shallower than before.
+
+    Anything else (exclusive C14N, a namespace in scope) must go through :func:`parse_xml`.
+    """
+    return _parse(data, DEFAULT_LIMITS, walk=False)
+
+
+def _parse(data: PacketSource, limits: ParseLimits, *, walk: bool) -> etree._Element:
     if type(data) is not bytes:
         data = packet_bytes(data, what="data", max_bytes=limits.max_bytes)
     if len(data) > limits.max_bytes:
@@ -98,7 +121,9 @@ def parse_xml(data: PacketSource, *, limits: ParseLimits = DEFAULT_LIMITS) -> et
     # A DOCTYPE is refused before libxml2 sees it, so no entity declaration is ever processed.
     # (Such markup inside a comment or CDATA section is refused too: a packet has no reason to
     # carry it, and a byte scan is cheaper and safer than trusting the parser's configuration.)
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+    # A one-byte search (memchr, ~1 µs) first: bytes without any "!" hold neither markup, and
+    # a genuine packet has none; the two substring scans cost ~140 µs on a 73 KB record.
+    if b"!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
         raise _refuse(
             "PARSE.DTD",
             "Document carries a DTD or entity declaration, which is not allowed",
@@ -134,7 +159,8 @@ def parse_xml(data: PacketSource, *, limits: ParseLimits = DEFAULT_LIMITS) -> et
             "Document must be encoded in UTF-8",
             "Tệp phải được mã hoá UTF-8",
         )
-    _check_shape(root, limits)
+    if walk:
+        _check_shape(root, limits)
     return root
 
 
@@ -142,8 +168,7 @@ def _check_shape(root: etree._Element, limits: ParseLimits) -> None:
     # Every count runs inside libxml2: a Python walk over every node cost a quarter of reading
     # a packet. Entity references need no check here: a DTD was refused above, and without
     # one an entity reference is not well-formed.
-    too_deep = "/" + "/*" * (limits.max_depth + 1)
-    if bool(root.xpath(f"boolean({too_deep})")):
+    if bool(_too_deep(limits.max_depth)(root)):
         raise _refuse(
             "PARSE.TOO_DEEP",
             f"Elements are nested deeper than {limits.max_depth} levels",
@@ -190,6 +215,16 @@ def _check_shape(root: etree._Element, limits: ParseLimits) -> None:
             f"Document has more than {limits.max_attributes} attributes",
             f"Tệp có nhiều hơn {limits.max_attributes} thuộc tính",
         )
+
+
+@functools.lru_cache(maxsize=8)
+def _too_deep(max_depth: int) -> etree.XPath:
+    # "Some element sits at depth max_depth + 1" (then every deeper one has such an ancestor):
+    # max_depth + 1 child steps from the document, each over one level's elements only. The
+    # former "/" + "/*" * (max_depth + 1) began with "//*", every element, and each of its
+    # further steps went over all elements below the next level: about the sum of all depths
+    # instead of the number of elements (70 µs -> 20 µs on a record; a test compares both).
+    return etree.XPath("boolean(" + "/*" * (int(max_depth) + 1) + ")")
 
 
 @functools.lru_cache(maxsize=8)

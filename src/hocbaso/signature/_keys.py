@@ -44,6 +44,18 @@ _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
 }
 
 
+#: Per method: its hash class (None when refused here) and key family prefix, read once from
+#: ``hash_name`` and ``name`` (enum properties cost a microsecond or two on each read, and a
+#: record's verification asks for every signature).
+_METHOD_PARTS: dict[SignatureMethod, tuple[type[hashes.HashAlgorithm] | None, str]] = {
+    m: (
+        _HASHES.get(m.hash_name),
+        next((f for f in ("RSA_", "ECDSA_") if m.name.startswith(f)), ""),
+    )
+    for m in SignatureMethod
+}
+
+
 def signature_method_for(certificate: x509.Certificate, role: str) -> SignatureMethod:
     """RSA-SHA256 for an RSA key, ECDSA-SHA256 for an EC key; anything else is refused."""
     key = certificate.public_key()
@@ -115,14 +127,14 @@ def verify_value(
         key = certificate.public_key()
     except (UnsupportedAlgorithm, ValueError):
         return False
-    hash_cls = _HASHES.get(method.hash_name)
+    hash_cls, family = _METHOD_PARTS[method]
     if hash_cls is None:
         return False
     try:
-        if isinstance(key, rsa.RSAPublicKey) and method.name.startswith("RSA_"):
+        if isinstance(key, rsa.RSAPublicKey) and family == "RSA_":
             key.verify(value, data, padding.PKCS1v15(), hash_cls())
             return True
-        if isinstance(key, ec.EllipticCurvePublicKey) and method.name.startswith("ECDSA_"):
+        if isinstance(key, ec.EllipticCurvePublicKey) and family == "ECDSA_":
             size = _ec_size(key)
             if len(value) != 2 * size:
                 return False

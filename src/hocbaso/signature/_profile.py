@@ -44,6 +44,7 @@ from hocbaso.signature._profile_check import (
     Violation,
     algorithm_problems,
     decode_b64,
+    leaf_string_value,
     read_signature,
     signing_time_of,
 )
@@ -75,7 +76,6 @@ _PROPERTY = _q("SignatureProperty")
 _SIGNING_TIME = f"{{{SIGPROP_NS}}}SigningTime"
 _HOC_BA_KY = f"{{{SIGPROP_NS}}}HocBaKy"
 _BINDING_FIELDS = (f"{{{SIGPROP_NS}}}MA_DINH_DANH_HOC_BA", f"{{{SIGPROP_NS}}}PHIEN_BAN")
-_STRING_VALUE = etree.XPath("string(.)")
 
 
 class HocBaKy(NamedTuple):
@@ -409,7 +409,7 @@ def record_binding_of(obj: etree._Element, signature_id: str) -> HocBaKy | None:
     fields = list(found[0].iterchildren(etree.Element))
     if [f.tag for f in fields] != list(_BINDING_FIELDS) or any(len(f) for f in fields):
         return None
-    ident, version = (str(_STRING_VALUE(f)).strip() for f in fields)
+    ident, version = (leaf_string_value(f).strip() for f in fields)
     if not ident or _VERSION_DIGITS.fullmatch(version) is None:
         return None
     return HocBaKy(ident, str(int(version)))

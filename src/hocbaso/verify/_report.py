@@ -139,9 +139,16 @@ def record_from_signed_bytes(signed: bytes) -> HocBa | None:
     field's text short; ``verify`` reports ``STRUCTURE.PROCESSING_INSTRUCTION``). Raises
     :class:`~hocbaso.errors.HocBaSoError` when the bytes are not a valid record.
     """
-    from hocbaso.packet import parse_xml, read_hoc_ba
+    from hocbaso.packet import parse_xml
 
-    tree = parse_xml(signed)
+    return record_from_signed_tree(parse_xml(signed))
+
+
+def record_from_signed_tree(tree: etree._Element) -> HocBa | None:
+    """:func:`record_from_signed_bytes` after the parse: ``verify`` parses the bytes itself
+    when it knows they are a subtree's canonical form (``parse_canonical_subtree``)."""
+    from hocbaso.packet import read_hoc_ba
+
     if next(tree.iter(etree.ProcessingInstruction), None) is not None:
         return None
     return read_hoc_ba(tree)

@@ -37,24 +37,50 @@ __all__ = ["CanonCache", "check_signature", "verify_value"]
 # ``check_signature`` resolves ~90 URIs per record). Only URIs that ``algorithm_problems``
 # accepted are looked up here, so a KeyError cannot happen.
 _C14N = {m.value: m for m in C14nMethod}
-_DIGEST = {m.value: m for m in DigestMethod}
 _SIGNATURE = {m.value: m for m in SignatureMethod}
+#: Digest URI -> hash name (``DigestMethod.hash_name``, a property computed on each read).
+_HASH_NAME = {m.value: m.hash_name for m in DigestMethod}
+
+
+#: Hash constructors by ``DigestMethod.hash_name``: the same digests as ``hashlib.new(name)``
+#: without its by-name lookup on every call.
+_HASH = {m.hash_name: getattr(hashlib, m.hash_name) for m in DigestMethod if m.hash_name != "md5"}
 
 
 class CanonCache:
-    """Canonical bytes per (element, method, prefixes) of one document: ``#data`` is signed
-    twice. Keyed by the element proxy itself, which the key keeps alive, so an entry always
-    stands for exactly its node."""
+    """Canonical bytes, and their digests, per (element, method, prefixes) of one document.
+
+    ``#data`` is signed twice (CBQL and the issuance) and its record digest is the SHA-256 of
+    the same inclusive C14N 1.0 bytes: each is canonicalised and hashed once per run, not three
+    times (a 60 KB SHA-256 is ~35 µs). Keyed by the element proxy itself, which the key keeps
+    alive, so an entry always stands for exactly its node; a digest entry is keyed by the same
+    key plus the hash name, and is the digest of exactly the bytes :meth:`get` returns."""
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[etree._Element, str, tuple[str, ...]], bytes] = {}
+        # Keyed by the method member itself (one member per URI): reading ``.value`` of an
+        # enum member costs more than hashing the member.
+        self._cache: dict[tuple[etree._Element, C14nMethod, tuple[str, ...]], bytes] = {}
+        self._digests: dict[tuple[etree._Element, C14nMethod, tuple[str, ...], str], bytes] = {}
 
     def get(self, el: etree._Element, method: C14nMethod, prefixes: list[str]) -> bytes:
-        key = (el, method.value, tuple(prefixes))
+        key = (el, method, tuple(prefixes))
         found = self._cache.get(key)
         if found is None:
             found = _canonicalize(el, method, inclusive_ns_prefixes=prefixes)
             self._cache[key] = found
+        return found
+
+    def digest(
+        self, el: etree._Element, method: C14nMethod, prefixes: list[str], hash_name: str
+    ) -> bytes:
+        """``hashlib.new(hash_name, self.get(el, method, prefixes)).digest()``, once."""
+        key = (el, method, tuple(prefixes), hash_name)
+        found = self._digests.get(key)
+        if found is None:
+            data = self.get(el, method, prefixes)
+            make = _HASH.get(hash_name)
+            found = (make(data) if make else hashlib.new(hash_name, data)).digest()
+            self._digests[key] = found
         return found
 
 
@@ -145,7 +171,7 @@ def check_signature(
             )
             return results
         canon_refs.append(data)
-        digest = hashlib.new(_DIGEST[r.digest_uri].hash_name, data).digest()
+        digest = canon.digest(r.target, method, r.transforms[0][1], _HASH_NAME[r.digest_uri])
         if digest != r.digest_value:
             digest_ok = False
             results.append(res("SIGNATURE.DIGEST_MISMATCH", Status.FAIL, r.path, r.uri))

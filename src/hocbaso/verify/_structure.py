@@ -52,9 +52,19 @@ class Slot(L.RoleSlot):
 
 @dataclass(slots=True)
 class ParsedReference(ReferenceParts):
-    """A Reference as the profile checker read it, with its path for the report."""
+    """A Reference as the profile checker read it, with its path for the report.
 
-    path: str
+    The path is named only when a report needs it (a failed digest or C14N): naming the 30
+    References of every sound record cost about a tenth of a full verification. It is the same
+    string, computed by the same function over the same (never modified) tree and the
+    document's one sibling-position memo, whenever it is read.
+    """
+
+    positions: _Positions
+
+    @property
+    def path(self) -> str:
+        return _path(self.element, self.positions)
 
 
 @dataclass(slots=True)
@@ -175,7 +185,9 @@ def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
     """Locate every slot; False (with a LAYOUT failure) when the skeleton is wrong."""
 
     def one(parent: etree._Element, tag: str) -> etree._Element | None:
-        found = parent.findall(tag)
+        # Children with exactly this un-namespaced tag, in order: what ``findall(tag)`` gives
+        # for a plain tag, without ElementPath's Python-level machinery (as below).
+        found = list(parent.iterchildren(tag))
         if len(found) != 1:
             out.results.append(
                 _fail(
@@ -215,7 +227,7 @@ def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
     bang_diem = one(du, L.BANG_DIEM)
     if one(du, L.THONG_TIN) is None or None in found.values() or bang_diem is None:
         return False
-    for row in bang_diem.findall(L.DIEM_TONG_KET):
+    for row in bang_diem.iterchildren(L.DIEM_TONG_KET):
         code = str(_MA_MON_HOC(row)).strip()
         if code in out.rows or row.get("Id") != L.mon_id(code):
             out.results.append(_fail("STRUCTURE.ID_MISPLACED", out.path(row)))
@@ -225,7 +237,7 @@ def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
     *gvbm_parent, gvbm_tag = L.SLOT_PATHS[VaiTroKy.GVBM].split("/")
     gvbm_container = found[tuple(gvbm_parent)]
     assert gvbm_container is not None
-    for slot_el in gvbm_container.findall(gvbm_tag):
+    for slot_el in gvbm_container.iterchildren(gvbm_tag):
         mon = slot_el.get(L.ATTR_MA_MON) or ""
         if mon in seen:
             out.results.append(_fail("STRUCTURE.LAYOUT", out.path(slot_el), en="(GVBM ×2)"))
@@ -270,7 +282,7 @@ def _check_ids(ids: dict[str, etree._Element], out: StructureOutcome) -> bool:
     ok = True
     du = out.data_element
     assert du is not None
-    expected = {L.ID_DATA: du, L.ID_THONG_TIN: du.find(L.THONG_TIN)}
+    expected = {L.ID_DATA: du, L.ID_THONG_TIN: next(du.iterchildren(L.THONG_TIN), None)}
     for value, el in ids.items():
         mon = L.mon_of_id(value)
         if value in expected:
@@ -362,7 +374,7 @@ def _shape(
                 r.digest_uri,
                 r.digest_value,
                 r.element,
-                out.path(r.element),
+                out.positions,
             )
             for r in parts.references
         ],

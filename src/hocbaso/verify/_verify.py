@@ -40,15 +40,21 @@ from hocbaso.errors import (
 )
 from hocbaso.models import HocBa
 from hocbaso.packet import DEFAULT_LIMITS, parse_xml, validate
-from hocbaso.packet._internal import PacketSource, VaiTroKy, packet_bytes, type_name
+from hocbaso.packet._internal import (
+    PacketSource,
+    VaiTroKy,
+    packet_bytes,
+    parse_canonical_subtree,
+    type_name,
+)
 from hocbaso.packet._internal import layout as L
 from hocbaso.signature import C14nMethod
 from hocbaso.signature._internal import (
     CertificateIdentity,
     HolderKind,
+    leaf_string_value,
     matches_record_id,
     record_binding_in,
-    record_digest_of_c14n,
 )
 from hocbaso.tt22 import check_record
 from hocbaso.verify._certificates import identity_of, signer_summary
@@ -56,7 +62,12 @@ from hocbaso.verify._codes import CODES, Status, Step
 from hocbaso.verify._crl import CrlSet
 from hocbaso.verify._notice import RevocationNotice
 from hocbaso.verify._policy import STRICT, VerificationPolicy
-from hocbaso.verify._report import StepResult, VerificationReport, record_from_signed_bytes
+from hocbaso.verify._report import (
+    StepResult,
+    VerificationReport,
+    record_from_signed_bytes,
+    record_from_signed_tree,
+)
 from hocbaso.verify._signatures import CanonCache, check_signature
 from hocbaso.verify._status import check_status
 from hocbaso.verify._structure import ParsedSignature, check_structure
@@ -71,26 +82,40 @@ def _skipped(steps: Iterable[Step]) -> list[StepResult]:
     return [StepResult.of(f"{s.value}.SKIPPED", Status.SKIP) for s in steps]
 
 
+_STEP_ORDER = {s: i for i, s in enumerate(Step)}
+
+
 def _sorted(results: list[StepResult]) -> tuple[StepResult, ...]:
-    order = {s: i for i, s in enumerate(Step)}
-    return tuple(sorted(results, key=lambda r: order[r.step]))
+    return tuple(sorted(results, key=lambda r: _STEP_ORDER[r.step]))
 
 
-def _signed_text(target: etree._Element, xpath: etree.XPath) -> str | None:
-    """String-value at ``xpath`` inside a digested element: the same characters its canonical
-    signed bytes carry (comments and PIs are not part of a string-value)."""
-    value = str(xpath(target)).strip()
+def _signed_text(target: etree._Element, path: tuple[str, ...]) -> str | None:
+    """String-value of the first element at the child ``path`` inside a digested element (what
+    XPath ``string(A/B/C)`` reads: the first such node in document order): the same characters
+    its canonical signed bytes carry (comments and PIs are not part of a string-value)."""
+    found = _first_at(target, path)
+    value = leaf_string_value(found).strip() if found is not None else ""
     return value or None
+
+
+def _first_at(el: etree._Element, path: tuple[str, ...]) -> etree._Element | None:
+    """The first element at the child ``path`` below ``el`` in document order: a depth-first
+    walk over the path's tags, earlier siblings first, without evaluating an XPath."""
+    if not path:
+        return el
+    for child in el.iterchildren(path[0]):
+        found = _first_at(child, path[1:])
+        if found is not None:
+            return found
+    return None
 
 
 #: The personal ID each personal role's certificate must carry, read inside the element the
 #: role signs (the subject row, ``THONG_TIN_HOC_BA`` or ``DU_LIEU_HOC_BA``).
-_ID_XPATH = {
-    VaiTroKy.GVBM: etree.XPath(f"string({L.PERSONAL_ID_TAG[VaiTroKy.GVBM]})"),
-    VaiTroKy.GVCN: etree.XPath(f"string(NGUOI_KY/{L.PERSONAL_ID_TAG[VaiTroKy.GVCN]})"),
-    VaiTroKy.CBQL: etree.XPath(
-        f"string({L.THONG_TIN}/NGUOI_KY/{L.PERSONAL_ID_TAG[VaiTroKy.CBQL]})"
-    ),
+_ID_PATH = {
+    VaiTroKy.GVBM: (L.PERSONAL_ID_TAG[VaiTroKy.GVBM],),
+    VaiTroKy.GVCN: ("NGUOI_KY", L.PERSONAL_ID_TAG[VaiTroKy.GVCN]),
+    VaiTroKy.CBQL: (L.THONG_TIN, "NGUOI_KY", L.PERSONAL_ID_TAG[VaiTroKy.CBQL]),
 }
 
 
@@ -161,7 +186,7 @@ def _check_certificate(
         else:
             out.extend(_check_issuer(ps, ident, policy, res))
     else:
-        expected = _signed_text(ps.references[0].target, _ID_XPATH[role])
+        expected = _signed_text(ps.references[0].target, _ID_PATH[role])
         if not matches_record_id(ident, expected):
             out.append(res("CERTIFICATE.IDENTITY_MISMATCH"))
     if not any(r.status is Status.FAIL for r in out):
@@ -169,7 +194,7 @@ def _check_certificate(
     return out
 
 
-_MA_TRUONG = etree.XPath(f"string({L.THONG_TIN}/THONG_TIN_TRUONG/MA_TRUONG)")
+_MA_TRUONG = (L.THONG_TIN, "THONG_TIN_TRUONG", "MA_TRUONG")
 
 
 def _check_issuer(
@@ -303,7 +328,13 @@ def _record_from(
     signed = data_sigs[0].signed_target
     assert signed is not None
     try:
-        record = record_from_signed_bytes(signed)
+        if _context_free_c14n_10(data_sigs[0]):
+            # The bytes are the inclusive C14N 1.0 of an element of the tree parse_xml accepted,
+            # with nothing in scope from outside it: the tree walks cannot fail on them
+            # (parse_canonical_subtree says why); every other check of parse_xml runs.
+            record = record_from_signed_tree(parse_canonical_subtree(signed))
+        else:
+            record = record_from_signed_bytes(signed)
     except HocBaSoError as e:
         return (
             None,
@@ -317,6 +348,23 @@ def _record_from(
             [StepResult.of("STRUCTURE.PROCESSING_INSTRUCTION", Status.FAIL)],
         )
     return record, signed, []
+
+
+_XML_ATTRIBUTE = "{http://www.w3.org/XML/1998/namespace}"
+
+
+def _context_free_c14n_10(ps: ParsedSignature) -> bool:
+    """Whether ``ps``'s Reference 1 bytes are the inclusive C14N 1.0 of its target with nothing
+    in scope from outside it: no namespace and no ``xml:*`` attribute on an ancestor."""
+    ref = ps.references[0]
+    method, prefixes = ref.transforms[0]
+    if method != C14nMethod.C14N_10.value or prefixes or ref.target.nsmap:
+        return False
+    return not any(
+        isinstance(key, str) and key.startswith(_XML_ATTRIBUTE)
+        for ancestor in ref.target.iterancestors()
+        for key in ancestor.attrib
+    )
 
 
 def _in_utc(at: dt.datetime) -> dt.datetime:
@@ -501,7 +549,9 @@ def verify(
         results.append(StepResult.of("STATUS.SKIPPED", Status.SKIP))
     else:
         assert structure.data_element is not None
-        digest = record_digest_of_c14n(canon.get(structure.data_element, C14nMethod.C14N_10, []))
+        # record_digest_of_c14n of those bytes: the SHA-256 hex of the inclusive C14N 1.0 of
+        # #data, hashed once with the References that digest the same bytes the same way.
+        digest = canon.digest(structure.data_element, C14nMethod.C14N_10, [], "sha256").hex()
         status_results, revoked = check_status(
             record,
             digest,
