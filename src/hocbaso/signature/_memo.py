@@ -120,7 +120,10 @@ def is_record_checked(packet_digest: bytes) -> bool:
 
 
 def forget_all() -> None:
-    """Clear the memory (tests use it to force full verification)."""
+    """Clear the memory, packet layouts included (tests use it to force full verification)."""
+    from hocbaso.signature import _known  # the layouts sit above this module (they parse)
+
+    _known.forget_all()
     with _lock:
         _verified.clear()
         _prepared.clear()

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from hocbaso.errors import CertificateError, InputError, SigningError, UsageError
 from hocbaso.packet import DEFAULT_LIMITS, parse_xml
 from hocbaso.packet._internal import PacketSource, VaiTroKy, packet_bytes, type_name
-from hocbaso.signature import _memo
+from hocbaso.signature import _known, _memo
 from hocbaso.signature._algorithms import SignatureMethod
 from hocbaso.signature._checks import check_packet
 from hocbaso.signature._keyfile import KeyFileSigner
@@ -483,6 +483,13 @@ def sign_roles(
         digest = hashlib.sha256(signed).digest()
         if plan.input_verified:
             _memo.note_verified(digest, policy, plan.latest)
+            if plan.known is not None:
+                # The next role signing these bytes in this process needs no parse (_known).
+                spliced = [
+                    (edit, (item.request.role, item.request.mon), content)
+                    for item, (edit, content) in zip(plan.items, filled, strict=True)
+                ]
+                _known.note(digest, plan.known.after(spliced))
         if plan.record_checked:
             _memo.note_record_checked(digest)
     return signed
