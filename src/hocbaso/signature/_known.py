@@ -7,7 +7,8 @@ checks) costs more than the RSA operation itself (docs/signing.md §3). Yet the 
 exactly the bytes this process spliced a moment ago, and the splice changed nothing the
 planner reads except one empty slot, which now holds one Signature the library built.
 
-What an entry says about the bytes it is keyed by (the SHA-256 of the *whole* packet):
+What an entry says about the bytes it is keyed by (the *whole* packet's exact bytes, as in
+``_memo``):
 
 - the parse of some earlier bytes ``B0`` (the *base*: its tree, Ids and slots) passed
   :func:`~hocbaso.signature._packet_view.load_packet`, and the bytes are ``B0`` with Signatures
@@ -33,15 +34,14 @@ record checks of CBQL/KY_PHAT_HANH run on a full parse unless ``_memo`` has them
 
 Bounded: at most :data:`MAX_ENTRIES` entries and :data:`MAX_BYTES` bytes of packets described
 (least recently used first out), only packets up to :data:`MAX_PACKET` bytes; the entries
-derived from one base share its tree. Thread-safe (one lock; trees are only read); never
-shared between processes; cleared with the rest of the memory by ``_memo.forget_all``.
+derived from one base share its tree, which is never modified. Thread-safe (the map has a lock;
+trees are only read); never shared between processes; cleared with the rest of the memory by
+``_memo.forget_all``.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -49,6 +49,7 @@ from hocbaso.errors import HocBaSoError
 from hocbaso.packet import DEFAULT_LIMITS, parse_xml
 from hocbaso.packet._internal import VaiTroKy
 from hocbaso.packet._internal import layout as L
+from hocbaso.signature import _memo
 from hocbaso.signature._algorithms import DSIG_NS
 from hocbaso.signature._packet_view import PacketView, SlotInfo
 from hocbaso.signature._splice import SlotEdit, slot_positions, slot_qname
@@ -124,9 +125,11 @@ class KnownPacket:
         return KnownPacket(self.base, size, positions, spliced, self.checked, self.fragment_ids)
 
 
-_lock = threading.Lock()
-_entries: OrderedDict[bytes, KnownPacket] = OrderedDict()
-_weight = 0
+def _max_entries() -> int:
+    return MAX_ENTRIES
+
+
+_entries: _memo.Bounded[bytes, KnownPacket] = _memo.Bounded(len, _max_entries)
 
 
 def from_view(view: PacketView) -> KnownPacket | None:
@@ -194,16 +197,13 @@ def _within_limits(data: bytes) -> bool:
     return signatures <= limits.max_signatures
 
 
-def known(digest: bytes, data: bytes, *, derived: bool) -> KnownPacket | None:
-    """The entry for ``data`` (whose SHA-256 is ``digest``), its fragments checked; or None.
+def known(data: bytes, *, derived: bool) -> KnownPacket | None:
+    """The entry for exactly ``data``, its fragments checked; or None.
 
     ``derived=False`` asks only for an entry that is a parse of exactly these bytes (nothing
     spliced since): the caller may have to read an earlier Signature's element.
     """
-    with _lock:
-        entry = _entries.get(digest)
-        if entry is not None:
-            _entries.move_to_end(digest)
+    entry = _entries.get(data)
     if entry is None or entry.size != len(data) or (entry.spliced and not derived):
         return None
     unchecked = [key for key in entry.spliced if key not in entry.checked]
@@ -218,34 +218,20 @@ def known(digest: bytes, data: bytes, *, derived: bool) -> KnownPacket | None:
             return None
         seen |= ids
     checked = replace(entry, checked=frozenset(entry.spliced), fragment_ids=frozenset(seen))
-    note(digest, checked)
+    note(data, checked)
     return checked
 
 
-def note(digest: bytes, entry: KnownPacket) -> None:
-    """Remember ``entry`` for the bytes whose SHA-256 is ``digest``."""
-    global _weight
-    if entry.size > MAX_PACKET:
-        return
-    with _lock:
-        old = _entries.pop(digest, None)
-        if old is not None:
-            _weight -= old.size
-        _entries[digest] = entry
-        _weight += entry.size
-        while len(_entries) > MAX_ENTRIES or _weight > MAX_BYTES:
-            _, dropped = _entries.popitem(last=False)
-            _weight -= dropped.size
+def note(data: bytes, entry: KnownPacket) -> None:
+    """Remember ``entry`` for exactly the bytes ``data``."""
+    if len(data) <= MAX_PACKET:
+        _entries.put(data, entry, max_bytes=MAX_BYTES)
 
 
 def size() -> tuple[int, int]:
-    """(entries, bytes described): for tests of the bound."""
-    with _lock:
-        return len(_entries), _weight
+    """(entries, bytes of the packets they describe): for tests of the bound."""
+    return _entries.size()
 
 
 def forget_all() -> None:
-    global _weight
-    with _lock:
-        _entries.clear()
-        _weight = 0
+    _entries.clear()

@@ -12,7 +12,6 @@ result is the original bytes split at the slot, around the new Signature.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -222,21 +221,20 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
                 path=label,
             )
         checked.append((req, method, time_text, cert_der))
-    data_digest = hashlib.sha256(data).digest()
-    clean, latest = _memo.verified_latest(data_digest, policy)
-    record_checked = _memo.is_record_checked(data_digest)
+    clean, latest = _memo.verified_latest(data, policy)
+    record_checked = _memo.is_record_checked(data)
     needs_record = not record_checked and any(req.role in SIGNS_RESULTS for req, *_ in checked)
     # Bytes this process parsed or produced need no second parse (``_known``), unless the
     # record checks must read them or an earlier Signature's element might have to be read.
     derived = clean and latest is not None
-    known = None if needs_record else _known.known(data_digest, data, derived=derived)
+    known = None if needs_record else _known.known(data, derived=derived)
     if known is not None:
         view = known.view(data)
     else:
         view = load_packet(data)
         known = _known.from_view(view)
         if known is not None:
-            _known.note(data_digest, known)
+            _known.note(data, known)
     slots_by_key = {(s.role, s.mon): s for s in view.slots}
     state = OrderState(view, policy, clean, latest)
     resolved: list[tuple[RoleRequest, SlotInfo, SignatureMethod, str]] = []
@@ -258,7 +256,7 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
         # CBQL and KY_PHAT_HANH sign the whole record as final: refuse it unless it passes
         # every check a receiving school runs (schema, catalogue, Thông tư 22; _checks.py).
         check_packet(view.root)
-        _memo.note_record_checked(data_digest)
+        _memo.note_record_checked(data)
         record_checked = True
     binding = state.binding()
     if known is not None:
