@@ -244,3 +244,35 @@ def _clean_memo() -> Iterator[None]:
     _memo.forget_all()
     yield
     _memo.forget_all()
+
+
+def test_bytes_verified_once_are_not_verified_again_and_tampered_ones_still_fail() -> None:
+    """A packet from elsewhere is verified in full once; the same bytes again (a retry) use
+    the memory; one flipped byte in an earlier signature is refused however often it comes."""
+    steps = _steps(_RECORD, list(range(len(_RECORD.bang_diem))))
+    packet = to_xml(_RECORD)
+    for s in steps[:-2]:  # every GVBM and GVCN
+        packet = sign(packet, s.role, s.signer, mon=s.mon, signing_time=s.signing_time)
+    cbql = steps[-2]
+    _memo.forget_all()  # as if the half-signed packet came from another process
+    from hocbaso.signature import _role_order
+
+    real = _role_order.check_slot
+    checked = [0]
+
+    def counting(*args: object, **kwargs: object) -> object:
+        checked[0] += 1
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    with mock.patch.object(_role_order, "check_slot", counting):
+        first = sign(packet, cbql.role, cbql.signer, signing_time=cbql.signing_time)
+        assert checked[0] == len(steps) - 2  # every earlier signature, once
+        again = sign(packet, cbql.role, cbql.signer, signing_time=cbql.signing_time)
+        assert checked[0] == len(steps) - 2 and again == first
+        i = packet.index(b"<SignatureValue>") + len(b"<SignatureValue>") + 9
+        bad = packet[:i] + bytes([packet[i] ^ 0x04]) + packet[i + 1 :]
+        for _ in range(2):
+            outcome = _outcome(
+                lambda: sign(bad, cbql.role, cbql.signer, signing_time=cbql.signing_time)
+            )
+            assert isinstance(outcome, str) and "SIGN.ORDER.INVALID_PRIOR" in outcome

@@ -67,9 +67,10 @@ _SIGNATURE_TAG = re.compile(rb"Signature[\s/>]")
 _SIGNATURE = f"{{{DSIG_NS}}}Signature"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class _Base:
-    """One parse: the view and facts every entry derived from it shares."""
+    """One parse: the view and facts every entry derived from it shares (``c14n`` and
+    ``counts`` fill in on first use; nothing else changes)."""
 
     view: PacketView
     #: Depth of each slot element (the root is 1).
@@ -81,6 +82,8 @@ class _Base:
     #: Canonical bytes of referenced elements, filled on first use (the data block, and so
     #: each of them, is the same in every entry of this base).
     c14n: dict[str, bytes] = field(default_factory=dict)
+    #: :func:`_counts` of the base's bytes, computed on first use.
+    counts: tuple[int, int, int, int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -97,6 +100,8 @@ class KnownPacket:
     checked: frozenset[SlotKey]
     #: The Ids those checked fragments hold.
     fragment_ids: frozenset[str]
+    #: :func:`_counts` of these bytes minus those of the base's (what the splices added).
+    delta: tuple[int, ...] = (0, 0, 0, 0, 0)
 
     def view(self, data: bytes) -> PacketView:
         """The view of ``data`` (the bytes this entry is keyed by)."""
@@ -109,20 +114,29 @@ class KnownPacket:
         )
         return PacketView(data, base.root, base.ids, slots, derived=True)
 
-    def after(self, filled: Sequence[tuple[SlotEdit, SlotKey, bytes]]) -> KnownPacket:
-        """The entry for the bytes ``apply_edits`` makes from these with ``filled``."""
+    def after(
+        self, data: bytes, filled: Sequence[tuple[SlotEdit, SlotKey, bytes]]
+    ) -> KnownPacket:
+        """The entry for the bytes ``apply_edits`` makes from ``data`` (these bytes) with
+        ``filled``."""
         spliced = dict(self.spliced)
         shifts = []
+        delta = list(self.delta)
         for edit, key, content in filled:
             spliced[key] = content
             grown = len(edit.head) + len(content) + len(edit.tail) - (edit.end - edit.start)
             shifts.append((edit.end, grown))
+            added = _counts(edit.head + content + edit.tail)
+            removed = _counts(data[edit.start : edit.end])
+            delta = [d + a - r for d, a, r in zip(delta, added, removed, strict=True)]
         positions = {
             key: pos + sum(grown for end, grown in shifts if end <= pos)
             for key, pos in self.positions.items()
         }
         size = self.size + sum(grown for _, grown in shifts)
-        return KnownPacket(self.base, size, positions, spliced, self.checked, self.fragment_ids)
+        return KnownPacket(
+            self.base, size, positions, spliced, self.checked, self.fragment_ids, tuple(delta)
+        )
 
 
 def _max_entries() -> int:
@@ -180,21 +194,34 @@ def _fragment_ids(base: _Base, key: SlotKey, content: bytes) -> frozenset[str] |
     return found
 
 
-def _within_limits(data: bytes) -> bool:
-    """Upper bounds from the bytes on every whole-document limit of the hardened parser."""
+def _counts(data: bytes) -> tuple[int, int, int, int, int]:
+    """Byte counts bounding the parser's whole-document counts from above: ``<`` (every
+    element, comment, processing instruction and CDATA section starts with one, and text nodes
+    sit between them), ``=`` (every attribute), ``Id`` (every Id attribute), ``xmlns`` (every
+    namespace declaration) and ``Signature`` followed by a space, ``/`` or ``>`` (every
+    ``Signature`` element's start tag). None of the patterns holds ``<`` or ``>`` inside, so
+    the counts of bytes spliced together at tag boundaries add up exactly."""
+    return (
+        data.count(b"<"),
+        data.count(b"="),
+        data.count(b"Id"),
+        data.count(b"xmlns"),
+        len(_SIGNATURE_TAG.findall(data)),
+    )
+
+
+def _within_limits(size: int, counts: Sequence[int]) -> bool:
+    """Whether the bounds rule out every whole-document limit of the hardened parser."""
     limits = DEFAULT_LIMITS
-    if len(data) > limits.max_bytes:
-        return False
-    if 2 * data.count(b"<") + 1 > limits.max_elements:
-        return False
-    if data.count(b"=") > limits.max_attributes or data.count(b"Id") > limits.max_ids:
-        return False
-    if data.count(b"xmlns") > limits.max_namespaces:
-        return False
-    signatures = data.count(b"Signature")
-    if signatures > limits.max_signatures:
-        signatures = len(_SIGNATURE_TAG.findall(data))
-    return signatures <= limits.max_signatures
+    markup, equals, ids, xmlns, signatures = counts
+    return (
+        size <= limits.max_bytes
+        and 2 * markup + 1 <= limits.max_elements
+        and equals <= limits.max_attributes
+        and ids <= limits.max_ids
+        and xmlns <= limits.max_namespaces
+        and signatures <= limits.max_signatures
+    )
 
 
 def known(data: bytes, *, derived: bool) -> KnownPacket | None:
@@ -209,7 +236,12 @@ def known(data: bytes, *, derived: bool) -> KnownPacket | None:
     unchecked = [key for key in entry.spliced if key not in entry.checked]
     if not unchecked:
         return entry
-    if not _within_limits(data):
+    base = entry.base
+    if base.counts is None:
+        base.counts = _counts(base.view.data)
+    assert base.counts is not None
+    counts = [a + b for a, b in zip(base.counts, entry.delta, strict=True)]
+    if not _within_limits(len(data), counts):
         return None
     seen = set(entry.fragment_ids)
     for key in unchecked:
@@ -224,8 +256,12 @@ def known(data: bytes, *, derived: bool) -> KnownPacket | None:
 
 def note(data: bytes, entry: KnownPacket) -> None:
     """Remember ``entry`` for exactly the bytes ``data``."""
-    if len(data) <= MAX_PACKET:
-        _entries.put(data, entry, max_bytes=MAX_BYTES)
+    if len(data) > MAX_PACKET:
+        return
+    old = _entries.get(data)
+    if old is not None and old.base is entry.base and old.checked >= entry.checked:
+        return  # the same facts, with as many fragments already checked
+    _entries.put(data, entry, max_bytes=MAX_BYTES)
 
 
 def size() -> tuple[int, int]:

@@ -252,6 +252,11 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
         check_certificate(view, target, req.certificate, req.signing_time, policy, cert_der)
         state.add(target, req.signing_time)
         resolved.append((req, target, method, time_text))
+    if not clean and state.times_read and state.input_verified:
+        # Every signature of the input was just verified: a fact about these exact bytes,
+        # remembered as if this process had produced them (a retry, or the next role, of the
+        # same bytes needs no second verification).
+        _memo.note_verified(data, policy, state.input_latest)
     if needs_record and any(req.role in SIGNS_RESULTS for req, _, _, _ in resolved):
         # CBQL and KY_PHAT_HANH sign the whole record as final: refuse it unless it passes
         # every check a receiving school runs (schema, catalogue, Thông tư 22; _checks.py).

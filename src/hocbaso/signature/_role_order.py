@@ -90,6 +90,8 @@ class OrderState:
             # The memo knows these exact bytes' latest signing time (see ``_memo``).
             self.latest = latest
             self.times_read = True
+        #: The input's latest signing time, once read (before any step's time is added).
+        self.input_latest = self.latest
         #: (rank, label, key) of every slot in signing order, read once per call.
         self.order = [(s.role.rank, s.label, (s.role, s.mon)) for s in view.slots]
         #: Slot keys of each rank: whether a rank is complete or touched is a set comparison;
@@ -179,7 +181,7 @@ class OrderState:
                 except SignatureProblem as problem:
                     raise self._prior_problem(label, s, problem) from None
             times = [t for t in signed.values() if t is not None]
-            self.latest = max(times) if times else None
+            self.latest = self.input_latest = max(times) if times else None
             self.times_read = True
         if self.latest is not None and signing_time < self.latest - self.policy.clock_skew:
             raise _order_error(

@@ -488,7 +488,7 @@ def sign_roles(
                     (edit, (item.request.role, item.request.mon), content)
                     for item, (edit, content) in zip(plan.items, filled, strict=True)
                 ]
-                _known.note(signed, plan.known.after(spliced))
+                _known.note(signed, plan.known.after(packet, spliced))
         if plan.record_checked:
             _memo.note_record_checked(signed)
     return signed
