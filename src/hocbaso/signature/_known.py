@@ -45,6 +45,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from lxml import etree
+
 from hocbaso.errors import HocBaSoError
 from hocbaso.packet import DEFAULT_LIMITS, parse_xml
 from hocbaso.packet._internal import VaiTroKy
@@ -52,6 +54,7 @@ from hocbaso.packet._internal import layout as L
 from hocbaso.signature import _memo
 from hocbaso.signature._algorithms import DSIG_NS
 from hocbaso.signature._packet_view import PacketView, SlotInfo
+from hocbaso.signature._profile import HocBaKy
 from hocbaso.signature._splice import SlotEdit, slot_positions, slot_qname
 
 __all__ = ["MAX_BYTES", "MAX_ENTRIES", "MAX_PACKET", "KnownPacket", "forget_all", "known", "note"]
@@ -84,6 +87,10 @@ class _Base:
     c14n: dict[str, bytes] = field(default_factory=dict)
     #: :func:`_counts` of the base's bytes, computed on first use.
     counts: tuple[int, int, int, int, int] | None = None
+    #: The record identifier and version the data block names, read on first use.
+    record: HocBaKy | None = None
+    #: Slot ancestors found free of ``xml:*`` attributes (the tree never changes).
+    clean_ancestors: set[etree._Element] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -100,8 +107,11 @@ class KnownPacket:
     checked: frozenset[SlotKey]
     #: The Ids those checked fragments hold.
     fragment_ids: frozenset[str]
-    #: :func:`_counts` of these bytes minus those of the base's (what the splices added).
+    #: :func:`_counts` of these bytes minus those of the base's, for the splices folded in.
     delta: tuple[int, ...] = (0, 0, 0, 0, 0)
+    #: Splices whose counts are not in ``delta`` yet, as (bytes put in, bytes taken out):
+    #: counted only when a view is first derived from these bytes.
+    pending: tuple[tuple[bytes, bytes], ...] = ()
 
     def view(self, data: bytes) -> PacketView:
         """The view of ``data`` (the bytes this entry is keyed by)."""
@@ -121,21 +131,26 @@ class KnownPacket:
         ``filled``."""
         spliced = dict(self.spliced)
         shifts = []
-        delta = list(self.delta)
+        pending = list(self.pending)
         for edit, key, content in filled:
             spliced[key] = content
             grown = len(edit.head) + len(content) + len(edit.tail) - (edit.end - edit.start)
             shifts.append((edit.end, grown))
-            added = _counts(edit.head + content + edit.tail)
-            removed = _counts(data[edit.start : edit.end])
-            delta = [d + a - r for d, a, r in zip(delta, added, removed, strict=True)]
+            pending.append((edit.head + content + edit.tail, data[edit.start : edit.end]))
         positions = {
             key: pos + sum(grown for end, grown in shifts if end <= pos)
             for key, pos in self.positions.items()
         }
         size = self.size + sum(grown for _, grown in shifts)
         return KnownPacket(
-            self.base, size, positions, spliced, self.checked, self.fragment_ids, tuple(delta)
+            self.base,
+            size,
+            positions,
+            spliced,
+            self.checked,
+            self.fragment_ids,
+            self.delta,
+            tuple(pending),
         )
 
 
@@ -240,7 +255,11 @@ def known(data: bytes, *, derived: bool) -> KnownPacket | None:
     if base.counts is None:
         base.counts = _counts(base.view.data)
     assert base.counts is not None
-    counts = [a + b for a, b in zip(base.counts, entry.delta, strict=True)]
+    delta = list(entry.delta)
+    for added, removed in entry.pending:
+        plus, minus = _counts(added), _counts(removed)
+        delta = [d + a - r for d, a, r in zip(delta, plus, minus, strict=True)]
+    counts = [a + b for a, b in zip(base.counts, delta, strict=True)]
     if not _within_limits(len(data), counts):
         return None
     seen = set(entry.fragment_ids)
@@ -249,7 +268,13 @@ def known(data: bytes, *, derived: bool) -> KnownPacket | None:
         if ids is None or not seen.isdisjoint(ids):
             return None
         seen |= ids
-    checked = replace(entry, checked=frozenset(entry.spliced), fragment_ids=frozenset(seen))
+    checked = replace(
+        entry,
+        checked=frozenset(entry.spliced),
+        fragment_ids=frozenset(seen),
+        delta=tuple(delta),
+        pending=(),
+    )
     note(data, checked)
     return checked
 

@@ -263,7 +263,14 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
         check_packet(view.root)
         _memo.note_record_checked(data)
         record_checked = True
-    binding = state.binding()
+    if known is None:
+        binding = state.binding()
+    else:
+        # The data block, and so the record it names, is the same in every packet derived
+        # from one parse: read once per parse.
+        if known.base.record is None:
+            known.base.record = state.binding()
+        binding = known.base.record
     if known is not None:
         edits = edits_at(
             data,
@@ -279,7 +286,7 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
     else:
         edits = slot_edits(data, view.root, [(t.element, r.label) for r, t, _, _ in resolved])
         c14n_cache = {}
-    clean_ancestors: set[etree._Element] = set()
+    clean_ancestors: set[etree._Element] = set() if known is None else known.base.clean_ancestors
     items = []
     for (req, target, method, time_text), edit in zip(resolved, edits, strict=True):
         ref = target.reference_id
