@@ -61,7 +61,7 @@ from hocbaso.testing.pki import TEST_NOW, build_test_pki
 DS = "http://www.w3.org/2000/09/xmldsig#"
 TARGET_FLOOR = 0.85
 TARGET_SIGNXML = 2.0
-#: One ``sign()`` per role, on the bytes the previous role produced (issue 13).
+#: One ``sign()`` per role, on the bytes the previous role produced.
 TARGET_SIGN = 0.5
 
 

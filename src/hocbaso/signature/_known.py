@@ -51,8 +51,8 @@ from hocbaso.errors import HocBaSoError
 from hocbaso.packet import DEFAULT_LIMITS, parse_xml
 from hocbaso.packet._internal import VaiTroKy
 from hocbaso.packet._internal import layout as L
-from hocbaso.signature import _memo
 from hocbaso.signature._algorithms import DSIG_NS
+from hocbaso.signature._bounded import Bounded
 from hocbaso.signature._packet_view import PacketView, SlotInfo
 from hocbaso.signature._profile import HocBaKy
 from hocbaso.signature._splice import SlotEdit, slot_positions, slot_qname
@@ -158,7 +158,7 @@ def _max_entries() -> int:
     return MAX_ENTRIES
 
 
-_entries: _memo.Bounded[bytes, KnownPacket] = _memo.Bounded(len, _max_entries)
+_entries: Bounded[bytes, KnownPacket] = Bounded(len, _max_entries)
 
 
 def from_view(view: PacketView) -> KnownPacket | None:

@@ -187,15 +187,14 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
     signature changes, and each Signature is canonicalised on its own, so the bytes to sign
     are the same as when the roles are added one call at a time.
     """
-    # The same signer usually signs several steps: DER and KeyInfo once per certificate object
-    # of this call (keyed by identity, which is cheaper than a certificate's own hash; the
-    # requests keep every object alive for the whole call).
-    ders: dict[int, bytes] = {}
+    # The same signer usually signs several steps: DER and KeyInfo once per certificate of
+    # this call (a certificate hashes and compares by its DER, so equal certificates share).
+    ders: dict[x509.Certificate, bytes] = {}
 
     def der_of(certificate: x509.Certificate) -> bytes:
-        found = ders.get(id(certificate))
+        found = ders.get(certificate)
         if found is None:
-            found = ders[id(certificate)] = der(certificate)
+            found = ders[certificate] = der(certificate)
         return found
 
     key_infos: dict[tuple[int, ...], str] = {}
