@@ -105,7 +105,7 @@ def test_the_memo_is_bounded_and_keyed_by_exact_bytes() -> None:
     policy = SigningPolicy()
     for n in range(_memo._MAX + 10):
         _memo.note_verified(hashlib.sha256(str(n).encode()).digest(), policy)
-    assert len(_memo._verified) == _memo._MAX
+    assert _memo._verified.size()[0] == _memo._MAX
     assert not _memo.is_verified(hashlib.sha256(b"0").digest(), policy)  # evicted first
     assert _memo.is_verified(hashlib.sha256(str(_memo._MAX + 9).encode()).digest(), policy)
     assert not _memo.is_verified(hashlib.sha256(str(_memo._MAX + 9).encode()).digest(),

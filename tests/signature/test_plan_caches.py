@@ -71,7 +71,6 @@ def test_latest_signing_time_from_the_memo_refuses_going_backwards(
 ) -> None:
     """A packet this process just produced is remembered with its latest signing time; the
     next role's time check uses it, and refuses exactly as reading the SigningTimes does."""
-    import hashlib
     from datetime import timedelta
 
     from hocbaso.errors import RoleOrderError
@@ -80,7 +79,7 @@ def test_latest_signing_time_from_the_memo_refuses_going_backwards(
     first, second = _gvbm_steps(pki)[:2]
     late = first.signing_time + timedelta(hours=1)
     out = sign(make_packet(), VaiTroKy.GVBM, first.signer, mon=first.mon, signing_time=late)
-    assert _memo.verified_latest(hashlib.sha256(out).digest(), SigningPolicy()) == (True, late)
+    assert _memo.verified_latest(out, SigningPolicy()) == (True, late)
     if not memo:
         _memo.forget_all()
     with pytest.raises(RoleOrderError) as err:

@@ -85,8 +85,7 @@ def _check_complete(view: PacketView, policy: SigningPolicy) -> tuple[ChuKyDaXac
     Digests and values are recomputed unless these exact bytes were verified moments ago by
     this process (``_memo``); structure, certificates and order are always checked.
     """
-    digest = hashlib.sha256(view.data).digest()
-    clean = _memo.is_verified(digest, policy)
+    clean = _memo.is_verified(view.data, policy)
     missing = [s.label for s in view.slots if s.signature is None]
     if missing:
         raise RoleOrderError(
@@ -121,7 +120,7 @@ def _check_complete(view: PacketView, policy: SigningPolicy) -> tuple[ChuKyDaXac
                     code="SIGN.ORDER.TIME_BACKWARDS",
                     path=label,
                 )
-    _memo.note_verified(digest, policy)
+    _memo.note_verified(view.data, policy)
     return tuple(found)
 
 

@@ -6,13 +6,14 @@ times over, and the KY_PHAT_HANH step alone re-checks every earlier signature â€
 signing a record. But when the input bytes are exactly bytes this process produced a moment
 ago, with every signature in them verified, checking again proves nothing new.
 
-Soundness: entries are keyed by the SHA-256 of the *whole packet* (collision resistance makes a
-different packet with the same key infeasible) together with the :class:`SigningPolicy` it was
-verified under. A packet enters only when (a) every signature in the input was verified under
-that policy, or the input itself was an entry, and (b) the new signature value was verified
-against its certificate in :func:`~hocbaso.signature.complete`. Splicing never changes bytes an
+Soundness: entries are keyed by the *whole packet's exact bytes* (compared in full) together
+with the :class:`SigningPolicy` it was verified under. A packet enters only when (a) every
+signature in the input was verified under that policy, or the input itself was an entry, and
+(b) the new signature value was verified against its certificate in
+:func:`~hocbaso.signature.complete`. Splicing never changes bytes an
 earlier signature covers, so (a) and (b) make every signature of the output valid. The memory is
-bounded (LRU) and never leaves the process; a packet from anywhere else is verified in full.
+bounded (LRU, in entries and in bytes: :class:`Bounded`) and never leaves the process; a
+packet from anywhere else is verified in full.
 
 An entry may also carry the packet's latest signing time, the maximum over its signatures, as
 the core computed it when it produced those bytes (the input's latest and each new signature's
@@ -28,9 +29,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 
+from hocbaso.signature._bounded import Bounded, clear_all
 from hocbaso.signature._policy import SigningPolicy
 
 __all__ = [
+    "MAX_BYTES",
     "forget_all",
     "is_record_checked",
     "is_verified",
@@ -42,35 +45,37 @@ __all__ = [
 ]
 
 _MAX = 4096
-_lock = threading.Lock()
-_verified: OrderedDict[tuple[bytes, SigningPolicy], datetime | None] = OrderedDict()
+#: Most bytes of packets one memory keys at a time (the keys *are* the packets' bytes).
+MAX_BYTES = 64 * 1024 * 1024
+
+def _max() -> int:
+    return _MAX
+
+
+_verified: Bounded[tuple[bytes, SigningPolicy], tuple[datetime | None]] = Bounded(
+    lambda key: len(key[0]), _max
+)
 _prepared: OrderedDict[bytes, tuple[bytes, SigningPolicy]] = OrderedDict()
-_record_checked: OrderedDict[bytes, None] = OrderedDict()
+_record_checked: Bounded[bytes, bool] = Bounded(len, _max)
+_lock = threading.Lock()
 
 
-def is_verified(packet_digest: bytes, policy: SigningPolicy) -> bool:
-    return verified_latest(packet_digest, policy)[0]
+def is_verified(packet: bytes, policy: SigningPolicy) -> bool:
+    return verified_latest(packet, policy)[0]
 
 
-def verified_latest(packet_digest: bytes, policy: SigningPolicy) -> tuple[bool, datetime | None]:
-    """Whether the packet is an entry, and its latest signing time if the entry has one."""
-    key = (packet_digest, policy)
-    with _lock:
-        if key in _verified:
-            _verified.move_to_end(key)
-            return True, _verified[key]
-    return False, None
+def verified_latest(packet: bytes, policy: SigningPolicy) -> tuple[bool, datetime | None]:
+    """Whether the packet (its exact bytes) is an entry, and its latest signing time if the
+    entry has one."""
+    found = _verified.get((packet, policy))
+    if found is None:
+        return False, None
+    return True, found[0]
 
 
-def note_verified(
-    packet_digest: bytes, policy: SigningPolicy, latest: datetime | None = None
-) -> None:
+def note_verified(packet: bytes, policy: SigningPolicy, latest: datetime | None = None) -> None:
     """Remember a fully verified packet; ``latest`` is its latest signing time, if known."""
-    with _lock:
-        _verified[(packet_digest, policy)] = latest
-        _verified.move_to_end((packet_digest, policy))
-        while len(_verified) > _MAX:
-            _verified.popitem(last=False)
+    _verified.put((packet, policy), (latest,), max_bytes=MAX_BYTES)
 
 
 def note_prepared(digest: bytes, state_key: bytes, policy: SigningPolicy) -> None:
@@ -95,33 +100,24 @@ def prepared_policy(digest: bytes, state_key: Callable[[], bytes]) -> SigningPol
     return entry[1]
 
 
-def note_record_checked(packet_digest: bytes) -> None:
+def note_record_checked(packet: bytes) -> None:
     """Remember a packet that passed the record checks of CBQL/KY_PHAT_HANH (``_checks``).
 
     A packet enters when it passed them itself, or when it is a packet that did plus one
     Signature this process spliced into a slot: splicing changes no byte of the record, and
     the Signature the library builds is valid for the XSD. So KY_PHAT_HANH right after CBQL
     does not read and check the same record again (about 0.3 ms saved of a ~1 ms step).
-    Keyed by the SHA-256 of the whole packet; no policy is involved (the checks have none).
+    Keyed by the packet's exact bytes; no policy is involved (the checks have none).
     """
-    with _lock:
-        _record_checked[packet_digest] = None
-        _record_checked.move_to_end(packet_digest)
-        while len(_record_checked) > _MAX:
-            _record_checked.popitem(last=False)
+    _record_checked.put(packet, True, max_bytes=MAX_BYTES)
 
 
-def is_record_checked(packet_digest: bytes) -> bool:
-    with _lock:
-        if packet_digest in _record_checked:
-            _record_checked.move_to_end(packet_digest)
-            return True
-    return False
+def is_record_checked(packet: bytes) -> bool:
+    return packet in _record_checked
 
 
 def forget_all() -> None:
-    """Clear the memory (tests use it to force full verification)."""
+    """Clear the memory, packet layouts included (tests use it to force full verification)."""
+    clear_all()  # every Bounded map: these and the layouts (``_known``)
     with _lock:
-        _verified.clear()
         _prepared.clear()
-        _record_checked.clear()

@@ -51,10 +51,18 @@ class SlotInfo(L.RoleSlot):
     mon: str | None
     element: etree._Element
     signature: etree._Element | None
+    #: The slot holds a Signature this process spliced in after ``element``'s tree was parsed
+    #: (a view the signing core derived, ``_known``): signed, but with no element to read.
+    spliced: bool = False
 
     @property
     def label(self) -> str:
         return role_label(self.role, self.mon)
+
+    @property
+    def signed(self) -> bool:
+        """The slot holds a Signature (read from the tree, or spliced in by this process)."""
+        return self.signature is not None or self.spliced
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +73,9 @@ class PacketView:
     root: etree._Element
     ids: dict[str, etree._Element]
     slots: tuple[SlotInfo, ...]
+    #: Derived by ``_known`` from the parse of earlier bytes, not parsed from ``data`` itself:
+    #: the Signatures spliced in since (``SlotInfo.spliced``) have no elements to read.
+    derived: bool = False
 
     def binding(self) -> HocBaKy:
         """The record identifier and version this packet names: what every signature in it

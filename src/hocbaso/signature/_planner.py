@@ -12,7 +12,6 @@ result is the original bytes split at the slot, around the new Signature.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +25,7 @@ from hocbaso.errors import (
     SigningError,
 )
 from hocbaso.packet._internal import VaiTroKy
-from hocbaso.signature import _memo
+from hocbaso.signature import _known, _memo
 from hocbaso.signature._algorithms import SignatureMethod
 from hocbaso.signature._c14n import canonicalize
 from hocbaso.signature._certificate_check import check_certificate, signature_method
@@ -40,7 +39,7 @@ from hocbaso.signature._profile import (
     key_info_xml_der,
 )
 from hocbaso.signature._role_order import OrderState
-from hocbaso.signature._splice import SlotEdit, slot_edits
+from hocbaso.signature._splice import SlotEdit, edits_at, slot_edits
 
 __all__ = [
     "SIGNS_RESULTS",
@@ -96,6 +95,8 @@ class Plan:
     latest: datetime | None
     #: The input passed the record checks of CBQL/KY_PHAT_HANH (now or memoised, ``_memo``).
     record_checked: bool = False
+    #: What this process knows of the input's layout (``_known``), to carry to the output.
+    known: _known.KnownPacket | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,10 +220,22 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
                 path=label,
             )
         checked.append((req, method, time_text, cert_der))
-    view = load_packet(data)
+    clean, latest = _memo.verified_latest(data, policy)
+    record_checked = _memo.is_record_checked(data)
+    needs_record = not record_checked and any(req.role in SIGNS_RESULTS for req, *_ in checked)
+    # Bytes this process parsed or produced need no second parse (``_known``), unless the
+    # record checks must read them or an earlier Signature's element might have to be read.
+    derived = clean and latest is not None
+    known = None if needs_record else _known.known(data, derived=derived)
+    if known is not None:
+        view = known.view(data)
+    else:
+        view = load_packet(data)
+        known = _known.from_view(view)
+        if known is not None:
+            _known.note(data, known)
     slots_by_key = {(s.role, s.mon): s for s in view.slots}
-    data_digest = hashlib.sha256(data).digest()
-    state = OrderState(view, policy, *_memo.verified_latest(data_digest, policy))
+    state = OrderState(view, policy, clean, latest)
     resolved: list[tuple[RoleRequest, SlotInfo, SignatureMethod, str]] = []
     for req, method, time_text, cert_der in checked:
         label = req.label
@@ -238,17 +251,41 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
         check_certificate(view, target, req.certificate, req.signing_time, policy, cert_der)
         state.add(target, req.signing_time)
         resolved.append((req, target, method, time_text))
-    record_checked = _memo.is_record_checked(data_digest)
-    if not record_checked and any(req.role in SIGNS_RESULTS for req, _, _, _ in resolved):
+    if not clean and state.times_read and state.input_verified:
+        # Every signature of the input was just verified: a fact about these exact bytes,
+        # remembered as if this process had produced them (a retry, or the next role, of the
+        # same bytes needs no second verification).
+        _memo.note_verified(data, policy, state.input_latest)
+    if needs_record and any(req.role in SIGNS_RESULTS for req, _, _, _ in resolved):
         # CBQL and KY_PHAT_HANH sign the whole record as final: refuse it unless it passes
         # every check a receiving school runs (schema, catalogue, Thông tư 22; _checks.py).
         check_packet(view.root)
-        _memo.note_record_checked(data_digest)
+        _memo.note_record_checked(data)
         record_checked = True
-    binding = state.binding()
-    edits = slot_edits(data, view.root, [(t.element, r.label) for r, t, _, _ in resolved])
-    c14n_cache: dict[str, bytes] = {}
-    clean: set[etree._Element] = set()
+    if known is None:
+        binding = state.binding()
+    else:
+        # The data block, and so the record it names, is the same in every packet derived
+        # from one parse: read once per parse.
+        if known.base.record is None:
+            known.base.record = state.binding()
+        binding = known.base.record
+    if known is not None:
+        edits = edits_at(
+            data,
+            [
+                (known.positions[key], known.base.qname[key], r.label)
+                for r, t, _, _ in resolved
+                for key in [(t.role, t.mon)]
+            ],
+        )
+        # The data block, and so every element a role references, is the same in every
+        # packet derived from one parse: its canonical bytes are kept with that parse.
+        c14n_cache = known.base.c14n
+    else:
+        edits = slot_edits(data, view.root, [(t.element, r.label) for r, t, _, _ in resolved])
+        c14n_cache = {}
+    clean_ancestors: set[etree._Element] = set() if known is None else known.base.clean_ancestors
     items = []
     for (req, target, method, time_text), edit in zip(resolved, edits, strict=True):
         ref = target.reference_id
@@ -271,7 +308,7 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
                     req.label,
                 )
             c14n_cache[ref] = canonicalize(signed)
-        _refuse_xml_attributes(target, req.label, clean)
+        _refuse_xml_attributes(target, req.label, clean_ancestors)
         certificates = (req.certificate, *req.chain)
         key = tuple(map(id, certificates))
         key_info = key_infos.get(key)
@@ -290,7 +327,7 @@ def plan_roles(data: bytes, requests: Sequence[RoleRequest], policy: SigningPoli
             key_info=key_info,
         )
         items.append(Planned(req, target, method, time_text, template, edit))
-    return Plan(data, tuple(items), state.input_verified, state.latest, record_checked)
+    return Plan(data, tuple(items), state.input_verified, state.latest, record_checked, known)
 
 
 def _refuse_xml_attributes(

@@ -72,12 +72,16 @@ class OrderState:
         clean: bool,
         latest: datetime | None = None,
     ) -> None:
+        if view.derived and not (clean and latest is not None):
+            # A derived view has no elements for the Signatures spliced since its parse: it may
+            # only stand for bytes whose every signature is known valid, times included.
+            raise AssertionError("a derived packet view needs a verified input")
         self.view = view
         self.policy = policy
         #: The input bytes are in the memory of fully verified packets (see ``_memo``).
         self.clean = clean
         self.signed: dict[tuple[VaiTroKy, str | None], datetime | None] = {
-            (s.role, s.mon): None for s in view.slots if s.signature is not None
+            (s.role, s.mon): None for s in view.slots if s.signed
         }
         self.verified: set[tuple[VaiTroKy, str | None]] = set()
         self.latest: datetime | None = None
@@ -86,6 +90,8 @@ class OrderState:
             # The memo knows these exact bytes' latest signing time (see ``_memo``).
             self.latest = latest
             self.times_read = True
+        #: The input's latest signing time, once read (before any step's time is added).
+        self.input_latest = self.latest
         #: (rank, label, key) of every slot in signing order, read once per call.
         self.order = [(s.role.rank, s.label, (s.role, s.mon)) for s in view.slots]
         #: Slot keys of each rank: whether a rank is complete or touched is a set comparison;
@@ -95,7 +101,7 @@ class OrderState:
             for r in {rr for rr, _, _ in self.order}
         }
         #: Slots that already hold a signature in the input.
-        self.existing = [s for s in view.slots if s.signature is not None]
+        self.existing = [s for s in view.slots if s.signed]
         self._binding: HocBaKy | None = None
 
     def binding(self) -> HocBaKy:
@@ -175,7 +181,7 @@ class OrderState:
                 except SignatureProblem as problem:
                     raise self._prior_problem(label, s, problem) from None
             times = [t for t in signed.values() if t is not None]
-            self.latest = max(times) if times else None
+            self.latest = self.input_latest = max(times) if times else None
             self.times_read = True
         if self.latest is not None and signing_time < self.latest - self.policy.clock_skew:
             raise _order_error(
@@ -192,7 +198,6 @@ class OrderState:
 
     @property
     def input_verified(self) -> bool:
-        existing = [s for s in self.view.slots if s.signature is not None]
-        return self.clean or all((s.role, s.mon) in self.verified for s in existing)
+        return self.clean or all((s.role, s.mon) in self.verified for s in self.existing)
 
 

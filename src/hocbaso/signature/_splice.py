@@ -24,7 +24,16 @@ from lxml import etree
 
 from hocbaso.errors import SigningError
 
-__all__ = ["SlotEdit", "SlotSplice", "apply_edits", "locate_slot", "slot_edits"]
+__all__ = [
+    "SlotEdit",
+    "SlotSplice",
+    "apply_edits",
+    "edits_at",
+    "locate_slot",
+    "slot_edits",
+    "slot_positions",
+    "slot_qname",
+]
 
 _NAME = rb"[^\s/>=\"'<]+"
 _ATTRS = rb"(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*"
@@ -105,44 +114,52 @@ def _local_name(element: etree._Element) -> str:
     return tag.rpartition("}")[2]
 
 
-def slot_edits(
-    data: bytes, root: etree._Element, slots: Sequence[tuple[etree._Element, str]]
-) -> list[SlotEdit]:
-    """Where the content of each (empty) slot goes in ``data``, the bytes ``root`` came from.
+def slot_qname(slot: etree._Element) -> bytes:
+    """The name a slot's start tag is written with in the bytes (``prefix:local`` or ``local``)."""
+    local = _local_name(slot)
+    return (local if slot.prefix is None else f"{slot.prefix}:{local}").encode()
 
-    ``slots`` pairs each slot element with a label for errors. A self-closing ``<TAG .../>`` is
-    opened into ``<TAG ...>`` … ``</TAG>``; these are the only changed bytes besides the
-    inserted content.
+
+def slot_positions(
+    data: bytes, root: etree._Element, slots: Sequence[tuple[etree._Element, str]]
+) -> dict[etree._Element, int]:
+    """The byte offset in ``data`` of each slot's start tag (``root`` was parsed from ``data``).
+
+    Raises ``SIGN.PACKET.SLOT`` when the start tags of a slot's name in the bytes cannot be
+    matched one to one with the elements of that name in the tree.
     """
-    wanted: dict[bytes, tuple[str, str | None]] = {}
-    tags: list[bytes] = []
+    wanted: dict[bytes, str] = {}
     for slot, _ in slots:
-        local = _local_name(slot)
-        qname = local if slot.prefix is None else f"{slot.prefix}:{local}"
-        tags.append(qname.encode())
-        wanted.setdefault(tags[-1], (local, slot.prefix))
+        wanted.setdefault(slot_qname(slot), _local_name(slot))
     # Every element written ``<qname`` in the bytes, in document order (root included), and
     # every start tag ``<qname`` in the bytes: one pass over each for all the slots' names.
     same: dict[bytes, list[etree._Element]] = {t: [] for t in wanted}
-    for el in root.iter(*{f"{{*}}{local}" for local, _ in wanted.values()}):
-        local = _local_name(el)
-        key = (local if el.prefix is None else f"{el.prefix}:{local}").encode()
+    for el in root.iter(*{f"{{*}}{local}" for local in wanted.values()}):
+        key = slot_qname(el)
         if key in same:
             same[key].append(el)
     offsets = _start_offsets(data, tuple(wanted))
     position: dict[etree._Element, int] = {}
     for tag, elements in same.items():
         if len(offsets[tag]) != len(elements):
-            path = next(p for (slot, p), t in zip(slots, tags, strict=True) if t == tag)
+            path = next(p for slot, p in slots if slot_qname(slot) == tag)
             raise _slot_error(
                 "slot start tags in the bytes do not match the parsed document",
                 "thẻ mở của ô chữ ký trong dữ liệu không khớp với tài liệu đã phân tích",
                 path,
             )
         position.update(zip(elements, offsets[tag], strict=True))
+    return position
+
+
+def edits_at(data: bytes, slots: Sequence[tuple[int, bytes, str]]) -> list[SlotEdit]:
+    """The edit filling each (empty) slot, given as (start-tag offset in ``data``, qname, label).
+
+    A self-closing ``<TAG .../>`` is opened into ``<TAG ...>`` … ``</TAG>``; these are the only
+    changed bytes besides the inserted content.
+    """
     edits = []
-    for (slot, path), tag in zip(slots, tags, strict=True):
-        start = position[slot]
+    for start, tag, path in slots:
         open_tag, close_tag = _start_tag_patterns(tag)
         m = open_tag.match(data, start)
         if m is None:
@@ -158,6 +175,17 @@ def slot_edits(
             raise _slot_error("the slot is not empty", "ô chữ ký không trống", path)
         edits.append(SlotEdit(m.end(), m.end(), b"", b""))
     return edits
+
+
+def slot_edits(
+    data: bytes, root: etree._Element, slots: Sequence[tuple[etree._Element, str]]
+) -> list[SlotEdit]:
+    """Where the content of each (empty) slot goes in ``data``, the bytes ``root`` came from.
+
+    ``slots`` pairs each slot element with a label for errors (see :func:`edits_at`).
+    """
+    position = slot_positions(data, root, slots)
+    return edits_at(data, [(position[slot], slot_qname(slot), path) for slot, path in slots])
 
 
 def apply_edits(data: bytes, filled: Sequence[tuple[SlotEdit, bytes]]) -> bytes:

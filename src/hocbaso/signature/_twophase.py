@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from hocbaso.errors import CertificateError, InputError, SigningError, UsageError
 from hocbaso.packet import DEFAULT_LIMITS, parse_xml
 from hocbaso.packet._internal import PacketSource, VaiTroKy, packet_bytes, type_name
-from hocbaso.signature import _memo
+from hocbaso.signature import _known, _memo
 from hocbaso.signature._algorithms import SignatureMethod
 from hocbaso.signature._checks import check_packet
 from hocbaso.signature._keyfile import KeyFileSigner
@@ -245,9 +245,9 @@ def complete(
     if state.role in SIGNS_RESULTS:
         if policy is None:
             check_packet(parse_xml(signed))
-        _memo.note_record_checked(hashlib.sha256(signed).digest())
+        _memo.note_record_checked(signed)
     if policy is not None:
-        _memo.note_verified(hashlib.sha256(signed).digest(), policy)
+        _memo.note_verified(signed, policy)
     return signed
 
 
@@ -480,9 +480,15 @@ def sign_roles(
         filled.append((item.edit, content))
     signed = apply_edits(packet, filled)
     if plan.input_verified or plan.record_checked:
-        digest = hashlib.sha256(signed).digest()
         if plan.input_verified:
-            _memo.note_verified(digest, policy, plan.latest)
+            _memo.note_verified(signed, policy, plan.latest)
+            if plan.known is not None:
+                # The next role signing these bytes in this process needs no parse (_known).
+                spliced = [
+                    (edit, (item.request.role, item.request.mon), content)
+                    for item, (edit, content) in zip(plan.items, filled, strict=True)
+                ]
+                _known.note(signed, plan.known.after(packet, spliced))
         if plan.record_checked:
-            _memo.note_record_checked(digest)
+            _memo.note_record_checked(signed)
     return signed
