@@ -129,8 +129,11 @@ def test_every_glossary_identifier_still_exists() -> None:
 
 # -- nothing outside the repository ------------------------------------------------------------
 
-#: What a reader of the repository cannot follow: notes and files kept elsewhere.
-OUTSIDE = re.compile(r"\bSPEC\b|STYLE\.md|\bshared/|\b[Ii]ssue #?\d+")
+#: What a reader of the repository cannot follow: notes and files kept elsewhere, including
+#: absolute paths of the machine the project was built on (a team's notes folder, a home).
+OUTSIDE = re.compile(
+    r"\bSPEC\b|STYLE\.md|\bshared/|\b[Ii]ssue #?\d+|(?<![\w.~-])/(?:work|home|root)/"
+)
 LINK = re.compile(r"\]\(([^)#\s]+)[^)]*\)")
 
 
