@@ -217,7 +217,8 @@ def _reports(
     expand_pdf: bool = False,
 ) -> Iterator[tuple[str, VerificationReport | Outcome]]:
     """Each input with its report, in input order, streamed: the names waiting for their
-    report are at most ``verify_many``'s in-flight window, whatever the number of inputs.
+    report are at most ``verify_many``'s in-flight window and look-ahead, whatever the number
+    of inputs.
 
     With ``expand_pdf`` a PDF copy stands for the packets it carries (one report each, named
     ``file.pdf#packet``). JSON Lines runs leave it off: ``--resume`` pairs line k with input k,
