@@ -102,7 +102,7 @@ def _check_output(out: Path, names: list[str], summary: dict[str, Any]) -> None:
     n, failed = len(names), len(names) // POOL
     assert summary == {
         "records": n, "ok": n - failed, "failed": failed, "revoked": 0, "resumed": 0,
-        "codes": dict(sorted(codes.items())),
+        "codes": dict(sorted(codes.items())), "packages": 0, "packages_failed": 0,
     }
     assert codes["SIGNATURE.DIGEST_MISMATCH"] == failed  # the tampered ones, and only them
 
