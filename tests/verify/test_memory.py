@@ -36,7 +36,11 @@ PER_FOLDER = 1_000
 POOL = 4
 
 #: Runs the command in this process and reports its own peak RSS and its largest child's
-#: (the worker processes) on standard error, in MiB.
+#: (the worker processes) on standard error, in MiB. Its own peak is the kernel's VmHWM of
+#: this program, not ``RUSAGE_SELF``: a process forked from the test runner keeps, in
+#: ``ru_maxrss``, the runner's resident size at the fork (hundreds of MiB late in the suite),
+#: whereas VmHWM starts afresh with the program. The workers are forked from the command, so
+#: ``RUSAGE_CHILDREN`` is the command's own size at the fork plus what a worker adds.
 WRAPPER = textwrap.dedent(
     """
     import json, resource, sys
@@ -46,9 +50,10 @@ WRAPPER = textwrap.dedent(
         main(sys.argv[1:])
     except SystemExit as exc:
         code = exc.code
-    mib = lambda who: resource.getrusage(who).ru_maxrss / 1024
-    print(json.dumps({"self": mib(resource.RUSAGE_SELF),
-                      "children": mib(resource.RUSAGE_CHILDREN)}), file=sys.stderr)
+    with open("/proc/self/status", encoding="ascii") as fh:
+        hwm = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"self": hwm / 1024, "children": children / 1024}), file=sys.stderr)
     sys.exit(code)
     """
 )
