@@ -137,14 +137,21 @@ def main(argv: list[str] | None = None) -> None:
         pool, root = _pool(tmp)
         print(f"{'records':>8} {'seconds':>8} {'records/s':>10} {'ms/record':>10} "
               f"{'RSS MiB':>8} {'worker MiB':>10}  summary")
+        peaks: dict[int, tuple[float, float]] = {}
         for n in sizes:
             top = _tree(tmp, pool, n)
             r = run_one(top, root, tmp / f"out-{n}.jsonl")
             s = r["summary"]
             assert s["records"] == n, s
+            assert s["failed"] == 2 * (n // len(pool)) + max(0, n % len(pool) - 6), s
+            peaks[n] = (r["self"], r["children"])
             print(f"{n:>8} {r['seconds']:>8.1f} {n / r['seconds']:>10.1f} "
                   f"{1000 * r['seconds'] / n:>10.2f} {r['self']:>8.1f} {r['children']:>10.1f}"
                   f"  ok {s['ok']}, failed {s['failed']}")
+        small, large = sizes[0], sizes[-1]
+        print(f"peak RSS {large:,} : {small:,} records = {peaks[large][0] / peaks[small][0]:.3f} "
+              f"(command), {peaks[large][1] / peaks[small][1]:.3f} (largest worker)  "
+              "(target: flat, within 1.10)")
         n = sizes[1]
         k = killed_and_resumed(tmp / f"in-{n}", root,
                                tmp / "killed.jsonl", n)

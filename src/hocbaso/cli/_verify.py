@@ -217,7 +217,8 @@ def _reports(
     expand_pdf: bool = False,
 ) -> Iterator[tuple[str, VerificationReport | Outcome]]:
     """Each input with its report, in input order, streamed: the names waiting for their
-    report are at most ``verify_many``'s in-flight window, whatever the number of inputs.
+    report are at most ``verify_many``'s in-flight window and look-ahead, whatever the number
+    of inputs.
 
     With ``expand_pdf`` a PDF copy stands for the packets it carries (one report each, named
     ``file.pdf#packet``). JSON Lines runs leave it off: ``--resume`` pairs line k with input k,
@@ -261,7 +262,7 @@ def _reports(
         revocations=revocations,
         previous_versions=previous,
         policy=policy,
-        chunk_size=1 if inline else 8,
+        chunk_size=1 if inline else None,  # verify_many picks: 8 locally, 32 on Dask
         max_in_flight=1 if inline else None,
     ):
         yield from decided()

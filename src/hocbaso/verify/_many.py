@@ -205,8 +205,9 @@ def verify_many(
 
     ``chunk_size`` items travel per task (default 8; 32 on a Dask cluster, where a task costs
     more to schedule); at most ``max_in_flight`` chunks (default 4 per worker) are submitted
-    and not yet yielded, so memory stays flat for any number of items, and finished chunks
-    at the head are yielded as soon as they are done.
+    and not yet yielded, and at most one chunk per worker is read ahead, so memory stays flat
+    for any number of items; finished chunks at the head are yielded as soon as they are done.
+    The last items of the input are cut into smaller chunks so the workers finish together.
     """
     if isinstance(items, bytes | bytearray | memoryview | str):
         raise VerificationInputError(
@@ -236,28 +237,37 @@ def verify_many(
     # chunks are submitted and not yet yielded, and the input iterator is read only as the
     # window drains (a generator of 10 million paths is never materialised).
     limit = max_in_flight or 4 * int(workers)
+    # Look-ahead: up to one chunk per worker is read before it is submitted, so that when the
+    # input ends the last items can be cut finer (below) and every worker finishes at about
+    # the same time instead of one of them verifying a whole last chunk alone.
+    ahead = chunk_size * int(workers) if limit > 1 else 0
     pending: deque[tuple[Future[list[VerificationReport]], int]] = deque()
     try:
-        chunk: list[bytes | str | os.PathLike[str]] = []
+        buffer: deque[bytes | str | os.PathLike[str]] = deque()
 
         settings = _Settings((trust, at, crl_set, notices, previous, policy))
 
-        def submit() -> None:
-            pending.append((pool.submit(_verify_chunk, list(chunk), settings), len(chunk)))
-            chunk.clear()
+        def submit(size: int) -> None:
+            chunk = [buffer.popleft() for _ in range(min(size, len(buffer)))]
+            pending.append((pool.submit(_verify_chunk, chunk, settings), len(chunk)))
 
         for item in items:
-            chunk.append(item)
-            if len(chunk) >= chunk_size:
-                submit()
+            buffer.append(item)
+            if len(buffer) >= chunk_size + ahead:
+                submit(chunk_size)
                 while len(pending) >= limit:
                     yield from _results(*pending.popleft())
                 # Stream: hand back what is already done at the head, without waiting for
                 # the window to fill (a JSON Lines output then grows as work completes).
                 while pending and pending[0][0].done():
                     yield from _results(*pending.popleft())
-        if chunk:
-            submit()
+        # The tail: what is left (fewer than chunk_size + ahead items) goes in chunks of about
+        # a quarter of each worker's share, still bounded by the window.
+        piece = max(1, min(chunk_size, -(-len(buffer) // (4 * int(workers)))))
+        while buffer:
+            submit(piece)
+            while len(pending) >= limit:
+                yield from _results(*pending.popleft())
         while pending:
             yield from _results(*pending.popleft())
     finally:
