@@ -203,8 +203,8 @@ def verify_many(
     ``PARSE.NOT_A_FILE``, ``PARSE.VERIFIER_ERROR``) in its place and the batch goes on. Files
     are read up to the parser's size limit plus one byte (:func:`read_packet_file`).
 
-    ``chunk_size`` items travel per task (default 8; 32 on a Dask cluster, where a task costs
-    more to schedule); at most ``max_in_flight`` chunks (default 4 per worker) are submitted
+    ``chunk_size`` items travel per task (default 8; 128 on a Dask cluster, where a task costs
+    the client and the scheduler about a millisecond: docs/scale.md); at most ``max_in_flight`` chunks (default 4 per worker) are submitted
     and not yet yielded, and at most one chunk per worker is read ahead, so memory stays flat
     for any number of items; finished chunks at the head are yielded as soon as they are done.
     The last items of the input are cut into smaller chunks so the workers finish together.
@@ -231,8 +231,11 @@ def verify_many(
     cluster = worker_threads(pool)
     workers = getattr(pool, "_max_workers", None) or cluster or os.cpu_count() or 2
     if chunk_size is None:
-        # A Dask task costs about a millisecond of scheduling: bigger chunks there.
-        chunk_size = 32 if cluster is not None else 8
+        # A Dask task costs the client and the scheduler about a millisecond of CPU, which on
+        # a small cluster competes with the workers: 128 records a task brought a 2-worker
+        # LocalCluster from 0.85 to 0.91 of the machine's ceiling (docs/scale.md); the finer
+        # tail below keeps the workers finishing together.
+        chunk_size = 128 if cluster is not None else 8
     # The in-flight window bounds memory whatever the number of items: at most ``limit``
     # chunks are submitted and not yet yielded, and the input iterator is read only as the
     # window drains (a generator of 10 million paths is never materialised).
