@@ -204,9 +204,10 @@ def verify_many(
     are read up to the parser's size limit plus one byte (:func:`read_packet_file`).
 
     ``chunk_size`` items travel per task (default 8; 128 on a Dask cluster, where a task costs
-    the client and the scheduler about a millisecond: docs/scale.md); at most ``max_in_flight`` chunks (default 4 per worker) are submitted
-    and not yet yielded, and at most one chunk per worker is read ahead, so memory stays flat
-    for any number of items; finished chunks at the head are yielded as soon as they are done.
+    the client and the scheduler about a millisecond: docs/scale.md); at most
+    ``max_in_flight`` chunks (default 4 per worker) are submitted and not yet yielded, and at
+    most one chunk per worker is read ahead, so memory stays flat for any number of items;
+    finished chunks at the head are yielded as soon as they are done.
     The last items of the input are cut into smaller chunks so the workers finish together.
     """
     if isinstance(items, bytes | bytearray | memoryview | str):
