@@ -184,19 +184,24 @@ def _ceiling(pool: ProcessPoolExecutor, n: int) -> float:
 def _dask_client() -> Any:
     import logging
 
+    import dask
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        # The scheduler always runs an HTTP server (health, metrics); with no address it
-        # takes port 8787 and, when another cluster on this machine holds that, warns (an
-        # error under the suite's warnings policy). Port 0 lets the OS pick a free one.
-        dashboard_address="127.0.0.1:0",
-        silence_logs=logging.CRITICAL,
-    )
+    # Workers as docs/scale.md deploys them: Dask's statistical profiler off (it samples each
+    # worker's stack a hundred times a second: about 4 % of a verification worker here). The
+    # nannies hand this configuration to the worker processes they start.
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            # The scheduler always runs an HTTP server (health, metrics); with no address it
+            # takes port 8787 and, when another cluster on this machine holds that, warns (an
+            # error under the suite's warnings policy). Port 0 lets the OS pick a free one.
+            dashboard_address="127.0.0.1:0",
+            silence_logs=logging.CRITICAL,
+        )
     return Client(cluster, set_as_default=False), cluster
 
 
@@ -333,7 +338,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     dask = r["many_seq_s"] / r["dask_s"]
     dask_paths = r["many_seq_s"] / r["dask_paths_s"]
-    print(f"Dask LocalCluster x2    = {dask:.2f}  (bytes; paths: {dask_paths:.2f})")
+    print(f"Dask LocalCluster x2    = {dask:.2f}  (bytes; paths: {dask_paths:.2f}; "
+          "workers' profiler off, as docs/scale.md deploys them)")
     print(f"per round, against that round's ceiling (median [min-max] of "
           f"{int(r['many_rounds'])} interleaved rounds):")
     for label, key in (("verify_many x2", "many_par"), ("verify_many x2 (paths)",
