@@ -98,3 +98,19 @@ def test_a_refused_package_exits_2_or_1(demo: Path, tmp_path: Path) -> None:
     bad.write_bytes((demo / "packages" / "round-1.zip").read_bytes()[:-40])
     code, out = _run(["inspect", str(bad), "--json"])
     assert code == 2 and json.loads(out)["error"]["code"].startswith("PACKAGE.ZIP.")
+
+
+def test_package_commands_read_at_and_crl_as_verify_does(demo: Path, tmp_path: Path) -> None:
+    """``--at`` without an offset is refused naming ``--at`` (it used to name ``--time``), and
+    a ``--crl`` is read within the input size limit, as in ``hocbaso verify``."""
+    bundle = str(demo / "packages" / "transfer.zip")
+    root = str(demo / "pki" / "root.pem")
+    code, out = _run(["transfer", "verify", bundle, "--trust", root, "--at", "2025-06-01"])
+    assert code == 2
+    assert "--at" in out and "--time" not in out
+    huge = tmp_path / "huge.crl"
+    huge.write_bytes(b"\0" * (4 * 1024 * 1024 + 1))
+    code, out = _run(["transfer", "verify", bundle, "--trust", root, "--crl", str(huge),
+                      "--json"])
+    assert code == 2
+    assert json.loads(out)["error"]["code"] == "PARSE.TOO_LARGE"

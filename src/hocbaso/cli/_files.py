@@ -17,9 +17,9 @@ import click
 
 from hocbaso.errors import ParseError
 from hocbaso.packet import DEFAULT_LIMITS
-from hocbaso.verify import read_packet_file
+from hocbaso.verify import CrlSet, TrustStore, read_packet_file
 
-__all__ = ["echo_json", "read_input", "write_atomically", "write_output"]
+__all__ = ["echo_json", "load_trust", "read_input", "write_atomically", "write_output"]
 
 
 def read_input(path: Path, *, max_bytes: int = DEFAULT_LIMITS.max_bytes) -> bytes:
@@ -36,6 +36,14 @@ def read_input(path: Path, *, max_bytes: int = DEFAULT_LIMITS.max_bytes) -> byte
             code="PARSE.TOO_LARGE",
         )
     return data
+
+
+def load_trust(
+    trust_paths: tuple[Path, ...], crl_paths: tuple[Path, ...]
+) -> tuple[TrustStore, CrlSet]:
+    """The trust anchors (``--trust``) and CRLs (``--crl``) every verifying command takes,
+    each CRL read as an input file is (bounded, regular files only)."""
+    return TrustStore.from_pem(*trust_paths), CrlSet([read_input(p) for p in crl_paths])
 
 
 def write_atomically(out: Path, data: bytes) -> None:

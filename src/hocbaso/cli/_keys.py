@@ -19,7 +19,9 @@ import click
 
 from hocbaso.signature import KeyFileSigner, Pkcs11Signer, Signer, load_certificates
 
-__all__ = ["KEY_OPTION_NAMES", "key_options", "open_signer", "signing_time", "time_option"]
+__all__ = [
+    "KEY_OPTION_NAMES", "iso_time", "key_options", "open_signer", "signing_time", "time_option",
+]
 
 FilePath = click.Path(dir_okay=False, exists=True, path_type=Path)
 
@@ -110,19 +112,25 @@ def _secret(var: str | None, what: str) -> str | None:
     return value
 
 
-def signing_time(text: str | None) -> datetime:
-    """The time given with ``--time``, or now (local offset, whole seconds)."""
-    if text is None:
-        return datetime.now().astimezone().replace(microsecond=0)
+def iso_time(text: str, *, option: str) -> datetime:
+    """An ISO 8601 time with its UTC offset (``--time``, ``--at``), or a usage error that
+    names the option: a time without an offset would be read in the machine's zone."""
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
         raise click.BadParameter(
-            "expected ISO 8601, e.g. 2025-05-21T08:30:00+07:00", param_hint="--time"
+            "use ISO 8601 with a UTC offset, e.g. 2025-06-01T08:00:00+07:00", param_hint=option
         ) from None
     if when.tzinfo is None:
-        raise click.BadParameter("the time needs a UTC offset, e.g. +07:00", param_hint="--time")
+        raise click.BadParameter("the time needs a UTC offset, e.g. +07:00", param_hint=option)
     return when
+
+
+def signing_time(text: str | None) -> datetime:
+    """The time given with ``--time``, or now (local offset, whole seconds)."""
+    if text is None:
+        return datetime.now().astimezone().replace(microsecond=0)
+    return iso_time(text, option="--time")
 
 
 @contextmanager

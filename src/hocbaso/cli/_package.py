@@ -17,8 +17,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from hocbaso.cli._files import echo_json, write_atomically
-from hocbaso.cli._keys import FilePath, key_options, open_signer, signing_time, time_option
+from hocbaso.cli._files import echo_json, load_trust, write_atomically
+from hocbaso.cli._keys import (
+    FilePath,
+    iso_time,
+    key_options,
+    open_signer,
+    signing_time,
+    time_option,
+)
 from hocbaso.cli._main import print_error
 from hocbaso.cli._sign import JSON_OPTION, OUT_OPTION
 from hocbaso.errors import HocBaSoError
@@ -66,12 +73,8 @@ def _fail(err: HocBaSoError, as_json: bool, code: int = 2) -> NoReturn:
     raise click.exceptions.Exit(code)
 
 
-def _trust(paths: tuple[Path, ...], crl_paths: tuple[Path, ...]) -> tuple[TrustStore, CrlSet]:
-    return TrustStore.from_pem(*paths), CrlSet([p.read_bytes() for p in crl_paths])
-
-
 def _at(text: str | None) -> dt.datetime:
-    return signing_time(text) if text else dt.datetime.now(dt.UTC)
+    return iso_time(text, option="--at") if text else dt.datetime.now(dt.UTC)
 
 
 def is_package_file(path: Path) -> bool:
@@ -223,7 +226,7 @@ def receive(
     rejected in whole or in part, 2 không thể chạy / could not run.
     """
     try:
-        trust, crls = _trust(trust_paths, crl_paths)
+        trust, crls = load_trust(trust_paths, crl_paths)
         store = SqliteStore(store_path)
         with open_signer(**keys) as signer:
             receipt = Receiver(store, trust, signer=signer, receiver_code=receiver_code,
@@ -344,7 +347,7 @@ def lookup(
         _fail(err, as_json)
     try:
         if trust_paths:
-            trust, crls = _trust(trust_paths, crl_paths)
+            trust, crls = load_trust(trust_paths, crl_paths)
             found = lookup_record(store, code, trust, phien_ban=phien_ban,
                                   digest_prefix=digest_prefix, ma_dinh_danh_hoc_ba=ident,
                                   at=_at(at_text), crls=crls)
@@ -432,7 +435,7 @@ def transfer_verify(file: Path, trust_paths: tuple[Path, ...], crl_paths: tuple[
     Mã thoát / exit: 0 đạt / passes, 1 không đạt / fails, 2 lỗi / error.
     """
     try:
-        trust, crls = _trust(trust_paths, crl_paths)
+        trust, crls = load_trust(trust_paths, crl_paths)
     except HocBaSoError as err:
         _fail(err, as_json)
     report = verify_transfer(file, trust, at=_at(at_text), crls=crls)

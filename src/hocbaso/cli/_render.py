@@ -13,9 +13,9 @@ from pathlib import Path
 
 import click
 
-from hocbaso.cli._files import read_input, write_output
+from hocbaso.cli._files import load_trust, read_input, write_output
 from hocbaso.cli._keys import FilePath, key_options, open_signer
-from hocbaso.verify import CrlSet, TrustStore, verify
+from hocbaso.verify import verify
 
 __all__ = ["render"]
 
@@ -64,8 +64,7 @@ def render(files: tuple[Path, ...], fmt: str, trust_paths: tuple[Path, ...],
     given = any(keys.get(k) for k in ("key", "p12", "pkcs11"))
     if given and not seal:
         raise click.UsageError("key options are for --seal")
-    trust = TrustStore.from_pem(*trust_paths)
-    crls = CrlSet([read_input(p) for p in crl_paths])
+    trust, crls = load_trust(trust_paths, crl_paths)
     packets = [read_input(f) for f in files]
     reports = [verify(p, trust, crls=crls) for p in packets]
     groups = [list(zip(reports, packets, strict=True))] if booklet else [

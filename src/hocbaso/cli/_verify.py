@@ -38,9 +38,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from hocbaso.cli._files import echo_json, read_input
+from hocbaso.cli._files import echo_json, load_trust, read_input
 from hocbaso.cli._inputs import iter_inputs, iter_list, open_list
 from hocbaso.cli._jsonl import JsonlOutput, line_of
+from hocbaso.cli._keys import iso_time
 from hocbaso.cli._main import print_error
 from hocbaso.cli._package import is_package_file, verify_package_file
 from hocbaso.cli._package_inputs import Outcome, PackageInputs, PackageItem
@@ -80,22 +81,6 @@ class _InlineExecutor(Executor):
         except BaseException as exc:  # handed to the caller through the future, as a pool does
             future.set_exception(exc)
         return future
-
-
-def _parse_at(value: str | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        at = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            "use ISO 8601 with an offset, e.g. 2025-06-01T08:00:00+07:00", param_hint="--at"
-        ) from None
-    if at.tzinfo is None:
-        raise click.BadParameter(
-            "the time needs a UTC offset, e.g. +07:00", param_hint="--at"
-        ) from None
-    return at
 
 
 _SUBJECT = re.compile(r"MA_MON_HOC='([^']+)'")
@@ -449,10 +434,9 @@ def verify(
         raise click.UsageError("--resume needs --jsonl OUT")
     if as_json and jsonl_path is not None:
         raise click.UsageError("--json and --jsonl are exclusive (--jsonl prints a summary)")
-    at = _parse_at(at_text) or dt.datetime.now(dt.UTC)
+    at = iso_time(at_text, option="--at") if at_text else dt.datetime.now(dt.UTC)
     try:
-        trust = TrustStore.from_pem(*trust_paths)
-        crls = CrlSet(_read_all(crl_paths))
+        trust, crls = load_trust(trust_paths, crl_paths)
         revocations = _read_all(notice_paths)
         previous = _read_all(previous_paths)
         registry = load_issuer_registry(registry_path) if registry_path is not None else None
