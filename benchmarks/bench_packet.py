@@ -12,8 +12,6 @@ against birth year, subject kind, duplicates), which makes the read ratio conser
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 import typing
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -22,6 +20,7 @@ from lxml import etree
 from pydantic import AfterValidator
 from pydantic_xml import BaseXmlModel, attr, create_model, element, wrapped
 
+from benchmarks._timing import interleaved_rates
 from benchmarks._timing import ops_per_second as _bench
 from hocbaso.models import HocBa, Khoi
 from hocbaso.models._base import HocBaModel
@@ -128,35 +127,6 @@ def _data_c14n(packet: bytes) -> bytes:
     return etree.tostring(data, method="c14n")
 
 
-def _interleaved(
-    ours: Callable[[], Any], theirs: Callable[[], Any], *, seconds: float, rounds: int
-) -> tuple[float, float]:
-    """Median ops/s of each side over ``rounds`` batches, the two sides' batches alternating.
-
-    Alternating batches expose both sides to the same background load (the machine is
-    shared), so the ratio wobbles less than when one side is timed after the other.
-    """
-    sizes = []
-    for fn in (ours, theirs):
-        n = 1
-        while True:
-            start = time.perf_counter()
-            for _ in range(n):
-                fn()
-            if time.perf_counter() - start > seconds / 3:
-                break
-            n *= 2
-        sizes.append(n)
-    rates: tuple[list[float], list[float]] = ([], [])
-    for _ in range(rounds):
-        for fn, n, out in zip((ours, theirs), sizes, rates, strict=True):
-            start = time.perf_counter()
-            for _ in range(n):
-                fn()
-            out.append(n / (time.perf_counter() - start))
-    return statistics.median(rates[0]), statistics.median(rates[1])
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="hocbaso packet read/write benchmark")
     parser.add_argument("--quick", action="store_true", help="3 batches of 0.1 s (rough)")
@@ -181,7 +151,8 @@ def main(argv: list[str] | None = None) -> None:
         return XHocBaTyped.from_xml_tree(root)  # type: ignore[arg-type]
 
     def pair(ours: Callable[[], Any], theirs: Callable[[], Any]) -> tuple[float, float]:
-        return _interleaved(ours, theirs, seconds=seconds, rounds=rounds)
+        ours_rate, theirs_rate = interleaved_rates([ours, theirs], seconds=seconds, rounds=rounds)
+        return ours_rate, theirs_rate
 
     results = {
         "record → XML bytes": pair(
