@@ -200,6 +200,15 @@ _MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 
+def _signed(con: sqlite3.Connection, ident: str, phien_ban: int) -> bytes:
+    """The exact signed bytes of one stored version, inside or outside a transaction."""
+    (data,) = con.execute(
+        "SELECT hoc_ba FROM phien_ban WHERE ma_dinh_danh_hoc_ba = ? AND phien_ban = ?",
+        (ident, phien_ban),
+    ).fetchone()
+    return bytes(data)
+
+
 class _SqliteTransaction:
     def __init__(self, con: sqlite3.Connection) -> None:
         self._con = con
@@ -220,11 +229,7 @@ class _SqliteTransaction:
         return StoredVersion(ident, phien_ban, row[0], row[1], row[2], bool(row[3]))
 
     def signed(self, ident: str, phien_ban: int) -> bytes:
-        (data,) = self._con.execute(
-            "SELECT hoc_ba FROM phien_ban WHERE ma_dinh_danh_hoc_ba = ? AND phien_ban = ?",
-            (ident, phien_ban),
-        ).fetchone()
-        return bytes(data)
+        return _signed(self._con, ident, phien_ban)
 
     def add_version(self, v: StoredVersion, signed: bytes) -> None:
         self._con.execute(
@@ -322,11 +327,7 @@ class SqliteStore:
 
     def signed(self, ident: str, phien_ban: int) -> bytes:
         """The exact signed bytes of one stored version."""
-        (data,) = self._con.execute(
-            "SELECT hoc_ba FROM phien_ban WHERE ma_dinh_danh_hoc_ba = ? AND phien_ban = ?",
-            (ident, phien_ban),
-        ).fetchone()
-        return bytes(data)
+        return _signed(self._con, ident, phien_ban)
 
     def notices(self, ident: str) -> list[bytes]:
         """The stored revocation notices of a record, by version."""
