@@ -1510,6 +1510,87 @@ STATIC_VECTORS: dict[str, tuple[str, str]] = {
 }
 
 
+# --------------------------------------------------------------------------- packages
+
+#: Package vectors (docs/package.md): name → (FAIL codes of the package itself, the codes of
+#: each entry in archive order, description). Built from the genuine record by
+#: :func:`build_package_vectors`; a conforming reader of packages reports exactly these.
+PACKAGE_VECTORS: dict[str, tuple[list[str], list[list[str]], str]] = {
+    "package_genuine": (
+        [], [[]], "The genuine record packed for round 1 by its own school: accepted."
+    ),
+    "package_record_swapped": (
+        [],
+        [["PACKAGE.ENTRY.SHA256"]],
+        "After the envelope was signed, the record entry was replaced by a copy with a "
+        "comment injected: its SHA-256 no longer matches the envelope's.",
+    ),
+    "package_traversal": (
+        ["PACKAGE.ZIP.TRAVERSAL"], [],
+        "The record entry renamed '../…' in both ZIP headers.",
+    ),
+    "package_truncated": (
+        ["PACKAGE.ZIP.TRUNCATED"], [], "The genuine package cut in half."
+    ),
+    "package_bomb": (
+        ["PACKAGE.ZIP.RATIO"], [],
+        "A 2 MiB run of zero bytes deflated into about 2 KiB (a ZIP bomb by ratio).",
+    ),
+}
+
+
+def build_package_vectors(pki: TestPKI, genuine: bytes, injected: bytes) -> dict[str, bytes]:
+    """The bytes of every :data:`PACKAGE_VECTORS` entry. ``genuine`` is the genuine record,
+    ``injected`` the same record with a comment injected (another signed-byte change)."""
+    import io
+    import zipfile
+
+    from hocbaso.package import pack
+
+    package = pack([genuine], signer=pki.school().signer(), round=1,
+                   created_at=VERIFY_AT - dt.timedelta(minutes=1))
+    assert isinstance(package, bytes)
+    source = zipfile.ZipFile(io.BytesIO(package))
+    record = next(i.filename for i in source.infolist() if i.filename.startswith("hoc_ba/"))
+
+    def rebuilt(replace: bytes) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as z:
+            for info in source.infolist():
+                data = replace if info.filename == record else source.read(info.filename)
+                z.writestr(info, data, compress_type=info.compress_type)
+        return out.getvalue()
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w") as z:
+        z.writestr("mimetype", source.read("mimetype"), compress_type=zipfile.ZIP_STORED)
+        z.writestr("GOI_TIN.xml", bytes(2 * 1024 * 1024), compress_type=zipfile.ZIP_DEFLATED)
+    name = record.encode()
+    return {
+        "package_genuine": package,
+        "package_record_swapped": rebuilt(injected),
+        "package_traversal": package.replace(name, b"../" + name[3:]),
+        "package_truncated": package[: len(package) // 2],
+        "package_bomb": bomb.getvalue(),
+    }
+
+
+def package_manifest_entries() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": name,
+            "file": f"packages/{name}.zip",
+            "generated": True,
+            "expected_failures": expected,
+            "expected_entry_failures": entries,
+            "crl": True,
+            "at": VERIFY_AT.isoformat(),
+            "description": description,
+        }
+        for name, (expected, entries, description) in PACKAGE_VECTORS.items()
+    ]
+
+
 def manifest_entries(vectors: list[Vector]) -> list[dict[str, Any]]:
     """Manifest rows: generated vectors (file ``<name>.xml`` in the written corpus), the
     generated oversized file, then the committed static files under ``attacks/``."""
@@ -1585,6 +1666,11 @@ def write_corpus(out_dir: Path, pki: TestPKI | None = None) -> Path:
     (out_dir / "attacks").mkdir(exist_ok=True)
     for name in STATIC_VECTORS:
         shutil.copy(STATIC / name, out_dir / "attacks" / name)
+    (out_dir / "packages").mkdir(exist_ok=True)
+    by_name = {v.name: v.data for v in vectors}
+    packages = build_package_vectors(pki, by_name["genuine"], by_name["comment_injection"])
+    for name, data in packages.items():
+        (out_dir / "packages" / f"{name}.zip").write_bytes(data)
     entries = manifest_entries(vectors)
     registries = issuer_registries()
     for name, registry in registries.items():
@@ -1594,6 +1680,7 @@ def write_corpus(out_dir: Path, pki: TestPKI | None = None) -> Path:
         "crl": str(trust["crl"].relative_to(out_dir)),
         "issuer_registries": registries,
         "vectors": entries,
+        "packages": package_manifest_entries(),
     }
     path = out_dir / "manifest.json"
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -1616,10 +1703,14 @@ def committed_manifest(vectors: list[Vector]) -> dict[str, Any]:
             "against compromise revocations), and issuer_registry* (strict with the issuer "
             "registry of the same name in issuer_registries, written as trust/<name>.json). "
             "revocations and previous_versions name generated files (under inputs/) to "
-            "supply as revocation notices and earlier versions."
+            "supply as revocation notices and earlier versions. packages are ZIP packages "
+            "(docs/package.md), verified as packages: expected_failures are the FAIL codes "
+            "of the package itself, expected_entry_failures the codes of each entry in "
+            "archive order."
         ),
         "issuer_registries": issuer_registries(),
         "vectors": manifest_entries(vectors),
+        "packages": package_manifest_entries(),
     }
 
 
