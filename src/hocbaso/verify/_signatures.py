@@ -187,11 +187,16 @@ def check_signature(
         return results
     if not digest_ok:
         return results
-    when = signing_time_of(ps.references[1].target, ps.slot.signature_id)
+    facts = ps.object_facts
+    if facts is not None:  # the same values, read in one match (verify/_format.py)
+        when, bound = facts.signing_time, facts.binding
+    else:
+        when = signing_time_of(ps.references[1].target, ps.slot.signature_id)
     if when is None:
         results.append(res("SIGNATURE.SIGNING_TIME_INVALID", Status.FAIL, ps.path))
         return results
-    bound = record_binding_of(ps.references[1].target, ps.slot.signature_id)
+    if facts is None:
+        bound = record_binding_of(ps.references[1].target, ps.slot.signature_id)
     if bound is None:
         results.append(res("SIGNATURE.RECORD_BINDING_MISSING", Status.FAIL, ps.path))
         return results

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography import x509
 from lxml import etree
@@ -87,6 +88,10 @@ class ParsedSignature:
     signing_time: dt.datetime | None = None
     signed_target: bytes | None = None
     legacy: bool = False
+    #: The signed Object's signing time and binding, read from its canonical bytes by the fast
+    #: FORMAT step (``verify/_format.py``) when they have the one exact shape; None: read them
+    #: from the tree.
+    object_facts: Any = None
 
 
 @dataclass(slots=True)
