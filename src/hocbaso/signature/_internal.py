@@ -55,6 +55,7 @@ from hocbaso.signature._profile_check import (
     signing_time_of,
     usable_signing_time,
 )
+from hocbaso.signature._profile_schema import ObjectFacts, read_object, schema_shape
 from hocbaso.signature._record import (
     record_binding_in,
     record_digest_of_c14n,
@@ -82,6 +83,7 @@ __all__ = [
     "ElementSlot",
     "HolderKind",
     "LoaiDinhDanh",
+    "ObjectFacts",
     "PrivateKey",
     "ProfileViolation",
     "ReferenceParts",
@@ -96,10 +98,12 @@ __all__ = [
     "key_strength_problem",
     "leaf_string_value",
     "matches_record_id",
+    "read_object",
     "read_signature",
     "record_binding_in",
     "record_binding_of",
     "record_digest_of_c14n",
+    "schema_shape",
     "sign_element",
     "signed_data_c14n",
     "signing_time_of",

@@ -10,62 +10,39 @@ more cheaply, and answers it only when it can prove it:
    by ``<xs:any namespace="…xmldsig#" processContents="skip" minOccurs="0"/>``. Everything
    else (data, slots, their attributes, the slot's content model of at most one element, the
    identity constraints) is validated by libxml2 exactly as before.
-2. Every slot holds nothing, or exactly one child, which step 3 read as a well-shaped signature
-   (:class:`~hocbaso.verify._structure.ParsedSignature`), and that subtree has one of the
-   exact shapes below, each of which the XMLDSig schema (with the signature-properties schema it
-   reaches laxly) accepts:
-
-   - ``Signature``: only the attribute ``Id`` (an ASCII NCName), exactly four child nodes
-     (``SignedInfo``, ``SignatureValue``, ``KeyInfo``, ``Object``; no comment or processing
-     instruction), only XML white space between them;
-   - ``SignedInfo`` and ``Object``: their inclusive C14N 1.0 bytes (the very bytes the
-     signature step digests and verifies, cached) match one fixed grammar (:data:`_SIGNED_INFO`,
-     :data:`_OBJECT`). Canonical bytes show every element, attribute, namespace declaration,
-     character and processing instruction of the subtree, so matching them is matching the
-     subtree. Algorithms are known URIs, Reference URIs ``#`` + an NCName, digests canonical
-     base64, the signing time a checked ``xs:dateTime``, the record binding the
-     signature-properties types;
-   - ``SignatureValue`` and each ``X509Certificate``: no attribute, no child node, canonical
-     base64 (no white space) as text; ``KeyInfo``: no attribute, exactly one ``X509Data``
-     holding only ``X509Certificate`` elements, white space between them.
+2. Every slot holds nothing, or exactly one child node, which step 3 read as a well-shaped
+   signature, and the profile's schema-shape check
+   (:func:`hocbaso.signature._profile_schema.schema_shape`) proves that subtree valid against
+   the XMLDSig schema.
 3. Step 3 found every ``Id`` of the document distinct (the schema's ``xs:ID`` uniqueness across
-   data and signatures), and no document-level layout failure.
+   data and signatures: the shape check admits ``Id`` only on ``Signature`` and ``Object``, as
+   ASCII NCNames) and no document-level layout failure.
 
-Then the full XSD accepts the packet: it differs from the data schema only inside the slots, and
-there it requires a valid ``ds:Signature``, which 2. establishes. Anything else (an unusual but
-valid signature, a failure of any kind) answers "not proven", and the caller runs the full XSD:
-the report is the same in every case, only the work differs. Tests compare the two on mutated
-signatures and on data parts (``tests/verify/test_format_fast.py``).
-
-The signed ``Object``'s grammar captures the signing time and the record binding as well; when
-it matched with both ``Target`` attributes naming the signature, they are exactly what
-:func:`~hocbaso.signature._internal.signing_time_of` and
-:func:`~hocbaso.signature._internal.record_binding_of` read from the tree (one pass instead of
-three; a test compares them).
+Then the full XSD accepts the packet: it differs from the data schema only inside the slots
+(the elements of the slot types are exactly the slots step 3 finds: checked when the data
+schema is built, and by a test), and there it requires a valid ``ds:Signature``, which 2.
+establishes. Anything else (an unusual but valid signature, a failure of any kind) answers
+"not proven", and the caller runs the full XSD: the report is the same in every case, only the
+work differs. Tests compare the two on mutated signatures and on data parts
+(``tests/verify/test_format_fast.py``).
 """
 
 from __future__ import annotations
 
-import binascii
-import datetime as dt
 import functools
-import re
-import threading
-from dataclasses import dataclass
 
 from lxml import etree
 
 from hocbaso.packet import schema_path
 from hocbaso.packet._internal import layout as L
-from hocbaso.signature import C14nMethod, DigestMethod, HocBaKy, SignatureMethod
-from hocbaso.signature._internal import DSIG_NS, SIGPROP_NS, usable_signing_time
+from hocbaso.signature import C14nMethod
+from hocbaso.signature._internal import DSIG_NS, schema_shape
 from hocbaso.verify._signatures import CanonCache
-from hocbaso.verify._structure import ParsedSignature, StructureOutcome
+from hocbaso.verify._structure import StructureOutcome
 
-__all__ = ["ObjectFacts", "read_object", "schema_valid_fast", "signature_schema_valid"]
+__all__ = ["data_schema", "schema_valid_fast"]
 
 _XS = "http://www.w3.org/2001/XMLSchema"
-_D = f"{{{DSIG_NS}}}"
 _SLOT_TYPES = frozenset({"ONhanChuKy", "ONhanChuKyGvbm"})
 
 #: Set to False to always run the full XSD (the tests compare both ways).
@@ -95,7 +72,8 @@ def data_schema() -> etree.XMLSchema | None:
     container = ref.getparent()
     owner = container.getparent() if container is not None else None
     if (
-        dict(ref.attrib) != {"ref": "ds:Signature", "minOccurs": "0"}
+        sorted(ref.keys()) != ["minOccurs", "ref"]
+        or ref.get("minOccurs") != "0"
         or container is None
         or container.tag != f"{{{_XS}}}sequence"
         or len(container) != 1
@@ -105,12 +83,12 @@ def data_schema() -> etree.XMLSchema | None:
         return None
     # The slot tags are the only elements of the slot types (the argument's premise: step 3
     # finds every one of them); anything else and the fast path stays off.
-    typed = {
-        el.get("name")
+    typed = sorted(
+        el.get("name") or ""
         for el in root.iter(f"{{{_XS}}}element")
         if el.get("type") in _SLOT_TYPES
-    }
-    if typed != {role.value for role in L.SLOT_PATHS}:
+    )
+    if typed != sorted(role.value for role in L.SLOT_PATHS):
         return None
     wildcard = etree.Element(
         f"{{{_XS}}}any",
@@ -120,191 +98,6 @@ def data_schema() -> etree.XMLSchema | None:
     )
     container.replace(ref, wildcard)
     return etree.XMLSchema(doc)
-
-
-# -- the grammars of a SignedInfo and an Object, as inclusive C14N 1.0 bytes ------------------
-
-_WS = rb"[ \t\n]*"
-#: Canonical base64 (RFC 4648, padding, zero trailing bits, no white space): a subset of
-#: ``xs:base64Binary``'s lexical space.
-_B64 = (
-    rb"(?:[A-Za-z0-9+/]{4})*"
-    rb"(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?"
-)
-_NCNAME = rb"[A-Za-z_][A-Za-z0-9_.\-]*"
-_B64_FULL = re.compile(_B64.decode())
-_NCNAME_FULL = re.compile(_NCNAME.decode())
-_KNOWN_URIS = sorted(
-    {m.value for m in C14nMethod} | {m.value for m in DigestMethod} | {m.value for m in SignatureMethod},
-    key=len,
-    reverse=True,
-)
-_ALG = b'"(?:' + b"|".join(re.escape(u.encode()) for u in _KNOWN_URIS) + b')"'
-_UUID = rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-_DATETIME = (
-    rb"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?"
-    rb"(?:Z|[+\-][0-9]{2}:[0-9]{2})"
-)
-_SP = re.escape(SIGPROP_NS.encode())
-
-
-def _grammar(template: bytes, prefix: bytes) -> re.Pattern[bytes]:
-    decl = b' xmlns:ds="' if prefix else b' xmlns="'
-    text = (
-        template.replace(b"{P}", prefix)
-        .replace(b"{DECL}", decl + re.escape(DSIG_NS.encode()) + b'"')
-        .replace(b"{WS}", _WS)
-        .replace(b"{ALG}", _ALG)
-        .replace(b"{B64}", _B64)
-        .replace(b"{NCNAME}", _NCNAME)
-        .replace(b"{UUID}", _UUID)
-        .replace(b"{DATETIME}", _DATETIME)
-        .replace(b"{SP}", _SP)
-    )
-    return re.compile(text)
-
-
-_SIGNED_INFO_TEMPLATE = (
-    b"<{P}SignedInfo{DECL}>{WS}"
-    b"<{P}CanonicalizationMethod Algorithm={ALG}></{P}CanonicalizationMethod>{WS}"
-    b"<{P}SignatureMethod Algorithm={ALG}></{P}SignatureMethod>"
-    b'(?:{WS}<{P}Reference URI="#{NCNAME}">{WS}'
-    b"(?:<{P}Transforms>(?:{WS}<{P}Transform Algorithm={ALG}></{P}Transform>)+{WS}"
-    b"</{P}Transforms>{WS})?"
-    b"<{P}DigestMethod Algorithm={ALG}></{P}DigestMethod>{WS}"
-    b"<{P}DigestValue>{B64}</{P}DigestValue>{WS}</{P}Reference>)+{WS}"
-    b"</{P}SignedInfo>"
-)
-_OBJECT_TEMPLATE = (
-    b'<{P}Object{DECL} Id="(?P<oid>{NCNAME})">{WS}<{P}SignatureProperties>{WS}'
-    b'<{P}SignatureProperty Target="#(?P<t1>{NCNAME})">{WS}'
-    b'<SigningTime xmlns="{SP}">(?P<time>{DATETIME})</SigningTime>{WS}'
-    b"</{P}SignatureProperty>{WS}"
-    b'<{P}SignatureProperty Target="#(?P<t2>{NCNAME})">{WS}'
-    b'<HocBaKy xmlns="{SP}">{WS}<MA_DINH_DANH_HOC_BA>(?P<ident>{UUID})</MA_DINH_DANH_HOC_BA>'
-    b"{WS}<PHIEN_BAN>(?P<version>[1-9][0-9]{0,8})</PHIEN_BAN>{WS}</HocBaKy>{WS}"
-    b"</{P}SignatureProperty>{WS}</{P}SignatureProperties>{WS}</{P}Object>"
-)
-#: Keyed by the Signature's prefix (None: the default namespace).
-_SIGNED_INFO = {None: _grammar(_SIGNED_INFO_TEMPLATE, b""), "ds": _grammar(_SIGNED_INFO_TEMPLATE, b"ds:")}
-_OBJECT = {None: _grammar(_OBJECT_TEMPLATE, b""), "ds": _grammar(_OBJECT_TEMPLATE, b"ds:")}
-
-_MAX_OFFSET = dt.timedelta(hours=14)
-
-
-@dataclass(frozen=True, slots=True)
-class ObjectFacts:
-    """What the signed ``Object`` says, read from its canonical bytes in one match: the signing
-    time (None when outside the accepted range, as ``signing_time_of`` gives) and the record
-    binding."""
-
-    signing_time: dt.datetime | None
-    binding: HocBaKy
-
-
-def read_object(
-    obj: etree._Element, canonical: bytes, prefix: str | None, signature_id: str
-) -> ObjectFacts | None:
-    """The facts of a signed ``Object`` from ``canonical``, its inclusive C14N 1.0 bytes, or
-    None when they do not have the one exact shape (then the tree readers decide).
-
-    C14N drops comments, which the tree readers do not ignore (a comment inside
-    ``SigningTime`` makes it unreadable there): an Object holding one is left to them."""
-    if next(obj.iter(etree.Comment), None) is not None:
-        return None
-    grammar = _OBJECT.get(prefix)
-    m = grammar.fullmatch(canonical) if grammar is not None else None
-    if m is None:
-        return None
-    sid = signature_id.encode()
-    if m["t1"] != sid or m["t2"] != sid:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(m["time"].decode())
-    except ValueError:
-        return None
-    offset = when.utcoffset()
-    if offset is None or abs(offset) > _MAX_OFFSET:
-        return None
-    return ObjectFacts(
-        when if usable_signing_time(when) else None,
-        HocBaKy(m["ident"].decode(), str(int(m["version"]))),
-    )
-
-
-def _blank(text: str | None) -> bool:
-    return text is None or not text.strip(" \t\r\n")
-
-
-#: X509Certificate texts already found canonical base64 (the same few certificates recur in
-#: every record of a school): bounded, keyed by the exact text.
-_CANONICAL_TEXT: dict[str, bool] = {}
-_MAX_TEXTS = 4096
-_LOCK = threading.Lock()
-
-
-def _canonical_b64(text: str) -> bool:
-    found = _CANONICAL_TEXT.get(text)
-    if found is None:
-        found = bool(text.isascii() and _B64_FULL.fullmatch(text))
-        with _LOCK:
-            if len(_CANONICAL_TEXT) >= _MAX_TEXTS:
-                _CANONICAL_TEXT.clear()
-            _CANONICAL_TEXT[text] = found
-    return found
-
-
-def _key_info_valid(key_info: etree._Element) -> bool:
-    if key_info.attrib or len(key_info) != 1 or not _blank(key_info.text):
-        return False
-    data = key_info[0]
-    if data.tag != _D + "X509Data" or data.attrib or not _blank(data.tail):
-        return False
-    if not _blank(data.text) or not len(data):
-        return False
-    for cert in data:
-        if (
-            cert.tag != _D + "X509Certificate"
-            or cert.attrib
-            or len(cert)
-            or not _blank(cert.tail)
-            or not _canonical_b64(cert.text or "")
-        ):
-            return False
-    return True
-
-
-def signature_schema_valid(ps: ParsedSignature, canon: CanonCache) -> ObjectFacts | None:
-    """The facts of ``ps``'s Object when its whole Signature subtree has one of the shapes of
-    the module docstring (so the XMLDSig schema accepts it), else None."""
-    sig = ps.element
-    if (
-        len(sig) != 4
-        or sig.keys() != ["Id"]
-        or _NCNAME_FULL.fullmatch(sig.get("Id") or "") is None
-        or not _blank(sig.text)
-    ):
-        return None
-    signed_info, value, key_info, obj = sig
-    if not all(_blank(k.tail) for k in (signed_info, value, key_info, obj)):
-        return None
-    if value.attrib or len(value) or binascii.b2a_base64(ps.value, newline=False) != (
-        (value.text or "").encode("ascii", "replace")
-    ):
-        return None
-    if not _key_info_valid(key_info):
-        return None
-    grammar = _SIGNED_INFO.get(sig.prefix)
-    if grammar is None:
-        return None
-    try:
-        if grammar.fullmatch(canon.get(signed_info, C14nMethod.C14N_10, [])) is None:
-            return None
-        return read_object(
-            obj, canon.get(obj, C14nMethod.C14N_10, []), sig.prefix, ps.slot.signature_id
-        )
-    except Exception:  # noqa: BLE001 - not provable here (e.g. C14N refused): full XSD decides
-        return None
 
 
 def schema_valid_fast(structure: StructureOutcome, root: etree._Element, canon: CanonCache) -> bool:
@@ -323,7 +116,12 @@ def schema_valid_fast(structure: StructureOutcome, root: etree._Element, canon: 
         ps = by_element.get(slot.element[0]) if n == 1 else None
         if ps is None:
             return False
-        facts = signature_schema_valid(ps, canon)
+        facts = schema_shape(
+            ps.element,
+            ps.value,
+            ps.slot.signature_id,
+            lambda el: canon.get(el, C14nMethod.C14N_10, []),
+        )
         if facts is None:
             return False
         ps.object_facts = facts

@@ -188,6 +188,7 @@ def check_signature(
     if not digest_ok:
         return results
     facts = ps.object_facts
+    bound: HocBaKy | None = None
     if facts is not None:  # the same values, read in one match (verify/_format.py)
         when, bound = facts.signing_time, facts.binding
     else:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from cryptography import x509
 from lxml import etree
@@ -26,6 +25,7 @@ from hocbaso.packet._internal import VaiTroKy
 from hocbaso.packet._internal import layout as L
 from hocbaso.signature._internal import (
     DSIG_NS,
+    ObjectFacts,
     ProfileViolation,
     ReferenceParts,
     Violation,
@@ -91,7 +91,7 @@ class ParsedSignature:
     #: The signed Object's signing time and binding, read from its canonical bytes by the fast
     #: FORMAT step (``verify/_format.py``) when they have the one exact shape; None: read them
     #: from the tree.
-    object_facts: Any = None
+    object_facts: ObjectFacts | None = None
 
 
 @dataclass(slots=True)

@@ -1,0 +1,258 @@
+"""The exact Signature shapes the XMLDSig schema accepts, proven without running it.
+
+The packet XSD validates every ``ds:Signature`` subtree against the XMLDSig schema (and, laxly,
+the signature-properties schema). The verifier's fast FORMAT step (``verify/_format.py``,
+docs/verification.md §speed) validates the rest of the packet with libxml2 and asks
+:func:`schema_shape` whether a Signature that the profile checker (:mod:`._profile_check`)
+already read has one of the exact shapes below, each of which the XMLDSig schema accepts:
+
+- ``Signature``: only the attribute ``Id`` (an ASCII NCName), exactly four child nodes
+  (``SignedInfo``, ``SignatureValue``, ``KeyInfo``, ``Object``; no comment, processing
+  instruction or entity), only XML white space between them;
+- ``SignedInfo`` and ``Object``: their inclusive C14N 1.0 bytes match one fixed grammar
+  (:data:`_SIGNED_INFO`, :data:`_OBJECT`). Canonical bytes show every element, attribute,
+  namespace declaration, character and processing instruction of a subtree (only comments are
+  dropped, which the schema ignores too), so matching them is matching the subtree: known
+  algorithm URIs, Reference URIs ``#`` + an NCName, digests in canonical base64, the signing time
+  a checked ``xs:dateTime`` with an offset of at most 14 hours, the record binding of the
+  signature-properties types;
+- ``SignatureValue`` and each ``X509Certificate``: no attribute, no child node, canonical
+  base64 (RFC 4648 alphabet and padding, zero trailing bits, no white space) as text;
+  ``KeyInfo``: no attribute, exactly one ``X509Data`` holding only ``X509Certificate``
+  elements, white space between them.
+
+Anything else answers None ("not proven"), and the caller runs the full XSD. The ``Object``
+grammar captures the signing time and the record binding too: when it matched, both
+``Target`` attributes name the signature and no comment hides in the Object, they are exactly
+what :func:`signing_time_of` and :func:`record_binding_of` read from the tree (one pass instead
+of three; tests compare them).
+"""
+
+from __future__ import annotations
+
+import binascii
+import datetime as dt
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from hocbaso.signature._algorithms import (
+    DSIG_NS,
+    SIGPROP_NS,
+    C14nMethod,
+    DigestMethod,
+    SignatureMethod,
+)
+from hocbaso.signature._profile import HocBaKy
+from hocbaso.signature._profile_check import usable_signing_time
+
+__all__ = ["ObjectFacts", "read_object", "schema_shape"]
+
+_D = f"{{{DSIG_NS}}}"
+
+# -- the grammars of a SignedInfo and an Object, as inclusive C14N 1.0 bytes ------------------
+
+_WS = rb"[ \t\n]*"
+#: Canonical base64 (RFC 4648, padding, zero trailing bits, no white space): a subset of
+#: ``xs:base64Binary``'s lexical space.
+_B64 = (
+    rb"(?:[A-Za-z0-9+/]{4})*"
+    rb"(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?"
+)
+_NCNAME = rb"[A-Za-z_][A-Za-z0-9_.\-]*"
+_B64_FULL = re.compile(_B64.decode())
+_NCNAME_FULL = re.compile(_NCNAME.decode())
+_KNOWN_URIS = sorted(
+    {m.value for m in C14nMethod}
+    | {m.value for m in DigestMethod}
+    | {m.value for m in SignatureMethod},
+    key=len,
+    reverse=True,
+)
+_ALG = b'"(?:' + b"|".join(re.escape(u.encode()) for u in _KNOWN_URIS) + b')"'
+_UUID = rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_DATETIME = (
+    rb"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?"
+    rb"(?:Z|[+\-][0-9]{2}:[0-9]{2})"
+)
+_SP = re.escape(SIGPROP_NS.encode())
+
+
+def _grammar(template: bytes, prefix: bytes) -> re.Pattern[bytes]:
+    decl = b' xmlns:ds="' if prefix else b' xmlns="'
+    text = (
+        template.replace(b"{P}", prefix)
+        .replace(b"{DECL}", decl + re.escape(DSIG_NS.encode()) + b'"')
+        .replace(b"{WS}", _WS)
+        .replace(b"{ALG}", _ALG)
+        .replace(b"{B64}", _B64)
+        .replace(b"{NCNAME}", _NCNAME)
+        .replace(b"{UUID}", _UUID)
+        .replace(b"{DATETIME}", _DATETIME)
+        .replace(b"{SP}", _SP)
+    )
+    return re.compile(text)
+
+
+_SIGNED_INFO_TEMPLATE = (
+    b"<{P}SignedInfo{DECL}>{WS}"
+    b"<{P}CanonicalizationMethod Algorithm={ALG}></{P}CanonicalizationMethod>{WS}"
+    b"<{P}SignatureMethod Algorithm={ALG}></{P}SignatureMethod>"
+    b'(?:{WS}<{P}Reference URI="#{NCNAME}">{WS}'
+    b"(?:<{P}Transforms>(?:{WS}<{P}Transform Algorithm={ALG}></{P}Transform>)+{WS}"
+    b"</{P}Transforms>{WS})?"
+    b"<{P}DigestMethod Algorithm={ALG}></{P}DigestMethod>{WS}"
+    b"<{P}DigestValue>{B64}</{P}DigestValue>{WS}</{P}Reference>)+{WS}"
+    b"</{P}SignedInfo>"
+)
+_OBJECT_TEMPLATE = (
+    b'<{P}Object{DECL} Id="(?P<oid>{NCNAME})">{WS}<{P}SignatureProperties>{WS}'
+    b'<{P}SignatureProperty Target="#(?P<t1>{NCNAME})">{WS}'
+    b'<SigningTime xmlns="{SP}">(?P<time>{DATETIME})</SigningTime>{WS}'
+    b"</{P}SignatureProperty>{WS}"
+    b'<{P}SignatureProperty Target="#(?P<t2>{NCNAME})">{WS}'
+    b'<HocBaKy xmlns="{SP}">{WS}<MA_DINH_DANH_HOC_BA>(?P<ident>{UUID})</MA_DINH_DANH_HOC_BA>'
+    b"{WS}<PHIEN_BAN>(?P<version>[1-9][0-9]{0,8})</PHIEN_BAN>{WS}</HocBaKy>{WS}"
+    b"</{P}SignatureProperty>{WS}</{P}SignatureProperties>{WS}</{P}Object>"
+)
+#: Keyed by the Signature's prefix (None: the default namespace).
+_SIGNED_INFO = {
+    None: _grammar(_SIGNED_INFO_TEMPLATE, b""),
+    "ds": _grammar(_SIGNED_INFO_TEMPLATE, b"ds:"),
+}
+_OBJECT = {None: _grammar(_OBJECT_TEMPLATE, b""), "ds": _grammar(_OBJECT_TEMPLATE, b"ds:")}
+
+_MAX_OFFSET = dt.timedelta(hours=14)
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectFacts:
+    """What the signed ``Object`` says, read from its canonical bytes in one match: the signing
+    time (None when outside the accepted range, as ``signing_time_of`` gives) and the record
+    binding."""
+
+    signing_time: dt.datetime | None
+    binding: HocBaKy
+
+
+def read_object(
+    obj: etree._Element, canonical: bytes, prefix: str | None, signature_id: str
+) -> ObjectFacts | None:
+    """The facts of a signed ``Object`` from ``canonical``, its inclusive C14N 1.0 bytes, or
+    None when they do not have the one exact shape (then the tree readers decide).
+
+    C14N drops comments, which the tree readers do not ignore (a comment inside
+    ``SigningTime`` makes it unreadable there): an Object holding one is left to them."""
+    if next(obj.iter(etree.Comment), None) is not None:
+        return None
+    grammar = _OBJECT.get(prefix)
+    m = grammar.fullmatch(canonical) if grammar is not None else None
+    if m is None:
+        return None
+    sid = signature_id.encode()
+    if m["t1"] != sid or m["t2"] != sid:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(m["time"].decode())
+    except ValueError:
+        return None
+    offset = when.utcoffset()
+    if offset is None or abs(offset) > _MAX_OFFSET:
+        return None
+    return ObjectFacts(
+        when if usable_signing_time(when) else None,
+        HocBaKy(m["ident"].decode(), str(int(m["version"]))),
+    )
+
+
+def _blank(text: str | None) -> bool:
+    return text is None or not text.strip(" \t\r\n")
+
+
+#: X509Certificate texts already found canonical base64 (the same few certificates recur in
+#: every record of a school): bounded, keyed by the exact text.
+_CANONICAL_TEXT: dict[str, bool] = {}
+_MAX_TEXTS = 4096
+_LOCK = threading.Lock()
+
+
+def _canonical_b64(text: str) -> bool:
+    found = _CANONICAL_TEXT.get(text)
+    if found is None:
+        found = bool(text.isascii() and _B64_FULL.fullmatch(text))
+        with _LOCK:
+            if len(_CANONICAL_TEXT) >= _MAX_TEXTS:
+                _CANONICAL_TEXT.clear()
+            _CANONICAL_TEXT[text] = found
+    return found
+
+
+def _key_info_valid(key_info: etree._Element) -> bool:
+    if key_info.attrib or len(key_info) != 1 or not _blank(key_info.text):
+        return False
+    data = key_info[0]
+    if data.tag != _D + "X509Data" or data.attrib or not _blank(data.tail):
+        return False
+    if not _blank(data.text) or not len(data):
+        return False
+    for cert in data:
+        if (
+            cert.tag != _D + "X509Certificate"
+            or cert.attrib
+            or len(cert)
+            or not _blank(cert.tail)
+            or not _canonical_b64(cert.text or "")
+        ):
+            return False
+    return True
+
+
+def schema_shape(
+    sig: etree._Element,
+    value: bytes,
+    signature_id: str,
+    canonical: Callable[[etree._Element], bytes],
+) -> ObjectFacts | None:
+    """The facts of ``sig``'s Object when its whole subtree has one of the exact shapes of the
+    module docstring (so the XMLDSig schema accepts it), else None.
+
+    ``sig`` is a Signature :func:`read_signature` accepted, ``value`` the SignatureValue it
+    decoded, ``canonical`` gives an element's inclusive C14N 1.0 bytes (the caller's cache;
+    an exception from it means "not proven")."""
+    if (
+        len(sig) != 4
+        or sig.keys() != ["Id"]
+        or _NCNAME_FULL.fullmatch(sig.get("Id") or "") is None
+        or not _blank(sig.text)
+    ):
+        return None
+    signed_info, value_el, key_info, obj = sig
+    if (
+        signed_info.tag != _D + "SignedInfo"
+        or value_el.tag != _D + "SignatureValue"
+        or key_info.tag != _D + "KeyInfo"
+        or obj.tag != _D + "Object"
+        or not all(_blank(k.tail) for k in (signed_info, value_el, key_info, obj))
+    ):
+        return None
+    if (
+        value_el.attrib
+        or len(value_el)
+        or binascii.b2a_base64(value, newline=False)
+        != (value_el.text or "").encode("ascii", "replace")
+    ):
+        return None
+    if not _key_info_valid(key_info):
+        return None
+    grammar = _SIGNED_INFO.get(sig.prefix)
+    if grammar is None:
+        return None
+    try:
+        if grammar.fullmatch(canonical(signed_info)) is None:
+            return None
+        return read_object(obj, canonical(obj), sig.prefix, signature_id)
+    except Exception:  # e.g. a C14N refusal: not proven here, the XSD decides
+        return None
