@@ -57,7 +57,7 @@ from hocbaso.signature._internal import (
     record_binding_in,
 )
 from hocbaso.tt22 import check_record
-from hocbaso.verify._certificates import identity_of, signer_summary
+from hocbaso.verify._certificates import der_of, identity_of, signer_summary
 from hocbaso.verify._codes import CODES, Status, Step
 from hocbaso.verify._crl import CrlSet
 from hocbaso.verify._format import schema_valid_fast
@@ -120,6 +120,65 @@ _ID_PATH = {
 }
 
 
+#: What step 5 finds about a signature's certificates themselves: whether the path failed (no
+#: later check then), and each finding as (code, status, detail).
+_Findings = tuple[bool, tuple[tuple[str, Status, str], ...]]
+
+
+def _certificate_findings(
+    leaf: x509.Certificate,
+    intermediates: Sequence[x509.Certificate],
+    when: dt.datetime,
+    trust: TrustStore,
+    crls: CrlSet,
+    policy: VerificationPolicy,
+    at: dt.datetime,
+) -> _Findings:
+    """Path, key usage, key strength, extended key usage and revocation of one signature's
+    certificates at its signing time ``when`` (CRL freshness at ``at``).
+
+    A function of exactly what :func:`_check_certificate` keys it by in the trust store's
+    bounded cache (the anchors, the CRLs' SHA-256, the certificates' DER, both times and the
+    two policy switches read here), so a batch from one school pays one lookup per signature
+    for it; who the certificate names is checked against the record on every call."""
+    path = trust.validate(leaf, intermediates, when)
+    if path.code is not None:
+        return True, ((path.code, Status.FAIL, path.detail_en),)
+    out: list[tuple[str, Status, str]] = []
+    if not trust.check_key_usage(leaf):
+        out.append(("CERTIFICATE.KEY_USAGE", Status.FAIL, ""))
+    # The signer's own rules (hocbaso.signature._certrules): what it refuses, we refuse.
+    weak = trust.check_key_strength(leaf)
+    if weak is not None:
+        out.append(("CERTIFICATE.WEAK_KEY", Status.FAIL, f"({weak})"))
+    if not trust.check_extended_key_usage(leaf):
+        out.append(("CERTIFICATE.EXTENDED_KEY_USAGE", Status.FAIL, ""))
+    # Revocation of every non-anchor certificate of the path, by its issuer's CRL.
+    chain = path.chain
+    leaf_covered = False
+    for i, cert in enumerate(chain[:-1]):
+        st = crls.status(
+            cert, chain[i + 1], when, now=at, trust_signing_time=policy.trust_signing_time
+        )
+        if st.invalid:
+            out.append(("CERTIFICATE.CRL_INVALID", Status.WARN, ""))
+        if st.stale:
+            out.append(("CERTIFICATE.CRL_STALE", Status.WARN, ""))
+        if st.code is not None:
+            out.append((st.code, Status.FAIL, ""))
+        if i == 0:
+            leaf_covered = st.covered
+    if not leaf_covered:
+        if policy.require_crl:
+            status = Status.FAIL
+        elif crls:
+            status = Status.WARN
+        else:
+            status = Status.SKIP
+        out.append(("CERTIFICATE.REVOCATION_NOT_CHECKED", status, ""))
+    return False, tuple(out)
+
+
 def _check_certificate(
     ps: ParsedSignature,
     trust: TrustStore,
@@ -146,40 +205,23 @@ def _check_certificate(
             extra_vi=detail,
         )
 
-    out: list[StepResult] = []
-    path = trust.validate(ps.leaf, ps.intermediates, when)
-    if path.code is not None:
-        return [res(path.code, detail=path.detail_en)]
-    if not trust.check_key_usage(ps.leaf):
-        out.append(res("CERTIFICATE.KEY_USAGE"))
-    # The signer's own rules (hocbaso.signature._certrules): what it refuses, we refuse.
-    weak = trust.check_key_strength(ps.leaf)
-    if weak is not None:
-        out.append(res("CERTIFICATE.WEAK_KEY", detail=f"({weak})"))
-    if not trust.check_extended_key_usage(ps.leaf):
-        out.append(res("CERTIFICATE.EXTENDED_KEY_USAGE"))
-    # Revocation of every non-anchor certificate of the path, by its issuer's CRL.
-    chain = path.chain
-    leaf_covered = False
-    for i, cert in enumerate(chain[:-1]):
-        st = crls.status(
-            cert, chain[i + 1], when, now=at, trust_signing_time=policy.trust_signing_time
-        )
-        if st.invalid:
-            out.append(res("CERTIFICATE.CRL_INVALID", Status.WARN))
-        if st.stale:
-            out.append(res("CERTIFICATE.CRL_STALE", Status.WARN))
-        if st.code is not None:
-            out.append(res(st.code))
-        if i == 0:
-            leaf_covered = st.covered
-    if not leaf_covered:
-        if policy.require_crl:
-            out.append(res("CERTIFICATE.REVOCATION_NOT_CHECKED", Status.FAIL))
-        elif crls:
-            out.append(res("CERTIFICATE.REVOCATION_NOT_CHECKED", Status.WARN))
-        else:
-            out.append(res("CERTIFICATE.REVOCATION_NOT_CHECKED", Status.SKIP))
+    key = (
+        crls.fingerprint,
+        der_of(ps.leaf),
+        tuple(der_of(c) for c in ps.intermediates),
+        when,
+        at,
+        policy.require_crl,
+        policy.trust_signing_time,
+    )
+    leaf, intermediates = ps.leaf, ps.intermediates
+    stop, findings = trust.remembered(
+        key,
+        lambda: _certificate_findings(leaf, intermediates, when, trust, crls, policy, at),
+    )
+    out = [res(code, status, detail) for code, status, detail in findings]
+    if stop:
+        return out
     ident = identity_of(ps.leaf)
     if role is VaiTroKy.KY_PHAT_HANH:
         if ident.holder is not HolderKind.ORGANISATION:
