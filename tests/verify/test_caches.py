@@ -7,9 +7,9 @@ import pickle
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -126,10 +126,10 @@ def test_remembered_certificate_findings_give_the_cold_answer(
     crl: x509.CertificateRevocationList,
 ) -> None:
     """Step 5's findings are remembered per (anchors, CRLs' digests, certificates' DER,
-    signing time, verification time, policy switches). Whatever ran before on a warm, tiny,
-    constantly evicted store (or a large one that keeps everything), each verification reports what a cold store reports: another
-    CRL set (or none), another clock (a CRL fresh then, stale now), another policy never
-    reuses a finding."""
+    signing time, verification time, policy switches). Whatever ran before on a warm store
+    (tiny and constantly evicted, or large and keeping everything), each verification
+    reports what a cold store reports: another CRL set (or none), another clock (a CRL fresh
+    then, stale now), another policy never reuses a finding."""
     import datetime as dt
 
     from hocbaso.verify import VerificationPolicy
