@@ -27,7 +27,10 @@ from hocbaso.signature import C14nMethod, canonicalize
 from hocbaso.signature._internal import (
     DSIG_NS,
     SIGPROP_NS,
+    ProfileViolation,
     read_object,
+    read_signature,
+    read_signature_exact,
     record_binding_of,
     signing_time_of,
 )
@@ -35,6 +38,7 @@ from hocbaso.testing import tao_hoc_ba
 from hocbaso.testing.pki import TEST_NOW
 from hocbaso.verify import CrlSet, TrustStore, VerificationReport, verify
 from hocbaso.verify import _format as fmt
+from hocbaso.verify._certificates import load_certificate_b64
 from hocbaso.verify._policy import STRICT
 from hocbaso.verify._signatures import CanonCache
 from hocbaso.verify._structure import check_structure
@@ -57,8 +61,9 @@ def _fast(enabled: bool) -> Iterator[None]:
 def _fast_answer(data: bytes) -> tuple[bool, bool]:
     """(fast step's answer, full XSD's answer) for a packet the hardened parser accepts."""
     root = parse_xml(data)
-    structure = check_structure(root, STRICT)
-    fast = fmt.schema_valid_fast(structure, root, CanonCache())
+    canon = CanonCache()
+    structure = check_structure(root, STRICT, lambda el: canon.get(el, C14nMethod.C14N_10, []))
+    fast = fmt.schema_valid_fast(structure, root)
     full = bool(_lxml_schema().validate(parse_xml(data)))
     return fast, full
 
@@ -475,3 +480,67 @@ def test_object_facts_equal_the_tree_readers(
     ):
         assert facts is not None
         assert facts.signing_time == dt.datetime.fromisoformat(when)
+
+
+# -- the exact-shape reader against read_signature ---------------------------------------------
+
+
+def _read_both(data: bytes) -> list[tuple[Any, Any]]:
+    """(exact reader's answer, read_signature's parts or its violation kind, the slot's
+    signature Id) per in-slot Signature of a packet step 3 does not find ambiguous."""
+    root = parse_xml(data)
+    plain = check_structure(root, STRICT)  # slots and Ids, without the exact reader
+    if plain.fatal:
+        return []
+    ids = {el.get("Id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("Id")}
+    canon = CanonCache()
+    out = []
+    for slot in plain.slots:
+        for sig in slot.element.iterchildren(D + "Signature"):
+            kw = {
+                "reference_id": slot.reference_id,
+                "object_id": slot.object_id,
+                "ids": ids,
+                "load_certificate": load_certificate_b64,
+            }
+            exact = read_signature_exact(
+                sig,
+                signature_id=slot.signature_id,
+                canonical=lambda el: canon.get(el, C14nMethod.C14N_10, []),
+                **kw,
+            )
+            try:
+                reference: Any = read_signature(sig, **kw)
+            except ProfileViolation as v:
+                reference = v.kind
+            out.append((exact, reference, slot.signature_id))
+    return out
+
+
+@settings(max_examples=150)
+@given(index=st.integers(0, 14), mutations=st.lists(_mutation, min_size=1, max_size=3))
+def test_exact_reader_gives_read_signatures_parts(
+    record: _Packet, index: int, mutations: list[tuple[str, int, int, int]]
+) -> None:
+    root = etree.fromstring(record.data)
+    sig = list(root.iter(D + "Signature"))[index]
+    for op, pick, choice, where in mutations:
+        _mutate(sig, op, pick, choice, where)
+    try:
+        both = _read_both(etree.tostring(root))
+    except Exception:  # the hardened parser refused it; nothing to compare
+        return
+    for exact, reference, sid in both:
+        if exact is not None:
+            parts, facts = exact
+            assert parts == reference
+            obj = parts.references[1].target
+            # What the signature step reads, for the slot's signature Id.
+            assert facts.signing_time == signing_time_of(obj, sid)
+            assert facts.binding == record_binding_of(obj, sid)
+
+
+def test_exact_reader_reads_every_genuine_signature(record: _Packet) -> None:
+    both = _read_both(record.data)
+    assert len(both) == 15
+    assert all(exact is not None and exact[0] == ref for exact, ref, _ in both)

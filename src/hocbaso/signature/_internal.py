@@ -55,7 +55,7 @@ from hocbaso.signature._profile_check import (
     signing_time_of,
     usable_signing_time,
 )
-from hocbaso.signature._profile_schema import ObjectFacts, read_object, schema_shape
+from hocbaso.signature._profile_schema import ObjectFacts, read_object, read_signature_exact
 from hocbaso.signature._record import (
     record_binding_in,
     record_digest_of_c14n,
@@ -100,10 +100,10 @@ __all__ = [
     "matches_record_id",
     "read_object",
     "read_signature",
+    "read_signature_exact",
     "record_binding_in",
     "record_binding_of",
     "record_digest_of_c14n",
-    "schema_shape",
     "sign_element",
     "signed_data_c14n",
     "signing_time_of",

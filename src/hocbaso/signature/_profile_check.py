@@ -59,6 +59,7 @@ __all__ = [
     "Violation",
     "algorithm_problems",
     "decode_b64",
+    "key_info_certificates",
     "leaf_string_value",
     "read_signature",
     "signing_time_of",
@@ -223,7 +224,7 @@ def read_signature(
         value = decode_b64(value_el.text)
     except (binascii.Error, ValueError):
         raise ProfileViolation(Violation.ENCODING, value_el) from None
-    leaf, intermediates = _key_info_certificates(key_info, load_certificate)
+    leaf, intermediates = key_info_certificates(key_info, load_certificate)
     return SignatureParts(
         element=sig,
         signed_info=signed_info,
@@ -264,7 +265,7 @@ def _read_reference(
     )
 
 
-def _key_info_certificates(
+def key_info_certificates(
     key_info: etree._Element, load: Callable[[str], LoadedCertificate]
 ) -> tuple[x509.Certificate, list[x509.Certificate]]:
     """The leaf and the other certificates of ``KeyInfo/X509Data``."""

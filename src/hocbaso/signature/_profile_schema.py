@@ -34,7 +34,7 @@ import binascii
 import datetime as dt
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from lxml import etree
@@ -47,9 +47,15 @@ from hocbaso.signature._algorithms import (
     SignatureMethod,
 )
 from hocbaso.signature._profile import HocBaKy
-from hocbaso.signature._profile_check import usable_signing_time
+from hocbaso.signature._profile_check import (
+    LoadedCertificate,
+    ReferenceParts,
+    SignatureParts,
+    key_info_certificates,
+    usable_signing_time,
+)
 
-__all__ = ["ObjectFacts", "read_object", "schema_shape"]
+__all__ = ["ObjectFacts", "read_object", "read_signature_exact"]
 
 _D = f"{{{DSIG_NS}}}"
 
@@ -72,7 +78,7 @@ _KNOWN_URIS = sorted(
     key=len,
     reverse=True,
 )
-_ALG = b'"(?:' + b"|".join(re.escape(u.encode()) for u in _KNOWN_URIS) + b')"'
+_ALG = b"(?:" + b"|".join(re.escape(u.encode()) for u in _KNOWN_URIS) + b")"
 _UUID = rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _DATETIME = (
     rb"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?"
@@ -97,16 +103,21 @@ def _grammar(template: bytes, prefix: bytes) -> re.Pattern[bytes]:
     return re.compile(text)
 
 
+_REFERENCE = (
+    b'{WS}<{P}Reference URI="#(?P<uri%d>{NCNAME})">{WS}'
+    b'<{P}Transforms>{WS}<{P}Transform Algorithm="(?P<tr%d>{ALG})"></{P}Transform>{WS}'
+    b"</{P}Transforms>{WS}"
+    b'<{P}DigestMethod Algorithm="(?P<dm%d>{ALG})"></{P}DigestMethod>{WS}'
+    b"<{P}DigestValue>(?P<dv%d>{B64})</{P}DigestValue>{WS}</{P}Reference>"
+)
+#: The profile's SignedInfo: two References, one Transform each (what the signer writes).
 _SIGNED_INFO_TEMPLATE = (
     b"<{P}SignedInfo{DECL}>{WS}"
-    b"<{P}CanonicalizationMethod Algorithm={ALG}></{P}CanonicalizationMethod>{WS}"
-    b"<{P}SignatureMethod Algorithm={ALG}></{P}SignatureMethod>"
-    b'(?:{WS}<{P}Reference URI="#{NCNAME}">{WS}'
-    b"(?:<{P}Transforms>(?:{WS}<{P}Transform Algorithm={ALG}></{P}Transform>)+{WS}"
-    b"</{P}Transforms>{WS})?"
-    b"<{P}DigestMethod Algorithm={ALG}></{P}DigestMethod>{WS}"
-    b"<{P}DigestValue>{B64}</{P}DigestValue>{WS}</{P}Reference>)+{WS}"
-    b"</{P}SignedInfo>"
+    b'<{P}CanonicalizationMethod Algorithm="(?P<c14n>{ALG})"></{P}CanonicalizationMethod>{WS}'
+    b'<{P}SignatureMethod Algorithm="(?P<method>{ALG})"></{P}SignatureMethod>'
+    + _REFERENCE.replace(b"%d", b"1")
+    + _REFERENCE.replace(b"%d", b"2")
+    + b"{WS}</{P}SignedInfo>"
 )
 _OBJECT_TEMPLATE = (
     b'<{P}Object{DECL} Id="(?P<oid>{NCNAME})">{WS}<{P}SignatureProperties>{WS}'
@@ -210,18 +221,26 @@ def _key_info_valid(key_info: etree._Element) -> bool:
     return True
 
 
-def schema_shape(
+def read_signature_exact(
     sig: etree._Element,
-    value: bytes,
+    *,
+    reference_id: str,
+    object_id: str,
     signature_id: str,
+    ids: Mapping[str, etree._Element],
+    load_certificate: Callable[[str], LoadedCertificate],
     canonical: Callable[[etree._Element], bytes],
-) -> ObjectFacts | None:
-    """The facts of ``sig``'s Object when its whole subtree has one of the exact shapes of the
-    module docstring (so the XMLDSig schema accepts it), else None.
+) -> tuple[SignatureParts, ObjectFacts] | None:
+    """:func:`read_signature`'s parts and the Object's facts, read in one pass, when ``sig``
+    has the exact shape of the module docstring (so the XMLDSig schema accepts it too); None
+    otherwise, and then :func:`read_signature` and the tree readers decide.
 
-    ``sig`` is a Signature :func:`read_signature` accepted, ``value`` the SignatureValue it
-    decoded, ``canonical`` gives an element's inclusive C14N 1.0 bytes (the caller's cache;
-    an exception from it means "not proven")."""
+    ``signature_id`` is the Id ``sig`` carries, ``canonical`` gives an element's inclusive
+    C14N 1.0 bytes (the caller's cache; an exception from it means "not this shape"). When
+    this returns parts, :func:`read_signature` returns equal parts (a test compares them):
+    the SignedInfo grammar pins the children read_signature walks, no comment hides in
+    SignedInfo (C14N drops comments; a comment would cut an element's ``.text``), and the
+    References, the value and the certificates are read by the same rules."""
     if (
         len(sig) != 4
         or sig.keys() != ["Id"]
@@ -236,23 +255,64 @@ def schema_shape(
         or key_info.tag != _D + "KeyInfo"
         or obj.tag != _D + "Object"
         or not all(_blank(k.tail) for k in (signed_info, value_el, key_info, obj))
+        or len(signed_info) != 4
+        or obj.get("Id") != object_id
     ):
         return None
-    if (
-        value_el.attrib
-        or len(value_el)
-        or binascii.b2a_base64(value, newline=False)
-        != (value_el.text or "").encode("ascii", "replace")
-    ):
-        return None
-    if not _key_info_valid(key_info):
-        return None
+    target = ids.get(reference_id)
     grammar = _SIGNED_INFO.get(sig.prefix)
-    if grammar is None:
+    if target is None or grammar is None:
+        return None
+    text = value_el.text or ""
+    if value_el.attrib or len(value_el) or not text.isascii():
+        return None
+    value = binascii.a2b_base64(text, strict_mode=True) if _B64_FULL.fullmatch(text) else None
+    if value is None or not _key_info_valid(key_info):
         return None
     try:
-        if grammar.fullmatch(canonical(signed_info)) is None:
+        m = grammar.fullmatch(canonical(signed_info))
+        if (
+            m is None
+            or m["uri1"] != reference_id.encode()
+            or m["uri2"] != object_id.encode()
+            or next(signed_info.iter(etree.Comment), None) is not None
+        ):
             return None
-        return read_object(obj, canonical(obj), sig.prefix, signature_id)
-    except Exception:  # e.g. a C14N refusal: not proven here, the XSD decides
+        facts = read_object(obj, canonical(obj), sig.prefix, signature_id)
+        if facts is None:
+            return None
+        leaf, intermediates = key_info_certificates(key_info, load_certificate)
+    except Exception:  # a C14N refusal, a certificate rule broken: read_signature decides
         return None
+    ref1, ref2 = signed_info[2], signed_info[3]
+    references = [
+        ReferenceParts(
+            f"#{reference_id}",
+            target,
+            [(m["tr1"].decode(), [])],
+            m["dm1"].decode(),
+            binascii.a2b_base64(m["dv1"], strict_mode=True),
+            ref1,
+        ),
+        ReferenceParts(
+            f"#{object_id}",
+            obj,
+            [(m["tr2"].decode(), [])],
+            m["dm2"].decode(),
+            binascii.a2b_base64(m["dv2"], strict_mode=True),
+            ref2,
+        ),
+    ]
+    parts = SignatureParts(
+        element=sig,
+        signed_info=signed_info,
+        c14n_uri=m["c14n"].decode(),
+        c14n_prefixes=[],
+        method_uri=m["method"].decode(),
+        references=references,
+        value=value,
+        key_info=key_info,
+        leaf=leaf,
+        intermediates=intermediates,
+    )
+    return parts, facts

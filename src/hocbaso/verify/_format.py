@@ -10,10 +10,10 @@ more cheaply, and answers it only when it can prove it:
    by ``<xs:any namespace="…xmldsig#" processContents="skip" minOccurs="0"/>``. Everything
    else (data, slots, their attributes, the slot's content model of at most one element, the
    identity constraints) is validated by libxml2 exactly as before.
-2. Every slot holds nothing, or exactly one child node, which step 3 read as a well-shaped
-   signature, and the profile's schema-shape check
-   (:func:`hocbaso.signature._profile_schema.schema_shape`) proves that subtree valid against
-   the XMLDSig schema.
+2. Every slot holds nothing, or exactly one child node, a signature step 3 read with the
+   profile's exact-shape reader (:func:`hocbaso.signature._profile_schema.read_signature_exact`,
+   which proves that subtree valid against the XMLDSig schema; its Object facts are set only
+   then).
 3. Step 3 found every ``Id`` of the document distinct (the schema's ``xs:ID`` uniqueness across
    data and signatures: the shape check admits ``Id`` only on ``Signature`` and ``Object``, as
    ASCII NCNames) and no document-level layout failure.
@@ -35,9 +35,7 @@ from lxml import etree
 
 from hocbaso.packet import schema_path
 from hocbaso.packet._internal import layout as L
-from hocbaso.signature import C14nMethod
-from hocbaso.signature._internal import DSIG_NS, schema_shape
-from hocbaso.verify._signatures import CanonCache
+from hocbaso.signature._internal import DSIG_NS
 from hocbaso.verify._structure import StructureOutcome
 
 __all__ = ["data_schema", "schema_valid_fast"]
@@ -100,9 +98,9 @@ def data_schema() -> etree.XMLSchema | None:
     return etree.XMLSchema(doc)
 
 
-def schema_valid_fast(structure: StructureOutcome, root: etree._Element, canon: CanonCache) -> bool:
+def schema_valid_fast(structure: StructureOutcome, root: etree._Element) -> bool:
     """True only when the full XSD accepts ``root`` (the module docstring's argument); False
-    when that is not proven here. Fills each signature's ``object_facts`` on the way."""
+    when that is not proven here."""
     if not ENABLED or structure.fatal:
         return False
     schema = data_schema()
@@ -114,15 +112,6 @@ def schema_valid_fast(structure: StructureOutcome, root: etree._Element, canon: 
         if n == 0:
             continue
         ps = by_element.get(slot.element[0]) if n == 1 else None
-        if ps is None:
+        if ps is None or ps.object_facts is None:
             return False
-        facts = schema_shape(
-            ps.element,
-            ps.value,
-            ps.slot.signature_id,
-            lambda el: canon.get(el, C14nMethod.C14N_10, []),
-        )
-        if facts is None:
-            return False
-        ps.object_facts = facts
     return bool(schema.validate(root))

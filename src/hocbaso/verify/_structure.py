@@ -16,6 +16,7 @@ Only ``Id`` attributes name elements (as in .NET ``SignedXml`` and xmlsec1 with
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -30,6 +31,7 @@ from hocbaso.signature._internal import (
     ReferenceParts,
     Violation,
     read_signature,
+    read_signature_exact,
 )
 from hocbaso.verify._certificates import load_certificate_b64
 from hocbaso.verify._codes import Status
@@ -88,9 +90,9 @@ class ParsedSignature:
     signing_time: dt.datetime | None = None
     signed_target: bytes | None = None
     legacy: bool = False
-    #: The signed Object's signing time and binding, read from its canonical bytes by the fast
-    #: FORMAT step (``verify/_format.py``) when they have the one exact shape; None: read them
-    #: from the tree.
+    #: The signed Object's signing time and binding, read with the rest in one pass when the
+    #: Signature has the profile's exact shape (which also proves it valid against the XMLDSig
+    #: schema, for the FORMAT step: ``verify/_format.py``); None: read them from the tree.
     object_facts: ObjectFacts | None = None
 
 
@@ -347,23 +349,50 @@ _VIOLATION_CODE = {
 
 
 def _shape(
-    sig: etree._Element, slot: Slot, ids: dict[str, etree._Element], out: StructureOutcome
+    sig: etree._Element,
+    slot: Slot,
+    ids: dict[str, etree._Element],
+    out: StructureOutcome,
+    canonical: Callable[[etree._Element], bytes] | None,
 ) -> ParsedSignature | None:
     """Read one in-slot Signature by the profile's rules; append the failure and return None
-    if it breaks one."""
+    if it breaks one.
+
+    With ``canonical`` (inclusive C14N 1.0 of an element, from the run's cache), a Signature of
+    the profile's exact shape is read in one pass from its canonical SignedInfo and Object
+    (:func:`~hocbaso.signature._internal.read_signature_exact`: the same parts, plus the
+    Object's facts and the proof the FORMAT step uses); any other goes through
+    :func:`~hocbaso.signature._internal.read_signature`, which names the rule broken."""
     path = f"{slot.path}/ds:Signature"
-    try:
-        parts = read_signature(
+    exact = (
+        read_signature_exact(
             sig,
             reference_id=slot.reference_id,
             object_id=slot.object_id,
+            signature_id=slot.signature_id,
             ids=ids,
             load_certificate=load_certificate_b64,
+            canonical=canonical,
         )
-    except ProfileViolation as v:
-        where = path if v.element is sig else out.path(v.element)
-        out.results.append(_fail(_VIOLATION_CODE[v.kind], where, slot, en=v.en, vi=v.vi))
-        return None
+        if canonical is not None
+        else None
+    )
+    facts = None
+    if exact is not None:
+        parts, facts = exact
+    else:
+        try:
+            parts = read_signature(
+                sig,
+                reference_id=slot.reference_id,
+                object_id=slot.object_id,
+                ids=ids,
+                load_certificate=load_certificate_b64,
+            )
+        except ProfileViolation as v:
+            where = path if v.element is sig else out.path(v.element)
+            out.results.append(_fail(_VIOLATION_CODE[v.kind], where, slot, en=v.en, vi=v.vi))
+            return None
     return ParsedSignature(
         slot=slot,
         element=sig,
@@ -387,11 +416,17 @@ def _shape(
         leaf=parts.leaf,
         intermediates=parts.intermediates,
         path=path,
+        object_facts=facts,
     )
 
 
-def check_structure(root: etree._Element, policy: VerificationPolicy) -> StructureOutcome:
-    """Step 3. ``fatal`` means the document is ambiguous and no signature may be checked."""
+def check_structure(
+    root: etree._Element,
+    policy: VerificationPolicy,
+    canonical: Callable[[etree._Element], bytes] | None = None,
+) -> StructureOutcome:
+    """Step 3. ``fatal`` means the document is ambiguous and no signature may be checked.
+    ``canonical``: see :func:`_shape`."""
     out = StructureOutcome()
     ids = _unique_ids(root, out)
     if ids is None or not _find_slots(root, out) or not _check_ids(ids, out):
@@ -432,7 +467,7 @@ def check_structure(root: etree._Element, policy: VerificationPolicy) -> Structu
                 _fail("STRUCTURE.REFERENCE_MISMATCH", slot.path, slot, en="(no such subject row)")
             )
             continue
-        parsed = _shape(sig, slot, ids, out)
+        parsed = _shape(sig, slot, ids, out, canonical)
         if parsed is not None:
             out.signatures.append(parsed)
     if not any(r.status is Status.FAIL for r in out.results):
