@@ -71,14 +71,12 @@ _B64 = (
 _NCNAME = rb"[A-Za-z_][A-Za-z0-9_.\-]*"
 _B64_FULL = re.compile(_B64.decode())
 _NCNAME_FULL = re.compile(_NCNAME.decode())
-_KNOWN_URIS = sorted(
-    {m.value for m in C14nMethod}
-    | {m.value for m in DigestMethod}
-    | {m.value for m in SignatureMethod},
-    key=len,
-    reverse=True,
+#: Every Algorithm attribute must be one of these (absolute URIs without a character C14N
+#: escapes, so the canonical attribute text is the value): checked after the match.
+_ALGORITHMS = frozenset(
+    m.value.encode() for methods in (C14nMethod, DigestMethod, SignatureMethod) for m in methods
 )
-_ALG = b"(?:" + b"|".join(re.escape(u.encode()) for u in _KNOWN_URIS) + b")"
+_ALGORITHM_GROUPS = ("c14n", "method", "tr1", "dm1", "tr2", "dm2")
 _UUID = rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _DATETIME = (
     rb"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?"
@@ -93,7 +91,6 @@ def _grammar(template: bytes, prefix: bytes) -> re.Pattern[bytes]:
         template.replace(b"{P}", prefix)
         .replace(b"{DECL}", decl + re.escape(DSIG_NS.encode()) + b'"')
         .replace(b"{WS}", _WS)
-        .replace(b"{ALG}", _ALG)
         .replace(b"{B64}", _B64)
         .replace(b"{NCNAME}", _NCNAME)
         .replace(b"{UUID}", _UUID)
@@ -105,16 +102,16 @@ def _grammar(template: bytes, prefix: bytes) -> re.Pattern[bytes]:
 
 _REFERENCE = (
     b'{WS}<{P}Reference URI="#(?P<uri%d>{NCNAME})">{WS}'
-    b'<{P}Transforms>{WS}<{P}Transform Algorithm="(?P<tr%d>{ALG})"></{P}Transform>{WS}'
+    b'<{P}Transforms>{WS}<{P}Transform Algorithm="(?P<tr%d>[^"]*)"></{P}Transform>{WS}'
     b"</{P}Transforms>{WS}"
-    b'<{P}DigestMethod Algorithm="(?P<dm%d>{ALG})"></{P}DigestMethod>{WS}'
+    b'<{P}DigestMethod Algorithm="(?P<dm%d>[^"]*)"></{P}DigestMethod>{WS}'
     b"<{P}DigestValue>(?P<dv%d>{B64})</{P}DigestValue>{WS}</{P}Reference>"
 )
 #: The profile's SignedInfo: two References, one Transform each (what the signer writes).
 _SIGNED_INFO_TEMPLATE = (
     b"<{P}SignedInfo{DECL}>{WS}"
-    b'<{P}CanonicalizationMethod Algorithm="(?P<c14n>{ALG})"></{P}CanonicalizationMethod>{WS}'
-    b'<{P}SignatureMethod Algorithm="(?P<method>{ALG})"></{P}SignatureMethod>'
+    b'<{P}CanonicalizationMethod Algorithm="(?P<c14n>[^"]*)"></{P}CanonicalizationMethod>{WS}'
+    b'<{P}SignatureMethod Algorithm="(?P<method>[^"]*)"></{P}SignatureMethod>'
     + _REFERENCE.replace(b"%d", b"1")
     + _REFERENCE.replace(b"%d", b"2")
     + b"{WS}</{P}SignedInfo>"
@@ -263,18 +260,20 @@ def read_signature_exact(
     grammar = _SIGNED_INFO.get(sig.prefix)
     if target is None or grammar is None:
         return None
-    text = value_el.text or ""
-    if value_el.attrib or len(value_el) or not text.isascii():
-        return None
-    value = binascii.a2b_base64(text, strict_mode=True) if _B64_FULL.fullmatch(text) else None
-    if value is None or not _key_info_valid(key_info):
+    if value_el.attrib or len(value_el) or not _key_info_valid(key_info):
         return None
     try:
+        # Canonical base64: decodes strictly and encodes back to the very same text.
+        text = (value_el.text or "").encode("ascii")
+        value = binascii.a2b_base64(text, strict_mode=True)
+        if binascii.b2a_base64(value, newline=False) != text:
+            return None
         m = grammar.fullmatch(canonical(signed_info))
         if (
             m is None
             or m["uri1"] != reference_id.encode()
             or m["uri2"] != object_id.encode()
+            or not _ALGORITHMS.issuperset(m.group(*_ALGORITHM_GROUPS))
             or next(signed_info.iter(etree.Comment), None) is not None
         ):
             return None
@@ -282,7 +281,7 @@ def read_signature_exact(
         if facts is None:
             return None
         leaf, intermediates = key_info_certificates(key_info, load_certificate)
-    except Exception:  # a C14N refusal, a certificate rule broken: read_signature decides
+    except Exception:  # not base64, a C14N refusal, a certificate rule broken: the tree decides
         return None
     ref1, ref2 = signed_info[2], signed_info[3]
     references = [
