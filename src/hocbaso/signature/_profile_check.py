@@ -60,6 +60,7 @@ __all__ = [
     "algorithm_problems",
     "decode_b64",
     "key_info_certificates",
+    "leaf_and_chain",
     "leaf_string_value",
     "read_signature",
     "signing_time_of",
@@ -282,6 +283,14 @@ def key_info_certificates(
             certs.append(load(el.text or ""))
         except (binascii.Error, ValueError):
             raise ProfileViolation(Violation.KEY_INFO, key_info, "(KeyInfo)") from None
+    return leaf_and_chain(certs, key_info)
+
+
+def leaf_and_chain(
+    certs: Sequence[LoadedCertificate], key_info: etree._Element
+) -> tuple[x509.Certificate, list[x509.Certificate]]:
+    """The leaf of a KeyInfo's certificates and the others, in order; raises
+    :class:`ProfileViolation` (naming ``key_info``) unless exactly one is a leaf."""
     if not certs:
         raise ProfileViolation(Violation.KEY_INFO, key_info, "(KeyInfo)")
     # The leaf is the one certificate that issued none of the others. Counting issuer names

@@ -48,10 +48,11 @@ from hocbaso.signature._algorithms import (
 )
 from hocbaso.signature._profile import HocBaKy
 from hocbaso.signature._profile_check import (
+    MAX_KEYINFO_CERTIFICATES,
     LoadedCertificate,
     ReferenceParts,
     SignatureParts,
-    key_info_certificates,
+    leaf_and_chain,
     usable_signing_time,
 )
 
@@ -163,17 +164,37 @@ def read_object(
     sid = signature_id.encode()
     if m["t1"] != sid or m["t2"] != sid:
         return None
+    return _facts(m["time"], m["ident"], m["version"])
+
+
+#: Facts per exact (time, identifier, version) bytes: a record's 15 signatures name one
+#: record and a few times. Bounded, keyed by the very bytes they are computed from.
+_FACTS: dict[tuple[bytes, bytes, bytes], ObjectFacts | None] = {}
+_MAX_FACTS = 1024
+
+
+def _facts(time: bytes, ident: bytes, version: bytes) -> ObjectFacts | None:
+    key = (time, ident, version)
     try:
-        when = dt.datetime.fromisoformat(m["time"].decode())
+        return _FACTS[key]
+    except KeyError:
+        pass
+    facts: ObjectFacts | None = None
+    try:
+        when = dt.datetime.fromisoformat(time.decode())
     except ValueError:
-        return None
-    offset = when.utcoffset()
-    if offset is None or abs(offset) > _MAX_OFFSET:
-        return None
-    return ObjectFacts(
-        when if usable_signing_time(when) else None,
-        HocBaKy(m["ident"].decode(), str(int(m["version"]))),
-    )
+        when = None
+    offset = when.utcoffset() if when is not None else None
+    if when is not None and offset is not None and abs(offset) <= _MAX_OFFSET:
+        facts = ObjectFacts(
+            when if usable_signing_time(when) else None,
+            HocBaKy(ident.decode(), str(int(version))),
+        )
+    with _LOCK:
+        if len(_FACTS) >= _MAX_FACTS:
+            _FACTS.clear()
+        _FACTS[key] = facts
+    return facts
 
 
 def _blank(text: str | None) -> bool:
@@ -198,24 +219,33 @@ def _canonical_b64(text: str) -> bool:
     return found
 
 
-def _key_info_valid(key_info: etree._Element) -> bool:
+def _key_info_exact(
+    key_info: etree._Element, load: Callable[[str], LoadedCertificate]
+) -> list[LoadedCertificate] | None:
+    """The certificates of a KeyInfo of the exact shape (no attribute, one ``X509Data`` of
+    ``X509Certificate`` elements in canonical base64, white space between them), loaded as
+    :func:`key_info_certificates` loads them; None for any other KeyInfo. Each text is read
+    once, for both the check and the load (its hash is then computed once)."""
     if key_info.attrib or len(key_info) != 1 or not _blank(key_info.text):
-        return False
+        return None
     data = key_info[0]
-    if data.tag != _D + "X509Data" or data.attrib or not _blank(data.tail):
-        return False
-    if not _blank(data.text) or not len(data):
-        return False
+    if (
+        data.tag != _D + "X509Data"
+        or data.attrib
+        or not _blank(data.tail)
+        or not _blank(data.text)
+        or not 0 < len(data) <= MAX_KEYINFO_CERTIFICATES
+    ):
+        return None
+    certs: list[LoadedCertificate] = []
     for cert in data:
-        if (
-            cert.tag != _D + "X509Certificate"
-            or cert.attrib
-            or len(cert)
-            or not _blank(cert.tail)
-            or not _canonical_b64(cert.text or "")
-        ):
-            return False
-    return True
+        if cert.tag != _D + "X509Certificate" or cert.attrib or len(cert) or not _blank(cert.tail):
+            return None
+        text = cert.text or ""
+        if not _canonical_b64(text):
+            return None
+        certs.append(load(text))
+    return certs
 
 
 def read_signature_exact(
@@ -260,9 +290,12 @@ def read_signature_exact(
     grammar = _SIGNED_INFO.get(sig.prefix)
     if target is None or grammar is None:
         return None
-    if value_el.attrib or len(value_el) or not _key_info_valid(key_info):
+    if value_el.attrib or len(value_el):
         return None
     try:
+        certs = _key_info_exact(key_info, load_certificate)
+        if certs is None:
+            return None
         # Canonical base64: decodes strictly and encodes back to the very same text.
         text = (value_el.text or "").encode("ascii")
         value = binascii.a2b_base64(text, strict_mode=True)
@@ -280,7 +313,7 @@ def read_signature_exact(
         facts = read_object(obj, canonical(obj), sig.prefix, signature_id)
         if facts is None:
             return None
-        leaf, intermediates = key_info_certificates(key_info, load_certificate)
+        leaf, intermediates = leaf_and_chain(certs, key_info)
     except Exception:  # not base64, a C14N refusal, a certificate rule broken: the tree decides
         return None
     ref1, ref2 = signed_info[2], signed_info[3]

@@ -30,6 +30,7 @@ from hocbaso.signature._internal import (
     ProfileViolation,
     ReferenceParts,
     Violation,
+    leaf_string_value,
     read_signature,
     read_signature_exact,
 )
@@ -111,7 +112,6 @@ class StructureOutcome:
         return _path(el, self.positions)
 
 
-_MA_MON_HOC = etree.XPath(f"string({L.MA_MON_HOC})")
 _ALL_IDS = etree.XPath("//@Id")
 
 
@@ -235,7 +235,9 @@ def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
     if one(du, L.THONG_TIN) is None or None in found.values() or bang_diem is None:
         return False
     for row in bang_diem.iterchildren(L.DIEM_TONG_KET):
-        code = str(_MA_MON_HOC(row)).strip()
+        # XPath ``string(MA_MON_HOC)``: the string-value of the first such child.
+        first = next(row.iterchildren(L.MA_MON_HOC), None)
+        code = leaf_string_value(first).strip() if first is not None else ""
         if code in out.rows or row.get("Id") != L.mon_id(code):
             out.results.append(_fail("STRUCTURE.ID_MISPLACED", out.path(row)))
             return False
