@@ -59,6 +59,10 @@ from hocbaso.signature._profile_check import (
 __all__ = ["ObjectFacts", "read_object", "read_signature_exact"]
 
 _D = f"{{{DSIG_NS}}}"
+_SIGNED_INFO_TAG = _D + "SignedInfo"
+_VALUE_TAG = _D + "SignatureValue"
+_KEY_INFO_TAG = _D + "KeyInfo"
+_OBJECT_TAG = _D + "Object"
 
 # -- the grammars of a SignedInfo and an Object, as inclusive C14N 1.0 bytes ------------------
 
@@ -74,9 +78,11 @@ _B64_FULL = re.compile(_B64.decode())
 _NCNAME_FULL = re.compile(_NCNAME.decode())
 #: Every Algorithm attribute must be one of these (absolute URIs without a character C14N
 #: escapes, so the canonical attribute text is the value): checked after the match.
-_ALGORITHMS = frozenset(
-    m.value.encode() for methods in (C14nMethod, DigestMethod, SignatureMethod) for m in methods
-)
+_ALGORITHMS = {
+    m.value.encode(): m.value
+    for methods in (C14nMethod, DigestMethod, SignatureMethod)
+    for m in methods
+}
 _ALGORITHM_GROUPS = ("c14n", "method", "tr1", "dm1", "tr2", "dm2")
 _UUID = rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _DATETIME = (
@@ -268,29 +274,29 @@ def read_signature_exact(
     the SignedInfo grammar pins the children read_signature walks, no comment hides in
     SignedInfo (C14N drops comments; a comment would cut an element's ``.text``), and the
     References, the value and the certificates are read by the same rules."""
-    if (
-        len(sig) != 4
-        or sig.keys() != ["Id"]
-        or _NCNAME_FULL.fullmatch(sig.get("Id") or "") is None
-        or not _blank(sig.text)
-    ):
+    if len(sig) != 4 or sig.keys() != ["Id"] or not _blank(sig.text):
         return None
     signed_info, value_el, key_info, obj = sig
     if (
-        signed_info.tag != _D + "SignedInfo"
-        or value_el.tag != _D + "SignatureValue"
-        or key_info.tag != _D + "KeyInfo"
-        or obj.tag != _D + "Object"
-        or not all(_blank(k.tail) for k in (signed_info, value_el, key_info, obj))
-        or len(signed_info) != 4
+        signed_info.tag != _SIGNED_INFO_TAG
+        or value_el.tag != _VALUE_TAG
+        or key_info.tag != _KEY_INFO_TAG
+        or obj.tag != _OBJECT_TAG
+        or not (
+            _blank(signed_info.tail)
+            and _blank(value_el.tail)
+            and _blank(key_info.tail)
+            and _blank(obj.tail)
+        )
         or obj.get("Id") != object_id
+        or value_el.attrib
+        or len(value_el)
+        or _NCNAME_FULL.fullmatch(sig.get("Id") or "") is None
     ):
         return None
     target = ids.get(reference_id)
     grammar = _SIGNED_INFO.get(sig.prefix)
     if target is None or grammar is None:
-        return None
-    if value_el.attrib or len(value_el):
         return None
     try:
         certs = _key_info_exact(key_info, load_certificate)
@@ -306,41 +312,31 @@ def read_signature_exact(
             m is None
             or m["uri1"] != reference_id.encode()
             or m["uri2"] != object_id.encode()
-            or not _ALGORITHMS.issuperset(m.group(*_ALGORITHM_GROUPS))
             or next(signed_info.iter(etree.Comment), None) is not None
         ):
             return None
+        # Every Algorithm one of the known URIs (str, as the tree gives it).
+        c14n, method, tr1, dm1, tr2, dm2 = (_ALGORITHMS[a] for a in m.group(*_ALGORITHM_GROUPS))
         facts = read_object(obj, canonical(obj), sig.prefix, signature_id)
         if facts is None:
             return None
         leaf, intermediates = leaf_and_chain(certs, key_info)
-    except Exception:  # not base64, a C14N refusal, a certificate rule broken: the tree decides
+        digest1 = binascii.a2b_base64(m["dv1"], strict_mode=True)
+        digest2 = binascii.a2b_base64(m["dv2"], strict_mode=True)
+    except Exception:  # not base64, an unknown URI, a C14N refusal, a certificate rule broken
         return None
-    ref1, ref2 = signed_info[2], signed_info[3]
+    # The grammar matched and no comment hides in SignedInfo: its four children are
+    # CanonicalizationMethod, SignatureMethod and the two References.
     references = [
-        ReferenceParts(
-            f"#{reference_id}",
-            target,
-            [(m["tr1"].decode(), [])],
-            m["dm1"].decode(),
-            binascii.a2b_base64(m["dv1"], strict_mode=True),
-            ref1,
-        ),
-        ReferenceParts(
-            f"#{object_id}",
-            obj,
-            [(m["tr2"].decode(), [])],
-            m["dm2"].decode(),
-            binascii.a2b_base64(m["dv2"], strict_mode=True),
-            ref2,
-        ),
+        ReferenceParts(f"#{reference_id}", target, [(tr1, [])], dm1, digest1, signed_info[2]),
+        ReferenceParts(f"#{object_id}", obj, [(tr2, [])], dm2, digest2, signed_info[3]),
     ]
     parts = SignatureParts(
         element=sig,
         signed_info=signed_info,
-        c14n_uri=m["c14n"].decode(),
+        c14n_uri=c14n,
         c14n_prefixes=[],
-        method_uri=m["method"].decode(),
+        method_uri=method,
         references=references,
         value=value,
         key_info=key_info,
