@@ -221,3 +221,51 @@ def test_each_input_of_a_remembered_finding_is_part_of_its_key(
     certificate_steps = [s for s in cold if s.code.startswith("CERTIFICATE.")]
     assert after == cold
     assert certificate_steps != [s for s in before if s.code.startswith("CERTIFICATE.")]
+
+
+def test_remembered_results_are_keyed_by_the_signed_identity_and_the_time_as_signed(
+    corpus: dict[str, Any], pki: TestPKI, crl: x509.CertificateRevocationList
+) -> None:
+    """Step 5's results are remembered with the text the identity is checked against: the same
+    certificate, slot and signing time over another signed personal ID is a mismatch after a
+    cached success; and the same instant written with another UTC offset shows as signed."""
+    import datetime as dt
+
+    from lxml import etree
+
+    from hocbaso.testing import tao_hoc_ba
+
+    hb = tao_hoc_ba(0)
+    nk = hb.thong_tin_hoc_ba.nguoi_ky
+    genuine = corpus["genuine"].data
+    root = etree.fromstring(genuine)
+    ident = next(root.iter("SO_DDCN_GVCN"))
+    ident.text = "001085009999" if ident.text != "001085009999" else "001085009998"
+    who = {
+        "GVCN": pki.personal(nk.so_ddcn_gvcn),
+        "CBQL": pki.personal(nk.so_ddcn_giam_hieu),
+        "KY_PHAT_HANH": pki.school(),
+    }
+    for slot, person in who.items():  # GVCN first, then the roles covering its element
+        mv._resign(root, mv._sig(root, slot), person)
+    other_id = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+    # The same GVCN signing time written in UTC instead of +07:00, everything re-signed.
+    root = etree.fromstring(genuine)
+    sig = mv._sig(root, "GVCN")
+    mv._set_time(sig, mv._signing_time(sig).astimezone(dt.UTC))
+    for slot, person in who.items():
+        mv._resign(root, mv._sig(root, slot), person)
+    utc = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+    warm = TrustStore([pki.root], max_cache=4096)
+    assert verify(genuine, warm, at=AT, crls=CrlSet([crl])).ok
+    mismatch = verify(other_id, warm, at=AT, crls=CrlSet([crl]))
+    cold = verify(other_id, _cold(pki, 50_001), at=AT, crls=CrlSet([crl]))
+    assert mismatch.steps == cold.steps
+    assert "CERTIFICATE.IDENTITY_MISMATCH" in mismatch.failed_codes
+    shown = verify(utc, warm, at=AT, crls=CrlSet([crl]))
+    assert shown.ok
+    gvcn = [s for s in shown.steps if s.code == "CERTIFICATE.OK" and s.role == "GVCN"]
+    assert gvcn and gvcn[0].signing_time is not None
+    assert gvcn[0].signing_time.utcoffset() == dt.timedelta(0)

@@ -185,13 +185,59 @@ def _check_certificate(
     crls: CrlSet,
     policy: VerificationPolicy,
     at: dt.datetime,
-) -> list[StepResult]:
+) -> Sequence[StepResult]:
     """Step 5 for one verified signature, at its signing time (CRL freshness at ``at``, the
-    verification time)."""
+    verification time).
+
+    The results are remembered in the trust store's bounded cache, keyed by everything they
+    are computed from: the findings' key of :func:`_certificate_findings`, the signing time's
+    UTC offset (a result shows the time as signed), the role, the slot's path, and the text the
+    identity is checked against (the personal ID, or the school code, read from the signed
+    element). The issuance with an issuer registry is computed every time (the registry is
+    not part of any key). Results are frozen, so a batch shares them."""
     assert ps.signing_time is not None and ps.signed_target is not None
+    role = ps.slot.role
+    when = ps.signing_time
+    registry = policy.issuer_registry
+    target = ps.references[0].target
+    if role is VaiTroKy.KY_PHAT_HANH:
+        text = _signed_text(target, _MA_TRUONG) if registry is not None else None
+    else:
+        text = _signed_text(target, _ID_PATH[role])
+    findings_key = (
+        crls.fingerprint,
+        der_of(ps.leaf),
+        tuple(der_of(c) for c in ps.intermediates),
+        when,
+        at,
+        policy.require_crl,
+        policy.trust_signing_time,
+    )
+
+    def compute() -> tuple[StepResult, ...]:
+        return _certificate_results(ps, trust, crls, policy, at, findings_key, text)
+
+    if role is VaiTroKy.KY_PHAT_HANH and registry is not None:
+        return compute()
+    return trust.remembered(
+        ("results", findings_key, when.utcoffset(), role, ps.path, text), compute
+    )
+
+
+def _certificate_results(
+    ps: ParsedSignature,
+    trust: TrustStore,
+    crls: CrlSet,
+    policy: VerificationPolicy,
+    at: dt.datetime,
+    findings_key: tuple[object, ...],
+    text: str | None,
+) -> tuple[StepResult, ...]:
+    """:func:`_check_certificate`'s results, computed (``text``: its identity text)."""
     role = ps.slot.role
     who = signer_summary(ps.leaf)
     when = ps.signing_time
+    assert when is not None
 
     def res(code: str, status: Status = Status.FAIL, detail: str = "") -> StepResult:
         return StepResult.of(
@@ -205,53 +251,41 @@ def _check_certificate(
             extra_vi=detail,
         )
 
-    key = (
-        crls.fingerprint,
-        der_of(ps.leaf),
-        tuple(der_of(c) for c in ps.intermediates),
-        when,
-        at,
-        policy.require_crl,
-        policy.trust_signing_time,
-    )
     leaf, intermediates = ps.leaf, ps.intermediates
     stop, findings = trust.remembered(
-        key,
+        findings_key,
         lambda: _certificate_findings(leaf, intermediates, when, trust, crls, policy, at),
     )
     out = [res(code, status, detail) for code, status, detail in findings]
     if stop:
-        return out
+        return tuple(out)
     ident = identity_of(ps.leaf)
     if role is VaiTroKy.KY_PHAT_HANH:
         if ident.holder is not HolderKind.ORGANISATION:
             out.append(res("CERTIFICATE.NOT_ORGANISATION"))
         else:
-            out.extend(_check_issuer(ps, ident, policy, res))
-    else:
-        expected = _signed_text(ps.references[0].target, _ID_PATH[role])
-        if not matches_record_id(ident, expected):
-            out.append(res("CERTIFICATE.IDENTITY_MISMATCH"))
+            out.extend(_check_issuer(ident, policy, text, res))
+    elif not matches_record_id(ident, text):
+        out.append(res("CERTIFICATE.IDENTITY_MISMATCH"))
     if not any(r.status is Status.FAIL for r in out):
         out.insert(0, res("CERTIFICATE.OK", Status.PASS))
-    return out
+    return tuple(out)
 
 
 _MA_TRUONG = (L.THONG_TIN, "THONG_TIN_TRUONG", "MA_TRUONG")
 
 
 def _check_issuer(
-    ps: ParsedSignature,
     ident: CertificateIdentity,
     policy: VerificationPolicy,
+    school: str | None,
     res: Callable[..., StepResult],
 ) -> list[StepResult]:
     """Step 5.6: the issuing organisation against the issuer registry, by the school code read
-    from the signed ``#data`` (string-value, like every identity in step 5)."""
+    from the signed ``#data`` (``school``: its string-value, like every identity in step 5)."""
     registry = policy.issuer_registry
     if registry is None:
         return [res("CERTIFICATE.ISSUER_NOT_MATCHED", Status.WARN)]
-    school = _signed_text(ps.references[0].target, _MA_TRUONG)
     allowed = registry.allows(school, ident.organisations) if school is not None else None
     if allowed is None:
         return [res("CERTIFICATE.SCHOOL_NOT_REGISTERED")]
