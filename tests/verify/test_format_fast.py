@@ -23,7 +23,7 @@ from lxml import etree
 
 from hocbaso.packet import parse_xml, to_xml
 from hocbaso.packet._schema import _lxml_schema
-from hocbaso.signature import C14nMethod, canonicalize
+from hocbaso.signature import C14nMethod, HocBaKy, canonicalize
 from hocbaso.signature._internal import (
     DSIG_NS,
     SIGPROP_NS,
@@ -31,6 +31,7 @@ from hocbaso.signature._internal import (
     read_object,
     read_signature,
     read_signature_exact,
+    record_binding_in,
     record_binding_of,
     signing_time_of,
 )
@@ -544,3 +545,63 @@ def test_exact_reader_reads_every_genuine_signature(record: _Packet) -> None:
     both = _read_both(record.data)
     assert len(both) == 15
     assert all(exact is not None and exact[0] == ref for exact, ref, _ in both)
+
+
+# -- the packet's own record binding, read without XPath ---------------------------------------
+
+_XP_IDENT = etree.XPath("DU_LIEU_HOC_BA/THONG_TIN_HOC_BA/THONG_TIN_CHUNG/MA_DINH_DANH_HOC_BA")
+_XP_VERSION = etree.XPath("DU_LIEU_HOC_BA/THONG_TIN_HOC_BA/THONG_TIN_CHUNG/PHIEN_BAN")
+_XP_STRING = etree.XPath("string(.)")
+
+
+def _reference_binding(root: etree._Element) -> HocBaKy | None:
+    """The XPath implementation ``record_binding_in`` replaced."""
+    idents, versions = _XP_IDENT(root), _XP_VERSION(root)
+    assert isinstance(idents, list) and isinstance(versions, list)
+    if len(idents) != 1 or len(versions) != 1:
+        return None
+    values = []
+    for el in (idents[0], versions[0]):
+        assert isinstance(el, etree._Element)
+        if next(el.iterchildren(etree.Element), None) is not None:
+            return None
+        values.append(str(_XP_STRING(el)).strip())
+    ident, version = values
+    if not ident or not version.isascii() or not version.isdigit() or len(version) > 9:
+        return None
+    return HocBaKy(ident, str(int(version)))
+
+
+@settings(max_examples=120)
+@given(
+    target=st.sampled_from(
+        ["MA_DINH_DANH_HOC_BA", "PHIEN_BAN", "THONG_TIN_CHUNG", "THONG_TIN_HOC_BA"]
+    ),
+    op=st.sampled_from(["duplicate", "delete", "comment", "pi", "child", "text", "cdata"]),
+    text=st.sampled_from(["", " 7 ", "007", "1234567890", "x", "٣", "a94af770"]),
+)
+def test_record_binding_in_equals_the_xpath_reading(
+    record: _Packet, target: str, op: str, text: str
+) -> None:
+    root = etree.fromstring(record.data)
+    el = next(root.iter(target))
+    parent = el.getparent()
+    assert parent is not None
+    if op == "duplicate":
+        parent.insert(parent.index(el), copy.deepcopy(el))
+    elif op == "delete":
+        parent.remove(el)
+    elif op == "comment":
+        el.insert(0, etree.Comment("c"))
+        el.text = text
+    elif op == "pi":
+        el.append(etree.ProcessingInstruction("p"))
+        el.tail = text
+    elif op == "child":
+        etree.SubElement(el, "X").text = text
+    elif op == "text":
+        el.text = text
+    else:
+        el.text = etree.CDATA(text) if text else None
+    root = etree.fromstring(etree.tostring(root))
+    assert record_binding_in(root) == _reference_binding(root)

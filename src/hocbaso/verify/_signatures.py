@@ -25,7 +25,7 @@ from hocbaso.signature._internal import (
     signing_time_of,
 )
 from hocbaso.signature._internal import verify_value as _verify_sha2_value
-from hocbaso.verify._certificates import signer_summary
+from hocbaso.verify._certificates import memo, signer_summary
 from hocbaso.verify._codes import Status
 from hocbaso.verify._policy import VerificationPolicy
 from hocbaso.verify._report import StepResult
@@ -107,7 +107,12 @@ def verify_value(
 
 def _usable_key(cert: x509.Certificate) -> bool:
     """An RSA or EC public key that ``cryptography`` loads (it refuses RSA e < 3, and raises
-    ``UnsupportedAlgorithm`` for a key algorithm it does not know)."""
+    ``UnsupportedAlgorithm`` for a key algorithm it does not know); once per certificate."""
+    found: bool = memo(cert, "usable_key", _loads_usable_key)
+    return found
+
+
+def _loads_usable_key(cert: x509.Certificate) -> bool:
     try:
         key = cert.public_key()
     except (UnsupportedAlgorithm, ValueError):
