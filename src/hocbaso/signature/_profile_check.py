@@ -359,10 +359,11 @@ def algorithm_problems(
 
     Every signature of a packet uses the same few URIs, so the judgement is memoised on the
     URIs and the (immutable) sets."""
+    refs = parts.references
     return _judge(
         parts.c14n_uri,
-        tuple(tuple(t for t, _ in r.transforms) for r in parts.references),
-        tuple(r.digest_uri for r in parts.references),
+        tuple([tuple([t for t, _ in r.transforms]) for r in refs]),
+        tuple([r.digest_uri for r in refs]),
         parts.method_uri,
         frozenset(c14n_methods),
         frozenset(digest_methods),

@@ -52,6 +52,16 @@ class Slot(L.RoleSlot):
     mon: str | None
     element: etree._Element
     path: str
+    # The role's Ids, computed once (read several times per signature): the same strings
+    # :class:`~hocbaso.packet._layout.RoleSlot` computes on each read.
+    signature_id: str = field(init=False)
+    object_id: str = field(init=False)
+    reference_id: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "signature_id", self.role.signature_id(self.mon))
+        object.__setattr__(self, "object_id", self.role.object_id(self.mon))
+        object.__setattr__(self, "reference_id", self.role.reference_id(self.mon))
 
 
 @dataclass(slots=True)
