@@ -172,14 +172,20 @@ def check_signature(
             data = canon.get(r.target, method, r.transforms[0][1])
         except AlgorithmError as e:
             results.append(
-                res(_c14n_code(e, "SIGNATURE.TRANSFORM_REFUSED"), Status.FAIL, r.path, e.code)
+                res(
+                    _c14n_code(e, "SIGNATURE.TRANSFORM_REFUSED"),
+                    Status.FAIL,
+                    ps.reference_path(r),
+                    e.code,
+                )
             )
             return results
         canon_refs.append(data)
         digest = canon.digest(r.target, method, r.transforms[0][1], _HASH_NAME[r.digest_uri])
         if digest != r.digest_value:
             digest_ok = False
-            results.append(res("SIGNATURE.DIGEST_MISMATCH", Status.FAIL, r.path, r.uri))
+            where = ps.reference_path(r)
+            results.append(res("SIGNATURE.DIGEST_MISMATCH", Status.FAIL, where, r.uri))
     try:
         signed_info = canon.get(ps.signed_info, _C14N[ps.c14n_uri], ps.c14n_prefixes)
     except AlgorithmError as e:

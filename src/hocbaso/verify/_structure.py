@@ -64,21 +64,10 @@ class Slot(L.RoleSlot):
         object.__setattr__(self, "reference_id", self.role.reference_id(self.mon))
 
 
-@dataclass(slots=True)
-class ParsedReference(ReferenceParts):
-    """A Reference as the profile checker read it, with its path for the report.
-
-    The path is named only when a report needs it (a failed digest or C14N): naming the 30
-    References of every sound record cost about a tenth of a full verification. It is the same
-    string, computed by the same function over the same (never modified) tree and the
-    document's one sibling-position memo, whenever it is read.
-    """
-
-    positions: _Positions
-
-    @property
-    def path(self) -> str:
-        return _path(self.element, self.positions)
+#: A Reference as the profile checker read it. Its readable path is named only when a report
+#: needs it (a failed digest or C14N: :meth:`ParsedSignature.reference_path`); naming the 30
+#: References of every sound record cost about a tenth of a full verification.
+ParsedReference = ReferenceParts
 
 
 @dataclass(slots=True)
@@ -96,6 +85,8 @@ class ParsedSignature:
     leaf: x509.Certificate
     intermediates: list[x509.Certificate]
     path: str
+    #: The document's one sibling-position memo, for naming a Reference's path when needed.
+    positions: _Positions
     # Filled by the signature step:
     verified: bool = False
     signing_time: dt.datetime | None = None
@@ -105,6 +96,11 @@ class ParsedSignature:
     #: Signature has the profile's exact shape (which also proves it valid against the XMLDSig
     #: schema, for the FORMAT step: ``verify/_format.py``); None: read them from the tree.
     object_facts: ObjectFacts | None = None
+
+    def reference_path(self, ref: ReferenceParts) -> str:
+        """The readable path of one of this signature's References: the same string, computed
+        by the same function over the same (never modified) tree, whenever it is read."""
+        return _path(ref.element, self.positions)
 
 
 @dataclass(slots=True)
@@ -412,22 +408,12 @@ def _shape(
         c14n_uri=parts.c14n_uri,
         c14n_prefixes=parts.c14n_prefixes,
         method_uri=parts.method_uri,
-        references=[
-            ParsedReference(
-                r.uri,
-                r.target,
-                r.transforms,
-                r.digest_uri,
-                r.digest_value,
-                r.element,
-                out.positions,
-            )
-            for r in parts.references
-        ],
+        references=parts.references,
         value=parts.value,
         leaf=parts.leaf,
         intermediates=parts.intermediates,
         path=path,
+        positions=out.positions,
         object_facts=facts,
     )
 
