@@ -605,3 +605,52 @@ def test_record_binding_in_equals_the_xpath_reading(
         el.text = etree.CDATA(text) if text else None
     root = etree.fromstring(etree.tostring(root))
     assert record_binding_in(root) == _reference_binding(root)
+
+
+# -- the run's algorithm judgement, memoised per URIs ----------------------------------------
+
+_ALGORITHM_URIS = [
+    C14nMethod.C14N_10.value,
+    C14nMethod.EXC_C14N.value,
+    C14nMethod.C14N_10_WITH_COMMENTS.value,
+    "http://www.w3.org/2001/04/xmlenc#sha256",
+    "http://www.w3.org/2000/09/xmldsig#sha1",
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+    "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+    "urn:unknown",
+]
+
+
+@settings(max_examples=60)
+@given(
+    changes=st.lists(
+        st.tuples(st.integers(0, 14), st.integers(0, 5), st.sampled_from(_ALGORITHM_URIS)),
+        min_size=1,
+        max_size=4,
+    ),
+    legacy=st.booleans(),
+)
+def test_judgement_memo_equals_judging_each_signature(
+    record: _Packet, changes: list[tuple[int, int, str]], legacy: bool
+) -> None:
+    """Step 4 with one run-wide memo of the algorithm judgement gives, for every signature,
+    the results of a run that judges each signature afresh."""
+    from hocbaso.signature._internal import record_binding_in as binding_in
+    from hocbaso.verify import LEGACY
+    from hocbaso.verify._signatures import check_signature
+
+    policy = LEGACY if legacy else STRICT
+    root = etree.fromstring(record.data)
+    sigs = list(root.iter(D + "Signature"))
+    for index, which, uri in changes:
+        with_algorithm = [el for el in sigs[index].iter() if el.get("Algorithm") is not None]
+        with_algorithm[which % len(with_algorithm)].set("Algorithm", uri)
+    doc = parse_xml(etree.tostring(root))
+    shared = CanonCache()
+    memoised = check_structure(doc, policy, lambda el: shared.get(el, C14nMethod.C14N_10, []))
+    fresh = check_structure(doc, policy)
+    binding = binding_in(doc)
+    for a, b in zip(memoised.signatures, fresh.signatures, strict=True):
+        assert check_signature(a, policy, shared, binding) == check_signature(
+            b, policy, CanonCache(), binding
+        )

@@ -20,6 +20,7 @@ from hocbaso.errors import AlgorithmError
 from hocbaso.signature import C14nMethod, DigestMethod, HocBaKy, SignatureMethod
 from hocbaso.signature import canonicalize as _canonicalize
 from hocbaso.signature._internal import (
+    AlgorithmProblem,
     algorithm_problems,
     record_binding_of,
     signing_time_of,
@@ -57,6 +58,9 @@ class CanonCache:
     key plus the hash name, and is the digest of exactly the bytes :meth:`get` returns."""
 
     def __init__(self) -> None:
+        #: The algorithm judgement per (c14n, transforms, digests, method) URIs, for this run's
+        #: one policy: the 15 signatures of a record use the same few URIs.
+        self.judged: dict[tuple[object, ...], tuple[AlgorithmProblem, ...]] = {}
         # Keyed by the method member itself (one member per URI): reading ``.value`` of an
         # enum member costs more than hashing the member.
         self._cache: dict[tuple[etree._Element, C14nMethod, tuple[str, ...]], bytes] = {}
@@ -147,14 +151,28 @@ def check_signature(
             code, status, role=role, signer=who, path=path, extra_en=extra, extra_vi=extra
         )
 
-    problems = algorithm_problems(
-        ps,
-        c14n_methods=policy.c14n_methods,
-        digest_methods=policy.digest_methods,
-        signature_methods=policy.signature_methods,
-        legacy_digest_methods=policy.legacy_digest_methods,
-        legacy_signature_methods=policy.legacy_signature_methods,
+    uris = (
+        ps.c14n_uri,
+        ps.method_uri,
+        tuple([(r.transforms[0][0] if len(r.transforms) == 1 else None) for r in ps.references]),
+        tuple([r.digest_uri for r in ps.references]),
+        len(ps.references),
     )
+    # Memoised per run only for the common shape (one Transform per Reference); the key holds
+    # every URI algorithm_problems reads, and the run's policy is fixed.
+    cacheable = None not in uris[2]
+    problems = canon.judged.get(uris) if cacheable else None
+    if problems is None:
+        problems = algorithm_problems(
+            ps,
+            c14n_methods=policy.c14n_methods,
+            digest_methods=policy.digest_methods,
+            signature_methods=policy.signature_methods,
+            legacy_digest_methods=policy.legacy_digest_methods,
+            legacy_signature_methods=policy.legacy_signature_methods,
+        )
+        if cacheable:
+            canon.judged[uris] = problems
     for p in problems:
         status = Status.WARN if p.legacy else Status.FAIL
         results.append(res(f"SIGNATURE.{p.kind}", status, ps.path, p.detail))
