@@ -654,3 +654,46 @@ def test_judgement_memo_equals_judging_each_signature(
         assert check_signature(a, policy, shared, binding) == check_signature(
             b, policy, CanonCache(), binding
         )
+
+
+_XP_SUBJECT = etree.XPath("string(MA_MON_HOC)")
+
+
+@settings(max_examples=80)
+@given(
+    op=st.sampled_from(["none", "comment", "pi", "child", "duplicate", "delete", "cdata"]),
+    text=st.sampled_from(["", " 15 ", "15", "x"]),
+)
+def test_subject_code_equals_the_xpath_reading(record: _Packet, op: str, text: str) -> None:
+    from hocbaso.verify._structure import _subject_code
+
+    root = etree.fromstring(record.data)
+    row = next(root.iter("DIEM_TONG_KET"))
+    code = next(row.iterchildren("MA_MON_HOC"))
+    if op == "comment":
+        code.insert(0, etree.Comment("c"))
+        code[0].tail = text
+    elif op == "pi":
+        code.append(etree.ProcessingInstruction("p"))
+    elif op == "child":
+        etree.SubElement(code, "X").text = text
+    elif op == "duplicate":
+        row.insert(0, copy.deepcopy(code))
+        row[0].text = text
+    elif op == "delete":
+        row.remove(code)
+    elif op == "cdata":
+        code.text = etree.CDATA(text) if text else None
+    row = next(etree.fromstring(etree.tostring(root)).iter("DIEM_TONG_KET"))
+    assert _subject_code(row) == str(_XP_SUBJECT(row)).strip()
+
+
+def test_slot_ids_are_the_layout_ids(record: _Packet) -> None:
+    from hocbaso.packet._layout import RoleSlot
+
+    out = check_structure(parse_xml(record.data), STRICT)
+    assert len(out.slots) == 15
+    for slot in out.slots:
+        assert slot.signature_id == RoleSlot.signature_id.fget(slot)  # type: ignore[attr-defined]
+        assert slot.object_id == RoleSlot.object_id.fget(slot)  # type: ignore[attr-defined]
+        assert slot.reference_id == RoleSlot.reference_id.fget(slot)  # type: ignore[attr-defined]

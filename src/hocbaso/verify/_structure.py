@@ -194,6 +194,13 @@ def _fail(code: str, path: str, slot: Slot | None = None, **kw: str) -> StepResu
 
 
 
+def _subject_code(row: etree._Element) -> str:
+    """XPath ``string(MA_MON_HOC)`` of a row, stripped: the string-value of its first
+    ``MA_MON_HOC`` child ("" when none), without an XPath evaluation."""
+    first = next(row.iterchildren(L.MA_MON_HOC), None)
+    return leaf_string_value(first).strip() if first is not None else ""
+
+
 def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
     """Locate every slot; False (with a LAYOUT failure) when the skeleton is wrong."""
 
@@ -241,9 +248,7 @@ def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
     if one(du, L.THONG_TIN) is None or None in found.values() or bang_diem is None:
         return False
     for row in bang_diem.iterchildren(L.DIEM_TONG_KET):
-        # XPath ``string(MA_MON_HOC)``: the string-value of the first such child.
-        first = next(row.iterchildren(L.MA_MON_HOC), None)
-        code = leaf_string_value(first).strip() if first is not None else ""
+        code = _subject_code(row)
         if code in out.rows or row.get("Id") != L.mon_id(code):
             out.results.append(_fail("STRUCTURE.ID_MISPLACED", out.path(row)))
             return False
