@@ -59,6 +59,8 @@ __all__ = [
     "Violation",
     "algorithm_problems",
     "decode_b64",
+    "key_info_certificates",
+    "leaf_and_chain",
     "leaf_string_value",
     "read_signature",
     "signing_time_of",
@@ -223,7 +225,7 @@ def read_signature(
         value = decode_b64(value_el.text)
     except (binascii.Error, ValueError):
         raise ProfileViolation(Violation.ENCODING, value_el) from None
-    leaf, intermediates = _key_info_certificates(key_info, load_certificate)
+    leaf, intermediates = key_info_certificates(key_info, load_certificate)
     return SignatureParts(
         element=sig,
         signed_info=signed_info,
@@ -264,7 +266,7 @@ def _read_reference(
     )
 
 
-def _key_info_certificates(
+def key_info_certificates(
     key_info: etree._Element, load: Callable[[str], LoadedCertificate]
 ) -> tuple[x509.Certificate, list[x509.Certificate]]:
     """The leaf and the other certificates of ``KeyInfo/X509Data``."""
@@ -281,6 +283,14 @@ def _key_info_certificates(
             certs.append(load(el.text or ""))
         except (binascii.Error, ValueError):
             raise ProfileViolation(Violation.KEY_INFO, key_info, "(KeyInfo)") from None
+    return leaf_and_chain(certs, key_info)
+
+
+def leaf_and_chain(
+    certs: Sequence[LoadedCertificate], key_info: etree._Element
+) -> tuple[x509.Certificate, list[x509.Certificate]]:
+    """The leaf of a KeyInfo's certificates and the others, in order; raises
+    :class:`ProfileViolation` (naming ``key_info``) unless exactly one is a leaf."""
     if not certs:
         raise ProfileViolation(Violation.KEY_INFO, key_info, "(KeyInfo)")
     # The leaf is the one certificate that issued none of the others. Counting issuer names
@@ -349,10 +359,11 @@ def algorithm_problems(
 
     Every signature of a packet uses the same few URIs, so the judgement is memoised on the
     URIs and the (immutable) sets."""
+    refs = parts.references
     return _judge(
         parts.c14n_uri,
-        tuple(tuple(t for t, _ in r.transforms) for r in parts.references),
-        tuple(r.digest_uri for r in parts.references),
+        tuple([tuple([t for t, _ in r.transforms]) for r in refs]),
+        tuple([r.digest_uri for r in refs]),
         parts.method_uri,
         frozenset(c14n_methods),
         frozenset(digest_methods),

@@ -28,12 +28,20 @@ from hocbaso.packet._internal import layout as L
 from hocbaso.signature._algorithms import C14nMethod
 from hocbaso.signature._c14n import canonicalize
 from hocbaso.signature._profile import HocBaKy
+from hocbaso.signature._profile_check import leaf_string_value
 
 __all__ = ["record_binding_in", "record_digest", "record_digest_of_c14n", "signed_data_c14n"]
 
-_IDENT = etree.XPath(f"{L.THONG_TIN_CHUNG_PATH}/MA_DINH_DANH_HOC_BA")
-_VERSION = etree.XPath(f"{L.THONG_TIN_CHUNG_PATH}/PHIEN_BAN")
-_STRING_VALUE = etree.XPath("string(.)")
+_THONG_TIN_CHUNG = tuple(L.THONG_TIN_CHUNG_PATH.split("/"))
+
+
+def _children_at(root: etree._Element, path: tuple[str, ...]) -> list[etree._Element]:
+    """What the relative XPath ``A/B/C`` selects from ``root``: every element at that child
+    path, in document order, by direct child iteration (no XPath evaluation)."""
+    level = [root]
+    for tag in path:
+        level = [child for el in level for child in el.iterchildren(tag)]
+    return level
 
 
 def _data_element(root: etree._Element) -> etree._Element:
@@ -77,17 +85,16 @@ def record_binding_in(root: etree._Element) -> HocBaKy | None:
     """The identifier and version the packet's data block names (``THONG_TIN_CHUNG``), read
     as string-values (comments cannot shorten them), or None if either is missing, repeated,
     has child elements, or the version is not a decimal number."""
-    idents = _IDENT(root)
-    versions = _VERSION(root)
-    assert isinstance(idents, list) and isinstance(versions, list)
+    chung = _children_at(root, _THONG_TIN_CHUNG)
+    idents = [el for c in chung for el in c.iterchildren("MA_DINH_DANH_HOC_BA")]
+    versions = [el for c in chung for el in c.iterchildren("PHIEN_BAN")]
     if len(idents) != 1 or len(versions) != 1:
         return None
     values: list[str] = []
     for el in (idents[0], versions[0]):
-        assert isinstance(el, etree._Element)
         if next(el.iterchildren(etree.Element), None) is not None:
             return None
-        values.append(str(_STRING_VALUE(el)).strip())
+        values.append(leaf_string_value(el).strip())
     ident, version = values
     if not ident or not version.isascii() or not version.isdigit() or len(version) > 9:
         return None

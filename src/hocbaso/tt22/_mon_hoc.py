@@ -74,8 +74,30 @@ def diem_trung_binh_ca_nam_chinh_xac(hk1: Decimal, hk2: Decimal) -> Fraction:
 
 
 def diem_trung_binh_ca_nam(hk1: Decimal, hk2: Decimal) -> Decimal:
-    """ĐTBmcn rounded half up to one decimal (Điều 9 khoản 1 điểm b)."""
+    """ĐTBmcn rounded half up to one decimal (Điều 9 khoản 1 điểm b).
+
+    Recorded marks have at most one decimal: in tenths they are integers ``a`` and ``b``, the
+    year average in tenths is exactly ``(a + 2b) / 3``, and rounding it half up is
+    ``floor((a + 2b) / 3 + 1/2) = (2a + 4b + 3) // 6`` in integers: the same exact value as the
+    :class:`~fractions.Fraction` route (:func:`lam_tron` of
+    :func:`diem_trung_binh_ca_nam_chinh_xac`, kept for every other input), a fraction of its
+    cost (the verifier re-checks this for every scored subject of every record; a hypothesis
+    test compares the two)."""
+    a, b = _tenths(hk1), _tenths(hk2)
+    if a is not None and b is not None and a >= 0 and b >= 0:
+        return Decimal((2 * a + 4 * b + 3) // 6).scaleb(-1)
     return lam_tron(diem_trung_binh_ca_nam_chinh_xac(hk1, hk2))
+
+
+def _tenths(mark: Decimal) -> int | None:
+    """``mark`` × 10 as an int when that is exact (a finite Decimal with at most one decimal),
+    else None."""
+    if not isinstance(mark, Decimal):
+        return None
+    exponent = mark.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent < -1:
+        return None
+    return int(mark.scaleb(1))
 
 
 def danh_gia_nhan_xet_hoc_ky(

@@ -26,6 +26,7 @@ from hocbaso.signature._internal import CertificateIdentity, HolderKind, certifi
 
 __all__ = [
     "as_utc",
+    "der_of",
     "fingerprint",
     "identity_of",
     "load_certificate",
@@ -107,6 +108,13 @@ def names(cert: x509.Certificate) -> tuple[bytes, bytes]:
     found: tuple[bytes, bytes] = memo(
         cert, "names", lambda c: (c.subject.public_bytes(), c.issuer.public_bytes())
     )
+    return found
+
+
+def der_of(cert: x509.Certificate) -> bytes:
+    """The certificate's DER, once per certificate: one ``bytes`` object, whose hash Python
+    keeps, so keying a cache by it costs one lookup, and equal keys are equal bytes."""
+    found: bytes = memo(cert, "der", lambda c: c.public_bytes(_DER))
     return found
 
 

@@ -7,6 +7,7 @@ checked certificate, taken from the validated path (docs/verification.md §2 ste
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -103,9 +104,24 @@ class CrlSet:
         self._entries: dict[
             tuple[bytes, int, int], tuple[dt.datetime, x509.ReasonFlags | None] | None
         ] = {}
+        self._fingerprint: tuple[bytes, ...] | None = None
         for item in crls:
             for crl in self._load(item):
                 self._by_issuer.setdefault(crl.issuer.public_bytes(), []).append(crl)
+
+    @property
+    def fingerprint(self) -> tuple[bytes, ...]:
+        """The SHA-256 of each CRL's DER, sorted: equal exactly when the sets hold the same
+        CRLs (order aside), so results that depend on the CRLs can be cached by it."""
+        if self._fingerprint is None:
+            self._fingerprint = tuple(
+                sorted(
+                    hashlib.sha256(c.public_bytes(_DER)).digest()
+                    for crls in self._by_issuer.values()
+                    for c in crls
+                )
+            )
+        return self._fingerprint
 
     @staticmethod
     def _load(
@@ -137,6 +153,7 @@ class CrlSet:
         self._by_issuer = {}
         self._sig_ok = {}
         self._entries = {}
+        self._fingerprint = None
         for d in ders:
             crl = x509.load_der_x509_crl(d)
             self._by_issuer.setdefault(crl.issuer.public_bytes(), []).append(crl)

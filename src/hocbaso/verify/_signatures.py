@@ -20,12 +20,13 @@ from hocbaso.errors import AlgorithmError
 from hocbaso.signature import C14nMethod, DigestMethod, HocBaKy, SignatureMethod
 from hocbaso.signature import canonicalize as _canonicalize
 from hocbaso.signature._internal import (
+    AlgorithmProblem,
     algorithm_problems,
     record_binding_of,
     signing_time_of,
 )
 from hocbaso.signature._internal import verify_value as _verify_sha2_value
-from hocbaso.verify._certificates import signer_summary
+from hocbaso.verify._certificates import memo, signer_summary
 from hocbaso.verify._codes import Status
 from hocbaso.verify._policy import VerificationPolicy
 from hocbaso.verify._report import StepResult
@@ -57,6 +58,9 @@ class CanonCache:
     key plus the hash name, and is the digest of exactly the bytes :meth:`get` returns."""
 
     def __init__(self) -> None:
+        #: The algorithm judgement per (c14n, transforms, digests, method) URIs, for this run's
+        #: one policy: the 15 signatures of a record use the same few URIs.
+        self.judged: dict[tuple[object, ...], tuple[AlgorithmProblem, ...]] = {}
         # Keyed by the method member itself (one member per URI): reading ``.value`` of an
         # enum member costs more than hashing the member.
         self._cache: dict[tuple[etree._Element, C14nMethod, tuple[str, ...]], bytes] = {}
@@ -107,7 +111,12 @@ def verify_value(
 
 def _usable_key(cert: x509.Certificate) -> bool:
     """An RSA or EC public key that ``cryptography`` loads (it refuses RSA e < 3, and raises
-    ``UnsupportedAlgorithm`` for a key algorithm it does not know)."""
+    ``UnsupportedAlgorithm`` for a key algorithm it does not know); once per certificate."""
+    found: bool = memo(cert, "usable_key", _loads_usable_key)
+    return found
+
+
+def _loads_usable_key(cert: x509.Certificate) -> bool:
     try:
         key = cert.public_key()
     except (UnsupportedAlgorithm, ValueError):
@@ -142,14 +151,28 @@ def check_signature(
             code, status, role=role, signer=who, path=path, extra_en=extra, extra_vi=extra
         )
 
-    problems = algorithm_problems(
-        ps,
-        c14n_methods=policy.c14n_methods,
-        digest_methods=policy.digest_methods,
-        signature_methods=policy.signature_methods,
-        legacy_digest_methods=policy.legacy_digest_methods,
-        legacy_signature_methods=policy.legacy_signature_methods,
+    uris = (
+        ps.c14n_uri,
+        ps.method_uri,
+        tuple([(r.transforms[0][0] if len(r.transforms) == 1 else None) for r in ps.references]),
+        tuple([r.digest_uri for r in ps.references]),
+        len(ps.references),
     )
+    # Memoised per run only for the common shape (one Transform per Reference); the key holds
+    # every URI algorithm_problems reads, and the run's policy is fixed.
+    cacheable = None not in uris[2]
+    problems = canon.judged.get(uris) if cacheable else None
+    if problems is None:
+        problems = algorithm_problems(
+            ps,
+            c14n_methods=policy.c14n_methods,
+            digest_methods=policy.digest_methods,
+            signature_methods=policy.signature_methods,
+            legacy_digest_methods=policy.legacy_digest_methods,
+            legacy_signature_methods=policy.legacy_signature_methods,
+        )
+        if cacheable:
+            canon.judged[uris] = problems
     for p in problems:
         status = Status.WARN if p.legacy else Status.FAIL
         results.append(res(f"SIGNATURE.{p.kind}", status, ps.path, p.detail))
@@ -167,14 +190,20 @@ def check_signature(
             data = canon.get(r.target, method, r.transforms[0][1])
         except AlgorithmError as e:
             results.append(
-                res(_c14n_code(e, "SIGNATURE.TRANSFORM_REFUSED"), Status.FAIL, r.path, e.code)
+                res(
+                    _c14n_code(e, "SIGNATURE.TRANSFORM_REFUSED"),
+                    Status.FAIL,
+                    ps.reference_path(r),
+                    e.code,
+                )
             )
             return results
         canon_refs.append(data)
         digest = canon.digest(r.target, method, r.transforms[0][1], _HASH_NAME[r.digest_uri])
         if digest != r.digest_value:
             digest_ok = False
-            results.append(res("SIGNATURE.DIGEST_MISMATCH", Status.FAIL, r.path, r.uri))
+            where = ps.reference_path(r)
+            results.append(res("SIGNATURE.DIGEST_MISMATCH", Status.FAIL, where, r.uri))
     try:
         signed_info = canon.get(ps.signed_info, _C14N[ps.c14n_uri], ps.c14n_prefixes)
     except AlgorithmError as e:
@@ -187,11 +216,17 @@ def check_signature(
         return results
     if not digest_ok:
         return results
-    when = signing_time_of(ps.references[1].target, ps.slot.signature_id)
+    facts = ps.object_facts
+    bound: HocBaKy | None = None
+    if facts is not None:  # the same values, read in one match (verify/_format.py)
+        when, bound = facts.signing_time, facts.binding
+    else:
+        when = signing_time_of(ps.references[1].target, ps.slot.signature_id)
     if when is None:
         results.append(res("SIGNATURE.SIGNING_TIME_INVALID", Status.FAIL, ps.path))
         return results
-    bound = record_binding_of(ps.references[1].target, ps.slot.signature_id)
+    if facts is None:
+        bound = record_binding_of(ps.references[1].target, ps.slot.signature_id)
     if bound is None:
         results.append(res("SIGNATURE.RECORD_BINDING_MISSING", Status.FAIL, ps.path))
         return results

@@ -16,6 +16,7 @@ Only ``Id`` attributes name elements (as in .NET ``SignedXml`` and xmlsec1 with
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -25,10 +26,13 @@ from hocbaso.packet._internal import VaiTroKy
 from hocbaso.packet._internal import layout as L
 from hocbaso.signature._internal import (
     DSIG_NS,
+    ObjectFacts,
     ProfileViolation,
     ReferenceParts,
     Violation,
+    leaf_string_value,
     read_signature,
+    read_signature_exact,
 )
 from hocbaso.verify._certificates import load_certificate_b64
 from hocbaso.verify._codes import Status
@@ -48,23 +52,22 @@ class Slot(L.RoleSlot):
     mon: str | None
     element: etree._Element
     path: str
+    # The role's Ids, computed once (read several times per signature): the same strings
+    # :class:`~hocbaso.packet._layout.RoleSlot` computes on each read.
+    signature_id: str = field(init=False)
+    object_id: str = field(init=False)
+    reference_id: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "signature_id", self.role.signature_id(self.mon))
+        object.__setattr__(self, "object_id", self.role.object_id(self.mon))
+        object.__setattr__(self, "reference_id", self.role.reference_id(self.mon))
 
 
-@dataclass(slots=True)
-class ParsedReference(ReferenceParts):
-    """A Reference as the profile checker read it, with its path for the report.
-
-    The path is named only when a report needs it (a failed digest or C14N): naming the 30
-    References of every sound record cost about a tenth of a full verification. It is the same
-    string, computed by the same function over the same (never modified) tree and the
-    document's one sibling-position memo, whenever it is read.
-    """
-
-    positions: _Positions
-
-    @property
-    def path(self) -> str:
-        return _path(self.element, self.positions)
+#: A Reference as the profile checker read it. Its readable path is named only when a report
+#: needs it (a failed digest or C14N: :meth:`ParsedSignature.reference_path`); naming the 30
+#: References of every sound record cost about a tenth of a full verification.
+ParsedReference = ReferenceParts
 
 
 @dataclass(slots=True)
@@ -82,11 +85,22 @@ class ParsedSignature:
     leaf: x509.Certificate
     intermediates: list[x509.Certificate]
     path: str
+    #: The document's one sibling-position memo, for naming a Reference's path when needed.
+    positions: _Positions
     # Filled by the signature step:
     verified: bool = False
     signing_time: dt.datetime | None = None
     signed_target: bytes | None = None
     legacy: bool = False
+    #: The signed Object's signing time and binding, read with the rest in one pass when the
+    #: Signature has the profile's exact shape (which also proves it valid against the XMLDSig
+    #: schema, for the FORMAT step: ``verify/_format.py``); None: read them from the tree.
+    object_facts: ObjectFacts | None = None
+
+    def reference_path(self, ref: ReferenceParts) -> str:
+        """The readable path of one of this signature's References: the same string, computed
+        by the same function over the same (never modified) tree, whenever it is read."""
+        return _path(ref.element, self.positions)
 
 
 @dataclass(slots=True)
@@ -104,7 +118,6 @@ class StructureOutcome:
         return _path(el, self.positions)
 
 
-_MA_MON_HOC = etree.XPath(f"string({L.MA_MON_HOC})")
 _ALL_IDS = etree.XPath("//@Id")
 
 
@@ -181,6 +194,13 @@ def _fail(code: str, path: str, slot: Slot | None = None, **kw: str) -> StepResu
 
 
 
+def _subject_code(row: etree._Element) -> str:
+    """XPath ``string(MA_MON_HOC)`` of a row, stripped: the string-value of its first
+    ``MA_MON_HOC`` child ("" when none), without an XPath evaluation."""
+    first = next(row.iterchildren(L.MA_MON_HOC), None)
+    return leaf_string_value(first).strip() if first is not None else ""
+
+
 def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
     """Locate every slot; False (with a LAYOUT failure) when the skeleton is wrong."""
 
@@ -228,7 +248,7 @@ def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
     if one(du, L.THONG_TIN) is None or None in found.values() or bang_diem is None:
         return False
     for row in bang_diem.iterchildren(L.DIEM_TONG_KET):
-        code = str(_MA_MON_HOC(row)).strip()
+        code = _subject_code(row)
         if code in out.rows or row.get("Id") != L.mon_id(code):
             out.results.append(_fail("STRUCTURE.ID_MISPLACED", out.path(row)))
             return False
@@ -342,23 +362,50 @@ _VIOLATION_CODE = {
 
 
 def _shape(
-    sig: etree._Element, slot: Slot, ids: dict[str, etree._Element], out: StructureOutcome
+    sig: etree._Element,
+    slot: Slot,
+    ids: dict[str, etree._Element],
+    out: StructureOutcome,
+    canonical: Callable[[etree._Element], bytes] | None,
 ) -> ParsedSignature | None:
     """Read one in-slot Signature by the profile's rules; append the failure and return None
-    if it breaks one."""
+    if it breaks one.
+
+    With ``canonical`` (inclusive C14N 1.0 of an element, from the run's cache), a Signature of
+    the profile's exact shape is read in one pass from its canonical SignedInfo and Object
+    (:func:`~hocbaso.signature._internal.read_signature_exact`: the same parts, plus the
+    Object's facts and the proof the FORMAT step uses); any other goes through
+    :func:`~hocbaso.signature._internal.read_signature`, which names the rule broken."""
     path = f"{slot.path}/ds:Signature"
-    try:
-        parts = read_signature(
+    exact = (
+        read_signature_exact(
             sig,
             reference_id=slot.reference_id,
             object_id=slot.object_id,
+            signature_id=slot.signature_id,
             ids=ids,
             load_certificate=load_certificate_b64,
+            canonical=canonical,
         )
-    except ProfileViolation as v:
-        where = path if v.element is sig else out.path(v.element)
-        out.results.append(_fail(_VIOLATION_CODE[v.kind], where, slot, en=v.en, vi=v.vi))
-        return None
+        if canonical is not None
+        else None
+    )
+    facts = None
+    if exact is not None:
+        parts, facts = exact
+    else:
+        try:
+            parts = read_signature(
+                sig,
+                reference_id=slot.reference_id,
+                object_id=slot.object_id,
+                ids=ids,
+                load_certificate=load_certificate_b64,
+            )
+        except ProfileViolation as v:
+            where = path if v.element is sig else out.path(v.element)
+            out.results.append(_fail(_VIOLATION_CODE[v.kind], where, slot, en=v.en, vi=v.vi))
+            return None
     return ParsedSignature(
         slot=slot,
         element=sig,
@@ -366,27 +413,23 @@ def _shape(
         c14n_uri=parts.c14n_uri,
         c14n_prefixes=parts.c14n_prefixes,
         method_uri=parts.method_uri,
-        references=[
-            ParsedReference(
-                r.uri,
-                r.target,
-                r.transforms,
-                r.digest_uri,
-                r.digest_value,
-                r.element,
-                out.positions,
-            )
-            for r in parts.references
-        ],
+        references=parts.references,
         value=parts.value,
         leaf=parts.leaf,
         intermediates=parts.intermediates,
         path=path,
+        positions=out.positions,
+        object_facts=facts,
     )
 
 
-def check_structure(root: etree._Element, policy: VerificationPolicy) -> StructureOutcome:
-    """Step 3. ``fatal`` means the document is ambiguous and no signature may be checked."""
+def check_structure(
+    root: etree._Element,
+    policy: VerificationPolicy,
+    canonical: Callable[[etree._Element], bytes] | None = None,
+) -> StructureOutcome:
+    """Step 3. ``fatal`` means the document is ambiguous and no signature may be checked.
+    ``canonical``: see :func:`_shape`."""
     out = StructureOutcome()
     ids = _unique_ids(root, out)
     if ids is None or not _find_slots(root, out) or not _check_ids(ids, out):
@@ -427,7 +470,7 @@ def check_structure(root: etree._Element, policy: VerificationPolicy) -> Structu
                 _fail("STRUCTURE.REFERENCE_MISMATCH", slot.path, slot, en="(no such subject row)")
             )
             continue
-        parsed = _shape(sig, slot, ids, out)
+        parsed = _shape(sig, slot, ids, out, canonical)
         if parsed is not None:
             out.signatures.append(parsed)
     if not any(r.status is Status.FAIL for r in out.results):

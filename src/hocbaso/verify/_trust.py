@@ -21,9 +21,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -78,12 +79,18 @@ def _ca_policy() -> xv.ExtensionPolicy:
     )
 
 
+_T = TypeVar("_T")
+_MISSING = object()
+
+
 class _Runtime:
     """The per-process, unpicklable part of a trust store: the Store and the path cache."""
 
     def __init__(self, store: xv.Store) -> None:
         self.store = store
         self.cache: dict[tuple[str, tuple[str, ...], int], tuple[x509.Certificate, ...]] = {}
+        #: Step 5's findings per exact inputs (see :meth:`TrustStore.remembered`).
+        self.findings: dict[Hashable, Any] = {}
         self.lock = threading.Lock()
         self.ca_policy = _ca_policy()
         self.hits = 0
@@ -279,6 +286,26 @@ class TrustStore:
                 rt.cache.clear()
             rt.cache[key] = chain
         return PathOutcome(None, chain)
+
+    def remembered(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()``, once per ``key`` for this store's anchors: a bounded (cleared when
+        full, like the path cache), lock-guarded cache in the per-process runtime.
+
+        ``key`` must hold everything ``compute`` depends on besides the anchors, as exact
+        values (DER bytes, CRL digests, times, switches), so that a hit returns what computing
+        would (the verifier's step 5 keys its certificate findings so; a test checks that a
+        warm cache answers as a cold one)."""
+        rt = self._rt
+        found = rt.findings.get(key, _MISSING)
+        if found is not _MISSING:
+            rt.hits += 1
+            return cast(_T, found)
+        value = compute()
+        with rt.lock:
+            if len(rt.findings) >= self._max_cache:
+                rt.findings.clear()
+            rt.findings[key] = value
+        return value
 
     @staticmethod
     def check_key_usage(leaf: x509.Certificate) -> bool:

@@ -57,9 +57,10 @@ from hocbaso.signature._internal import (
     record_binding_in,
 )
 from hocbaso.tt22 import check_record
-from hocbaso.verify._certificates import identity_of, signer_summary
+from hocbaso.verify._certificates import der_of, identity_of, signer_summary
 from hocbaso.verify._codes import CODES, Status, Step
 from hocbaso.verify._crl import CrlSet
+from hocbaso.verify._format import schema_valid_fast
 from hocbaso.verify._notice import RevocationNotice
 from hocbaso.verify._policy import STRICT, VerificationPolicy
 from hocbaso.verify._report import (
@@ -119,19 +120,124 @@ _ID_PATH = {
 }
 
 
+#: What step 5 finds about a signature's certificates themselves: whether the path failed (no
+#: later check then), and each finding as (code, status, detail).
+_Findings = tuple[bool, tuple[tuple[str, Status, str], ...]]
+
+
+def _certificate_findings(
+    leaf: x509.Certificate,
+    intermediates: Sequence[x509.Certificate],
+    when: dt.datetime,
+    trust: TrustStore,
+    crls: CrlSet,
+    policy: VerificationPolicy,
+    at: dt.datetime,
+) -> _Findings:
+    """Path, key usage, key strength, extended key usage and revocation of one signature's
+    certificates at its signing time ``when`` (CRL freshness at ``at``).
+
+    A function of exactly what :func:`_check_certificate` keys it by in the trust store's
+    bounded cache (the anchors, the CRLs' SHA-256, the certificates' DER, both times and the
+    two policy switches read here), so a batch from one school pays one lookup per signature
+    for it; who the certificate names is checked against the record on every call."""
+    path = trust.validate(leaf, intermediates, when)
+    if path.code is not None:
+        return True, ((path.code, Status.FAIL, path.detail_en),)
+    out: list[tuple[str, Status, str]] = []
+    if not trust.check_key_usage(leaf):
+        out.append(("CERTIFICATE.KEY_USAGE", Status.FAIL, ""))
+    # The signer's own rules (hocbaso.signature._certrules): what it refuses, we refuse.
+    weak = trust.check_key_strength(leaf)
+    if weak is not None:
+        out.append(("CERTIFICATE.WEAK_KEY", Status.FAIL, f"({weak})"))
+    if not trust.check_extended_key_usage(leaf):
+        out.append(("CERTIFICATE.EXTENDED_KEY_USAGE", Status.FAIL, ""))
+    # Revocation of every non-anchor certificate of the path, by its issuer's CRL.
+    chain = path.chain
+    leaf_covered = False
+    for i, cert in enumerate(chain[:-1]):
+        st = crls.status(
+            cert, chain[i + 1], when, now=at, trust_signing_time=policy.trust_signing_time
+        )
+        if st.invalid:
+            out.append(("CERTIFICATE.CRL_INVALID", Status.WARN, ""))
+        if st.stale:
+            out.append(("CERTIFICATE.CRL_STALE", Status.WARN, ""))
+        if st.code is not None:
+            out.append((st.code, Status.FAIL, ""))
+        if i == 0:
+            leaf_covered = st.covered
+    if not leaf_covered:
+        if policy.require_crl:
+            status = Status.FAIL
+        elif crls:
+            status = Status.WARN
+        else:
+            status = Status.SKIP
+        out.append(("CERTIFICATE.REVOCATION_NOT_CHECKED", status, ""))
+    return False, tuple(out)
+
+
 def _check_certificate(
     ps: ParsedSignature,
     trust: TrustStore,
     crls: CrlSet,
     policy: VerificationPolicy,
     at: dt.datetime,
-) -> list[StepResult]:
+) -> Sequence[StepResult]:
     """Step 5 for one verified signature, at its signing time (CRL freshness at ``at``, the
-    verification time)."""
+    verification time).
+
+    The results are remembered in the trust store's bounded cache, keyed by everything they
+    are computed from: the findings' key of :func:`_certificate_findings`, the signing time's
+    UTC offset (a result shows the time as signed), the role, the slot's path, and the text the
+    identity is checked against (the personal ID, or the school code, read from the signed
+    element). The issuance with an issuer registry is computed every time (the registry is
+    not part of any key). Results are frozen, so a batch shares them."""
     assert ps.signing_time is not None and ps.signed_target is not None
+    role = ps.slot.role
+    when = ps.signing_time
+    registry = policy.issuer_registry
+    target = ps.references[0].target
+    if role is VaiTroKy.KY_PHAT_HANH:
+        text = _signed_text(target, _MA_TRUONG) if registry is not None else None
+    else:
+        text = _signed_text(target, _ID_PATH[role])
+    findings_key = (
+        crls.fingerprint,
+        der_of(ps.leaf),
+        tuple(der_of(c) for c in ps.intermediates),
+        when,
+        at,
+        policy.require_crl,
+        policy.trust_signing_time,
+    )
+
+    def compute() -> tuple[StepResult, ...]:
+        return _certificate_results(ps, trust, crls, policy, at, findings_key, text)
+
+    if role is VaiTroKy.KY_PHAT_HANH and registry is not None:
+        return compute()
+    return trust.remembered(
+        ("results", findings_key, when.utcoffset(), role, ps.path, text), compute
+    )
+
+
+def _certificate_results(
+    ps: ParsedSignature,
+    trust: TrustStore,
+    crls: CrlSet,
+    policy: VerificationPolicy,
+    at: dt.datetime,
+    findings_key: tuple[object, ...],
+    text: str | None,
+) -> tuple[StepResult, ...]:
+    """:func:`_check_certificate`'s results, computed (``text``: its identity text)."""
     role = ps.slot.role
     who = signer_summary(ps.leaf)
     when = ps.signing_time
+    assert when is not None
 
     def res(code: str, status: Status = Status.FAIL, detail: str = "") -> StepResult:
         return StepResult.of(
@@ -145,70 +251,41 @@ def _check_certificate(
             extra_vi=detail,
         )
 
-    out: list[StepResult] = []
-    path = trust.validate(ps.leaf, ps.intermediates, when)
-    if path.code is not None:
-        return [res(path.code, detail=path.detail_en)]
-    if not trust.check_key_usage(ps.leaf):
-        out.append(res("CERTIFICATE.KEY_USAGE"))
-    # The signer's own rules (hocbaso.signature._certrules): what it refuses, we refuse.
-    weak = trust.check_key_strength(ps.leaf)
-    if weak is not None:
-        out.append(res("CERTIFICATE.WEAK_KEY", detail=f"({weak})"))
-    if not trust.check_extended_key_usage(ps.leaf):
-        out.append(res("CERTIFICATE.EXTENDED_KEY_USAGE"))
-    # Revocation of every non-anchor certificate of the path, by its issuer's CRL.
-    chain = path.chain
-    leaf_covered = False
-    for i, cert in enumerate(chain[:-1]):
-        st = crls.status(
-            cert, chain[i + 1], when, now=at, trust_signing_time=policy.trust_signing_time
-        )
-        if st.invalid:
-            out.append(res("CERTIFICATE.CRL_INVALID", Status.WARN))
-        if st.stale:
-            out.append(res("CERTIFICATE.CRL_STALE", Status.WARN))
-        if st.code is not None:
-            out.append(res(st.code))
-        if i == 0:
-            leaf_covered = st.covered
-    if not leaf_covered:
-        if policy.require_crl:
-            out.append(res("CERTIFICATE.REVOCATION_NOT_CHECKED", Status.FAIL))
-        elif crls:
-            out.append(res("CERTIFICATE.REVOCATION_NOT_CHECKED", Status.WARN))
-        else:
-            out.append(res("CERTIFICATE.REVOCATION_NOT_CHECKED", Status.SKIP))
+    leaf, intermediates = ps.leaf, ps.intermediates
+    stop, findings = trust.remembered(
+        findings_key,
+        lambda: _certificate_findings(leaf, intermediates, when, trust, crls, policy, at),
+    )
+    out = [res(code, status, detail) for code, status, detail in findings]
+    if stop:
+        return tuple(out)
     ident = identity_of(ps.leaf)
     if role is VaiTroKy.KY_PHAT_HANH:
         if ident.holder is not HolderKind.ORGANISATION:
             out.append(res("CERTIFICATE.NOT_ORGANISATION"))
         else:
-            out.extend(_check_issuer(ps, ident, policy, res))
-    else:
-        expected = _signed_text(ps.references[0].target, _ID_PATH[role])
-        if not matches_record_id(ident, expected):
-            out.append(res("CERTIFICATE.IDENTITY_MISMATCH"))
+            out.extend(_check_issuer(ident, policy, text, res))
+    elif not matches_record_id(ident, text):
+        out.append(res("CERTIFICATE.IDENTITY_MISMATCH"))
     if not any(r.status is Status.FAIL for r in out):
         out.insert(0, res("CERTIFICATE.OK", Status.PASS))
-    return out
+    return tuple(out)
 
 
 _MA_TRUONG = (L.THONG_TIN, "THONG_TIN_TRUONG", "MA_TRUONG")
 
 
 def _check_issuer(
-    ps: ParsedSignature,
     ident: CertificateIdentity,
     policy: VerificationPolicy,
+    school: str | None,
     res: Callable[..., StepResult],
 ) -> list[StepResult]:
     """Step 5.6: the issuing organisation against the issuer registry, by the school code read
-    from the signed ``#data`` (string-value, like every identity in step 5)."""
+    from the signed ``#data`` (``school``: its string-value, like every identity in step 5)."""
     registry = policy.issuer_registry
     if registry is None:
         return [res("CERTIFICATE.ISSUER_NOT_MATCHED", Status.WARN)]
-    school = _signed_text(ps.references[0].target, _MA_TRUONG)
     allowed = registry.allows(school, ident.organisations) if school is not None else None
     if allowed is None:
         return [res("CERTIFICATE.SCHOOL_NOT_REGISTERED")]
@@ -494,28 +571,36 @@ def verify(
         return VerificationReport(tuple(results), packet_sha256=packet_sha256)
     results.append(StepResult.of("PARSE.OK", Status.PASS))
 
-    # 2. FORMAT
-    try:
-        validate(root)
-        results.append(StepResult.of("FORMAT.OK", Status.PASS))
-    except SchemaError as e:
-        results.append(StepResult.of("FORMAT.SCHEMA_INVALID", Status.FAIL, path=e.path))
-        for d in e.details[:20]:
-            results.append(
-                StepResult(
-                    d.code, Step.FORMAT, Status.FAIL, d.message_vi, d.message_en, path=d.path
-                )
-            )
-
-    # 3. STRUCTURE
-    structure = check_structure(root, policy)
+    # 3. STRUCTURE (before FORMAT, whose fast path reads the signatures step 3 parsed; the
+    # results are sorted by step, so the report is the same)
+    canon = CanonCache()
+    structure = check_structure(
+        root, policy, lambda el: canon.get(el, C14nMethod.C14N_10, [])
+    )
     results.extend(structure.results)
+
+    # 2. FORMAT: the data schema plus the proven signature shapes, else the full XSD
+    # (verify/_format.py says why the two agree).
+    if schema_valid_fast(structure, root):
+        results.append(StepResult.of("FORMAT.OK", Status.PASS))
+    else:
+        try:
+            validate(root)
+            results.append(StepResult.of("FORMAT.OK", Status.PASS))
+        except SchemaError as e:
+            results.append(StepResult.of("FORMAT.SCHEMA_INVALID", Status.FAIL, path=e.path))
+            for d in e.details[:20]:
+                results.append(
+                    StepResult(
+                        d.code, Step.FORMAT, Status.FAIL, d.message_vi, d.message_en, path=d.path
+                    )
+                )
+
     if structure.fatal:
         results.extend(_skipped(_LATER_STEPS))
         return VerificationReport(_sorted(results), packet_sha256=packet_sha256)
 
     # 4. SIGNATURE
-    canon = CanonCache()
     binding = record_binding_in(root)
     for ps in structure.signatures:
         results.extend(check_signature(ps, policy, canon, binding))

@@ -1,0 +1,346 @@
+"""The exact Signature shapes the XMLDSig schema accepts, proven without running it.
+
+The packet XSD validates every ``ds:Signature`` subtree against the XMLDSig schema (and, laxly,
+the signature-properties schema). The verifier's fast FORMAT step (``verify/_format.py``,
+docs/verification.md §speed) validates the rest of the packet with libxml2 and asks
+:func:`schema_shape` whether a Signature that the profile checker (:mod:`._profile_check`)
+already read has one of the exact shapes below, each of which the XMLDSig schema accepts:
+
+- ``Signature``: only the attribute ``Id`` (an ASCII NCName), exactly four child nodes
+  (``SignedInfo``, ``SignatureValue``, ``KeyInfo``, ``Object``; no comment, processing
+  instruction or entity), only XML white space between them;
+- ``SignedInfo`` and ``Object``: their inclusive C14N 1.0 bytes match one fixed grammar
+  (:data:`_SIGNED_INFO`, :data:`_OBJECT`). Canonical bytes show every element, attribute,
+  namespace declaration, character and processing instruction of a subtree (only comments are
+  dropped, which the schema ignores too), so matching them is matching the subtree: known
+  algorithm URIs, Reference URIs ``#`` + an NCName, digests in canonical base64, the signing time
+  a checked ``xs:dateTime`` with an offset of at most 14 hours, the record binding of the
+  signature-properties types;
+- ``SignatureValue`` and each ``X509Certificate``: no attribute, no child node, canonical
+  base64 (RFC 4648 alphabet and padding, zero trailing bits, no white space) as text;
+  ``KeyInfo``: no attribute, exactly one ``X509Data`` holding only ``X509Certificate``
+  elements, white space between them.
+
+Anything else answers None ("not proven"), and the caller runs the full XSD. The ``Object``
+grammar captures the signing time and the record binding too: when it matched, both
+``Target`` attributes name the signature and no comment hides in the Object, they are exactly
+what :func:`signing_time_of` and :func:`record_binding_of` read from the tree (one pass instead
+of three; tests compare them).
+"""
+
+from __future__ import annotations
+
+import binascii
+import datetime as dt
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from lxml import etree
+
+from hocbaso.signature._algorithms import (
+    DSIG_NS,
+    SIGPROP_NS,
+    C14nMethod,
+    DigestMethod,
+    SignatureMethod,
+)
+from hocbaso.signature._profile import HocBaKy
+from hocbaso.signature._profile_check import (
+    MAX_KEYINFO_CERTIFICATES,
+    LoadedCertificate,
+    ReferenceParts,
+    SignatureParts,
+    leaf_and_chain,
+    usable_signing_time,
+)
+
+__all__ = ["ObjectFacts", "read_object", "read_signature_exact"]
+
+_D = f"{{{DSIG_NS}}}"
+_SIGNED_INFO_TAG = _D + "SignedInfo"
+_VALUE_TAG = _D + "SignatureValue"
+_KEY_INFO_TAG = _D + "KeyInfo"
+_OBJECT_TAG = _D + "Object"
+
+# -- the grammars of a SignedInfo and an Object, as inclusive C14N 1.0 bytes ------------------
+
+_WS = rb"[ \t\n]*"
+#: Canonical base64 (RFC 4648, padding, zero trailing bits, no white space): a subset of
+#: ``xs:base64Binary``'s lexical space.
+_B64 = (
+    rb"(?:[A-Za-z0-9+/]{4})*"
+    rb"(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?"
+)
+_NCNAME = rb"[A-Za-z_][A-Za-z0-9_.\-]*"
+_B64_FULL = re.compile(_B64.decode())
+_NCNAME_FULL = re.compile(_NCNAME.decode())
+#: Every Algorithm attribute must be one of these (absolute URIs without a character C14N
+#: escapes, so the canonical attribute text is the value): checked after the match.
+_ALGORITHMS = {
+    m.value.encode(): m.value
+    for methods in (C14nMethod, DigestMethod, SignatureMethod)
+    for m in methods
+}
+_ALGORITHM_GROUPS = ("c14n", "method", "tr1", "dm1", "tr2", "dm2")
+_UUID = rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_DATETIME = (
+    rb"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?"
+    rb"(?:Z|[+\-][0-9]{2}:[0-9]{2})"
+)
+_SP = re.escape(SIGPROP_NS.encode())
+
+
+def _grammar(template: bytes, prefix: bytes) -> re.Pattern[bytes]:
+    decl = b' xmlns:ds="' if prefix else b' xmlns="'
+    text = (
+        template.replace(b"{P}", prefix)
+        .replace(b"{DECL}", decl + re.escape(DSIG_NS.encode()) + b'"')
+        .replace(b"{WS}", _WS)
+        .replace(b"{B64}", _B64)
+        .replace(b"{NCNAME}", _NCNAME)
+        .replace(b"{UUID}", _UUID)
+        .replace(b"{DATETIME}", _DATETIME)
+        .replace(b"{SP}", _SP)
+    )
+    return re.compile(text)
+
+
+_REFERENCE = (
+    b'{WS}<{P}Reference URI="#(?P<uri%d>{NCNAME})">{WS}'
+    b'<{P}Transforms>{WS}<{P}Transform Algorithm="(?P<tr%d>[^"]*)"></{P}Transform>{WS}'
+    b"</{P}Transforms>{WS}"
+    b'<{P}DigestMethod Algorithm="(?P<dm%d>[^"]*)"></{P}DigestMethod>{WS}'
+    b"<{P}DigestValue>(?P<dv%d>{B64})</{P}DigestValue>{WS}</{P}Reference>"
+)
+#: The profile's SignedInfo: two References, one Transform each (what the signer writes).
+_SIGNED_INFO_TEMPLATE = (
+    b"<{P}SignedInfo{DECL}>{WS}"
+    b'<{P}CanonicalizationMethod Algorithm="(?P<c14n>[^"]*)"></{P}CanonicalizationMethod>{WS}'
+    b'<{P}SignatureMethod Algorithm="(?P<method>[^"]*)"></{P}SignatureMethod>'
+    + _REFERENCE.replace(b"%d", b"1")
+    + _REFERENCE.replace(b"%d", b"2")
+    + b"{WS}</{P}SignedInfo>"
+)
+_OBJECT_TEMPLATE = (
+    b'<{P}Object{DECL} Id="(?P<oid>{NCNAME})">{WS}<{P}SignatureProperties>{WS}'
+    b'<{P}SignatureProperty Target="#(?P<t1>{NCNAME})">{WS}'
+    b'<SigningTime xmlns="{SP}">(?P<time>{DATETIME})</SigningTime>{WS}'
+    b"</{P}SignatureProperty>{WS}"
+    b'<{P}SignatureProperty Target="#(?P<t2>{NCNAME})">{WS}'
+    b'<HocBaKy xmlns="{SP}">{WS}<MA_DINH_DANH_HOC_BA>(?P<ident>{UUID})</MA_DINH_DANH_HOC_BA>'
+    b"{WS}<PHIEN_BAN>(?P<version>[1-9][0-9]{0,8})</PHIEN_BAN>{WS}</HocBaKy>{WS}"
+    b"</{P}SignatureProperty>{WS}</{P}SignatureProperties>{WS}</{P}Object>"
+)
+#: Keyed by the Signature's prefix (None: the default namespace).
+_SIGNED_INFO = {
+    None: _grammar(_SIGNED_INFO_TEMPLATE, b""),
+    "ds": _grammar(_SIGNED_INFO_TEMPLATE, b"ds:"),
+}
+_OBJECT = {None: _grammar(_OBJECT_TEMPLATE, b""), "ds": _grammar(_OBJECT_TEMPLATE, b"ds:")}
+
+_MAX_OFFSET = dt.timedelta(hours=14)
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectFacts:
+    """What the signed ``Object`` says, read from its canonical bytes in one match: the signing
+    time (None when outside the accepted range, as ``signing_time_of`` gives) and the record
+    binding."""
+
+    signing_time: dt.datetime | None
+    binding: HocBaKy
+
+
+def read_object(
+    obj: etree._Element, canonical: bytes, prefix: str | None, signature_id: str
+) -> ObjectFacts | None:
+    """The facts of a signed ``Object`` from ``canonical``, its inclusive C14N 1.0 bytes, or
+    None when they do not have the one exact shape (then the tree readers decide).
+
+    C14N drops comments, which the tree readers do not ignore (a comment inside
+    ``SigningTime`` makes it unreadable there): an Object holding one is left to them."""
+    if next(obj.iter(etree.Comment), None) is not None:
+        return None
+    grammar = _OBJECT.get(prefix)
+    m = grammar.fullmatch(canonical) if grammar is not None else None
+    if m is None:
+        return None
+    sid = signature_id.encode()
+    if m["t1"] != sid or m["t2"] != sid:
+        return None
+    return _facts(m["time"], m["ident"], m["version"])
+
+
+#: Facts per exact (time, identifier, version) bytes: a record's 15 signatures name one
+#: record and a few times. Bounded, keyed by the very bytes they are computed from.
+_FACTS: dict[tuple[bytes, bytes, bytes], ObjectFacts | None] = {}
+_MAX_FACTS = 1024
+
+
+def _facts(time: bytes, ident: bytes, version: bytes) -> ObjectFacts | None:
+    key = (time, ident, version)
+    try:
+        return _FACTS[key]
+    except KeyError:
+        pass
+    facts: ObjectFacts | None = None
+    try:
+        when = dt.datetime.fromisoformat(time.decode())
+    except ValueError:
+        when = None
+    offset = when.utcoffset() if when is not None else None
+    if when is not None and offset is not None and abs(offset) <= _MAX_OFFSET:
+        facts = ObjectFacts(
+            when if usable_signing_time(when) else None,
+            HocBaKy(ident.decode(), str(int(version))),
+        )
+    with _LOCK:
+        if len(_FACTS) >= _MAX_FACTS:
+            _FACTS.clear()
+        _FACTS[key] = facts
+    return facts
+
+
+def _blank(text: str | None) -> bool:
+    return text is None or not text.strip(" \t\r\n")
+
+
+#: X509Certificate texts already found canonical base64 (the same few certificates recur in
+#: every record of a school): bounded, keyed by the exact text.
+_CANONICAL_TEXT: dict[str, bool] = {}
+_MAX_TEXTS = 4096
+_LOCK = threading.Lock()
+
+
+def _canonical_b64(text: str) -> bool:
+    found = _CANONICAL_TEXT.get(text)
+    if found is None:
+        found = bool(text.isascii() and _B64_FULL.fullmatch(text))
+        with _LOCK:
+            if len(_CANONICAL_TEXT) >= _MAX_TEXTS:
+                _CANONICAL_TEXT.clear()
+            _CANONICAL_TEXT[text] = found
+    return found
+
+
+def _key_info_exact(
+    key_info: etree._Element, load: Callable[[str], LoadedCertificate]
+) -> list[LoadedCertificate] | None:
+    """The certificates of a KeyInfo of the exact shape (no attribute, one ``X509Data`` of
+    ``X509Certificate`` elements in canonical base64, white space between them), loaded as
+    :func:`key_info_certificates` loads them; None for any other KeyInfo. Each text is read
+    once, for both the check and the load (its hash is then computed once)."""
+    if key_info.attrib or len(key_info) != 1 or not _blank(key_info.text):
+        return None
+    data = key_info[0]
+    if (
+        data.tag != _D + "X509Data"
+        or data.attrib
+        or not _blank(data.tail)
+        or not _blank(data.text)
+        or not 0 < len(data) <= MAX_KEYINFO_CERTIFICATES
+    ):
+        return None
+    certs: list[LoadedCertificate] = []
+    for cert in data:
+        if cert.tag != _D + "X509Certificate" or cert.attrib or len(cert) or not _blank(cert.tail):
+            return None
+        text = cert.text or ""
+        if not _canonical_b64(text):
+            return None
+        certs.append(load(text))
+    return certs
+
+
+def read_signature_exact(
+    sig: etree._Element,
+    *,
+    reference_id: str,
+    object_id: str,
+    signature_id: str,
+    ids: Mapping[str, etree._Element],
+    load_certificate: Callable[[str], LoadedCertificate],
+    canonical: Callable[[etree._Element], bytes],
+) -> tuple[SignatureParts, ObjectFacts] | None:
+    """:func:`read_signature`'s parts and the Object's facts, read in one pass, when ``sig``
+    has the exact shape of the module docstring (so the XMLDSig schema accepts it too); None
+    otherwise, and then :func:`read_signature` and the tree readers decide.
+
+    ``signature_id`` is the Id ``sig`` carries, ``canonical`` gives an element's inclusive
+    C14N 1.0 bytes (the caller's cache; an exception from it means "not this shape"). When
+    this returns parts, :func:`read_signature` returns equal parts (a test compares them):
+    the SignedInfo grammar pins the children read_signature walks, no comment hides in
+    SignedInfo (C14N drops comments; a comment would cut an element's ``.text``), and the
+    References, the value and the certificates are read by the same rules."""
+    if len(sig) != 4 or sig.keys() != ["Id"] or not _blank(sig.text):
+        return None
+    signed_info, value_el, key_info, obj = sig
+    if (
+        signed_info.tag != _SIGNED_INFO_TAG
+        or value_el.tag != _VALUE_TAG
+        or key_info.tag != _KEY_INFO_TAG
+        or obj.tag != _OBJECT_TAG
+        or not (
+            _blank(signed_info.tail)
+            and _blank(value_el.tail)
+            and _blank(key_info.tail)
+            and _blank(obj.tail)
+        )
+        or obj.get("Id") != object_id
+        or value_el.attrib
+        or len(value_el)
+        or _NCNAME_FULL.fullmatch(sig.get("Id") or "") is None
+    ):
+        return None
+    target = ids.get(reference_id)
+    grammar = _SIGNED_INFO.get(sig.prefix)
+    if target is None or grammar is None:
+        return None
+    try:
+        certs = _key_info_exact(key_info, load_certificate)
+        if certs is None:
+            return None
+        # Canonical base64: decodes strictly and encodes back to the very same text.
+        text = (value_el.text or "").encode("ascii")
+        value = binascii.a2b_base64(text, strict_mode=True)
+        if binascii.b2a_base64(value, newline=False) != text:
+            return None
+        m = grammar.fullmatch(canonical(signed_info))
+        if (
+            m is None
+            or m["uri1"] != reference_id.encode()
+            or m["uri2"] != object_id.encode()
+            or next(signed_info.iter(etree.Comment), None) is not None
+        ):
+            return None
+        # Every Algorithm one of the known URIs (str, as the tree gives it).
+        c14n, method, tr1, dm1, tr2, dm2 = (_ALGORITHMS[a] for a in m.group(*_ALGORITHM_GROUPS))
+        facts = read_object(obj, canonical(obj), sig.prefix, signature_id)
+        if facts is None:
+            return None
+        leaf, intermediates = leaf_and_chain(certs, key_info)
+        digest1 = binascii.a2b_base64(m["dv1"], strict_mode=True)
+        digest2 = binascii.a2b_base64(m["dv2"], strict_mode=True)
+    except Exception:  # not base64, an unknown URI, a C14N refusal, a certificate rule broken
+        return None
+    # The grammar matched and no comment hides in SignedInfo: its four children are
+    # CanonicalizationMethod, SignatureMethod and the two References.
+    references = [
+        ReferenceParts(f"#{reference_id}", target, [(tr1, [])], dm1, digest1, signed_info[2]),
+        ReferenceParts(f"#{object_id}", obj, [(tr2, [])], dm2, digest2, signed_info[3]),
+    ]
+    parts = SignatureParts(
+        element=sig,
+        signed_info=signed_info,
+        c14n_uri=c14n,
+        c14n_prefixes=[],
+        method_uri=method,
+        references=references,
+        value=value,
+        key_info=key_info,
+        leaf=leaf,
+        intermediates=intermediates,
+    )
+    return parts, facts
