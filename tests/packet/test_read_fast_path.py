@@ -4,8 +4,9 @@ same error (type, code, path and every detail), over generated records and mutat
 The fast path (docs/packet.md §Speed) is three changes, each checked here against what it
 replaced: the element walk (``_read_fast``, falling back to ``_read`` for anything unusual),
 ``validate`` answering libxml2's yes without building details, and the XSD's no-outer-space
-pattern written deterministically. The result word table of ``parse_ket_qua`` is checked
-against its general branch.
+pattern written deterministically. The result table of ``parse_ket_qua`` (every form the
+packet writes) is checked against its general branch, and the data block's children scan
+against ElementPath's ``find``.
 """
 
 from __future__ import annotations
