@@ -24,6 +24,7 @@ from typing import Any, Literal, TypeAlias, cast
 from lxml import etree
 
 from hocbaso.errors import ConfigurationError, ErrorDetail, SchemaError
+from hocbaso.packet import _layout as L
 from hocbaso.packet._input import PacketSource
 from hocbaso.packet._parser import parse_xml
 from hocbaso.packet._xsdgen import XSD_NAME
@@ -77,8 +78,8 @@ _UNIQUE: tuple[tuple[str, str, etree.XPath, etree.XPath], ...] = tuple(
         etree.XPath(f"{selector}/{field}/text()", smart_strings=False),
     )
     for selector, field in (
-        ("DU_LIEU_HOC_BA/BANG_DIEM/DIEM_TONG_KET", "MA_MON_HOC"),
-        ("DANH_SACH_THONG_TIN_KY/DANH_SACH_GVBM/GVBM", "@MA_MON_HOC"),
+        (f"{L.DU_LIEU}/{L.BANG_DIEM}/{L.DIEM_TONG_KET}", L.MA_MON_HOC),
+        (L.SLOT_PATHS[L.VaiTroKy.GVBM], f"@{L.ATTR_MA_MON}"),
     )
 )
 
