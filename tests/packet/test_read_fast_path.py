@@ -4,8 +4,9 @@ same error (type, code, path and every detail), over generated records and mutat
 The fast path (docs/packet.md §Speed) is three changes, each checked here against what it
 replaced: the element walk (``_read_fast``, falling back to ``_read`` for anything unusual),
 ``validate`` answering libxml2's yes without building details, and the XSD's no-outer-space
-pattern written deterministically. The result word table of ``parse_ket_qua`` is checked
-against its general branch.
+pattern written deterministically. The result table of ``parse_ket_qua`` (every form the
+packet writes) is checked against its general branch, and the data block's children scan
+against ElementPath's ``find``.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from hocbaso.errors import HocBaSoError, SchemaError
-from hocbaso.models import HocBa, Khoi
-from hocbaso.models._types import _NO_OUTER_SPACE, _parse_ket_qua
+from hocbaso.models import DanhGiaNhanXet, HocBa, Khoi
+from hocbaso.models._types import _EXACT, _NO_OUTER_SPACE, _parse_ket_qua, format_ket_qua
 from hocbaso.packet import from_xml, parse_xml, read_hoc_ba, to_xml
-from hocbaso.packet._codec import _read_hoc_ba_reference
+from hocbaso.packet._codec import _child, _read_hoc_ba_reference
 from hocbaso.packet._schema import iter_errors
 from hocbaso.testing import tao_hoc_ba
 from hocbaso.testing.strategies import hoc_ba
@@ -185,3 +186,42 @@ def test_result_word_table_equals_the_general_branch(word: str) -> None:
         assert fast.as_tuple() == general.as_tuple()
     else:
         assert fast is general
+
+
+def test_every_exact_result_is_the_general_branch_and_every_written_form_is_exact() -> None:
+    """The table ``_parse_ket_qua`` answers a packet's results from holds, for each text, the
+    very value the general branch (NFC, trim, regex) gives; and every result the writer
+    produces (``format_ket_qua``) is in it, so a packet's results never take the long way."""
+    for text, value in _EXACT.items():
+        general = _parse_ket_qua(f" {text}\n")
+        assert value == general and type(value) is type(general)
+        if isinstance(value, Decimal):
+            assert isinstance(general, Decimal) and value.as_tuple() == general.as_tuple()
+        else:
+            assert value is general
+    written = {format_ket_qua(Decimal(n) / 10) for n in range(101)}
+    written |= {format_ket_qua(m) for m in DanhGiaNhanXet} | {format_ket_qua("M")}
+    assert written == set(_EXACT)
+
+
+_CHILD_TAGS = st.sampled_from(
+    ["DU_LIEU_HOC_BA", "{urn:x}DU_LIEU_HOC_BA", "BANG_DIEM", "{urn:y}BANG_DIEM", "X", "#c", "#pi"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_CHILD_TAGS, max_size=6), st.sampled_from(["DU_LIEU_HOC_BA", "BANG_DIEM"]))
+def test_child_lookup_is_elementpath_find(tags: list[str], wanted: str) -> None:
+    """``_child`` (a C-level scan of the children) finds what ``find`` found: the first child
+    element of that name in no namespace, past comments, processing instructions and
+    namespaced elements of the same local name."""
+    parent = etree.Element("P")
+    for tag in tags:
+        if tag == "#c":
+            parent.append(etree.Comment("DU_LIEU_HOC_BA"))
+        elif tag == "#pi":
+            parent.append(etree.ProcessingInstruction("BANG_DIEM"))
+        else:
+            etree.SubElement(parent, tag)
+    expected = parent.find(wanted)
+    assert _child(parent, wanted) is expected

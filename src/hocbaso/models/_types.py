@@ -161,12 +161,20 @@ NamHoc = Annotated[
 Date = Annotated[date, Xsd("Ngay", "xs:date", (("pattern", r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),))]
 
 KHONG_DANH_GIA: Literal["M"] = "M"
-_DIGITS = frozenset("0123456789")
 _SCORE_RE = re.compile(r"^(10(\.0)?|[0-9](\.[0-9])?)$")
 #: The results written as words, by their exact (NFC, trimmed) text.
 _WORDS: dict[str, DanhGiaNhanXet | Literal["M"]] = {
     KHONG_DANH_GIA: KHONG_DANH_GIA,
     **{str(m.value): m for m in DanhGiaNhanXet},
+}
+#: Every result in the one form the packet writes (``0.0`` … ``10.0``, ``Đ``, ``CĐ``, ``M``),
+#: already parsed: a packet's results are read by one dictionary lookup. ``Decimal`` is
+#: immutable, so one shared instance per score is safe. Each entry is exactly what the general
+#: branch of :func:`_parse_ket_qua` gives for that text (tests/packet/test_read_fast_path.py).
+_EXACT: dict[str, Decimal | DanhGiaNhanXet | Literal["M"]] = {
+    **{f"{i}.{j}": Decimal(f"{i}.{j}") for i in range(10) for j in range(10)},
+    "10.0": Decimal("10.0"),
+    **_WORDS,
 }
 
 
@@ -194,11 +202,9 @@ def _parse_ket_qua(value: Any) -> Decimal | DanhGiaNhanXet | Literal["M"]:
     """:func:`parse_ket_qua` as the models' validator: pydantic's error type, which
     ``models/_base.py`` turns into ``ModelError`` with the field's path."""
     if type(value) is str:
-        if len(value) == 3 and value[1] == "." and _DIGITS.issuperset(value[::2]):
-            return Decimal(value)  # the packet's own form, e.g. "8.0": the common case
-        word = _WORDS.get(value)
-        if word is not None:  # "Đ", "CĐ" or "M" exactly as written: already clean
-            return word
+        exact = _EXACT.get(value)
+        if exact is not None:  # the packet's own form ("8.0", "Đ"): the common case
+            return exact
     if isinstance(value, DanhGiaNhanXet):
         return value
     if isinstance(value, float):

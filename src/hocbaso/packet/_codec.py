@@ -22,6 +22,7 @@ from hocbaso.packet import _layout as L
 from hocbaso.packet._input import PacketSource, type_name
 from hocbaso.packet._mapping import FieldPlan, plan, plan_by_tag
 from hocbaso.packet._parser import DEFAULT_LIMITS, ParseLimits, parse_xml
+from hocbaso.packet._schema import validate as _validate
 
 __all__ = ["from_xml", "read_hoc_ba", "to_element", "to_xml"]
 
@@ -289,16 +290,22 @@ def _read_fast(el: etree._Element, spec: _Spec) -> dict[str, Any] | None:
     return out
 
 
+def _child(element: etree._Element, tag: str) -> etree._Element | None:
+    """``element.find(tag)`` for a plain tag (the first child element of that name, in no
+    namespace), without ElementPath's parsing and cache: a C-level scan of the children."""
+    return next(element.iterchildren(tag), None)
+
+
 def _data_block(element: etree._Element) -> tuple[etree._Element, etree._Element]:
-    data = element if element.tag == L.DU_LIEU else element.find(L.DU_LIEU)
+    data = element if element.tag == L.DU_LIEU else _child(element, L.DU_LIEU)
     if data is None:
         raise PacketError(
             "The packet has no DU_LIEU_HOC_BA element",
             "Gói tin không có phần tử DU_LIEU_HOC_BA",
             code="PACKET.NO_DATA",
         )
-    thong_tin = data.find(L.THONG_TIN)
-    bang_diem = data.find(L.BANG_DIEM)
+    thong_tin = _child(data, L.THONG_TIN)
+    bang_diem = _child(data, L.BANG_DIEM)
     if thong_tin is None or bang_diem is None:
         raise PacketError(
             "The packet's data block is incomplete",
@@ -352,7 +359,5 @@ def from_xml(
     """
     root = parse_xml(data, limits=limits)
     if validate:
-        from hocbaso.packet._schema import validate as _validate
-
         _validate(root)
     return read_hoc_ba(root)

@@ -24,6 +24,7 @@ from typing import Any, Literal, TypeAlias, cast
 from lxml import etree
 
 from hocbaso.errors import ConfigurationError, ErrorDetail, SchemaError
+from hocbaso.packet import _layout as L
 from hocbaso.packet._input import PacketSource
 from hocbaso.packet._parser import parse_xml
 from hocbaso.packet._xsdgen import XSD_NAME
@@ -60,6 +61,74 @@ def _load_schema_doc(path: Path) -> etree._ElementTree:
 @cache
 def _lxml_schema() -> etree.XMLSchema:
     return etree.XMLSchema(_load_schema_doc(schema_path()))
+
+
+_XS = "{http://www.w3.org/2001/XMLSchema}"
+
+#: The schema's identity constraints, each as (selector, field) written in the XSD, and the
+#: XPath that gives the values libxml2 compares for it, from the element validated. The
+#: constraints are checked by these instead of libxml2's identity-constraint machinery, which
+#: cost ~15 µs of a record's ~70 µs check (tests/packet/test_schema_fast_path.py pins this
+#: table to the XSD, so a new constraint cannot go unchecked).
+_UNIQUE: tuple[tuple[str, str, etree.XPath, etree.XPath], ...] = tuple(
+    (
+        selector,
+        field,
+        etree.XPath(f"{selector}/{field}", smart_strings=False),
+        etree.XPath(f"{selector}/{field}/text()", smart_strings=False),
+    )
+    for selector, field in (
+        (f"{L.DU_LIEU}/{L.BANG_DIEM}/{L.DIEM_TONG_KET}", L.MA_MON_HOC),
+        (L.SLOT_PATHS[L.VaiTroKy.GVBM], f"@{L.ATTR_MA_MON}"),
+    )
+)
+
+
+@cache
+def _lxml_schema_without_unique() -> etree.XMLSchema:
+    """The bundled schema without its ``xs:unique`` constraints (loaded the same way, so its
+    imports resolve the same): every other rule, for :func:`_lxml_valid`."""
+    doc = _load_schema_doc(schema_path())
+    for unique in list(doc.getroot().iter(f"{_XS}unique")):
+        parent = unique.getparent()
+        assert parent is not None
+        parent.remove(unique)
+    return etree.XMLSchema(doc)
+
+
+def _unique_values_distinct(root: etree._Element) -> bool:
+    """Whether each constraint of ``_UNIQUE`` holds on ``root``, where that is certain; False
+    also when it is not (the caller then asks libxml2).
+
+    On a tree the rest of the schema accepts, each field is a ``MaMonHoc`` (an ``xs:string``
+    with a pattern, so never empty and compared as written, whitespace preserved): an
+    attribute, whose value is its text, or an element, whose value is its text when it has
+    exactly one text node. That is when the text nodes are as many as the fields (each has at
+    least one, being non-empty); otherwise (text split by a comment) this says False.
+    """
+    for _selector, _field, fields, texts in _UNIQUE:
+        found = fields(root)
+        assert isinstance(found, list)
+        if not found:
+            continue
+        values = found if isinstance(found[0], str) else texts(root)  # attribute: its value
+        assert isinstance(values, list)
+        if len(values) != len(found) or len(set(values)) != len(values):
+            return False
+    return True
+
+
+def _lxml_valid(root: etree._Element) -> bool:
+    """libxml2's yes or no for the bundled schema, cheaper: the schema without its identity
+    constraints, then those constraints checked here (``_unique_values_distinct``). A tree the
+    reduced schema refuses, the full one refuses too (it has every rule the reduced one has);
+    where the check here is not certain, libxml2 decides with the full schema. So the answer
+    is the full schema's, always (tests/packet/test_schema_fast_path.py)."""
+    if not _lxml_schema_without_unique().validate(root):
+        return False
+    if _unique_values_distinct(root):
+        return True
+    return bool(_lxml_schema().validate(root))
 
 
 @cache
@@ -282,7 +351,7 @@ def is_valid(
 ) -> bool:
     """Whether a packet matches the bundled XSD (a yes/no :func:`validate`, cheaper to ask)."""
     if engine == "lxml":
-        return bool(_lxml_schema().validate(_as_root(document)))
+        return _lxml_valid(_as_root(document))
     return next(iter_errors(document, engine=engine), None) is None
 
 
@@ -294,7 +363,7 @@ def validate(
         # A valid packet (the common case) needs only libxml2's yes; the coded details are
         # built (validating again) only when there is something to report.
         document = _as_root(document)
-        if _lxml_schema().validate(document):
+        if _lxml_valid(document):
             return
     details = tuple(iter_errors(document, engine=engine))
     if not details:
