@@ -118,19 +118,25 @@ def test_the_tail_is_cut_finer_so_workers_finish_together(
     assert all(r.steps[0].code == "PARSE.UNREADABLE" for r in reports)
 
 
-def test_a_cluster_sized_tail_never_goes_below_its_smallest_piece(
+def test_cluster_sized_chunks_ramp_up_and_the_tail_stops_at_four(
     trust: TrustStore, tmp_path: Path
 ) -> None:
-    """With Dask's chunks of 128 the tail shrinks to pieces of 4 records, not 1: a task costs
-    the client and the scheduler about a millisecond, a record about four (docs/scale.md);
-    only the very last piece holds what is left."""
+    """With Dask's chunks of 128 each worker starts on 16, 32 and 64 records (so it is not
+    idle while 10 MB of packets are shipped), and the tail shrinks to pieces of 4 records,
+    not 1: a task costs the client and the scheduler about a millisecond, a record about four
+    (docs/scale.md); only the very last piece holds what is left."""
     items = [str(tmp_path / f"missing-{i}.xml") for i in range(512)]
     executor = _Recording()
     list(verify_many(items, trust, executor=executor, at=AT, chunk_size=128))
     sizes = [len(c) for c in executor.chunks]
-    assert sizes[:2] == [128, 128]
-    assert sizes[2:] == [64, 48, 36, 27, 21, 15, 12, 9, 6, 5, 4, 4, 4, 1]
+    assert sizes[:6] == [16, 16, 32, 32, 64, 64]
+    assert sizes[6:] == [72, 54, 41, 31, 23, 17, 13, 10, 7, 5, 4, 4, 4, 3]
     assert [i for c in executor.chunks for i in c] == items
+    executor = _Recording()
+    list(verify_many(items * 4, trust, executor=executor, at=AT, chunk_size=128))
+    sizes = [len(c) for c in executor.chunks]
+    assert sizes[:6] == [16, 16, 32, 32, 64, 64] and 128 in sizes
+    assert max(sizes) == 128 and sum(sizes) == 2048
 
 
 @given(
