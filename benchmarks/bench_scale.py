@@ -35,6 +35,10 @@ from hocbaso.testing.pki import TEST_NOW, build_test_pki
 
 PER_FOLDER = 1000
 
+#: Runs the command and prints its peak RSS and its largest worker's, in MiB. Its own peak is
+#: the kernel's VmHWM of this program (``ru_maxrss`` of a forked process starts from the
+#: parent's size at the fork); the workers are forked from the command, so
+#: ``RUSAGE_CHILDREN`` is the command's size at the fork plus what a worker adds.
 WRAPPER = textwrap.dedent(
     """
     import json, resource, sys
@@ -44,9 +48,10 @@ WRAPPER = textwrap.dedent(
         main(sys.argv[1:])
     except SystemExit as exc:
         code = exc.code
-    mib = lambda who: resource.getrusage(who).ru_maxrss / 1024
-    print(json.dumps({"self": mib(resource.RUSAGE_SELF),
-                      "children": mib(resource.RUSAGE_CHILDREN)}), file=sys.stderr)
+    with open("/proc/self/status", encoding="ascii") as fh:
+        hwm = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"self": hwm / 1024, "children": children / 1024}), file=sys.stderr)
     sys.exit(code)
     """
 )

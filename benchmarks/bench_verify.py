@@ -48,7 +48,14 @@ from hocbaso.signature import C14nMethod, canonicalize
 from hocbaso.signature._internal import DSIG_NS
 from hocbaso.testing import tao_hoc_ba
 from hocbaso.testing.pki import TEST_NOW, build_test_pki
-from hocbaso.verify import CrlSet, TrustStore, dask_executor, verify, verify_many
+from hocbaso.verify import (
+    DASK_WORKER_CONFIG,
+    CrlSet,
+    TrustStore,
+    dask_executor,
+    verify,
+    verify_many,
+)
 
 D = f"{{{DSIG_NS}}}"
 
@@ -187,10 +194,10 @@ def _dask_client() -> Any:
     import dask
     from distributed import Client, LocalCluster
 
-    # Workers as docs/scale.md deploys them: Dask's statistical profiler off (it samples each
-    # worker's stack a hundred times a second: about 4 % of a verification worker here). The
-    # nannies hand this configuration to the worker processes they start.
-    with dask.config.set({"distributed.worker.profile.enabled": False}):
+    # Workers as docs/scale.md deploys them: Dask's housekeeping (statistical profiler,
+    # 20 ms health tick, system and memory monitors) off or slowed, hocbaso's
+    # DASK_WORKER_CONFIG. The nannies hand this configuration to the workers they start.
+    with dask.config.set(dict(DASK_WORKER_CONFIG)):
         cluster = LocalCluster(
             n_workers=2,
             threads_per_worker=1,

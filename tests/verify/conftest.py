@@ -67,9 +67,27 @@ def dask_client() -> Iterator[Any]:
     """One Dask ``LocalCluster`` for the whole session: 2 worker processes of 1 thread, on
     loopback only (the HTTP server on a free port; no dashboard: bokeh is not installed),
     logs silenced. Started on first use (about 2-4 s) and closed at the end of the session."""
-    from distributed import Client, LocalCluster
+    import dask.config
+    from distributed import Client
 
-    cluster = LocalCluster(
+    from hocbaso.verify import DASK_WORKER_CONFIG
+
+    # Workers as docs/scale.md deploys them (Dask's housekeeping off); the nannies hand the
+    # configuration in force here to the worker processes they start.
+    with dask.config.set(dict(DASK_WORKER_CONFIG)):
+        cluster = _local_cluster()
+    client = Client(cluster, set_as_default=False)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+def _local_cluster() -> Any:
+    from distributed import LocalCluster
+
+    return LocalCluster(
         n_workers=2,
         threads_per_worker=1,
         processes=True,
@@ -81,9 +99,3 @@ def dask_client() -> Iterator[Any]:
         silence_logs=logging.CRITICAL,
         worker_dashboard_address=None,
     )
-    client = Client(cluster, set_as_default=False)
-    try:
-        yield client
-    finally:
-        client.close()
-        cluster.close()

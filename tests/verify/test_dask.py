@@ -16,7 +16,14 @@ from click.testing import CliRunner
 from hocbaso.cli._main import cli
 from hocbaso.errors import VerificationInputError
 from hocbaso.testing.pki import TestPKI
-from hocbaso.verify import CrlSet, TrustStore, dask_executor, verify_many
+from hocbaso.verify import (
+    DASK_WORKER_CONFIG,
+    CrlSet,
+    TrustStore,
+    dask_environment,
+    dask_executor,
+    verify_many,
+)
 from hocbaso.verify._report import _UNSET
 
 from .conftest import mv
@@ -116,3 +123,43 @@ def test_pickled_settings_and_reports_cross_the_cluster(
     assert len(pickle.dumps(report)) < len(eager)
     back = dask_client.submit(lambda r: r, report, pure=False).result()
     assert back == report and back.record == report.record
+
+
+def test_worker_settings_survive_the_environment_round_trip() -> None:
+    """``dask_environment()`` is what docs/scale.md tells operators to export: read back the
+    way Dask reads its environment, every variable gives the setting and the typed value of
+    ``DASK_WORKER_CONFIG`` (``False`` a boolean, ``1s`` a duration string)."""
+    import dask.config
+
+    env = dask_environment()
+    assert len(env) == len(DASK_WORKER_CONFIG)
+    merged = dask.config.merge(dask.config.config, dask.config.collect_env(env))
+    for key, value in DASK_WORKER_CONFIG.items():
+        got = dask.config.get(key, config=merged)
+        assert got == value and type(got) is type(value), key
+
+
+def test_docs_export_exactly_the_worker_settings() -> None:
+    """The worker start-up lines in docs/scale.md are the library's own settings, no more and
+    no less (so the recommendation and the benchmark's cluster cannot drift apart)."""
+    text = (Path(__file__).parents[2] / "docs" / "scale.md").read_text(encoding="utf-8")
+    exported = dict(
+        line.removeprefix("export ").split("=", 1)
+        for line in text.splitlines()
+        if line.startswith("export DASK_")
+    )
+    assert exported == dask_environment()
+
+
+def test_the_local_cluster_workers_run_with_the_worker_settings(dask_client: Any) -> None:
+    """A ``LocalCluster`` started inside ``dask.config.set(DASK_WORKER_CONFIG)`` hands the
+    settings to its worker processes (through the nannies), as the benchmark relies on."""
+
+    def settings() -> dict[str, Any]:
+        import dask.config
+
+        return {key: dask.config.get(key) for key in DASK_WORKER_CONFIG}
+
+    per_worker = dask_client.run(settings)
+    assert len(per_worker) == 2
+    assert all(got == dict(DASK_WORKER_CONFIG) for got in per_worker.values())

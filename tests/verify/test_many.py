@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import pickle
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from hocbaso.verify import STRICT, CrlSet, TrustStore, verify, verify_many
-from hocbaso.verify._many import _Settings
+from hocbaso.verify._many import _Settings, _tail_piece
 
 from .conftest import mv
 
@@ -102,12 +106,57 @@ def test_the_tail_is_cut_finer_so_workers_finish_together(
     trust: TrustStore, tmp_path: Path
 ) -> None:
     """Full chunks while the input lasts; its last items (the look-ahead of one chunk per
-    worker) in pieces of a quarter of a worker's share: on a small batch a whole last chunk on
-    one worker would leave the other idle (docs/scale.md). Order and count are unchanged."""
+    worker) in shrinking pieces, each half a worker's share of what remains: on a small batch
+    a whole last chunk on one worker would leave the other idle (docs/scale.md). Order and
+    count are unchanged."""
     items = [str(tmp_path / f"missing-{i}.xml") for i in range(96)]  # each fails at once
     executor = _Recording()
     reports = list(verify_many(items, trust, executor=executor, at=AT, chunk_size=8))
-    assert [len(c) for c in executor.chunks] == [8] * 10 + [2] * 8
+    assert [len(c) for c in executor.chunks] == [8] * 10 + [4, 3, 3, 2, 1, 1, 1, 1]
     assert [i for c in executor.chunks for i in c] == items
     assert len(reports) == 96
     assert all(r.steps[0].code == "PARSE.UNREADABLE" for r in reports)
+
+
+def test_cluster_sized_chunks_ramp_up_and_the_tail_stops_at_four(
+    trust: TrustStore, tmp_path: Path
+) -> None:
+    """With Dask's chunks of 128 each worker starts on 16, 32 and 64 records (so it is not
+    idle while 10 MB of packets are shipped), and the tail shrinks to pieces of 4 records,
+    not 1: a task costs the client and the scheduler about a millisecond, a record about four
+    (docs/scale.md); only the very last piece holds what is left."""
+    items = [str(tmp_path / f"missing-{i}.xml") for i in range(512)]
+    executor = _Recording()
+    list(verify_many(items, trust, executor=executor, at=AT, chunk_size=128))
+    sizes = [len(c) for c in executor.chunks]
+    assert sizes[:6] == [16, 16, 32, 32, 64, 64]
+    assert sizes[6:] == [72, 54, 41, 31, 23, 17, 13, 10, 7, 5, 4, 4, 4, 3]
+    assert [i for c in executor.chunks for i in c] == items
+    executor = _Recording()
+    list(verify_many(items * 4, trust, executor=executor, at=AT, chunk_size=128))
+    sizes = [len(c) for c in executor.chunks]
+    assert sizes[:6] == [16, 16, 32, 32, 64, 64] and 128 in sizes
+    assert max(sizes) == 128 and sum(sizes) == 2048
+
+
+@given(
+    remaining=st.integers(min_value=1, max_value=5000),
+    workers=st.integers(min_value=1, max_value=64),
+    chunk_size=st.integers(min_value=1, max_value=512),
+)
+def test_tail_pieces_cover_the_rest_and_only_shrink(
+    remaining: int, workers: int, chunk_size: int
+) -> None:
+    """Whatever the sizes: the pieces add up to what was left, none is empty or larger than a
+    chunk, and each is no larger than the one before (the workers finish on small pieces)."""
+    smallest = max(1, chunk_size // 32)
+    pieces: list[int] = []
+    left = remaining
+    while left:
+        piece = _tail_piece(left, workers, chunk_size, smallest)
+        assert 1 <= piece <= min(left, chunk_size)
+        pieces.append(piece)
+        left -= piece
+    assert sum(pieces) == remaining
+    assert all(a >= b for a, b in itertools.pairwise(pieces))
+    assert pieces[-1] <= smallest

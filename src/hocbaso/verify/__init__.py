@@ -10,7 +10,7 @@ algorithm and of every code; ``docs/scale.md`` shows national-scale runs.
 
 from hocbaso.verify._codes import CODES, CodeInfo, Status, Step
 from hocbaso.verify._crl import CrlSet
-from hocbaso.verify._dask import dask_executor
+from hocbaso.verify._dask import DASK_WORKER_CONFIG, dask_environment, dask_executor
 from hocbaso.verify._many import read_packet_file, verify_many
 from hocbaso.verify._notice import RevocationNotice
 from hocbaso.verify._policy import LEGACY, STRICT, VerificationPolicy
@@ -21,6 +21,7 @@ from hocbaso.verify._verify import verify
 
 __all__ = [
     "CODES",
+    "DASK_WORKER_CONFIG",
     "LEGACY",
     "STRICT",
     "CodeInfo",
@@ -33,6 +34,7 @@ __all__ = [
     "TrustStore",
     "VerificationPolicy",
     "VerificationReport",
+    "dask_environment",
     "dask_executor",
     "load_issuer_registry",
     "read_packet_file",

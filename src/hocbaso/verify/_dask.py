@@ -12,13 +12,50 @@ imports without Dask: ``distributed`` is imported only when this function is cal
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Executor
+from types import MappingProxyType
 from typing import Any
 
 from hocbaso.errors import VerificationInputError
 
-__all__ = ["dask_executor"]
+__all__ = ["DASK_WORKER_CONFIG", "dask_environment", "dask_executor"]
+
+#: Dask settings for the processes of a verification cluster (docs/scale.md, "A cluster of N
+#: machines"). A verification task is minutes of pure CPU per chunk, so Dask's background
+#: housekeeping buys nothing and costs the workers: the statistical profiler samples every
+#: worker's stack 100 times a second, the event-loop health tick wakes every server 50 times
+#: a second, the system monitor (and its GIL sampler) twice a second, the memory monitor ten
+#: times. Measured on a 2-vCPU LocalCluster they took several per cent of the CPU the workers
+#: need (docs/scale.md gives the figures). None of them is a safety check: the memory monitor
+#: still pauses or restarts a worker that outgrows its limit, once a second instead of ten
+#: times (verification memory is flat, docs/scale.md §memory). Settings are read when a
+#: server starts, so they go in the environment of ``dask scheduler`` / ``dask worker``
+#: (:func:`dask_environment`) or in ``dask.config.set`` around a ``LocalCluster``.
+DASK_WORKER_CONFIG: Mapping[str, bool | str] = MappingProxyType(
+    {
+        "distributed.worker.profile.enabled": False,
+        "distributed.admin.tick.interval": "1s",
+        "distributed.admin.system-monitor.interval": "5s",
+        "distributed.admin.system-monitor.gil.enabled": False,
+        "distributed.worker.memory.monitor-interval": "1s",
+    }
+)
+
+
+def dask_environment() -> dict[str, str]:
+    """:data:`DASK_WORKER_CONFIG` as environment variables (``DASK_DISTRIBUTED__…``).
+
+    Dask reads ``DASK_`` variables at import, with ``__`` between levels; the values are
+    parsed as YAML literals, so ``False`` and ``1s`` arrive as a boolean and a duration.
+    docs/scale.md prints them for a worker's start-up script (a test keeps the two equal).
+    """
+    return {
+        "DASK_" + "__".join(part.upper().replace("-", "_") for part in key.split(".")): (
+            str(value)
+        )
+        for key, value in DASK_WORKER_CONFIG.items()
+    }
 
 
 @contextlib.contextmanager

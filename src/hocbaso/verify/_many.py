@@ -207,8 +207,9 @@ def verify_many(
     the client and the scheduler about a millisecond: docs/scale.md); at most
     ``max_in_flight`` chunks (default 4 per worker) are submitted and not yet yielded, and at
     most one chunk per worker is read ahead, so memory stays flat for any number of items;
-    finished chunks at the head are yielded as soon as they are done.
-    The last items of the input are cut into smaller chunks so the workers finish together.
+    finished chunks at the head are yielded as soon as they are done. Large chunks start
+    small (an eighth, a quarter, a half) so workers begin at once, and the last items of the
+    input go out in shrinking pieces so the workers finish together.
     """
     if isinstance(items, bytes | bytearray | memoryview | str):
         raise VerificationInputError(
@@ -255,21 +256,36 @@ def verify_many(
             chunk = [buffer.popleft() for _ in range(min(size, len(buffer)))]
             pending.append((pool.submit(_verify_chunk, chunk, settings), len(chunk)))
 
+        # Ramp-up: with large chunks (a cluster's 128 records, about 10 MB of packets) the
+        # workers would wait for a whole first chunk to be shipped before verifying anything;
+        # the first chunks of each worker are an eighth, a quarter and a half of a chunk.
+        ramp = deque(
+            chunk_size >> shift
+            for shift in (3, 2, 1)
+            for _ in range(int(workers))
+            if chunk_size >= _RAMP_FROM
+        )
         for item in items:
             buffer.append(item)
-            if len(buffer) >= chunk_size + ahead:
-                submit(chunk_size)
+            size = ramp[0] if ramp else chunk_size
+            if len(buffer) >= size + ahead:
+                if ramp:
+                    ramp.popleft()
+                submit(size)
                 while len(pending) >= limit:
                     yield from _results(*pending.popleft())
                 # Stream: hand back what is already done at the head, without waiting for
                 # the window to fill (a JSON Lines output then grows as work completes).
                 while pending and pending[0][0].done():
                     yield from _results(*pending.popleft())
-        # The tail: what is left (fewer than chunk_size + ahead items) goes in chunks of about
-        # a quarter of each worker's share, still bounded by the window.
-        piece = max(1, min(chunk_size, -(-len(buffer) // (4 * int(workers)))))
+        # The tail: what is left (fewer than chunk_size + ahead items) goes in shrinking
+        # pieces, each a half of one worker's share of what remains ("guided" scheduling), so
+        # the last pieces are small and the workers finish within a few records of each
+        # other; never below ``smallest`` (a cluster's per-task cost stays a small fraction),
+        # still bounded by the window.
+        smallest = max(1, chunk_size // 32)
         while buffer:
-            submit(piece)
+            submit(_tail_piece(len(buffer), int(workers), chunk_size, smallest))
             while len(pending) >= limit:
                 yield from _results(*pending.popleft())
         while pending:
@@ -279,6 +295,15 @@ def verify_many(
             f.cancel()
         if own:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+#: Chunks at least this large start with smaller ones (ramp-up); a chunk of 8 ships at once.
+_RAMP_FROM = 64
+
+
+def _tail_piece(remaining: int, workers: int, chunk_size: int, smallest: int) -> int:
+    """The next tail piece: half a worker's share of ``remaining``, within [smallest, chunk]."""
+    return max(1, min(remaining, chunk_size, max(smallest, -(-remaining // (2 * workers)))))
 
 
 def _results(future: Future[list[VerificationReport]], n: int) -> list[VerificationReport]:
