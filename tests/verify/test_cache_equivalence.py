@@ -63,8 +63,7 @@ def test_certificate_memo_equals_computing(pki: TestPKI) -> None:
             assert certs.identity_of(c) == certificate_identity(c)
             assert certs.fingerprint(c) == hashlib.sha256(c.public_bytes(Encoding.DER)).hexdigest()
             assert certs.names(c) == (c.subject.public_bytes(), c.issuer.public_bytes())
-        # a second object for the same DER gives the same values (load_certificate returns the
-        # object parsed first; a fresh object gets an entry of its own)
+        # a second object for the same DER shares the entry; it stands for the same bytes
         again = certs.load_certificate(c.public_bytes(Encoding.DER))
         assert certs.identity_of(again) == certs.identity_of(c)
 

@@ -4,9 +4,8 @@ Records from one school carry the same few certificates over and over (the teach
 school's, the CA's), so parsing each DER once and remembering what is derived from it (names,
 fingerprint, identity, validity window, the checks of step 5) removes most certificate cost from
 a batch. Every cache here is per process, bounded (cleared when full) and keyed by exact bytes:
-the base64 text or DER of a certificate, or the certificate object itself (by identity, the
-entry holding the object; certificates are parsed once per DER, so one DER is one object).
-Identity is read with the signing core's rule, so signer and verifier agree on who a
+the base64 text or DER of a certificate, or the certificate itself (which hashes and compares by
+its DER). Identity is read with the signing core's rule, so signer and verifier agree on who a
 certificate names (docs/verification.md §2 step 5).
 """
 
@@ -44,13 +43,10 @@ _DER = Encoding.DER
 
 _MAX_CACHE = 8192
 _BY_DER: dict[bytes, x509.Certificate] = {}
-#: id(certificate) -> (that certificate, its derived values by name). Hashing a
-#: ``Certificate`` hashes its DER (~2 µs, and step 5 asks for a few values per signature),
-#: hashing an ``int`` costs nanoseconds. The entry holds the certificate itself, so while it
-#: exists no other object can have that id, and a hit is checked with ``is``: an entry found is
-#: always the very certificate whose values were stored with it (a certificate is immutable,
-#: its values pure functions of its DER).
-_DERIVED: dict[int, tuple[x509.Certificate, dict[str, Any]]] = {}
+#: certificate -> derived values by name. Keyed by the certificate itself: ``Certificate``
+#: hashes and compares by its DER, so two objects for the same bytes share an entry and a
+#: different certificate can never be taken for a recycled object.
+_DERIVED: dict[x509.Certificate, dict[str, Any]] = {}
 
 
 def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
@@ -59,13 +55,27 @@ def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
     cache[key] = value
 
 
+#: The certificates met last, most recent first, with their entry of :data:`_DERIVED`. Hashing
+#: a ``Certificate`` hashes its DER (~2 µs, and a record's check asks ~200 times); comparing
+#: with ``is`` against the objects held here costs nanoseconds. Holding them keeps each object
+#: alive, so an object found here is the very certificate whose values were stored with it.
+_RECENT: list[tuple[x509.Certificate, dict[str, Any]]] = []
+_MAX_RECENT = 32
+
+
 def memo(cert: x509.Certificate, name: str, compute: Callable[[x509.Certificate], Any]) -> Any:
     """``compute(cert)``, once per process per certificate and ``name``."""
-    found = _DERIVED.get(id(cert))
-    if found is None or found[0] is not cert:
-        found = (cert, {})
-        _remember(_DERIVED, id(cert), found)
-    values = found[1]
+    for held, values in _RECENT:  # noqa: B007 - the entry found is used after the loop
+        if held is cert:
+            break
+    else:
+        found = _DERIVED.get(cert)
+        if found is None:
+            found = {}
+            _remember(_DERIVED, cert, found)
+        values = found
+        _RECENT.insert(0, (cert, values))
+        del _RECENT[_MAX_RECENT:]
     if name not in values:
         values[name] = compute(cert)
     return values[name]
@@ -173,8 +183,6 @@ def valid_at(cert: x509.Certificate, t: dt.datetime) -> str | None:
     if t > window[1]:
         return "CERTIFICATE.EXPIRED"
     return None
-
-
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
