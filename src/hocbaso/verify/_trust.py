@@ -103,7 +103,7 @@ class _Runtime:
         self.cache: dict[
             tuple[bytes, tuple[bytes, ...]], tuple[tuple[x509.Certificate, ...], int, int]
         ] = {}
-        #: Step 5's findings per exact inputs (see :meth:`TrustStore.remembered`).
+        #: Step 5's time-independent facts per exact inputs (see :meth:`TrustStore.remembered`).
         self.findings: dict[Hashable, Any] = {}
         self.lock = threading.Lock()
         self.ca_policy = _ca_policy()
@@ -321,9 +321,10 @@ class TrustStore:
         full, like the path cache), lock-guarded cache in the per-process runtime.
 
         ``key`` must hold everything ``compute`` depends on besides the anchors, as exact
-        values (DER bytes, CRL digests, times, switches), so that a hit returns what computing
-        would (the verifier's step 5 keys its certificate findings so; a test checks that a
-        warm cache answers as a cold one)."""
+        values (DER bytes, CRL digests, switches), so that a hit returns what computing would
+        (the verifier's step 5 keys its time-independent certificate facts so, by the CRLs'
+        digests and the certificates' DER; tests check that a warm cache answers as a cold
+        one)."""
         rt = self._rt
         found = rt.findings.get(key, _MISSING)
         if found is not _MISSING:
