@@ -32,9 +32,11 @@ __all__ = [
     "load_certificate",
     "load_certificate_b64",
     "memo",
+    "micros",
     "names",
     "signer_summary",
     "valid_at",
+    "window_micros",
 ]
 
 _DER = Encoding.DER
@@ -183,3 +185,23 @@ def valid_at(cert: x509.Certificate, t: dt.datetime) -> str | None:
     return None
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_ONE_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def micros(t: dt.datetime) -> int:
+    """An aware time as whole microseconds since 1970 UTC: exactly the instant a ``datetime``
+    holds (its resolution is one microsecond), so comparing two of these integers gives what
+    comparing the two datetimes gives, at a fraction of the cost (step 5 compares a signing
+    time with a dozen bounds per signature)."""
+    return (t - _EPOCH) // _ONE_MICROSECOND
+
+
+def window_micros(cert: x509.Certificate) -> tuple[int, int]:
+    """``cert``'s notBefore and notAfter as :func:`micros` (once per certificate)."""
+    found: tuple[int, int] = memo(
+        cert,
+        "window_us",
+        lambda c: (micros(c.not_valid_before_utc), micros(c.not_valid_after_utc)),
+    )
+    return found

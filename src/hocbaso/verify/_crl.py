@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from hocbaso.errors import VerificationInputError
-from hocbaso.verify._certificates import as_utc, fingerprint, names
+from hocbaso.verify._certificates import as_utc, fingerprint, micros, names
 
-__all__ = ["COMPROMISE_REASONS", "CrlSet", "CrlStatus"]
+__all__ = ["COMPROMISE_REASONS", "CrlFact", "CrlSet", "CrlStatus", "judge_crls"]
 
 _PEM_CRL = re.compile(rb"-----BEGIN X509 CRL-----\s+.*?-----END X509 CRL-----", re.DOTALL)
 _DER = Encoding.DER
@@ -65,15 +65,6 @@ def _reason(entry: x509.RevokedCertificate) -> x509.ReasonFlags | None:
         return None
 
 
-def _fresh(crl: x509.CertificateRevocationList, now: dt.datetime | None) -> bool:
-    """Whether ``crl`` is still current at ``now`` (no ``now``: not judged). A CRL without
-    nextUpdate cannot show it is current."""
-    if now is None:
-        return True
-    next_update = crl.next_update_utc
-    return next_update is not None and now <= next_update
-
-
 @dataclass(frozen=True, slots=True)
 class CrlStatus:
     """What the supplied CRLs say about one certificate (:meth:`CrlSet.status`).
@@ -91,6 +82,41 @@ class CrlStatus:
     stale: bool
 
 
+#: What one CRL of an issuer says about one certificate, independent of any time: whether its
+#: signature verifies with the issuer's key, its nextUpdate (:func:`micros`; ``None``: absent)
+#: and, if it lists the certificate, (revocation date in :func:`micros`, whether the reason is
+#: one of :data:`COMPROMISE_REASONS`).
+CrlFact = tuple[bool, int | None, tuple[int, bool] | None]
+
+
+def judge_crls(
+    facts: tuple[CrlFact, ...], at: int, now: int | None, trust_signing_time: bool
+) -> tuple[str | None, bool, bool, bool]:
+    """:meth:`CrlSet.status` as ``(code, covered, invalid, stale)`` from the facts of the
+    issuer's CRLs (in the set's order), at the signing time ``at`` and verification time
+    ``now`` (both :func:`micros`; ``now`` ``None``: freshness not judged). The only
+    time-dependent part of the revocation check: a handful of integer comparisons."""
+    covered = invalid = stale = False
+    later: str | None = None
+    for ok, next_update, found in facts:
+        if not ok:
+            invalid = True
+            continue
+        # A CRL without nextUpdate cannot show it is current.
+        if now is None or (next_update is not None and now <= next_update):
+            covered = True
+        else:
+            stale = True
+        if found is None:
+            continue
+        revoked_at, compromise = found
+        if revoked_at <= at:
+            return "CERTIFICATE.REVOKED", covered, invalid, stale and not covered
+        if compromise and not trust_signing_time:
+            later = "CERTIFICATE.REVOKED_TIME_UNPROVEN"
+    return later, covered, invalid, stale and not covered
+
+
 class CrlSet:
     """CRLs the caller supplied (never fetched), indexed by issuer name.
 
@@ -101,9 +127,7 @@ class CrlSet:
     def __init__(self, crls: Iterable[x509.CertificateRevocationList | bytes] = ()) -> None:
         self._by_issuer: dict[bytes, list[x509.CertificateRevocationList]] = {}
         self._sig_ok: dict[tuple[bytes, int, str], bool] = {}
-        self._entries: dict[
-            tuple[bytes, int, int], tuple[dt.datetime, x509.ReasonFlags | None] | None
-        ] = {}
+        self._entries: dict[tuple[bytes, int, int], tuple[int, bool] | None] = {}
         self._fingerprint: tuple[bytes, ...] | None = None
         for item in crls:
             for crl in self._load(item):
@@ -177,10 +201,15 @@ class CrlSet:
         ``CERTIFICATE.REVOKED_TIME_UNPROVEN`` unless ``trust_signing_time``: ``at`` is the
         signer's own claim, and whoever holds a compromised key can claim any time.
         """
-        t = as_utc(at)
-        when = as_utc(now) if now is not None else None
-        covered = invalid = stale = False
-        later: str | None = None
+        t = micros(as_utc(at))
+        when = micros(as_utc(now)) if now is not None else None
+        return CrlStatus(*judge_crls(self.facts(cert, issuer), t, when, trust_signing_time))
+
+    def facts(self, cert: x509.Certificate, issuer: x509.Certificate) -> tuple[CrlFact, ...]:
+        """What each CRL named by ``cert``'s issuer says about ``cert``, independent of time:
+        the signature checked with ``issuer``'s key (once per CRL and issuer key) and the
+        revoked-serial lookup (once per CRL and serial), in the set's order."""
+        out: list[CrlFact] = []
         issuer_name = names(cert)[1]
         for i, crl in enumerate(self._by_issuer.get(issuer_name, ())):
             key = (issuer_name, i, fingerprint(issuer))
@@ -188,25 +217,18 @@ class CrlSet:
             if ok is None:
                 ok = self._sig_ok[key] = _verify_crl_signature(crl, issuer)
             if not ok:
-                invalid = True
+                out.append((False, None, None))
                 continue
-            if _fresh(crl, when):
-                covered = True
-            else:
-                stale = True
             ekey = (issuer_name, i, cert.serial_number)
             if ekey in self._entries:
                 found = self._entries[ekey]
             else:
                 entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
                 found = self._entries[ekey] = (
-                    (entry.revocation_date_utc, _reason(entry)) if entry is not None else None
+                    (micros(entry.revocation_date_utc), _reason(entry) in COMPROMISE_REASONS)
+                    if entry is not None
+                    else None
                 )
-            if found is None:
-                continue
-            revoked_at, reason = found
-            if revoked_at <= t:
-                return CrlStatus("CERTIFICATE.REVOKED", covered, invalid, stale and not covered)
-            if reason in COMPROMISE_REASONS and not trust_signing_time:
-                later = "CERTIFICATE.REVOKED_TIME_UNPROVEN"
-        return CrlStatus(later, covered, invalid, stale and not covered)
+            next_update = crl.next_update_utc
+            out.append((True, micros(next_update) if next_update is not None else None, found))
+        return tuple(out)

@@ -11,9 +11,11 @@ must allow ``keyCertSign``.
 The operating-system certificate store is never consulted: anchors come only from the PEM files
 or folder the caller names.
 
-Path validation is cached per (leaf fingerprint, intermediates, time bucket). Only successful
-paths are cached, and every certificate of a cached chain is re-checked against the exact
-validation time, so the cache can speed things up but can never turn a failure into a pass.
+Path validation is cached per exact DER of the leaf and of each intermediate. Only successful
+paths are cached, and a cached chain is used at a time only when every certificate of it is
+valid at that exact time (validity periods are the only part of path validation that depends
+on the time: chain signatures, names and extensions do not); any other time asks the library
+again, so the cache can speed things up but can never turn a failure into a pass.
 """
 
 from __future__ import annotations
@@ -33,7 +35,15 @@ from cryptography.x509 import verification as xv
 
 from hocbaso.errors import VerificationInputError
 from hocbaso.signature._internal import extended_key_usage_ok, key_strength_problem
-from hocbaso.verify._certificates import as_utc, fingerprint, memo, valid_at
+from hocbaso.verify._certificates import (
+    as_utc,
+    der_of,
+    fingerprint,
+    memo,
+    micros,
+    valid_at,
+    window_micros,
+)
 
 __all__ = ["PathOutcome", "TrustStore"]
 
@@ -88,8 +98,12 @@ class _Runtime:
 
     def __init__(self, store: xv.Store) -> None:
         self.store = store
-        self.cache: dict[tuple[str, tuple[str, ...], int], tuple[x509.Certificate, ...]] = {}
-        #: Step 5's findings per exact inputs (see :meth:`TrustStore.remembered`).
+        #: (leaf DER, intermediates' DER) -> (chain, latest notBefore, earliest notAfter of the
+        #: chain, in :func:`micros`): the window in which every certificate of it is valid.
+        self.cache: dict[
+            tuple[bytes, tuple[bytes, ...]], tuple[tuple[x509.Certificate, ...], int, int]
+        ] = {}
+        #: Step 5's time-independent facts per exact inputs (see :meth:`TrustStore.remembered`).
         self.findings: dict[Hashable, Any] = {}
         self.lock = threading.Lock()
         self.ca_policy = _ca_policy()
@@ -108,6 +122,10 @@ class TrustStore:
     Build it with :meth:`from_pem` (files or folders of PEM/DER certificates),
     :meth:`from_pem_bytes` or directly from ``cryptography`` certificates. It can be pickled
     (for process pools); the cache is per process.
+
+    ``time_bucket`` is still accepted (and must be positive) but no longer shapes the cache:
+    a path found once is reused at any time at which each of its certificates is valid, which
+    is exactly when the library would accept that same path (docs/scale.md, "Caches").
     """
 
     def __init__(
@@ -240,9 +258,6 @@ class TrustStore:
             .build_client_verifier()
         )
 
-    def _bucket_index(self, t: dt.datetime) -> int:
-        return int(t.timestamp()) // max(1, int(self._bucket.total_seconds()))
-
     def validate(
         self,
         leaf: x509.Certificate,
@@ -258,16 +273,12 @@ class TrustStore:
         leaf_code = valid_at(leaf, t)
         if leaf_code is not None:
             return PathOutcome(leaf_code)
-        key = (
-            fingerprint(leaf),
-            tuple(fingerprint(c) for c in intermediates),
-            self._bucket_index(t),
-        )
+        key = (der_of(leaf), tuple(der_of(c) for c in intermediates))
         rt = self._rt
         cached = rt.cache.get(key)
-        if cached is not None and all(valid_at(c, t) is None for c in cached):
+        if cached is not None and cached[1] <= micros(t) <= cached[2]:
             rt.hits += 1
-            return PathOutcome(None, cached)
+            return PathOutcome(None, cached[0])
         rt.misses += 1
         try:
             chain = tuple(self._verifier(t).verify(leaf, list(intermediates)).chain)
@@ -284,17 +295,36 @@ class TrustStore:
         with rt.lock:
             if len(rt.cache) >= self._max_cache:
                 rt.cache.clear()
-            rt.cache[key] = chain
+            windows = [window_micros(c) for c in chain]
+            rt.cache[key] = (chain, max(w[0] for w in windows), min(w[1] for w in windows))
         return PathOutcome(None, chain)
+
+    def recall(self, key: Hashable) -> Any:
+        """What :meth:`remembered` (or :meth:`remember`) stored under ``key``, or ``None``."""
+        found = self._rt.findings.get(key)
+        if found is not None:
+            self._rt.hits += 1
+        return found
+
+    def remember(self, key: Hashable, value: Any) -> None:
+        """Store ``value`` under ``key`` in the bounded cache :meth:`remembered` uses (same
+        rule: ``key`` holds, as exact values, everything ``value`` depends on besides the
+        anchors)."""
+        rt = self._rt
+        with rt.lock:
+            if len(rt.findings) >= self._max_cache:
+                rt.findings.clear()
+            rt.findings[key] = value
 
     def remembered(self, key: Hashable, compute: Callable[[], _T]) -> _T:
         """``compute()``, once per ``key`` for this store's anchors: a bounded (cleared when
         full, like the path cache), lock-guarded cache in the per-process runtime.
 
         ``key`` must hold everything ``compute`` depends on besides the anchors, as exact
-        values (DER bytes, CRL digests, times, switches), so that a hit returns what computing
-        would (the verifier's step 5 keys its certificate findings so; a test checks that a
-        warm cache answers as a cold one)."""
+        values (DER bytes, CRL digests, switches), so that a hit returns what computing would
+        (the verifier's step 5 keys its time-independent certificate facts so, by the CRLs'
+        digests and the certificates' DER; tests check that a warm cache answers as a cold
+        one)."""
         rt = self._rt
         found = rt.findings.get(key, _MISSING)
         if found is not _MISSING:

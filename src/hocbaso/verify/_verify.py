@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography import x509
@@ -57,9 +58,16 @@ from hocbaso.signature._internal import (
     record_binding_in,
 )
 from hocbaso.tt22 import check_record
-from hocbaso.verify._certificates import der_of, identity_of, signer_summary
+from hocbaso.verify._certificates import (
+    as_utc,
+    der_of,
+    identity_of,
+    micros,
+    signer_summary,
+    window_micros,
+)
 from hocbaso.verify._codes import CODES, Status, Step
-from hocbaso.verify._crl import CrlSet
+from hocbaso.verify._crl import CrlFact, CrlSet, judge_crls
 from hocbaso.verify._format import schema_valid_fast
 from hocbaso.verify._notice import RevocationNotice
 from hocbaso.verify._policy import STRICT, VerificationPolicy
@@ -125,25 +133,27 @@ _ID_PATH = {
 _Findings = tuple[bool, tuple[tuple[str, Status, str], ...]]
 
 
-def _certificate_findings(
-    leaf: x509.Certificate,
-    intermediates: Sequence[x509.Certificate],
-    when: dt.datetime,
-    trust: TrustStore,
-    crls: CrlSet,
-    policy: VerificationPolicy,
-    at: dt.datetime,
-) -> _Findings:
-    """Path, key usage, key strength, extended key usage and revocation of one signature's
-    certificates at its signing time ``when`` (CRL freshness at ``at``).
+@dataclass(frozen=True, slots=True)
+class _SignerFacts:
+    """Step 5's time-independent work for one (CRL set, leaf, intermediates): the validated
+    chain with the window in which all of its certificates are valid (:func:`micros`), the
+    findings about the leaf itself (key usage, key strength, extended key usage), and each
+    chain link's CRL facts. What depends on the signing or verification time is judged from
+    these per call (:func:`_judge`), with integer comparisons."""
 
-    A function of exactly what :func:`_check_certificate` keys it by in the trust store's
-    bounded cache (the anchors, the CRLs' SHA-256, the certificates' DER, both times and the
-    two policy switches read here), so a batch from one school pays one lookup per signature
-    for it; who the certificate names is checked against the record on every call."""
-    path = trust.validate(leaf, intermediates, when)
-    if path.code is not None:
-        return True, ((path.code, Status.FAIL, path.detail_en),)
+    chain: tuple[x509.Certificate, ...]
+    not_before: int
+    not_after: int
+    leaf_findings: tuple[tuple[str, Status, str], ...]
+    links: tuple[tuple[CrlFact, ...], ...]
+    who: str
+    identity: CertificateIdentity
+
+
+def _signer_facts(
+    chain: tuple[x509.Certificate, ...], trust: TrustStore, crls: CrlSet
+) -> _SignerFacts:
+    leaf = chain[0]
     out: list[tuple[str, Status, str]] = []
     if not trust.check_key_usage(leaf):
         out.append(("CERTIFICATE.KEY_USAGE", Status.FAIL, ""))
@@ -153,21 +163,40 @@ def _certificate_findings(
         out.append(("CERTIFICATE.WEAK_KEY", Status.FAIL, f"({weak})"))
     if not trust.check_extended_key_usage(leaf):
         out.append(("CERTIFICATE.EXTENDED_KEY_USAGE", Status.FAIL, ""))
-    # Revocation of every non-anchor certificate of the path, by its issuer's CRL.
-    chain = path.chain
+    windows = [window_micros(c) for c in chain]
+    return _SignerFacts(
+        chain,
+        max(w[0] for w in windows),
+        min(w[1] for w in windows),
+        tuple(out),
+        # Revocation of every non-anchor certificate of the path, by its issuer's CRL.
+        tuple(crls.facts(cert, chain[i + 1]) for i, cert in enumerate(chain[:-1])),
+        signer_summary(leaf),
+        identity_of(leaf),
+    )
+
+
+_CRL_INVALID = ("CERTIFICATE.CRL_INVALID", Status.WARN, "")
+_CRL_STALE = ("CERTIFICATE.CRL_STALE", Status.WARN, "")
+
+
+def _judge(
+    facts: _SignerFacts, when: int, at: int, crls: CrlSet, policy: VerificationPolicy
+) -> tuple[tuple[str, Status, str], ...]:
+    """The findings of a validated path at signing time ``when`` and verification time ``at``
+    (both :func:`micros`): the leaf's own findings, then per link the CRLs' verdict."""
+    out = list(facts.leaf_findings)
     leaf_covered = False
-    for i, cert in enumerate(chain[:-1]):
-        st = crls.status(
-            cert, chain[i + 1], when, now=at, trust_signing_time=policy.trust_signing_time
-        )
-        if st.invalid:
-            out.append(("CERTIFICATE.CRL_INVALID", Status.WARN, ""))
-        if st.stale:
-            out.append(("CERTIFICATE.CRL_STALE", Status.WARN, ""))
-        if st.code is not None:
-            out.append((st.code, Status.FAIL, ""))
+    for i, link in enumerate(facts.links):
+        code, covered, invalid, stale = judge_crls(link, when, at, policy.trust_signing_time)
+        if invalid:
+            out.append(_CRL_INVALID)
+        if stale:
+            out.append(_CRL_STALE)
+        if code is not None:
+            out.append((code, Status.FAIL, ""))
         if i == 0:
-            leaf_covered = st.covered
+            leaf_covered = covered
     if not leaf_covered:
         if policy.require_crl:
             status = Status.FAIL
@@ -176,7 +205,30 @@ def _certificate_findings(
         else:
             status = Status.SKIP
         out.append(("CERTIFICATE.REVOCATION_NOT_CHECKED", status, ""))
-    return False, tuple(out)
+    return tuple(out)
+
+
+def _certificate_findings(
+    leaf: x509.Certificate,
+    intermediates: Sequence[x509.Certificate],
+    when: dt.datetime,
+    trust: TrustStore,
+    crls: CrlSet,
+    policy: VerificationPolicy,
+    at: dt.datetime,
+) -> tuple[_Findings, _SignerFacts | None]:
+    """Path, key usage, key strength, extended key usage and revocation of one signature's
+    certificates at its signing time ``when`` (CRL freshness at ``at``), and the
+    time-independent facts they were judged from (``None`` when the path failed).
+
+    Step 5 keeps those facts in the trust store's bounded cache, keyed by the CRLs' SHA-256
+    and the certificates' DER (never a time), and judges each later signature from them when
+    its signing time lies inside the chain's validity window; any other time comes here."""
+    path = trust.validate(leaf, intermediates, when)
+    if path.code is not None:
+        return (True, ((path.code, Status.FAIL, path.detail_en),)), None
+    facts = _signer_facts(path.chain, trust, crls)
+    return (False, _judge(facts, micros(as_utc(when)), micros(at), crls, policy)), facts
 
 
 def _check_certificate(
@@ -185,16 +237,17 @@ def _check_certificate(
     crls: CrlSet,
     policy: VerificationPolicy,
     at: dt.datetime,
+    at_us: int,
 ) -> Sequence[StepResult]:
     """Step 5 for one verified signature, at its signing time (CRL freshness at ``at``, the
-    verification time).
+    verification time, ``at_us`` the same as :func:`micros`).
 
-    The results are remembered in the trust store's bounded cache, keyed by everything they
-    are computed from: the findings' key of :func:`_certificate_findings`, the signing time's
-    UTC offset (a result shows the time as signed), the role, the slot's path, and the text the
-    identity is checked against (the personal ID, or the school code, read from the signed
-    element). The issuance with an issuer registry is computed every time (the registry is
-    not part of any key). Results are frozen, so a batch shares them."""
+    The time-independent work (path building and its signature checks, the leaf's key usage,
+    strength and extended key usage, the CRLs' signatures and revoked-serial lookups) is
+    remembered per (CRL set, leaf, intermediates) by exact bytes (:class:`_SignerFacts`); the
+    validity windows, revocation dates and CRL freshness are compared with the exact times on
+    every call, and who the certificate names is checked against the signed record every
+    time."""
     assert ps.signing_time is not None and ps.signed_target is not None
     role = ps.slot.role
     when = ps.signing_time
@@ -204,62 +257,44 @@ def _check_certificate(
         text = _signed_text(target, _MA_TRUONG) if registry is not None else None
     else:
         text = _signed_text(target, _ID_PATH[role])
-    findings_key = (
+    leaf = ps.leaf
+    key = (
+        "signer",
         crls.fingerprint,
-        der_of(ps.leaf),
-        tuple(der_of(c) for c in ps.intermediates),
-        when,
-        at,
-        policy.require_crl,
-        policy.trust_signing_time,
+        der_of(leaf),
+        tuple([der_of(c) for c in ps.intermediates]),
     )
-
-    def compute() -> tuple[StepResult, ...]:
-        return _certificate_results(ps, trust, crls, policy, at, findings_key, text)
-
-    if role is VaiTroKy.KY_PHAT_HANH and registry is not None:
-        return compute()
-    return trust.remembered(
-        ("results", findings_key, when.utcoffset(), role, ps.path, text), compute
-    )
-
-
-def _certificate_results(
-    ps: ParsedSignature,
-    trust: TrustStore,
-    crls: CrlSet,
-    policy: VerificationPolicy,
-    at: dt.datetime,
-    findings_key: tuple[object, ...],
-    text: str | None,
-) -> tuple[StepResult, ...]:
-    """:func:`_check_certificate`'s results, computed (``text``: its identity text)."""
-    role = ps.slot.role
-    who = signer_summary(ps.leaf)
-    when = ps.signing_time
-    assert when is not None
+    when_us = micros(when)
+    facts: _SignerFacts | None = trust.recall(key)
+    if facts is not None and facts.not_before <= when_us <= facts.not_after:
+        stop, findings = False, _judge(facts, when_us, at_us, crls, policy)
+    else:
+        (stop, findings), facts = _certificate_findings(
+            leaf, ps.intermediates, when, trust, crls, policy, at
+        )
+        if facts is not None:
+            trust.remember(key, facts)
+    path = ps.path
+    who = facts.who if facts is not None else signer_summary(leaf)
+    rv = role.value
 
     def res(code: str, status: Status = Status.FAIL, detail: str = "") -> StepResult:
         return StepResult.of(
             code,
             status,
-            role=role.value,
+            role=rv,
             signer=who,
             signing_time=when,
-            path=ps.path,
+            path=path,
             extra_en=detail,
             extra_vi=detail,
         )
 
-    leaf, intermediates = ps.leaf, ps.intermediates
-    stop, findings = trust.remembered(
-        findings_key,
-        lambda: _certificate_findings(leaf, intermediates, when, trust, crls, policy, at),
-    )
     out = [res(code, status, detail) for code, status, detail in findings]
     if stop:
-        return tuple(out)
-    ident = identity_of(ps.leaf)
+        return out
+    assert facts is not None
+    ident = facts.identity
     if role is VaiTroKy.KY_PHAT_HANH:
         if ident.holder is not HolderKind.ORGANISATION:
             out.append(res("CERTIFICATE.NOT_ORGANISATION"))
@@ -269,7 +304,7 @@ def _certificate_results(
         out.append(res("CERTIFICATE.IDENTITY_MISMATCH"))
     if not any(r.status is Status.FAIL for r in out):
         out.insert(0, res("CERTIFICATE.OK", Status.PASS))
-    return tuple(out)
+    return out
 
 
 _MA_TRUONG = (L.THONG_TIN, "THONG_TIN_TRUONG", "MA_TRUONG")
@@ -609,8 +644,9 @@ def verify(
 
     # 5. CERTIFICATE
     verified = [p for p in structure.signatures if p.verified]
+    at_us = micros(at)
     for ps in verified:
-        results.extend(_check_certificate(ps, trust, crl_set, policy, at))
+        results.extend(_check_certificate(ps, trust, crl_set, policy, at, at_us))
     if not verified:
         results.append(StepResult.of("CERTIFICATE.SKIPPED", Status.SKIP))
 
