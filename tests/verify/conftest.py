@@ -76,7 +76,7 @@ def dask_client() -> Iterator[Any]:
     # configuration in force here to the worker processes they start.
     with dask.config.set(dict(DASK_WORKER_CONFIG)):
         cluster = _local_cluster()
-    client = Client(cluster, set_as_default=False)
+    client = Client(cluster, set_as_default=False, direct_to_workers=True)
     try:
         yield client
     finally:
