@@ -291,7 +291,8 @@ def _dask_client() -> Any:
             dashboard_address="127.0.0.1:0",
             silence_logs=logging.CRITICAL,
         )
-    return Client(cluster, set_as_default=False), cluster
+    # Reports come straight from the workers, as dask_executor(address) fetches them.
+    return Client(cluster, set_as_default=False, direct_to_workers=True), cluster
 
 
 def _timed(fn: Callable[[], Any]) -> float:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -181,3 +182,23 @@ def test_console_json_lists_a_package_found_in_a_folder(
     assert package["kind"] == "package" and package["technical_ok"] is True
     entry = results[2]
     assert entry["kind"] == "record" and entry["ok"] is True and entry["steps"]
+
+
+def test_packages_on_a_dask_cluster_give_the_same_lines(
+    inputs: tuple[Path, Path, list[str], str], tmp_path: Path, dask_client: Any
+) -> None:
+    """``--scheduler``: records and package entries verified on a Dask ``LocalCluster`` (the
+    envelope checked once in the command, entries' bytes sent to the workers) write exactly
+    the lines of the local run, in the same order, with the same summary."""
+    folder, root, names, victim = inputs
+    here, there = tmp_path / "here.jsonl", tmp_path / "there.jsonl"
+    common = [str(folder), "--trust", str(root), "--at", AT]
+    code_here, printed_here = _verify([*common, "--jsonl", str(here)])
+    code_there, printed_there = _verify(
+        [*common, "--jsonl", str(there), "--scheduler", dask_client.scheduler.address]
+    )
+    assert code_here == code_there == 1, printed_there
+    assert there.read_bytes() == here.read_bytes()
+    assert [line["file"] for line in _lines(there)] == names
+    assert {line["file"] for line in _lines(there) if not line["ok"]} >= {victim}
+    assert json.loads(printed_there) == json.loads(printed_here)

@@ -163,3 +163,19 @@ def test_the_local_cluster_workers_run_with_the_worker_settings(dask_client: Any
     per_worker = dask_client.run(settings)
     assert len(per_worker) == 2
     assert all(got == dict(DASK_WORKER_CONFIG) for got in per_worker.values())
+
+
+@pytest.mark.parametrize("direct", [True, False])
+def test_an_address_client_gathers_as_asked_with_the_same_reports(
+    dask_client: Any, corpus: dict[str, Any], trust: TrustStore, tmp_path: Path, direct: bool
+) -> None:
+    """``dask_executor(address)`` opens a client that fetches reports straight from the
+    workers (the default) or, when asked, through the scheduler; the reports are the same
+    either way, in order."""
+    items = _items(corpus, tmp_path)
+    here = list(verify_many(items, trust, executor=_Inline(), at=AT, chunk_size=1))
+    address = dask_client.scheduler.address
+    with dask_executor(address, direct_to_workers=direct) as executor:
+        assert executor._client.direct_to_workers is direct  # type: ignore[attr-defined]
+        there = list(verify_many(items, trust, executor=executor, at=AT, chunk_size=2))
+    assert there == here

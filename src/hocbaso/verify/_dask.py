@@ -59,12 +59,21 @@ def dask_environment() -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def dask_executor(scheduler: Any, *, timeout: float = 30.0) -> Iterator[Executor]:
+def dask_executor(
+    scheduler: Any, *, timeout: float = 30.0, direct_to_workers: bool = True
+) -> Iterator[Executor]:
     """An executor running on a Dask cluster, for ``verify_many(..., executor=...)``.
 
     ``scheduler`` is a scheduler address (``tcp://10.0.0.5:8786``) or a
     ``distributed.Client`` the caller already holds (it stays open; a client opened here from
     an address is closed on exit). ``timeout`` bounds the wait for the scheduler, in seconds.
+
+    ``direct_to_workers``: a client opened here fetches each chunk's reports straight from
+    the worker that made them. Dask's default sends them through the scheduler, which then
+    carries every report of the run (about 14 KB a record) on top of scheduling: the one
+    process a cluster cannot add more of (docs/scale.md). Pass ``False`` only when the
+    client's machine cannot open connections to the workers. A client you hold keeps its
+    own setting (``distributed.Client(..., direct_to_workers=True)``).
 
     Raises :class:`~hocbaso.errors.VerificationInputError`: ``VERIFY.INPUT.DASK_MISSING`` when
     the ``dask`` extra is not installed, ``VERIFY.INPUT.SCHEDULER`` when no scheduler answers
@@ -83,7 +92,12 @@ def dask_executor(scheduler: Any, *, timeout: float = 30.0) -> Iterator[Executor
         yield scheduler.get_executor(pure=False)
         return
     try:
-        client: Any = Client(str(scheduler), timeout=timeout, set_as_default=False)
+        client: Any = Client(
+            str(scheduler),
+            timeout=timeout,
+            set_as_default=False,
+            direct_to_workers=direct_to_workers,
+        )
     except (OSError, TimeoutError, ValueError) as exc:
         # The address is the user's own option, not file content; the cause's type is enough.
         raise VerificationInputError(
