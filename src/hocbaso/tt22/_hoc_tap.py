@@ -101,13 +101,7 @@ def muc_hoc_tap(ket_qua: Mapping[str, KetQuaMon]) -> KetQuaHocTap:
     Đạt with no adjustment (two culprits).
     """
     muc = xep_muc_hoc_tap(ket_qua)
-    thu_pham: list[str] = []
-    if muc.rank <= MucDanhGia.DAT.rank:
-        for ma in ket_qua:
-            con_lai = {k: v for k, v in ket_qua.items() if k != ma}
-            tham_chieu = xep_muc_hoc_tap(con_lai)
-            if tham_chieu.rank >= MucDanhGia.KHA.rank and tham_chieu.rank - muc.rank >= 2:
-                thu_pham.append(ma)
+    thu_pham = _thu_pham(ket_qua, muc)
     if len(thu_pham) == 1:
         return KetQuaHocTap(
             muc=MucDanhGia.from_rank(muc.rank + 1),
@@ -119,3 +113,45 @@ def muc_hoc_tap(ket_qua: Mapping[str, KetQuaMon]) -> KetQuaHocTap:
     return KetQuaHocTap(
         muc=muc, muc_theo_khoan_2=muc, dieu_chinh=False, mon_gay_dieu_chinh=None, dieu=DIEU_MUC[muc]
     )
+
+
+def _thu_pham_reference(ket_qua: Mapping[str, KetQuaMon], muc: MucDanhGia) -> list[str]:
+    """Khoản 3's culprits by definition: every subject whose exclusion leaves a reference
+    level of Khá or Tốt at least two steps above ``muc`` (one khoản 2 level per subject)."""
+    thu_pham: list[str] = []
+    if muc.rank <= MucDanhGia.DAT.rank:
+        for ma in ket_qua:
+            con_lai = {k: v for k, v in ket_qua.items() if k != ma}
+            tham_chieu = xep_muc_hoc_tap(con_lai)
+            if tham_chieu.rank >= MucDanhGia.KHA.rank and tham_chieu.rank - muc.rank >= 2:
+                thu_pham.append(ma)
+    return thu_pham
+
+
+def _thu_pham(ket_qua: Mapping[str, KetQuaMon], muc: MucDanhGia) -> list[str]:
+    """The same culprits as :func:`_thu_pham_reference`, with one exclusion at most.
+
+    A reference level of Khá or better needs every *other* comment subject Đạt and every other
+    score ≥ 5.0, so the subjects that break that floor (a comment Chưa đạt, a score below 5.0)
+    must all be the excluded one: with two or more of them nobody is a culprit, with exactly one
+    only that subject can be. With none, no exclusion can help either: excluding only lowers
+    the "at least 6" counts, and if the other subjects reached Tốt (every score ≥ 6.5, six ≥
+    8.0) the whole set would already be Khá (all ≥ 5.0, six ≥ 6.5), not two steps below it;
+    below Đạt with none of them means fewer than six scored subjects, too few for Khá after
+    any exclusion. So the one candidate, if any, is judged by the very rule the reference
+    uses. docs/tt22.md §2 states the rule; a hypothesis test compares the two functions.
+    """
+    if muc.rank > MucDanhGia.DAT.rank:
+        return []
+    duoi_san = [
+        ma
+        for ma, kq in ket_qua.items()
+        if kq is DanhGiaNhanXet.CHUA_DAT or (_is_diem(kq) and kq < _5_0)
+    ]
+    if len(duoi_san) != 1:
+        return []
+    ma = duoi_san[0]
+    tham_chieu = xep_muc_hoc_tap({k: v for k, v in ket_qua.items() if k != ma})
+    if tham_chieu.rank >= MucDanhGia.KHA.rank and tham_chieu.rank - muc.rank >= 2:
+        return [ma]
+    return []
