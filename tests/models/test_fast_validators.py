@@ -1,15 +1,16 @@
-"""The cross-field checks written for speed decide exactly as they were written before.
+"""The checks written for speed decide exactly as they were written before.
 
-``HocSinh._birth_and_id`` (one full birth date settles the year without a set of years) and
-``DiemTongKet._kind`` (one type test instead of four ``isinstance`` calls against an enum) were
-rewritten to cost less per record (docs/packet.md §Speed). Each test here keeps the former
-validator word for word in a subclass that overrides it by name, and compares the two models
-on generated and hostile input: the same record, or the same error (code, path and every
-detail).
+``HocSinh._birth_and_id`` (one full birth date settles the year without a set of years),
+``DiemTongKet._kind`` (one type test instead of four ``isinstance`` calls against an enum) and
+``_clean_text`` (NFC without an ASCII test first) were rewritten to cost less per record
+(docs/packet.md §Speed). Each test keeps the former code word for word (a validator in a
+subclass that overrides it by name, or the former function) and compares the two on generated
+and hostile input: the same record, or the same error (code, path and every detail).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,10 +18,12 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import model_validator
+from pydantic_core import PydanticCustomError
 
 from hocbaso.errors import HocBaSoError, ModelError
 from hocbaso.models import MON_HOC, DanhGiaNhanXet, DiemTongKet, GioiTinh, HocSinh, Khoi
 from hocbaso.models._hocba import _RESULT_FIELDS, _WRONG_RESULT, _err
+from hocbaso.models._types import _XML_INVALID, _clean_text
 from hocbaso.testing import tao_hoc_ba
 
 
@@ -176,3 +179,34 @@ def test_the_reference_subclasses_really_run_the_former_validators() -> None:
         "_kind"
     ].func is not DiemTongKet.__pydantic_decorators__.model_validators["_kind"].func
     assert _RESULT_FIELDS == ("diem_hoc_ky_1", "diem_hoc_ky_2", "diem_ca_nam", "diem_kt_lai")
+
+
+def _former_clean_text(value: Any) -> Any:
+    """``_clean_text`` as it was: NFC only for text that is not ASCII."""
+    if type(value) is not str:
+        return value
+    value = value.strip()
+    if not value.isascii():
+        value = unicodedata.normalize("NFC", value)
+    if not value.isprintable() and _XML_INVALID.search(value):
+        raise PydanticCustomError("MODEL.INVALID_CHARACTER", "invalid character")
+    return value
+
+
+def _clean_outcome(fn: Any, value: Any) -> tuple[Any, ...]:
+    try:
+        return ("value", fn(value))
+    except PydanticCustomError as exc:
+        return ("error", exc.type)
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    st.text(max_size=12)
+    | st.text(st.sampled_from(" \t\n\r\xa0\u2003\x85\x1f\x01Aa1Đđ\u0301\u212a\u037e"), max_size=8)
+    | st.binary(max_size=4)
+    | st.integers()
+    | st.none()
+)
+def test_text_cleaning_gives_what_it_gave(value: Any) -> None:
+    assert _clean_outcome(_clean_text, value) == _clean_outcome(_former_clean_text, value)
