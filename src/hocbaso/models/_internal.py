@@ -4,7 +4,7 @@ the value reader and writer, the catalogue tables and constants and the subject-
 format. A test refuses ``from hocbaso.models._<module> import …`` outside this package.
 """
 
-from hocbaso.models._base import HocBaModel
+from hocbaso.models._base import HocBaModel, model_error
 from hocbaso.models._catalogue import CATALOGUE, EXTRA_FIELDS, SYNC_COLUMNS
 from hocbaso.models._codes import mon_hoc_info
 from hocbaso.models._hocba import THONG_TU_22
@@ -21,6 +21,7 @@ __all__ = [
     "HocBaModel",
     "Xsd",
     "format_ket_qua",
+    "model_error",
     "mon_hoc_info",
     "mon_id",
     "mon_of_id",

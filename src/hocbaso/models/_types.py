@@ -73,15 +73,16 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # backtracking): that cut about a quarter of the XSD check of a record, whose ~100 text values
 # all carry this facet. tests/packet/test_read_fast_path.py checks the two agree.
 _NO_OUTER_SPACE = r"\S+(\s+\S+)*"
+_normalize = unicodedata.normalize
 
 
 def _clean_text(value: Any) -> Any:
     """NFC-normalise and trim, so two vendors produce the same bytes for the same data."""
     if type(value) is not str:
         return value
-    value = value.strip()  # NFC never creates outer whitespace, so trimming first is enough
-    if not value.isascii():
-        value = unicodedata.normalize("NFC", value)
+    # NFC never creates outer whitespace, so trimming first is enough. ASCII text is its own
+    # NFC, and ``normalize`` returns it at once (no ``isascii`` test needed before it).
+    value = _normalize("NFC", value.strip())
     # Printable text cannot hold an XML-illegal character; only the rest needs the regex.
     if not value.isprintable() and _XML_INVALID.search(value):
         raise PydanticCustomError("MODEL.INVALID_CHARACTER", "invalid character")
