@@ -38,11 +38,17 @@ def _counts(genuine: bytes) -> dict[str, int]:
     """What the genuine record already uses of each limit (the floods add to it)."""
     root = etree.fromstring(genuine)
     ds = {"ds": "http://www.w3.org/2000/09/xmldsig#"}
+
+    def count(expr: str) -> int:
+        value = root.xpath(expr, namespaces=ds)
+        assert isinstance(value, float)  # XPath count() is a number
+        return int(value)
+
     return {
-        "nodes": int(root.xpath("count(//node())")),
-        "attributes": int(root.xpath("count(//@*)")),
-        "ids": int(root.xpath("count(//@Id)")),
-        "signatures": int(root.xpath("count(//ds:Signature)", namespaces=ds)),
+        "nodes": count("count(//node())"),
+        "attributes": count("count(//@*)"),
+        "ids": count("count(//@Id)"),
+        "signatures": count("count(//ds:Signature)"),
         "namespaces": genuine.count(b"xmlns"),
         "object_attributes": 1,  # the first Object carries its Id
     }

@@ -274,7 +274,11 @@ def _dask_client() -> Any:
     import logging
 
     import dask
-    from distributed import Client, LocalCluster
+    import distributed
+
+    # distributed's own type hints are partial (mypy --strict), as in hocbaso.verify._dask.
+    Client: Any = distributed.Client
+    LocalCluster: Any = distributed.LocalCluster
 
     # Workers as docs/scale.md deploys them: Dask's housekeeping (statistical profiler,
     # 20 ms health tick, system and memory monitors) off or slowed, hocbaso's
