@@ -246,14 +246,14 @@ def _check_shape(
             f"Elements are nested deeper than {limits.max_depth} levels",
             f"Phần tử lồng nhau sâu hơn {limits.max_depth} cấp",
         )
-    if bounds is None or bounds.nodes > limits.max_elements:
-        nodes = _COUNT_NODES(root)
-        if isinstance(nodes, float) and nodes > limits.max_elements:
-            raise _refuse(
-                "PARSE.TOO_MANY_ELEMENTS",
-                f"Document has more than {limits.max_elements} nodes",
-                f"Tệp có nhiều hơn {limits.max_elements} nút",
-            )
+    if (bounds is None or bounds.nodes > limits.max_elements) and _over(
+        _COUNT_NODES, root, limits.max_elements
+    ):
+        raise _refuse(
+            "PARSE.TOO_MANY_ELEMENTS",
+            f"Document has more than {limits.max_elements} nodes",
+            f"Tệp có nhiều hơn {limits.max_elements} nút",
+        )
     # Attributes, Ids and signatures: counted inside libxml2, one linear pass each. XPath's
     # attribute axis never includes namespace declarations (those are counted before
     # parsing). Ids are attributes, so their count is needed only when attributes are many.
@@ -277,16 +277,13 @@ def _check_shape(
             f"An element has more than {per_element} attributes",
             f"Một phần tử có nhiều hơn {per_element} thuộc tính",
         )
-    if exact and attributes > limits.max_ids:
-        ids = _COUNT_IDS(root)
-        if isinstance(ids, float) and ids > limits.max_ids:
-            raise _refuse(
-                "PARSE.TOO_MANY_IDS",
-                f"Document has more than {limits.max_ids} Id attributes",
-                f"Tệp có nhiều hơn {limits.max_ids} thuộc tính Id",
-            )
-    signatures = _COUNT_SIGNATURES(root)
-    if isinstance(signatures, float) and signatures > limits.max_signatures:
+    if exact and attributes > limits.max_ids and _over(_COUNT_IDS, root, limits.max_ids):
+        raise _refuse(
+            "PARSE.TOO_MANY_IDS",
+            f"Document has more than {limits.max_ids} Id attributes",
+            f"Tệp có nhiều hơn {limits.max_ids} thuộc tính Id",
+        )
+    if _over(_COUNT_SIGNATURES, root, limits.max_signatures):
         raise _refuse(
             "PARSE.TOO_MANY_SIGNATURES",
             f"Document has more than {limits.max_signatures} Signature elements",
@@ -298,6 +295,12 @@ def _check_shape(
             f"Document has more than {limits.max_attributes} attributes",
             f"Tệp có nhiều hơn {limits.max_attributes} thuộc tính",
         )
+
+
+def _over(count: etree.XPath, root: etree._Element, limit: int) -> bool:
+    """Whether one of the ``count(...)`` XPaths below gives more than ``limit`` on ``root``."""
+    value = count(root)
+    return isinstance(value, float) and value > limit
 
 
 @functools.lru_cache(maxsize=8)
