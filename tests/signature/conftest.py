@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from unittest import mock
 
 import pytest
@@ -19,6 +20,9 @@ from hocbaso.testing.pki import (
     TestPKI,
     build_test_pki,
 )
+
+if TYPE_CHECKING:
+    from hocbaso.signature import SigningStep
 
 SUBJECTS: tuple[str, ...] = ("TOAN", "NGU_VAN", "TIENG_ANH", "GDTC")
 
@@ -166,3 +170,22 @@ def sign_record(
         t += timedelta(minutes=1)
         data = sign(data, VaiTroKy.KY_PHAT_HANH, pki.school().signer(), signing_time=t)
     return data
+
+
+def signing_steps(pki: TestPKI, hoc_ba: HocBa, order: Sequence[int]) -> list[SigningStep]:
+    """``sign_roles`` steps for a generated record: GVBM in ``order`` (seven seconds apart),
+    then GVCN, CBQL and KY_PHAT_HANH, with test-PKI certificates carrying the IDs it names."""
+    from hocbaso.signature import SigningStep, VaiTroKy
+
+    rows = hoc_ba.bang_diem
+    t = TEST_NOW
+    steps = []
+    for i in order:
+        signer = pki.personal(rows[i].so_ddcn_gvbm).signer()
+        steps.append(SigningStep(VaiTroKy.GVBM, signer, t, mon=rows[i].ma_mon_hoc))
+        t += timedelta(seconds=7)
+    nk = hoc_ba.thong_tin_hoc_ba.nguoi_ky
+    steps.append(SigningStep(VaiTroKy.GVCN, pki.personal(nk.so_ddcn_gvcn).signer(), t))
+    steps.append(SigningStep(VaiTroKy.CBQL, pki.personal(nk.so_ddcn_giam_hieu).signer(), t))
+    steps.append(SigningStep(VaiTroKy.KY_PHAT_HANH, pki.school().signer(), t))
+    return steps

@@ -12,7 +12,6 @@ import itertools
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -24,9 +23,9 @@ from hocbaso.models import HocBa
 from hocbaso.packet import to_xml
 from hocbaso.signature import SigningStep, VaiTroKy, _known, _memo, _planner, sign, sign_roles
 from hocbaso.testing import tao_hoc_ba
-from hocbaso.testing.pki import TEST_NOW, build_test_pki
+from hocbaso.testing.pki import build_test_pki
 
-from .conftest import verify_all
+from .conftest import signing_steps, verify_all
 
 _PKI = build_test_pki()
 _RECORD = tao_hoc_ba(0)
@@ -34,18 +33,7 @@ _DSIG = "http://www.w3.org/2000/09/xmldsig#"
 
 
 def _steps(record: HocBa, order: list[int]) -> list[SigningStep]:
-    rows = record.bang_diem
-    t = TEST_NOW
-    steps = []
-    for i in order:
-        signer = _PKI.personal(rows[i].so_ddcn_gvbm).signer()
-        steps.append(SigningStep(VaiTroKy.GVBM, signer, t, mon=rows[i].ma_mon_hoc))
-        t += timedelta(seconds=7)
-    nk = record.thong_tin_hoc_ba.nguoi_ky
-    steps.append(SigningStep(VaiTroKy.GVCN, _PKI.personal(nk.so_ddcn_gvcn).signer(), t))
-    steps.append(SigningStep(VaiTroKy.CBQL, _PKI.personal(nk.so_ddcn_giam_hieu).signer(), t))
-    steps.append(SigningStep(VaiTroKy.KY_PHAT_HANH, _PKI.school().signer(), t))
-    return steps
+    return signing_steps(_PKI, record, order)
 
 
 def _outcome(call: Callable[[], bytes]) -> bytes | str:
@@ -53,6 +41,15 @@ def _outcome(call: Callable[[], bytes]) -> bytes | str:
         return call()
     except HocBaSoError as err:
         return f"{type(err).__name__}:{err.code}:{err.path}"
+
+
+def _warm_equals_cold(packet: bytes, chunks: list[list[SigningStep]]) -> list[bytes | str]:
+    """The results with every memory on, after checking they equal those with none."""
+    _memo.forget_all()
+    warm = _run(packet, chunks, memory=True)
+    _memo.forget_all()
+    assert warm == _run(packet, chunks, memory=False)
+    return warm
 
 
 def _run(
@@ -151,11 +148,7 @@ def test_a_splice_past_the_signature_limit_is_refused_as_from_scratch() -> None:
     stray = f'<X xmlns="{_DSIG}">' + "<Signature/>" * 127 + "</X>"
     packet = _with_tail(to_xml(_RECORD), stray)
     chunks = _gvbm_only(3)
-    _memo.forget_all()
-    warm = _run(packet, chunks, memory=True)
-    _memo.forget_all()
-    cold = _run(packet, chunks, memory=False)
-    assert warm == cold
+    warm = _warm_equals_cold(packet, chunks)
     assert isinstance(warm[-1], str) and "PARSE.TOO_MANY_SIGNATURES" in warm[-1]
     assert all(isinstance(r, bytes) for r in warm[:-1])
 
@@ -166,11 +159,7 @@ def test_a_splice_that_duplicates_an_id_is_refused_as_from_scratch() -> None:
     second = _RECORD.bang_diem[1].ma_mon_hoc
     packet = _with_tail(to_xml(_RECORD), f'<X Id="{VaiTroKy.GVBM.signature_id(second)}"/>')
     chunks = _gvbm_only(3)
-    _memo.forget_all()
-    warm = _run(packet, chunks, memory=True)
-    _memo.forget_all()
-    cold = _run(packet, chunks, memory=False)
-    assert warm == cold
+    warm = _warm_equals_cold(packet, chunks)
     assert isinstance(warm[-1], str) and "SIGN.PACKET.DUPLICATE_ID" in warm[-1]
 
 

@@ -15,7 +15,7 @@ from hocbaso.signature import SigningStep, VaiTroKy, sign, sign_roles
 from hocbaso.testing import tao_hoc_ba
 from hocbaso.testing.pki import TEST_NOW, build_test_pki
 
-from .conftest import verify_all
+from .conftest import signing_steps, verify_all
 
 # RSA PKCS#1 v1.5 is deterministic, so "same signatures" can be checked byte for byte; two
 # fixed records keep the number of (cached) RSA keys small.
@@ -25,24 +25,7 @@ _records = st.sampled_from(_RECORDS)
 
 
 def _steps(record: HocBa, order: list[int]) -> list[SigningStep]:
-    rows = record.bang_diem
-    t = TEST_NOW
-    steps = []
-    for i in order:
-        steps.append(
-            SigningStep(
-                VaiTroKy.GVBM,
-                _PKI.personal(rows[i].so_ddcn_gvbm).signer(),
-                t,
-                mon=rows[i].ma_mon_hoc,
-            )
-        )
-        t += timedelta(seconds=7)
-    nk = record.thong_tin_hoc_ba.nguoi_ky
-    steps.append(SigningStep(VaiTroKy.GVCN, _PKI.personal(nk.so_ddcn_gvcn).signer(), t))
-    steps.append(SigningStep(VaiTroKy.CBQL, _PKI.personal(nk.so_ddcn_giam_hieu).signer(), t))
-    steps.append(SigningStep(VaiTroKy.KY_PHAT_HANH, _PKI.school().signer(), t))
-    return steps
+    return signing_steps(_PKI, record, order)
 
 
 def _one_by_one(packet: bytes, steps: list[SigningStep]) -> bytes:
