@@ -24,37 +24,17 @@ import signal
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 from typing import Any
 
 from benchmarks._corpus import vector_generator as _generator
 from hocbaso.testing import tao_hoc_ba
+from hocbaso.testing._measure import PEAK_RSS_CLI
 from hocbaso.testing.pki import TEST_NOW, build_test_pki
 
 PER_FOLDER = 1000
 
-#: Runs the command and prints its peak RSS and its largest worker's, in MiB. Its own peak is
-#: the kernel's VmHWM of this program (``ru_maxrss`` of a forked process starts from the
-#: parent's size at the fork); the workers are forked from the command, so
-#: ``RUSAGE_CHILDREN`` is the command's size at the fork plus what a worker adds.
-WRAPPER = textwrap.dedent(
-    """
-    import json, resource, sys
-    from hocbaso.cli import main
-    code = 0
-    try:
-        main(sys.argv[1:])
-    except SystemExit as exc:
-        code = exc.code
-    with open("/proc/self/status", encoding="ascii") as fh:
-        hwm = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"self": hwm / 1024, "children": children / 1024}), file=sys.stderr)
-    sys.exit(code)
-    """
-)
 
 
 
@@ -86,7 +66,7 @@ def _tree(tmp: Path, pool: list[Path], n: int) -> Path:
 
 def _command(top: Path, root: Path, out: Path, *extra: str) -> list[str]:
     return [
-        sys.executable, "-c", WRAPPER, "verify", str(top), "--trust", str(root),
+        sys.executable, "-c", PEAK_RSS_CLI, "verify", str(top), "--trust", str(root),
         "--at", TEST_NOW.isoformat(), "--jsonl", str(out), "--workers", "2", *extra,
     ]
 

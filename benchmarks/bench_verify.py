@@ -57,6 +57,7 @@ from hocbaso.packet import to_xml
 from hocbaso.signature import C14nMethod, SigningStep, VaiTroKy, canonicalize, sign_roles
 from hocbaso.signature._internal import DSIG_NS
 from hocbaso.testing import tao_hoc_ba
+from hocbaso.testing._measure import local_dask_cluster
 from hocbaso.testing.pki import TEST_NOW, build_test_pki
 from hocbaso.verify import (
     DASK_WORKER_CONFIG,
@@ -271,31 +272,14 @@ def _ceiling(pool: ProcessPoolExecutor, n: int) -> float:
 
 
 def _dask_client() -> Any:
-    import logging
-
-    import dask
     import distributed
-
-    # distributed's own type hints are partial (mypy --strict), as in hocbaso.verify._dask.
-    Client: Any = distributed.Client
-    LocalCluster: Any = distributed.LocalCluster
 
     # Workers as docs/scale.md deploys them: Dask's housekeeping (statistical profiler,
     # 20 ms health tick, system and memory monitors) off or slowed, hocbaso's
-    # DASK_WORKER_CONFIG. The nannies hand this configuration to the workers they start.
-    with dask.config.set(dict(DASK_WORKER_CONFIG)):
-        cluster = LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            # The scheduler always runs an HTTP server (health, metrics); with no address it
-            # takes port 8787 and, when another cluster on this machine holds that, warns (an
-            # error under the suite's warnings policy). Port 0 lets the OS pick a free one.
-            dashboard_address="127.0.0.1:0",
-            silence_logs=logging.CRITICAL,
-        )
-    # Reports come straight from the workers, as dask_executor(address) fetches them.
+    # DASK_WORKER_CONFIG; reports come straight from the workers, as dask_executor(address)
+    # fetches them. distributed's own type hints are partial (mypy --strict).
+    Client: Any = distributed.Client
+    cluster = local_dask_cluster(DASK_WORKER_CONFIG)
     return Client(cluster, set_as_default=False, direct_to_workers=True), cluster
 
 

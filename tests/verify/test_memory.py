@@ -18,12 +18,12 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from hocbaso.testing import tao_hoc_ba
+from hocbaso.testing._measure import PEAK_RSS_CLI
 from hocbaso.testing.pki import TestPKI
 
 from .conftest import mv
@@ -35,28 +35,6 @@ PER_FOLDER = 1_000
 #: k % 4 == 3).
 POOL = 4
 
-#: Runs the command in this process and reports its own peak RSS and its largest child's
-#: (the worker processes) on standard error, in MiB. Its own peak is the kernel's VmHWM of
-#: this program, not ``RUSAGE_SELF``: a process forked from the test runner keeps, in
-#: ``ru_maxrss``, the runner's resident size at the fork (hundreds of MiB late in the suite),
-#: whereas VmHWM starts afresh with the program. The workers are forked from the command, so
-#: ``RUSAGE_CHILDREN`` is the command's own size at the fork plus what a worker adds.
-WRAPPER = textwrap.dedent(
-    """
-    import json, resource, sys
-    from hocbaso.cli import main
-    code = 0
-    try:
-        main(sys.argv[1:])
-    except SystemExit as exc:
-        code = exc.code
-    with open("/proc/self/status", encoding="ascii") as fh:
-        hwm = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"self": hwm / 1024, "children": children / 1024}), file=sys.stderr)
-    sys.exit(code)
-    """
-)
 
 
 def _pool(pki: TestPKI, folder: Path) -> list[Path]:
@@ -87,7 +65,7 @@ def _tree(top: Path, pool: list[Path], n: int) -> list[str]:
 def _run(top: Path, root: Path, out: Path) -> tuple[dict[str, Any], dict[str, float]]:
     done = subprocess.run(
         [
-            sys.executable, "-c", WRAPPER, "verify", str(top), "--trust", str(root),
+            sys.executable, "-c", PEAK_RSS_CLI, "verify", str(top), "--trust", str(root),
             "--at", mv.VERIFY_AT.isoformat(), "--jsonl", str(out), "--workers", "2",
         ],
         capture_output=True, text=True, timeout=600, check=False,
