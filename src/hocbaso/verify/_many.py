@@ -171,10 +171,24 @@ def _verify_one(item: bytes | str | os.PathLike[str], args: _Args) -> Verificati
         return _failed("PARSE.VERIFIER_ERROR", f"({name})", f"({name})")
 
 
+class _Reports(list[VerificationReport]):
+    """A chunk's reports, as a list of its own type so that Dask pickles it in one piece.
+
+    ``distributed`` sends a task's result to the client wrapped for serialisation, and a
+    result whose type is exactly ``list`` is then taken apart: every element is pickled on
+    its own, with its own header and frame. For 128 reports that cost the worker about 9 ms
+    and the client 2 ms per chunk, against 1 ms and 0.1 ms for one pickle of the whole list
+    (docs/scale.md). Anything but a plain ``list``, ``tuple``, ``set`` or ``dict`` goes in
+    one piece. A process pool pickles the result whole either way, and callers see a list.
+    """
+
+    __slots__ = ()
+
+
 def _verify_chunk(
     items: list[bytes | str | os.PathLike[str]], settings: _Settings
 ) -> list[VerificationReport]:
-    return [_verify_one(i, settings.args) for i in items]
+    return _Reports(_verify_one(i, settings.args) for i in items)
 
 
 def verify_many(
