@@ -22,7 +22,12 @@
 * **verify_many**: N packets sequentially vs ``verify_many`` on a 2-process pool (warmed up),
   and on a Dask ``LocalCluster`` of 2 worker processes (1 thread each) through
   :func:`hocbaso.verify.dask_executor`, each read against the machine's own two-process
-  ceiling measured in the same run (target: >= 0.9 of it).
+  ceiling measured in the same run (target: >= 0.9 of it). N is 2 048 (``--records``): a
+  batch pays once for its start (Dask's first task reaches a worker 12-20 ms after the call)
+  and for its tail of shrinking pieces, which in a 512-record batch (1 s on two workers) were
+  several per cent of the run and in a Sở's batch of 10^5-10^6 records are nothing; 2 048
+  records (about 4 s on two workers) keep the figure close to a long run's without making a
+  round take minutes. ``--records 512`` gives the former rows (docs/scale.md has both).
 
     python -m benchmarks verify            # or: python benchmarks/bench_verify.py --quick
 """
@@ -389,11 +394,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="3 batches of 0.1 s (rough)")
     parser.add_argument(
         "--rounds", type=int, default=None,
-        help="interleaved rounds of the parallel runs (default 3 quick, 7 full)",
+        help="interleaved rounds of the parallel runs (default 3 quick, 5 full)",
+    )
+    parser.add_argument(
+        "--records", type=int, default=None,
+        help="records per parallel batch, a multiple of 8 (default 64 quick, 2048 full)",
     )
     args = parser.parse_args(argv if argv is not None else [])
-    seconds, rounds, n_many = (0.1, 3, 64) if args.quick else (0.3, 7, 512)
-    many_rounds = args.rounds or (3 if args.quick else 7)
+    seconds, rounds, n_many = (0.1, 3, 64) if args.quick else (0.3, 7, 2048)
+    if args.records is not None:
+        if args.records < 8 or args.records % 8:
+            parser.error("--records must be a positive multiple of 8")
+        n_many = args.records
+    many_rounds = args.rounds or (3 if args.quick else 5)
     r = run(seconds=seconds, rounds=rounds, n_many=n_many, many_rounds=many_rounds)
     print(f"record: {int(r['signatures'])} signatures, {int(r['bytes'])} bytes (RSA-2048)")
     print(f"{'path':<40}{'records/s':>12}")
