@@ -9,10 +9,11 @@
 * **distinct records**: full verification and the floor over the same ``N_DISTINCT`` records,
   cycled, one record per call (the floor with each record's keys preloaded, as above), in
   interleaved batches. Each record is issued on its own, with its own signing times (the run
-  checks that no signing time repeats), as a Sở receives them. ``N_DISTINCT`` x 15 signatures
-  exceeds every verifier memory keyed by something a record alone carries (the signed
-  Objects' facts keep 1 024), so no call finds its record remembered; what is remembered is
-  what really recurs in a batch (the same certificates, the same CRLs).
+  checks that no signing time repeats), as a Sở receives them. ``N_DISTINCT`` exceeds every
+  verifier memory keyed by something a record alone carries (the signed Objects' record
+  bindings keep 8; signing times are remembered nowhere), so no call finds its record
+  remembered; what is remembered is what really recurs in a batch (the same certificates,
+  the same CRLs).
 * **signxml**: signxml 5 verifying the same signatures one by one (``location`` pinned per
   slot, ``expect_references=2``, chain validation to the same root). signxml rejects the
   unprefixed .NET-style signatures of docs/signing.md §1 (it re-canonicalises SignedInfo
@@ -114,9 +115,9 @@ def floor(data: bytes, keys: dict[str, rsa.RSAPublicKey]) -> None:
 
 # -- distinct records ------------------------------------------------------------------------
 
-#: Records in the distinct-records row: 72 x 15 signatures > the 1 024 signed Objects' facts
-#: the verifier remembers (``hocbaso.signature._profile_schema``), the largest memory keyed by
-#: what one record alone carries.
+#: Records in the distinct-records row: more than the 8 record bindings the verifier remembers
+#: (``hocbaso.signature._profile_schema``), the only memory keyed by what one record alone
+#: carries.
 N_DISTINCT = 72
 
 

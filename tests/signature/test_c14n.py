@@ -152,3 +152,13 @@ def test_fast_and_reparse_paths_agree_and_are_deterministic(
         assert canonicalize(ctx[0][0], C14nMethod.EXC_C14N) == canonicalize(
             apex, C14nMethod.EXC_C14N
         )
+
+
+def test_pitfall_also_when_the_apex_declares_the_default_namespace_itself() -> None:
+    """Nothing in scope comes from outside the apex here (its parent has no namespace), yet
+    lxml's own subtree C14N still writes ``xmlns=""`` two levels down: "no namespace from
+    outside" is not enough for its fast path, only "no namespace in scope at all" is. Found
+    while looking for a cheaper exact C14N of whole Signatures (docs/verification.md §7)."""
+    apex = _parse(b'<r><a xmlns="urn:x"><b><c/></b></a></r>')[0]
+    assert etree.tostring(apex, method="c14n") == b'<a xmlns="urn:x"><b><c xmlns=""></c></b></a>'
+    assert canonicalize(apex) == b'<a xmlns="urn:x"><b><c></c></b></a>'

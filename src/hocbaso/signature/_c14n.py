@@ -1,9 +1,10 @@
 """Canonicalisation of one element the way xmlsec1 and .NET ``SignedXml`` do it.
 
-Why not simply ``etree.tostring(element, method="c14n")``: lxml (5.4 and 6.1 measured) emits a
-spurious ``xmlns=""`` two levels below a subtree apex whose default namespace is inherited from an
-ancestor (docs/signing.md §1, "Canonicalisation pitfall"). The result is self-consistent but
-other verifiers reject it.
+Why not simply ``etree.tostring(element, method="c14n")``: lxml (5.4, 6.1 and 6.2 measured) emits a
+spurious ``xmlns=""`` two levels below a subtree apex that has a default namespace, whether it
+inherits it from an ancestor (docs/signing.md §1, "Canonicalisation pitfall") or declares it
+itself below an ancestor without namespaces (a whole ``Signature`` below its slot). The result
+is self-consistent but other verifiers reject it.
 
 The fix used here: serialise the subtree on its own (lxml copies every in-scope namespace
 declaration of the ancestors onto the apex, exactly the namespace context inclusive C14N must

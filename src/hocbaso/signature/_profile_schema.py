@@ -37,6 +37,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from cryptography import x509
 from lxml import etree
 
 from hocbaso.signature._algorithms import (
@@ -48,6 +49,8 @@ from hocbaso.signature._algorithms import (
 )
 from hocbaso.signature._profile import HocBaKy
 from hocbaso.signature._profile_check import (
+    EARLIEST_SIGNING_TIME,
+    LATEST_SIGNING_TIME,
     MAX_KEYINFO_CERTIFICATES,
     LoadedCertificate,
     ReferenceParts,
@@ -63,6 +66,8 @@ _SIGNED_INFO_TAG = _D + "SignedInfo"
 _VALUE_TAG = _D + "SignatureValue"
 _KEY_INFO_TAG = _D + "KeyInfo"
 _OBJECT_TAG = _D + "Object"
+_X509_DATA_TAG = _D + "X509Data"
+_X509_CERTIFICATE_TAG = _D + "X509Certificate"
 
 # -- the grammars of a SignedInfo and an Object, as inclusive C14N 1.0 bytes ------------------
 
@@ -173,34 +178,55 @@ def read_object(
     return _facts(m["time"], m["ident"], m["version"])
 
 
-#: Facts per exact (time, identifier, version) bytes: a record's 15 signatures name one
-#: record and a few times. Bounded, keyed by the very bytes they are computed from.
-_FACTS: dict[tuple[bytes, bytes, bytes], ObjectFacts | None] = {}
-_MAX_FACTS = 1024
+#: The record binding per exact (identifier, version) bytes: a record's 15 signatures name the
+#: same record, so each record reads it once. Keyed by the very bytes it is read from, and kept
+#: small on purpose: it serves the signatures of the record at hand, not a batch.
+_BINDINGS: dict[tuple[bytes, bytes], HocBaKy] = {}
+_MAX_BINDINGS = 8
+
+
+def _binding(ident: bytes, version: bytes) -> HocBaKy:
+    key = (ident, version)
+    found = _BINDINGS.get(key)
+    if found is None:
+        found = HocBaKy(ident.decode(), str(int(version)))
+        with _LOCK:
+            if len(_BINDINGS) >= _MAX_BINDINGS:
+                _BINDINGS.clear()
+            _BINDINGS[key] = found
+    return found
 
 
 def _facts(time: bytes, ident: bytes, version: bytes) -> ObjectFacts | None:
-    key = (time, ident, version)
-    try:
-        return _FACTS[key]
-    except KeyError:
-        pass
-    facts: ObjectFacts | None = None
+    """The facts of a matched Object: None when the time is no ``xs:dateTime`` Python reads or
+    its offset exceeds 14 hours; the signing time None when outside the accepted range.
+
+    Every signing time differs from record to record, so nothing keyed by it is remembered
+    (a memory of whole facts missed on every record of a real batch). The range test is
+    decided from the year digits when it cannot be in doubt: with an offset of at most 14
+    hours, a time whose year is 1901 to 8998 lies inside [1900-01-01, 9000-01-01) UTC
+    (:func:`usable_signing_time`); any other year is compared in full."""
     try:
         when = dt.datetime.fromisoformat(time.decode())
     except ValueError:
-        when = None
-    offset = when.utcoffset() if when is not None else None
-    if when is not None and offset is not None and abs(offset) <= _MAX_OFFSET:
-        facts = ObjectFacts(
-            when if usable_signing_time(when) else None,
-            HocBaKy(ident.decode(), str(int(version))),
-        )
-    with _LOCK:
-        if len(_FACTS) >= _MAX_FACTS:
-            _FACTS.clear()
-        _FACTS[key] = facts
-    return facts
+        return None
+    offset = when.utcoffset()
+    if offset is None or abs(offset) > _MAX_OFFSET:
+        return None
+    usable = _SURE_YEARS[0] <= when.year <= _SURE_YEARS[1] or usable_signing_time(when)
+    return ObjectFacts(when if usable else None, _binding(ident, version))
+
+
+#: Local years whose every instant, at any offset of at most 14 hours, lies inside the accepted
+#: signing-time range, whose bounds are midnight UTC on a 1 January (asserted below): the year
+#: after the first bound's (its 1 January at +14:00 is still after the bound) up to the second
+#: year before the last bound's (31 December of the year just before, at -14:00, is already
+#: past it).
+_SURE_YEARS = (EARLIEST_SIGNING_TIME.year + 1, LATEST_SIGNING_TIME.year - 2)
+assert all(
+    bound == dt.datetime(bound.year, 1, 1, tzinfo=dt.UTC)
+    for bound in (EARLIEST_SIGNING_TIME, LATEST_SIGNING_TIME)
+)
 
 
 def _blank(text: str | None) -> bool:
@@ -225,33 +251,64 @@ def _canonical_b64(text: str) -> bool:
     return found
 
 
-def _key_info_exact(
-    key_info: etree._Element, load: Callable[[str], LoadedCertificate]
-) -> list[LoadedCertificate] | None:
-    """The certificates of a KeyInfo of the exact shape (no attribute, one ``X509Data`` of
-    ``X509Certificate`` elements in canonical base64, white space between them), loaded as
-    :func:`key_info_certificates` loads them; None for any other KeyInfo. Each text is read
-    once, for both the check and the load (its hash is then computed once)."""
+def _key_info_texts(key_info: etree._Element) -> tuple[str, ...] | None:
+    """The ``X509Certificate`` texts of a KeyInfo of the exact shape (no attribute, one
+    ``X509Data`` of at most :data:`MAX_KEYINFO_CERTIFICATES` ``X509Certificate`` elements
+    without attribute or child, white space between them); None for any other KeyInfo.
+    Whether each text is canonical base64 is :func:`_chain`'s question."""
     if key_info.attrib or len(key_info) != 1 or not _blank(key_info.text):
         return None
     data = key_info[0]
     if (
-        data.tag != _D + "X509Data"
+        data.tag != _X509_DATA_TAG
         or data.attrib
         or not _blank(data.tail)
         or not _blank(data.text)
         or not 0 < len(data) <= MAX_KEYINFO_CERTIFICATES
     ):
         return None
-    certs: list[LoadedCertificate] = []
+    texts: list[str] = []
     for cert in data:
-        if cert.tag != _D + "X509Certificate" or cert.attrib or len(cert) or not _blank(cert.tail):
+        if cert.tag != _X509_CERTIFICATE_TAG or cert.attrib or len(cert) or not _blank(cert.tail):
             return None
-        text = cert.text or ""
-        if not _canonical_b64(text):
-            return None
-        certs.append(load(text))
-    return certs
+        texts.append(cert.text or "")
+    return tuple(texts)
+
+
+#: :func:`_chain`'s answers per (loader, exact texts): the same few certificate sets recur in
+#: every record of a school. Bounded, keyed by the very texts (and the loader) they come from.
+_CHAINS: dict[
+    tuple[Callable[[str], LoadedCertificate], tuple[str, ...]],
+    tuple[x509.Certificate, tuple[x509.Certificate, ...]] | None,
+] = {}
+_MAX_CHAINS = 1024
+
+
+def _chain(
+    texts: tuple[str, ...], load: Callable[[str], LoadedCertificate], key_info: etree._Element
+) -> tuple[x509.Certificate, tuple[x509.Certificate, ...]] | None:
+    """(leaf, intermediates) of a KeyInfo whose certificate texts are ``texts``, each text
+    canonical base64 (RFC 4648 alphabet and padding, zero trailing bits, no white space),
+    loaded with ``load`` and split by :func:`leaf_and_chain`; None when a text is not canonical,
+    does not load, or the certificates break the one-leaf rule (then :func:`read_signature`
+    decides and names the rule). A function of ``texts`` and ``load`` alone, so remembered."""
+    key = (load, texts)
+    try:
+        return _CHAINS[key]
+    except KeyError:
+        pass
+    found: tuple[x509.Certificate, tuple[x509.Certificate, ...]] | None = None
+    if all(_canonical_b64(text) for text in texts):
+        try:
+            leaf, intermediates = leaf_and_chain([load(text) for text in texts], key_info)
+            found = (leaf, tuple(intermediates))
+        except Exception:  # unreadable, or not exactly one leaf
+            found = None
+    with _LOCK:
+        if len(_CHAINS) >= _MAX_CHAINS:
+            _CHAINS.clear()
+        _CHAINS[key] = found
+    return found
 
 
 def read_signature_exact(
@@ -298,10 +355,11 @@ def read_signature_exact(
     grammar = _SIGNED_INFO.get(sig.prefix)
     if target is None or grammar is None:
         return None
+    texts = _key_info_texts(key_info)
+    chain = _chain(texts, load_certificate, key_info) if texts is not None else None
+    if chain is None:
+        return None
     try:
-        certs = _key_info_exact(key_info, load_certificate)
-        if certs is None:
-            return None
         # Canonical base64: decodes strictly and encodes back to the very same text.
         text = (value_el.text or "").encode("ascii")
         value = binascii.a2b_base64(text, strict_mode=True)
@@ -316,11 +374,10 @@ def read_signature_exact(
         ):
             return None
         # Every Algorithm one of the known URIs (str, as the tree gives it).
-        c14n, method, tr1, dm1, tr2, dm2 = (_ALGORITHMS[a] for a in m.group(*_ALGORITHM_GROUPS))
+        c14n, method, tr1, dm1, tr2, dm2 = map(_ALGORITHMS.__getitem__, m.group(*_ALGORITHM_GROUPS))
         facts = read_object(obj, canonical(obj), sig.prefix, signature_id)
         if facts is None:
             return None
-        leaf, intermediates = leaf_and_chain(certs, key_info)
         digest1 = binascii.a2b_base64(m["dv1"], strict_mode=True)
         digest2 = binascii.a2b_base64(m["dv2"], strict_mode=True)
     except Exception:  # not base64, an unknown URI, a C14N refusal, a certificate rule broken
@@ -340,7 +397,7 @@ def read_signature_exact(
         references=references,
         value=value,
         key_info=key_info,
-        leaf=leaf,
-        intermediates=intermediates,
+        leaf=chain[0],
+        intermediates=list(chain[1]),
     )
     return parts, facts

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from cryptography import x509
 from lxml import etree
@@ -59,9 +60,39 @@ class Slot(L.RoleSlot):
     reference_id: str = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "signature_id", self.role.signature_id(self.mon))
-        object.__setattr__(self, "object_id", self.role.object_id(self.mon))
-        object.__setattr__(self, "reference_id", self.role.reference_id(self.mon))
+        sid, oid, rid = _role_ids(self.role, self.mon)
+        object.__setattr__(self, "signature_id", sid)
+        object.__setattr__(self, "object_id", oid)
+        object.__setattr__(self, "reference_id", rid)
+
+
+#: A slot's path and Ids per exact (role, subject code): the same few subjects recur in every
+#: record, and a record has 16 slots. Bounded (a hostile document names any codes it likes).
+_SLOT_STRINGS: dict[tuple[VaiTroKy, str | None], tuple[str, str, str, str]] = {}
+_MAX_SLOT_STRINGS = 1024
+
+
+def _slot_strings(role: VaiTroKy, mon: str | None) -> tuple[str, str, str, str]:
+    """(``L.slot_xpath``, signature Id, Object Id, Reference Id) of a slot: the strings
+    :class:`~hocbaso.packet._layout.VaiTroKy` computes, computed once per (role, code)."""
+    key = (role, mon)
+    found = _SLOT_STRINGS.get(key)
+    if found is None:
+        found = (
+            L.slot_xpath(role, mon),
+            role.signature_id(mon),
+            role.object_id(mon),
+            role.reference_id(mon),
+        )
+        if len(_SLOT_STRINGS) >= _MAX_SLOT_STRINGS:
+            _SLOT_STRINGS.clear()
+        _SLOT_STRINGS[key] = found
+    return found
+
+
+def _role_ids(role: VaiTroKy, mon: str | None) -> tuple[str, str, str]:
+    _, sid, oid, rid = _slot_strings(role, mon)
+    return sid, oid, rid
 
 
 #: A Reference as the profile checker read it. Its readable path is named only when a report
@@ -263,7 +294,7 @@ def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
             out.results.append(_fail("STRUCTURE.LAYOUT", out.path(slot_el), en="(GVBM ×2)"))
             return False
         seen.add(mon)
-        out.slots.append(Slot(VaiTroKy.GVBM, mon, slot_el, L.slot_xpath(VaiTroKy.GVBM, mon)))
+        out.slots.append(Slot(VaiTroKy.GVBM, mon, slot_el, _slot_strings(VaiTroKy.GVBM, mon)[0]))
         if mon not in out.rows:
             # A slot for a subject the record does not have: signed or empty, the layout is
             # not the record's (an empty one was once accepted silently).
@@ -272,29 +303,33 @@ def _find_slots(root: etree._Element, out: StructureOutcome) -> bool:
         if role is not VaiTroKy.GVBM:
             el = found[tuple(rel.split("/"))]
             assert el is not None
-            out.slots.append(Slot(role, None, el, L.slot_xpath(role)))
+            out.slots.append(Slot(role, None, el, _slot_strings(role, None)[0]))
     return True
 
 
 def _unique_ids(root: etree._Element, out: StructureOutcome) -> dict[str, etree._Element] | None:
     """Every ``Id`` value → its element, or None (with failures) if any value repeats."""
-    by_id: dict[str, list[etree._Element]] = {}
     # One XPath inside libxml2 instead of a Python walk over every element (a third of the
     # cost). ``@Id`` is the un-namespaced attribute only, exactly what ``el.get("Id")`` reads.
-    found = _ALL_IDS(root)
-    assert isinstance(found, list)
+    # Each result is an attribute value ("smart string") that knows its element.
+    found = cast(list[etree._ElementUnicodeResult], _ALL_IDS(root))
+    first: dict[str, etree._Element] = {}
+    repeated = False
     for attr in found:
-        assert isinstance(attr, etree._ElementUnicodeResult)
-        el = attr.getparent()  # an attribute result ("smart string") knows its element
-        assert isinstance(el, etree._Element)
-        by_id.setdefault(str(attr), []).append(el)
-    ok = True
+        el = cast(etree._Element, attr.getparent())
+        if first.setdefault(str(attr), el) is not el:
+            repeated = True
+    if not repeated:
+        return first
+    # Some value repeats: report every element carrying one, in document order per value.
+    by_id: dict[str, list[etree._Element]] = {}
+    for attr in found:
+        by_id.setdefault(str(attr), []).append(cast(etree._Element, attr.getparent()))
     for els in by_id.values():
         if len(els) > 1:
-            ok = False
             for el in els:
                 out.results.append(_fail("STRUCTURE.DUPLICATE_ID", out.path(el)))
-    return {k: v[0] for k, v in by_id.items()} if ok else None
+    return None
 
 
 def _check_ids(ids: dict[str, etree._Element], out: StructureOutcome) -> bool:
