@@ -22,7 +22,14 @@ from hocbaso.models._internal import HocBaModel, format_ket_qua, model_error
 from hocbaso.packet import _layout as L
 from hocbaso.packet._input import PacketSource, type_name
 from hocbaso.packet._mapping import FieldPlan, plan, plan_by_tag
-from hocbaso.packet._parser import DEFAULT_LIMITS, ParseLimits, parse_xml
+from hocbaso.packet._parser import (
+    DEFAULT_LIMITS,
+    ParseLimits,
+    check_depth,
+    parse_leaving_depth,
+    parse_xml,
+)
+from hocbaso.packet._schema import HOC_BA_DEPTH, _lxml_valid
 from hocbaso.packet._schema import validate as _validate
 
 __all__ = ["from_xml", "read_hoc_ba", "to_element", "to_xml"]
@@ -366,7 +373,17 @@ def from_xml(
     for received packets. This reads the record; it does not run the Thông tư 22 content
     check (``hocbaso.validate`` does).
     """
-    root = parse_xml(data, limits=limits)
-    if validate:
+    if not validate:
+        return read_hoc_ba(parse_xml(data, limits=limits))
+    # parse_xml then validate, with one check fewer where the schema settles it: an unsigned
+    # packet's depth is bounded by the schema (HOC_BA_DEPTH) once the schema accepts it, so
+    # the parser leaves that check here; an accepted tree needs it no more, a refused one
+    # gets it before the schema's finding, as parse_xml would have raised it first.
+    root, depth_left = parse_leaving_depth(
+        data, limits, root_tag=L.ROOT, schema_depth=HOC_BA_DEPTH
+    )
+    if not (depth_left and _lxml_valid(root)):
+        if depth_left:
+            check_depth(root, limits)
         _validate(root)
     return read_hoc_ba(root)

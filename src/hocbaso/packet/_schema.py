@@ -84,6 +84,16 @@ _UNIQUE: tuple[tuple[str, str, etree.XPath, etree.XPath], ...] = tuple(
 )
 
 
+#: The deepest element nesting (the root at depth 1) of a document the bundled schema accepts
+#: with a ``HOC_BA`` root and no ``ds:Signature`` element: ``HOC_BA`` / ``DU_LIEU_HOC_BA`` /
+#: ``THONG_TIN_HOC_BA`` / a group such as ``HOC_SINH`` / ``DIA_CHI`` / a leaf. Every element
+#: there is declared by the schema's own types (no ``xs:any``, no untyped element, no
+#: recursion); only a ``ds:Signature`` leads into the XML-Signature schema, whose ``Object``
+#: takes any content. ``from_xml`` lets an accepted tree stand for the parser's depth check
+#: when this is within the limit; tests/packet/test_parse_fast.py recomputes it from the XSD.
+HOC_BA_DEPTH = 6
+
+
 @cache
 def _lxml_schema_without_unique() -> etree.XMLSchema:
     """The bundled schema without its ``xs:unique`` constraints (loaded the same way, so its
