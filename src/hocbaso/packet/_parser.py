@@ -247,12 +247,13 @@ class _ByteBounds:
       reference); otherwise ``None``, count in the tree. A substring search stops at the
       first occurrence, so a signed document pays little for asking.
 
-    The attribute and signature bounds count characters as bytes, which holds when libxml2 read the bytes
-    as UTF-8 (0x3D is then only ever ``=``). It is taken only then: the encoding check has
-    passed (UTF-8 declared, or nothing declared), the bytes begin with ``<`` (or the UTF-8
-    byte order mark and ``<``), so libxml2 detected neither UTF-16/32 nor EBCDIC, and they
-    hold no NUL byte, which XML never carries and every UTF-16/32 text of ``<`` does; and only
-    for documents up to ``_BYTE_BOUND_MAX`` bytes, where it is the cheaper count.
+    The attribute and signature bounds read characters as bytes, which holds when libxml2
+    read the bytes as UTF-8 (0x3D is then only ever ``=``, and ``Signature`` is spelled by
+    its ASCII bytes). They are taken only then: the encoding check has passed (UTF-8
+    declared, or nothing declared), the bytes begin with ``<`` (or the UTF-8 byte order mark
+    and ``<``), so libxml2 detected neither UTF-16/32 nor EBCDIC, and they hold no NUL byte,
+    which XML never carries and every UTF-16/32 text of ``<`` does; and only for documents
+    up to ``_BYTE_BOUND_MAX`` bytes, where the byte counts are the cheaper ones.
     """
 
     nodes: int
@@ -395,7 +396,7 @@ _COUNT_SIGNATURES = etree.XPath(
 # Attributes are taken as ``//*/@…`` (every element's) rather than ``//@…`` (every node's):
 # the same attributes, since only elements have any, but libxml2 then walks the elements alone
 # instead of every node, text included (count 18 -> 14 µs on a signed record, 9 -> 6 µs on an
-# unsigned one; tests/packet/test_parse_fast.py compares both spellings).
+# unsigned one; tests/packet/test_parse_bounds.py compares both spellings).
 _COUNT_IDS = etree.XPath("count(//*/@Id)")
 _COUNT_NODES = etree.XPath("count(//node())")
 _COUNT_ATTRIBUTES = etree.XPath("count(//*/@*)")
