@@ -435,15 +435,16 @@ def _check_namespace_declarations(data: bytes, limits: ParseLimits) -> None:
 def _namespace_runs_within(data: bytes, limits: ParseLimits) -> bool:
     """True only when :func:`_check_namespace_declarations_exact` accepts ``data``.
 
-    That scan refuses exactly when some match of ``_XMLNS`` is the (limit + 1)-th between two
-    ``<`` or the (limit + 1)-th in all. ``_XMLNS_RUN`` finds the matches that begin such a
-    stretch's first match (a run) and the rest of the stretch after each; a further match in
-    the stretch lies wholly in that rest (it holds no ``<``), so it spells ``xmlns`` there, and
-    every match is either a run's first or inside a run's rest. When no rest spells ``xmlns``
-    (the ``<`` joining the rests cannot help to spell it), every stretch holds one match at
-    most and the matches are the runs: the scan accepts when there are no more runs than the
-    total limit and the per-element limit allows one. Otherwise this says False (perhaps of a
-    document the scan accepts: ``xmlns`` not followed by ``:`` or ``=``); the scan decides.
+    That scan refuses exactly when some match of ``_XMLNS`` is the (limit + 1)-th in its
+    stretch (the bytes between two ``<``) or the (limit + 1)-th in all. ``_XMLNS_RUN`` finds,
+    left to right, a match and the rest of its stretch, then goes on after that stretch; so
+    it finds the first match of each stretch that has one. A further match of that stretch
+    holds no ``<``, so it lies wholly in the rest and spells ``xmlns`` there. When no rest
+    spells ``xmlns`` (the ``<`` that joins the rests below cannot help to spell it), every
+    stretch holds one match at most and the matches are those found: the scan accepts when
+    they are no more than the total limit and the per-element limit allows one. Otherwise
+    this says False (perhaps of bytes the scan accepts, such as ``xmlns`` followed by neither
+    ``:`` nor ``=``), and the scan decides.
     """
     rests = _XMLNS_RUN.findall(data)
     if not rests:
