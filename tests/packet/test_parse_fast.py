@@ -19,6 +19,7 @@ docs/packet.md §Parsing untrusted XML says why each shortcut is exact.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -301,3 +302,110 @@ def _xsd_depth() -> int:
 def test_hoc_ba_depth_is_the_schema_s() -> None:
     assert _xsd_depth() == HOC_BA_DEPTH
     assert Path(schema_path()).name == "hocba-1.0.xsd"
+
+
+# -- the text types' outer-whitespace facet, checked on the values read ----------------------
+
+#: What a leaf's bytes may become: outer whitespace of each XSD kind (and NBSP, which is not
+#: XSD whitespace), spelled raw or by character reference, only whitespace, empty, split by a
+#: comment or a processing instruction, in CDATA, line ends that the parser normalises, and
+#: the "!" and "?" that make the byte test give up.
+_LEAF_EDITS = (
+    b"a", b" a", b"a ", b"\ta", b"a\n", b"\ra", b"a\r\n", b"a b", b"  ", b"", b"\xc2\xa0a",
+    b"a\xc2\xa0", b"&#32;a", b"a&#x9;", b"&#13;a", b"a&#10;", b"&amp; a", b"a &lt;",
+    b"<![CDATA[ a]]>", b"<![CDATA[a]]>", b"a<!--c--> ", b" <!--c-->a", b"a<!--c-->b",
+    b"a<?p x?> ", b"a<?p x?>b", b"a?b", b"a!b", b"?", b"10", "Đ".encode(),
+)
+_LEAF_BYTES = st.sampled_from(_LEAF_EDITS)
+
+
+@st.composite
+def _texts_edited(draw: Any) -> bytes:
+    record = draw(hoc_ba())
+    root = parse_xml(to_xml(record))
+    data = root.find("DU_LIEU_HOC_BA")
+    assert data is not None
+    leaves = [el for el in data.iter(etree.Element) if len(el) == 0]
+    texts = [el for el in leaves if el.tag in _text_tags()] or leaves
+    pool = texts if draw(st.integers(0, 3)) else leaves  # mostly the fields the facet is on
+    chosen = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique=True))
+    for i, leaf in enumerate(chosen):
+        leaf.text = f"MARKER{i}X"
+    packet = etree.tostring(root, xml_declaration=draw(st.booleans()), encoding="UTF-8")
+    for i in range(len(chosen)):
+        packet = packet.replace(f"MARKER{i}X".encode(), draw(_LEAF_BYTES))
+    if draw(st.integers(0, 9)) == 0:
+        packet = packet.replace(b"<HOC_BA", b"<?pi x?><HOC_BA", 1)
+    return packet
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_texts_edited())
+def test_from_xml_checks_text_values_as_the_schema(data: bytes) -> None:
+    assert _outcome(from_xml, data) == _outcome(_reference_from_xml, data, limits=DEFAULT_LIMITS)
+
+
+@pytest.mark.parametrize("tag", ["TEN_TRUONG", "TEN_XA", "NX_MON_HOC", "TEN_LOP"])
+@pytest.mark.parametrize("snippet", _LEAF_EDITS)
+def test_each_leaf_edit_decides_as_the_schema(tag: str, snippet: bytes) -> None:
+    """Every edit of ``_LEAF_BYTES`` in a text field of the record, of a nested group, of a
+    row (checked inline) and of a repeated item, against ``parse_xml`` + ``validate``."""
+    packet = to_xml(tao_hoc_ba(7))
+    start = packet.index(f"<{tag}>".encode()) + len(tag) + 2
+    end = packet.index(f"</{tag}>".encode(), start)
+    edited = packet[:start] + snippet + packet[end:]
+    assert _outcome(from_xml, edited) == _outcome(
+        _reference_from_xml, edited, limits=DEFAULT_LIMITS
+    )
+
+
+@functools.cache
+def _text_tags() -> frozenset[str]:
+    from hocbaso.models import DiemTongKet, ThongTinHocBa
+    from hocbaso.packet._codec import _text_plan
+    from hocbaso.packet._mapping import plan
+
+    def tags(cls: Any, text_plan: Any) -> set[str]:
+        names, nested = text_plan
+        by_name = {fp.name: fp for fp in plan(cls)}
+        out = {by_name[n].tag for n in names}
+        for name, sub, _many in nested:
+            out |= tags(by_name[name].model, sub)
+        return out
+
+    return frozenset(
+        tags(ThongTinHocBa, _text_plan(ThongTinHocBa)) | tags(DiemTongKet, _text_plan(DiemTongKet))
+    )
+
+
+def test_the_text_fields_checked_are_the_schema_s() -> None:
+    """The elements whose types carry the outer-whitespace facet are exactly the text fields
+    of the reading plans (no type derives from such a type, and none outside the data block
+    has one), and the reduced schema differs from the full one by those facets and the two
+    ``xs:unique`` only."""
+    from hocbaso.packet._schema import OUTER_SPACE_PATTERN
+
+    doc = etree.parse(str(schema_path())).getroot()
+    simple = {t.get("name"): t for t in doc.iter(f"{_XS}simpleType") if t.get("name")}
+    for t in simple.values():
+        for restriction in t.iter(f"{_XS}restriction"):
+            assert (restriction.get("base") or "").startswith("xs:")
+    spaced = {
+        name
+        for name, t in simple.items()
+        if any(p.get("value") == OUTER_SPACE_PATTERN for p in t.iter(f"{_XS}pattern"))
+    }
+    assert spaced
+    in_xsd = {el.get("name") for el in doc.iter(f"{_XS}element") if el.get("type") in spaced}
+
+    assert in_xsd == _text_tags()
+
+
+def test_a_whitespace_only_text_is_refused_as_before() -> None:
+    packet = to_xml(tao_hoc_ba(7))
+    start = packet.index(b"<TEN_TRUONG>") + len(b"<TEN_TRUONG>")
+    end = packet.index(b"</TEN_TRUONG>")
+    spaced = packet[:start] + b"   " + packet[end:]
+    outcome = _outcome(from_xml, spaced)
+    assert outcome[2] == "FORMAT.PATTERN"
+    assert outcome == _outcome(_reference_from_xml, spaced, limits=DEFAULT_LIMITS)
