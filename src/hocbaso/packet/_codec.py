@@ -33,7 +33,7 @@ from hocbaso.packet._schema import (
     HOC_BA_DEPTH,
     OUTER_SPACE_PATTERN,
     _lxml_valid,
-    valid_but_text_pattern,
+    valid_but_texts_and_codes,
 )
 from hocbaso.packet._schema import validate as _validate
 
@@ -437,12 +437,14 @@ def _read_unsigned(root: etree._Element, data: bytes) -> HocBa | None:
     On a ``HOC_BA`` tree with no ``Signature`` every element is declared by the packet's own
     types (``HOC_BA_DEPTH`` says why), so the elements of the text types are exactly the text
     fields of the data block, which the fast reading reads, every one of them, when it
-    succeeds. :func:`valid_but_text_pattern` then leaves only ``OUTER_SPACE_PATTERN`` open,
-    and where the text is whole (``_text_is_whole``) the values read are the values the schema
-    checks: if they are free of outer whitespace the schema accepts the tree (and its depth is
-    within ``HOC_BA_DEPTH``); if not, or if anything is unusual, ``None``.
+    succeeds. :func:`valid_but_texts_and_codes` then leaves only ``OUTER_SPACE_PATTERN`` and
+    the rows' distinct subject codes open, and where the text is whole (``_text_is_whole``)
+    the values read are the values the schema checks (each code one text node, compared as
+    written): if the texts are free of outer whitespace and the codes distinct, the schema
+    accepts the tree (and its depth is within ``HOC_BA_DEPTH``); if not, or if anything is
+    unusual, ``None``.
     """
-    if not (_text_is_whole(data) and valid_but_text_pattern(root)):
+    if not (_text_is_whole(data) and valid_but_texts_and_codes(root)):
         return None
     thong_tin, bang_diem = _data_block(root)
     fields = _read_fast(thong_tin, _spec(ThongTinHocBa))
@@ -465,6 +467,9 @@ def _read_unsigned(root: etree._Element, data: bytes) -> HocBa | None:
             value = get(name)
             if value is not None and (not value or value.strip(_XSD_SPACE) != value):
                 return None
+    code = _spec(DiemTongKet)[0][L.MA_MON_HOC]  # the row attribute the constraint's field is
+    if len({row.get(code) for row in table if row is not None}) != len(table):
+        return None
     return _record(fields, table)
 
 

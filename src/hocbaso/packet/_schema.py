@@ -83,7 +83,7 @@ _UNIQUE: tuple[tuple[str, str, etree.XPath | None, etree.XPath], ...] = tuple(
         ),
     )
     for selector, field in (
-        (f"{L.DU_LIEU}/{L.BANG_DIEM}/{L.DIEM_TONG_KET}", L.MA_MON_HOC),
+        (f"{L.DU_LIEU}/{L.BANG_DIEM}/{L.DIEM_TONG_KET}", L.MA_MON_HOC),  # ROW_CODES_SELECTOR
         (L.SLOT_PATHS[L.VaiTroKy.GVBM], f"@{L.ATTR_MA_MON}"),
     )
 )
@@ -120,7 +120,7 @@ OUTER_SPACE_PATTERN = r"\S+(\s+\S+)*"
 @cache
 def _lxml_schema_without_unique_or_text_pattern() -> etree.XMLSchema:
     """The bundled schema without its ``xs:unique`` constraints and without the
-    ``OUTER_SPACE_PATTERN`` facets, for :func:`valid_but_text_pattern`."""
+    ``OUTER_SPACE_PATTERN`` facets, for :func:`valid_but_texts_and_codes`."""
     doc = _load_schema_doc(schema_path())
     removed = [
         *doc.getroot().iter(f"{_XS}unique"),
@@ -137,19 +137,32 @@ def _lxml_schema_without_unique_or_text_pattern() -> etree.XMLSchema:
     return etree.XMLSchema(doc)
 
 
-def valid_but_text_pattern(root: etree._Element) -> bool:
+#: The selector of the ``xs:unique`` on the rows' subject codes, which ``from_xml`` checks on
+#: the codes it reads (``valid_but_texts_and_codes``).
+ROW_CODES_SELECTOR = f"{L.DU_LIEU}/{L.BANG_DIEM}/{L.DIEM_TONG_KET}"
+
+
+def valid_but_texts_and_codes(root: etree._Element) -> bool:
     """False only when the bundled schema refuses ``root``; True when it accepts ``root`` or
-    refuses it for ``OUTER_SPACE_PATTERN`` alone, on the values of elements of the types that
-    carry it. So with True, the schema accepts ``root`` exactly when every such element's value
-    is free of outer whitespace, which the caller checks (``from_xml``).
+    refuses it only for ``OUTER_SPACE_PATTERN`` (on the values of elements of the types that
+    carry it) or for the ``xs:unique`` on the rows' ``MA_MON_HOC`` (``ROW_CODES_SELECTOR``).
+    So with True, the schema accepts ``root`` exactly when every such value is free of outer
+    whitespace and the rows' codes are distinct, which the caller checks (``from_xml``).
 
     The reduced schema has every rule but the two ``xs:unique`` and that facet: if it refuses,
-    the full schema does. If it accepts, the ``xs:unique`` are checked as in
-    :func:`_lxml_valid`, and where that is not certain the full schema decides alone.
+    the full schema does. If it accepts, the other ``xs:unique`` is checked as in
+    :func:`_unique_values_distinct`, and where that is not certain the full schema decides.
     """
     if not _lxml_schema_without_unique_or_text_pattern().validate(root):
         return False
-    return _unique_values_distinct(root) or bool(_lxml_schema().validate(root))
+    for selector, _field, count, texts in _UNIQUE:
+        if selector == ROW_CODES_SELECTOR:
+            continue
+        values = texts(root)
+        assert isinstance(values, list)
+        if (count is not None and count(root) != len(values)) or len(set(values)) != len(values):
+            return bool(_lxml_schema().validate(root))
+    return True
 
 
 def _unique_values_distinct(root: etree._Element) -> bool:
