@@ -430,9 +430,11 @@ def _text_is_whole(data: bytes) -> bool:
     return data[end + 1 : end + 2] == b">" and data.find(b"?", end + 1) < 0
 
 
-def _read_unsigned(root: etree._Element, data: bytes) -> HocBa | None:
-    """``from_xml``'s validation and reading of an unsigned packet in one pass, or ``None``
-    when that is not certain (the caller then validates and reads as before).
+def _read_unsigned(root: etree._Element) -> HocBa | None:
+    """The end of ``from_xml``'s validation and its reading of an unsigned packet in one
+    pass, or ``None`` when that is not certain (the caller then validates and reads as
+    before); for a tree that :func:`valid_but_texts_and_codes` passed, from bytes that
+    :func:`_text_is_whole` passed.
 
     On a ``HOC_BA`` tree with no ``Signature`` every element is declared by the packet's own
     types (``HOC_BA_DEPTH`` says why), so the elements of the text types are exactly the text
@@ -444,8 +446,7 @@ def _read_unsigned(root: etree._Element, data: bytes) -> HocBa | None:
     accepts the tree (and its depth is within ``HOC_BA_DEPTH``); if not, or if anything is
     unusual, ``None``.
     """
-    if not (_text_is_whole(data) and valid_but_texts_and_codes(root)):
-        return None
+    # The caller asked _text_is_whole and valid_but_texts_and_codes (True) first.
     thong_tin, bang_diem = _data_block(root)
     fields = _read_fast(thong_tin, _spec(ThongTinHocBa))
     row_spec = _spec(DiemTongKet)
@@ -495,10 +496,14 @@ def from_xml(
     root, depth_left = parse_leaving_depth(
         data, limits, root_tag=L.ROOT, schema_depth=HOC_BA_DEPTH
     )
-    if depth_left:
-        record = _read_unsigned(root, data)
-        if record is not None:
-            return record
+    if depth_left and _text_is_whole(data):
+        if valid_but_texts_and_codes(root):
+            record = _read_unsigned(root)
+            if record is not None:
+                return record
+        else:  # the full schema refuses too: its finding, after the depth
+            check_depth(root, limits)
+            _validate(root)
     if not (depth_left and _lxml_valid(root)):
         if depth_left:
             check_depth(root, limits)
