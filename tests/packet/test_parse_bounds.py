@@ -1,7 +1,7 @@
 """The hardened parser's byte bounds skip only counts that cannot exceed their limit.
 
 ``_check_shape`` takes upper bounds read off the raw bytes (``_ByteBounds``: the length for
-nodes, ``=`` bytes for attributes) and skips
+nodes, ``=`` bytes for attributes, no ``Signature`` spelled for signatures) and skips
 a count in the tree when its bound is within the limit (docs/packet.md §Parsing untrusted
 XML). These tests compare :func:`parse_xml` with the exact-count reference (every count taken
 in the tree, as before the bounds) on generated and hostile documents, under small limits so
@@ -20,7 +20,14 @@ from lxml import etree
 
 from hocbaso.errors import HocBaSoError
 from hocbaso.packet import DEFAULT_LIMITS, ParseLimits, parse_xml
-from hocbaso.packet._parser import _ByteBounds, _check_shape, _parse
+from hocbaso.packet._parser import (
+    _COUNT_ATTRIBUTES,
+    _COUNT_IDS,
+    _ByteBounds,
+    _check_shape,
+    _nth_attribute_exists,
+    _parse,
+)
 
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 
@@ -157,3 +164,24 @@ def test_a_record_skips_the_counts_its_bounds_settle() -> None:
     assert bounds.attributes is not None and bounds.attributes <= DEFAULT_LIMITS.max_ids
     longer = packet.replace(b"<GVCN/>", b"<GVCN>" + b"x" * 20_000 + b"</GVCN>")
     assert _ByteBounds.of(longer).attributes is None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_document())
+def test_signature_bound_and_element_attribute_counts_are_exact(data: bytes) -> None:
+    """The signature bound is at least the tree's count (and is not taken on bytes not read
+    as UTF-8); the attribute counts over elements (``//*/@…``) are the former counts over
+    every node (``//@…``), since only elements carry attributes."""
+    try:
+        root = _parse(data, DEFAULT_LIMITS, walk=False)
+    except HocBaSoError:
+        return
+    signatures = _ByteBounds.of(data).signatures
+    if signatures is not None:
+        assert signatures >= root.xpath("count(//ds:Signature)", namespaces={"ds": DS_NS})
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data:
+        assert signatures is None
+    assert _COUNT_ATTRIBUTES(root) == root.xpath("count(//@*)")
+    assert _COUNT_IDS(root) == root.xpath("count(//@Id)")
+    for n in range(7):
+        assert _nth_attribute_exists(n)(root) == root.xpath(f"boolean(//@*[{n}])")

@@ -20,9 +20,21 @@ from hocbaso.errors import InputError, PacketError
 from hocbaso.models import DiemTongKet, HocBa, ThongTinHocBa
 from hocbaso.models._internal import HocBaModel, format_ket_qua, model_error
 from hocbaso.packet import _layout as L
-from hocbaso.packet._input import PacketSource, type_name
+from hocbaso.packet._input import PacketSource, packet_bytes, type_name
 from hocbaso.packet._mapping import FieldPlan, plan, plan_by_tag
-from hocbaso.packet._parser import DEFAULT_LIMITS, ParseLimits, parse_xml
+from hocbaso.packet._parser import (
+    DEFAULT_LIMITS,
+    ParseLimits,
+    check_depth,
+    parse_leaving_depth,
+    parse_xml,
+)
+from hocbaso.packet._schema import (
+    HOC_BA_DEPTH,
+    OUTER_SPACE_PATTERN,
+    _lxml_valid,
+    valid_but_texts_and_codes,
+)
 from hocbaso.packet._schema import validate as _validate
 
 __all__ = ["from_xml", "read_hoc_ba", "to_element", "to_xml"]
@@ -344,6 +356,10 @@ def read_hoc_ba(element: etree._Element) -> HocBa:
     if fields is None or None in table:
         fields = _read(thong_tin, ThongTinHocBa)  # the reference reading decides, and raises
         table = [_read(row, DiemTongKet) for row in rows]
+    return _record(fields, table)
+
+
+def _record(fields: dict[str, Any], table: list[Any]) -> HocBa:
     # What ``HocBa(**data)`` does, without its two Python wrappers (~1.3 µs): pydantic-core
     # validates the same dict, and its error becomes the same ModelError.
     try:
@@ -353,6 +369,109 @@ def read_hoc_ba(element: etree._Element) -> HocBa:
     except ValidationError as exc:
         raise model_error(exc, HocBa) from None
     return record
+
+
+#: A class's text fields (the ``OUTER_SPACE_PATTERN`` ones), and its nested classes' plans.
+_TextPlan = tuple[tuple[str, ...], tuple[tuple[str, "_TextPlan", bool], ...]]
+
+#: XSD whitespace: ``\s`` in a pattern is exactly these four characters.
+_XSD_SPACE = " \t\n\r"
+
+
+@cache
+def _text_plan(cls: type[HocBaModel]) -> _TextPlan:
+    texts = tuple(
+        fp.name
+        for fp in plan(cls)
+        if fp.xsd is not None and ("pattern", OUTER_SPACE_PATTERN) in fp.xsd.facets
+    )
+    nested = tuple(
+        (fp.name, _text_plan(fp.model), fp.many) for fp in plan(cls) if fp.model is not None
+    )
+    return texts, nested
+
+
+def _outer_space_free(values: dict[str, Any], text_plan: _TextPlan) -> bool:
+    """Whether every text field read into ``values`` (nested ones too) matches
+    ``OUTER_SPACE_PATTERN``: not empty, and nothing to strip of XSD whitespace at either end
+    (``strip`` returns the string itself then, so the comparison is an identity test)."""
+    texts, nested = text_plan
+    get = values.get
+    for name in texts:
+        value = get(name)
+        if value is not None and (not value or value.strip(_XSD_SPACE) != value):
+            return False
+    for name, sub, many in nested:
+        value = get(name)
+        if value is None:
+            continue
+        if many:
+            if not all(_outer_space_free(item, sub) for item in value):
+                return False
+        elif not _outer_space_free(value, sub):
+            return False
+    return True
+
+
+def _text_is_whole(data: bytes) -> bool:
+    """Whether the bytes hold no comment, CDATA section or processing instruction (an XML
+    declaration aside): then no element's text is split, and a leaf's ``.text`` is its whole
+    value. Each of those begins ``<!`` or ``<?``; a ``!`` or a ``?`` anywhere else (text) only
+    makes this say False. The declaration, when the bytes begin with one, holds two ``?``
+    (its pseudo-attribute values cannot hold one)."""
+    if b"!" in data:
+        return False
+    first = data.find(b"?")
+    if first < 0:
+        return True
+    if first != 1 or not data.startswith(b"<?xml") or data[5:6] not in (b" ", b"\t", b"\n", b"\r"):
+        return False
+    end = data.find(b"?", first + 1)
+    return data[end + 1 : end + 2] == b">" and data.find(b"?", end + 1) < 0
+
+
+def _read_unsigned(root: etree._Element) -> HocBa | None:
+    """The end of ``from_xml``'s validation and its reading of an unsigned packet in one
+    pass, or ``None`` when that is not certain (the caller then validates and reads as
+    before); for a tree that :func:`valid_but_texts_and_codes` passed, from bytes that
+    :func:`_text_is_whole` passed.
+
+    On a ``HOC_BA`` tree with no ``Signature`` every element is declared by the packet's own
+    types (``HOC_BA_DEPTH`` says why), so the elements of the text types are exactly the text
+    fields of the data block, which the fast reading reads, every one of them, when it
+    succeeds. :func:`valid_but_texts_and_codes` then leaves only ``OUTER_SPACE_PATTERN`` and
+    the rows' distinct subject codes open, and where the text is whole (``_text_is_whole``)
+    the values read are the values the schema checks (each code one text node, compared as
+    written): if the texts are free of outer whitespace and the codes distinct, the schema
+    accepts the tree (and its depth is within ``HOC_BA_DEPTH``); if not, or if anything is
+    unusual, ``None``.
+    """
+    # The caller asked _text_is_whole and valid_but_texts_and_codes (True) first.
+    thong_tin, bang_diem = _data_block(root)
+    fields = _read_fast(thong_tin, _spec(ThongTinHocBa))
+    row_spec = _spec(DiemTongKet)
+    table = [_read_fast(row, row_spec) for row in bang_diem.iterchildren(tag=etree.Element)]
+    if fields is None or not _outer_space_free(fields, _text_plan(ThongTinHocBa)):
+        return None
+    row_plan = _text_plan(DiemTongKet)
+    row_texts, row_nested = row_plan
+    for row in table:
+        if row is None:
+            return None
+        if row_nested:
+            if not _outer_space_free(row, row_plan):
+                return None
+            continue
+        # A flat row (today's) is checked inline: one function call less per row.
+        get = row.get
+        for name in row_texts:
+            value = get(name)
+            if value is not None and (not value or value.strip(_XSD_SPACE) != value):
+                return None
+    code = _spec(DiemTongKet)[0][L.MA_MON_HOC]  # the row attribute the constraint's field is
+    if len({row.get(code) for row in table if row is not None}) != len(table):
+        return None
+    return _record(fields, table)
 
 
 def from_xml(
@@ -366,7 +485,27 @@ def from_xml(
     for received packets. This reads the record; it does not run the Thông tư 22 content
     check (``hocbaso.validate`` does).
     """
-    root = parse_xml(data, limits=limits)
-    if validate:
+    if not validate:
+        return read_hoc_ba(parse_xml(data, limits=limits))
+    if type(data) is not bytes:
+        data = packet_bytes(data, what="data", max_bytes=limits.max_bytes)
+    # parse_xml then validate, with one check fewer where the schema settles it: an unsigned
+    # packet's depth is bounded by the schema (HOC_BA_DEPTH) once the schema accepts it, so
+    # the parser leaves that check here; an accepted tree needs it no more, a refused one
+    # gets it before the schema's finding, as parse_xml would have raised it first.
+    root, depth_left = parse_leaving_depth(
+        data, limits, root_tag=L.ROOT, schema_depth=HOC_BA_DEPTH
+    )
+    if depth_left and _text_is_whole(data):
+        if valid_but_texts_and_codes(root):
+            record = _read_unsigned(root)
+            if record is not None:
+                return record
+        else:  # the full schema refuses too: its finding, after the depth
+            check_depth(root, limits)
+            _validate(root)
+    if not (depth_left and _lxml_valid(root)):
+        if depth_left:
+            check_depth(root, limits)
         _validate(root)
     return read_hoc_ba(root)

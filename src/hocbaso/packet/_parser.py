@@ -130,6 +130,35 @@ def parse_canonical_subtree(data: bytes) -> etree._Element:
 
 
 def _parse(data: PacketSource, limits: ParseLimits, *, walk: bool) -> etree._Element:
+    return _parse_checked(data, limits, walk=walk)[0]
+
+
+def parse_leaving_depth(
+    data: PacketSource, limits: ParseLimits, *, root_tag: str, schema_depth: int
+) -> tuple[etree._Element, bool]:
+    """:func:`parse_xml`, except that the depth check may be left to the caller: the second
+    item says it was. That happens only where a schema can settle it: the root is
+    ``root_tag``, no ``Signature`` is spelled in the bytes (``_ByteBounds.signatures`` is 0),
+    and ``schema_depth``, the deepest nesting the caller's schema allows below such a root
+    when no ``Signature`` is present, is within ``limits.max_depth``. The caller must then,
+    before anything else, either have the schema accept the tree (which proves the depth
+    within ``schema_depth``) or call :func:`check_depth`, so that ``PARSE.TOO_DEEP`` still
+    comes before any other finding. Every other check runs here as in :func:`parse_xml`; if
+    one of them refuses, the depth is checked first, so the code is the one
+    :func:`parse_xml` gives (tests/packet/test_parse_fast.py).
+    """
+    return _parse_checked(
+        data, limits, walk=True, leave_depth=(root_tag, schema_depth)
+    )
+
+
+def _parse_checked(
+    data: PacketSource,
+    limits: ParseLimits,
+    *,
+    walk: bool,
+    leave_depth: tuple[str, int] | None = None,
+) -> tuple[etree._Element, bool]:
     if type(data) is not bytes:
         data = packet_bytes(data, what="data", max_bytes=limits.max_bytes)
     if len(data) > limits.max_bytes:
@@ -179,9 +208,17 @@ def _parse(data: PacketSource, limits: ParseLimits, *, walk: bool) -> etree._Ele
             "Document must be encoded in UTF-8",
             "Tệp phải được mã hoá UTF-8",
         )
-    if walk:
-        _check_shape(root, limits, _ByteBounds.of(data))
-    return root
+    if not walk:
+        return root, False
+    bounds = _ByteBounds.of(data)
+    depth_left = (
+        leave_depth is not None
+        and bounds.signatures == 0
+        and leave_depth[1] <= limits.max_depth
+        and root.tag == leave_depth[0]
+    )
+    _check_shape(root, limits, bounds, depth=not depth_left)
+    return root, depth_left
 
 
 #: Largest document whose attribute bound is read off its bytes. Counting a byte costs about
@@ -205,16 +242,23 @@ class _ByteBounds:
       without a DTD no attribute is defaulted); namespace declarations and the XML
       declaration's pseudo-attributes only add to the count.
 
-    The attribute bound counts characters as bytes, which holds when libxml2 read the bytes
-    as UTF-8 (0x3D is then only ever ``=``). It is taken only then: the encoding check has
-    passed (UTF-8 declared, or nothing declared), the bytes begin with ``<`` (or the UTF-8
-    byte order mark and ``<``), so libxml2 detected neither UTF-16/32 nor EBCDIC, and they
-    hold no NUL byte, which XML never carries and every UTF-16/32 text of ``<`` does; and only
-    for documents up to ``_BYTE_BOUND_MAX`` bytes, where it is the cheaper count.
+    * ``signatures``: 0 when the bytes do not spell ``Signature``, since a ``Signature``
+      element's start tag spells its local name literally (a name holds no character
+      reference); otherwise ``None``, count in the tree. A substring search stops at the
+      first occurrence, so a signed document pays little for asking.
+
+    The attribute and signature bounds read characters as bytes, which holds when libxml2
+    read the bytes as UTF-8 (0x3D is then only ever ``=``, and ``Signature`` is spelled by
+    its ASCII bytes). They are taken only then: the encoding check has passed (UTF-8
+    declared, or nothing declared), the bytes begin with ``<`` (or the UTF-8 byte order mark
+    and ``<``), so libxml2 detected neither UTF-16/32 nor EBCDIC, and they hold no NUL byte,
+    which XML never carries and every UTF-16/32 text of ``<`` does; and only for documents
+    up to ``_BYTE_BOUND_MAX`` bytes, where the byte counts are the cheaper ones.
     """
 
     nodes: int
     attributes: int | None
+    signatures: int | None = None
 
     @classmethod
     def of(cls, data: bytes) -> _ByteBounds:
@@ -224,11 +268,25 @@ class _ByteBounds:
             or not (data[:1] == b"<" or data[:4] == b"\xef\xbb\xbf<")
         ):
             return cls(len(data), None)
-        return cls(len(data), data.count(b"="))
+        return cls(len(data), data.count(b"="), 0 if b"Signature" not in data else None)
+
+
+def check_depth(root: etree._Element, limits: ParseLimits) -> None:
+    """Refuse a tree nested deeper than ``limits.max_depth`` (``PARSE.TOO_DEEP``)."""
+    if bool(_too_deep(limits.max_depth)(root)):
+        raise _refuse(
+            "PARSE.TOO_DEEP",
+            f"Elements are nested deeper than {limits.max_depth} levels",
+            f"Phần tử lồng nhau sâu hơn {limits.max_depth} cấp",
+        )
 
 
 def _check_shape(
-    root: etree._Element, limits: ParseLimits, bounds: _ByteBounds | None = None
+    root: etree._Element,
+    limits: ParseLimits,
+    bounds: _ByteBounds | None = None,
+    *,
+    depth: bool = True,
 ) -> None:
     """Refuse a tree over the depth, node, attribute, Id or signature limits, the narrower
     limits first so that each flood is refused under its own code.
@@ -236,16 +294,25 @@ def _check_shape(
     ``bounds`` (see :class:`_ByteBounds`) only skips counts that cannot exceed their limit:
     the checks that can fail run exactly as without it, in the same order, with the same
     result (tests/packet/test_parse_bounds.py compares both on generated and hostile input).
+    ``depth=False`` leaves the depth to the caller (:func:`parse_leaving_depth`) unless
+    another limit refuses: then the depth is checked first, as it is without leaving it.
     """
     # Every count runs inside libxml2: a Python walk over every node cost a quarter of reading
     # a packet. Entity references need no check here: a DTD was refused above, and without
     # one an entity reference is not well-formed.
-    if bool(_too_deep(limits.max_depth)(root)):
-        raise _refuse(
-            "PARSE.TOO_DEEP",
-            f"Elements are nested deeper than {limits.max_depth} levels",
-            f"Phần tử lồng nhau sâu hơn {limits.max_depth} cấp",
-        )
+    if depth:
+        check_depth(root, limits)
+        _check_counts(root, limits, bounds)
+        return
+    try:
+        _check_counts(root, limits, bounds)
+    except ParseError:
+        check_depth(root, limits)
+        raise
+
+
+def _check_counts(root: etree._Element, limits: ParseLimits, bounds: _ByteBounds | None) -> None:
+    """The limits of :func:`_check_shape` after the depth, in their order."""
     if (bounds is None or bounds.nodes > limits.max_elements) and _over(
         _COUNT_NODES, root, limits.max_elements
     ):
@@ -283,7 +350,10 @@ def _check_shape(
             f"Document has more than {limits.max_ids} Id attributes",
             f"Tệp có nhiều hơn {limits.max_ids} thuộc tính Id",
         )
-    if _over(_COUNT_SIGNATURES, root, limits.max_signatures):
+    signatures = None if bounds is None else bounds.signatures
+    if (signatures is None or signatures > limits.max_signatures) and _over(
+        _COUNT_SIGNATURES, root, limits.max_signatures
+    ):
         raise _refuse(
             "PARSE.TOO_MANY_SIGNATURES",
             f"Document has more than {limits.max_signatures} Signature elements",
@@ -316,31 +386,79 @@ def _too_deep(max_depth: int) -> etree.XPath:
 @functools.lru_cache(maxsize=8)
 def _nth_attribute_exists(n: int) -> etree.XPath:
     # "Some element has an n-th attribute": a positional step, four times cheaper in libxml2
-    # than counting every element's attributes in a predicate.
-    return etree.XPath(f"boolean(//@*[{int(n)}])")
+    # than counting every element's attributes in a predicate (elements only, as above).
+    return etree.XPath(f"boolean(//*/@*[{int(n)}])")
 
 
 _COUNT_SIGNATURES = etree.XPath(
     "count(//ds:Signature)", namespaces={"ds": "http://www.w3.org/2000/09/xmldsig#"}
 )
-_COUNT_IDS = etree.XPath("count(//@Id)")
+# Attributes are taken as ``//*/@…`` (every element's) rather than ``//@…`` (every node's):
+# the same attributes, since only elements have any, but libxml2 then walks the elements alone
+# instead of every node, text included (count 18 -> 14 µs on a signed record, 9 -> 6 µs on an
+# unsigned one; tests/packet/test_parse_bounds.py compares both spellings).
+_COUNT_IDS = etree.XPath("count(//*/@Id)")
 _COUNT_NODES = etree.XPath("count(//node())")
-_COUNT_ATTRIBUTES = etree.XPath("count(//@*)")
+_COUNT_ATTRIBUTES = etree.XPath("count(//*/@*)")
 
 # A namespace declaration is an attribute named ``xmlns`` or ``xmlns:prefix``. Everything from
 # one ``<`` to the next holds at most one start tag (``<`` cannot occur inside a tag), so the
 # matches between two ``<`` bound that element's declarations from above. Text, comments or
 # CDATA that spell out ``xmlns=`` can only over-count, never hide a declaration.
 _XMLNS = re.compile(rb"xmlns\s*[:=]")
+# One match of ``_XMLNS`` and everything after it up to the next ``<`` (the group): the rest of
+# that match's stretch between two ``<``, where any further match of the same stretch lies.
+_XMLNS_RUN = re.compile(rb"xmlns\s*[:=]([^<]*)")
+
+#: Largest document whose namespace declarations are first settled by ``_XMLNS_RUN`` (one C
+#: pass, no Python step per match; a signed record is 20–80 KB). It gives up only when a limit
+#: may be exceeded, and then the exact scan runs as well; the cap keeps that double work small
+#: on a flood of declarations, which the exact scan alone refuses after the first count over a
+#: limit (128 KB of one-declaration elements: ~1 ms instead of ~0.1 ms, far under the 1 s a
+#: hostile file may take; larger files take the exact scan alone).
+_NS_RUNS_MAX = 128 * 1024
 
 
 def _check_namespace_declarations(data: bytes, limits: ParseLimits) -> None:
     """Refuse too many namespace declarations, per element and in total, before parsing.
 
-    One pass over the bytes, stopping at the first count over a limit: libxml2 parses many
-    declarations quickly, but canonicalising below them costs the square of their number, and
-    lxml exposes no cheap way to count declarations (only in-scope maps) once parsed.
+    libxml2 parses many declarations quickly, but canonicalising below them costs the square of
+    their number, and lxml exposes no cheap way to count declarations (only in-scope maps) once
+    parsed. :func:`_namespace_runs_within` accepts the common case in one C pass; whatever it
+    does not settle, :func:`_check_namespace_declarations_exact` decides (refusal and code).
     """
+    if len(data) <= _NS_RUNS_MAX and _namespace_runs_within(data, limits):
+        return
+    _check_namespace_declarations_exact(data, limits)
+
+
+def _namespace_runs_within(data: bytes, limits: ParseLimits) -> bool:
+    """True only when :func:`_check_namespace_declarations_exact` accepts ``data``.
+
+    That scan refuses exactly when some match of ``_XMLNS`` is the (limit + 1)-th in its
+    stretch (the bytes between two ``<``) or the (limit + 1)-th in all. ``_XMLNS_RUN`` finds,
+    left to right, a match and the rest of its stretch, then goes on after that stretch; so
+    it finds the first match of each stretch that has one. A further match of that stretch
+    holds no ``<``, so it lies wholly in the rest and spells ``xmlns`` there. When no rest
+    spells ``xmlns`` (the ``<`` that joins the rests below cannot help to spell it), every
+    stretch holds one match at most and the matches are those found: the scan accepts when
+    they are no more than the total limit and the per-element limit allows one. Otherwise
+    this says False (perhaps of bytes the scan accepts, such as ``xmlns`` followed by neither
+    ``:`` nor ``=``), and the scan decides.
+    """
+    rests = _XMLNS_RUN.findall(data)
+    if not rests:
+        return True
+    return (
+        len(rests) <= limits.max_namespaces
+        and limits.max_namespaces_per_element >= 1
+        and b"xmlns" not in b"<".join(rests)
+    )
+
+
+def _check_namespace_declarations_exact(data: bytes, limits: ParseLimits) -> None:
+    """The namespace limits by one pass over every match, stopping at the first count over a
+    limit (the per-element limit checked first at each match)."""
     per_element = limits.max_namespaces_per_element
     on_element = 0
     previous = 0

@@ -65,23 +65,37 @@ def _lxml_schema() -> etree.XMLSchema:
 
 _XS = "{http://www.w3.org/2001/XMLSchema}"
 
-#: The schema's identity constraints, each as (selector, field) written in the XSD, and the
+#: The schema's identity constraints, each as (selector, field) written in the XSD, the XPath
+#: that counts the fields (``None`` for an attribute field, which is its own value) and the
 #: XPath that gives the values libxml2 compares for it, from the element validated. The
 #: constraints are checked by these instead of libxml2's identity-constraint machinery, which
 #: cost ~15 µs of a record's ~70 µs check (tests/packet/test_schema_fast_path.py pins this
-#: table to the XSD, so a new constraint cannot go unchecked).
-_UNIQUE: tuple[tuple[str, str, etree.XPath, etree.XPath], ...] = tuple(
+#: table to the XSD, so a new constraint cannot go unchecked). Element fields are counted,
+#: not listed: a count makes no lxml proxy per field.
+_UNIQUE: tuple[tuple[str, str, etree.XPath | None, etree.XPath], ...] = tuple(
     (
         selector,
         field,
-        etree.XPath(f"{selector}/{field}", smart_strings=False),
-        etree.XPath(f"{selector}/{field}/text()", smart_strings=False),
+        None if field.startswith("@") else etree.XPath(f"count({selector}/{field})"),
+        etree.XPath(
+            f"{selector}/{field}" + ("" if field.startswith("@") else "/text()"),
+            smart_strings=False,
+        ),
     )
     for selector, field in (
-        (f"{L.DU_LIEU}/{L.BANG_DIEM}/{L.DIEM_TONG_KET}", L.MA_MON_HOC),
+        (f"{L.DU_LIEU}/{L.BANG_DIEM}/{L.DIEM_TONG_KET}", L.MA_MON_HOC),  # ROW_CODES_SELECTOR
         (L.SLOT_PATHS[L.VaiTroKy.GVBM], f"@{L.ATTR_MA_MON}"),
     )
 )
+
+#: The deepest element nesting (the root at depth 1) of a document the bundled schema accepts
+#: with a ``HOC_BA`` root and no ``ds:Signature`` element: ``HOC_BA`` / ``DU_LIEU_HOC_BA`` /
+#: ``THONG_TIN_HOC_BA`` / a group such as ``HOC_SINH`` / ``DIA_CHI`` / a leaf. Every element
+#: there is declared by the schema's own types (no ``xs:any``, no untyped element, no
+#: recursion); only a ``ds:Signature`` leads into the XML-Signature schema, whose ``Object``
+#: takes any content. ``from_xml`` lets an accepted tree stand for the parser's depth check
+#: when this is within the limit; tests/packet/test_parse_fast.py recomputes it from the XSD.
+HOC_BA_DEPTH = 6
 
 
 @cache
@@ -96,6 +110,61 @@ def _lxml_schema_without_unique() -> etree.XMLSchema:
     return etree.XMLSchema(doc)
 
 
+#: The text types' "no outer whitespace" facet (``TextN`` in the XSD): the value is not empty
+#: and neither begins nor ends with an XSD whitespace character (space, tab, CR, LF). libxml2
+#: runs its automaton over every character of every text, ~20 µs of an unsigned record's check;
+#: ``from_xml`` checks it on the values it reads instead, where that is exact (below).
+OUTER_SPACE_PATTERN = r"\S+(\s+\S+)*"
+
+
+@cache
+def _lxml_schema_without_unique_or_text_pattern() -> etree.XMLSchema:
+    """The bundled schema without its ``xs:unique`` constraints and without the
+    ``OUTER_SPACE_PATTERN`` facets, for :func:`valid_but_texts_and_codes`."""
+    doc = _load_schema_doc(schema_path())
+    removed = [
+        *doc.getroot().iter(f"{_XS}unique"),
+        *(
+            facet
+            for facet in doc.getroot().iter(f"{_XS}pattern")
+            if facet.get("value") == OUTER_SPACE_PATTERN
+        ),
+    ]
+    for el in removed:
+        parent = el.getparent()
+        assert parent is not None
+        parent.remove(el)
+    return etree.XMLSchema(doc)
+
+
+#: The selector of the ``xs:unique`` on the rows' subject codes, which ``from_xml`` checks on
+#: the codes it reads (``valid_but_texts_and_codes``).
+ROW_CODES_SELECTOR = f"{L.DU_LIEU}/{L.BANG_DIEM}/{L.DIEM_TONG_KET}"
+
+
+def valid_but_texts_and_codes(root: etree._Element) -> bool:
+    """False only when the bundled schema refuses ``root``; True when it accepts ``root`` or
+    refuses it only for ``OUTER_SPACE_PATTERN`` (on the values of elements of the types that
+    carry it) or for the ``xs:unique`` on the rows' ``MA_MON_HOC`` (``ROW_CODES_SELECTOR``).
+    So with True, the schema accepts ``root`` exactly when every such value is free of outer
+    whitespace and the rows' codes are distinct, which the caller checks (``from_xml``).
+
+    The reduced schema has every rule but the two ``xs:unique`` and that facet: if it refuses,
+    the full schema does. If it accepts, the other ``xs:unique`` is checked as in
+    :func:`_unique_values_distinct`, and where that is not certain the full schema decides.
+    """
+    if not _lxml_schema_without_unique_or_text_pattern().validate(root):
+        return False
+    for selector, _field, count, texts in _UNIQUE:
+        if selector == ROW_CODES_SELECTOR:
+            continue
+        values = texts(root)
+        assert isinstance(values, list)
+        if (count is not None and count(root) != len(values)) or len(set(values)) != len(values):
+            return bool(_lxml_schema().validate(root))
+    return True
+
+
 def _unique_values_distinct(root: etree._Element) -> bool:
     """Whether each constraint of ``_UNIQUE`` holds on ``root``, where that is certain; False
     also when it is not (the caller then asks libxml2).
@@ -106,14 +175,12 @@ def _unique_values_distinct(root: etree._Element) -> bool:
     exactly one text node. That is when the text nodes are as many as the fields (each has at
     least one, being non-empty); otherwise (text split by a comment) this says False.
     """
-    for _selector, _field, fields, texts in _UNIQUE:
-        found = fields(root)
-        assert isinstance(found, list)
-        if not found:
-            continue
-        values = found if isinstance(found[0], str) else texts(root)  # attribute: its value
+    for _selector, _field, count, texts in _UNIQUE:
+        values = texts(root)  # an attribute's values, or the text nodes of the elements
         assert isinstance(values, list)
-        if len(values) != len(found) or len(set(values)) != len(values):
+        if count is not None and count(root) != len(values):
+            return False
+        if len(set(values)) != len(values):
             return False
     return True
 
