@@ -117,6 +117,7 @@ class RefCanonCache(signatures.CanonCache):
 def _reference_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     """Swap every fast path of the verifier for its reference."""
     monkeypatch.setattr(verifier, "parse_canonical_subtree", parse_xml)
+    monkeypatch.setattr(verifier, "_readable_in_place", lambda target: False)
     monkeypatch.setattr(parser, "_too_deep", ref_too_deep)
     monkeypatch.setattr(signatures, "signing_time_of", ref_signing_time_of)
     monkeypatch.setattr(signatures, "record_binding_of", ref_record_binding_of)
@@ -248,8 +249,18 @@ def test_reference_mode_really_swaps_every_fast_path(
     monkeypatch.setattr(
         verifier, "parse_canonical_subtree", spy("subtree", parse_canonical_subtree)
     )
+    monkeypatch.setattr(
+        verifier,
+        "check_canonical_subtree_bytes",
+        spy("in place", verifier.check_canonical_subtree_bytes),
+    )
     assert verify(genuine, trust, at=mv.VERIFY_AT).ok
-    assert called == ["subtree"]  # the genuine record takes the fast re-parse
+    assert called == ["in place"]  # the genuine record is read from the verified tree
+    called.clear()
+    with_comment = genuine.replace(b"</HO_VA_TEN>", b"<!--c--></HO_VA_TEN>", 1)
+    assert with_comment != genuine
+    verify(with_comment, trust, at=mv.VERIFY_AT)
+    assert called == ["subtree"]  # a comment in #data: its canonical bytes are parsed
     called.clear()
     with monkeypatch.context() as m:
         _reference_mode(m)
@@ -551,3 +562,100 @@ def test_signed_text_equals_the_xpath_string_value(
     for path in (("A",), ("A", "B"), ("A", "B", "C"), ("B", "C")):
         want = str(etree.XPath(f"string({'/'.join(path)})")(root)).strip() or None
         assert verifier._signed_text(root, path) == want
+
+
+# -- the record read in place, on re-signed records with unusual text ------------------------
+
+_ADDRESS = "DIA_CHI_CHI_TIET"
+
+
+class _Issued(tuple[bytes, dict[str, Any], Any]):
+    """(packet, signer per slot, trust store); short in hypothesis's failure reports."""
+
+    def __repr__(self) -> str:
+        return "<issued record>"
+
+
+@pytest.fixture(scope="module")
+def issued() -> tuple[bytes, dict[str, Any], Any]:
+    """A record issued by the test generator, and who signs each of its slots."""
+    from hocbaso.testing import tao_hoc_ba
+    from hocbaso.testing.pki import build_test_pki
+
+    pki = build_test_pki()
+    hb = tao_hoc_ba(3)
+    nk = hb.thong_tin_hoc_ba.nguoi_ky
+    who: dict[str, Any] = {
+        f"GVBM:{r.ma_mon_hoc}": pki.personal(r.so_ddcn_gvbm) for r in hb.bang_diem
+    }
+    who |= {
+        "GVCN": pki.personal(nk.so_ddcn_gvcn),
+        "CBQL": pki.personal(nk.so_ddcn_giam_hieu),
+        "KY_PHAT_HANH": pki.school(),
+    }
+    return _Issued((mv.issue(hb, pki), who, TrustStore([pki.root])))
+
+
+def _with_address(issued: tuple[bytes, dict[str, Any], Any], text: str, refs: bool) -> bytes:
+    """The record with ``text`` as its first address, every slot signed again over it (GVBM
+    first, then the roles whose elements cover theirs); with ``refs``, each ``=`` of that text
+    written as the character reference ``&#61;`` (the same content, the signatures still
+    valid, but the canonical bytes spell ``=`` where the packet did not)."""
+    data, who, _trust = issued
+    root = etree.fromstring(data)
+    field = next(root.iter(_ADDRESS))
+    field.text = text
+    for slot, ident in who.items():
+        mv._resign(root, mv._sig(root, slot), ident)
+    out = bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    if refs:
+        written = etree.tostring(field, encoding="UTF-8", with_tail=False)
+        assert out.count(written) == 1
+        start, end = written.index(b">") + 1, written.rindex(b"<")
+        inner = written[start:end].replace(b"=", b"&#61;")
+        out = out.replace(written, written[:start] + inner + written[end:])
+    return out
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.text("ab Đạ09=&<>\"'\t\r\nxmlns", min_size=1, max_size=40),
+    refs=st.booleans(),
+)
+def test_the_record_read_in_place_is_the_record_of_the_signed_bytes(
+    issued: tuple[bytes, dict[str, Any], Any],
+    text: str,
+    refs: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whole reports (record, signed bytes, every step) equal with the record read from the
+    verified tree and with its canonical bytes parsed again, on re-signed records whose text
+    holds what C14N escapes (``& < > CR``), tabs, line breaks and ``xmlns=`` spelled out."""
+    packet = _with_address(issued, text, refs)
+    trust = issued[2]
+    fast = verify(packet, trust, at=mv.VERIFY_AT)
+    with monkeypatch.context() as m:
+        _reference_mode(m)
+        slow = verify(packet, trust, at=mv.VERIFY_AT)
+    assert _facts(fast) == _facts(slow)
+
+
+def test_canonical_bytes_the_packet_never_spelled_are_still_checked(
+    issued: tuple[bytes, dict[str, Any], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An address of 20 ``xmlns&#61;`` passes the packet's own byte checks (the packet never
+    writes ``xmlns=``), but its canonical bytes do write it 20 times in one element: read in
+    place or parsed again, the record is refused the same way, by the same byte check."""
+    packet = _with_address(issued, "xmlns= " * 20, refs=True)
+    assert b"xmlns=" not in packet.split(b"<DU_LIEU_HOC_BA", 1)[1].split(b"</DU_LIEU_HOC_BA>")[0]
+    trust = issued[2]
+    fast = verify(packet, trust, at=mv.VERIFY_AT)
+    with monkeypatch.context() as m:
+        _reference_mode(m)
+        slow = verify(packet, trust, at=mv.VERIFY_AT)
+    assert _facts(fast) == _facts(slow)
+    invalid = [s for s in fast.steps if s.code == "FORMAT.MODEL_INVALID"]
+    assert invalid and "PARSE.TOO_MANY_NAMESPACES_PER_ELEMENT" in invalid[0].message_en
+    assert fast.record is None and not fast.ok

@@ -8,13 +8,14 @@ layer can reorganise its private modules freely as long as these names keep thei
 from hocbaso.packet import _layout as layout
 from hocbaso.packet._input import PacketSource, packet_bytes, type_name
 from hocbaso.packet._layout import VaiTroKy
-from hocbaso.packet._parser import parse_canonical_subtree
+from hocbaso.packet._parser import check_canonical_subtree_bytes, parse_canonical_subtree
 from hocbaso.packet._schema import Document
 
 __all__ = [
     "Document",
     "PacketSource",
     "VaiTroKy",
+    "check_canonical_subtree_bytes",
     "layout",
     "packet_bytes",
     "parse_canonical_subtree",

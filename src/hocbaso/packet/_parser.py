@@ -152,15 +152,20 @@ def parse_leaving_depth(
     )
 
 
-def _parse_checked(
-    data: PacketSource,
-    limits: ParseLimits,
-    *,
-    walk: bool,
-    leave_depth: tuple[str, int] | None = None,
-) -> tuple[etree._Element, bool]:
-    if type(data) is not bytes:
-        data = packet_bytes(data, what="data", max_bytes=limits.max_bytes)
+def check_canonical_subtree_bytes(data: bytes) -> None:
+    """The checks :func:`parse_canonical_subtree` makes on ``data`` before libxml2 parses it
+    (size, DTD markup, namespace declarations), raising the same :class:`ParseError`.
+
+    For the verifier when it reads the record from the very element it verified instead of
+    parsing that element's canonical bytes again (docs/verification.md §7): the parse itself
+    cannot refuse such bytes, but these byte-level checks could (canonical text may spell
+    ``xmlns=`` where the packet wrote a character reference, and canonical bytes may be longer
+    than the packet), so they still run, on the very bytes, with the same limits.
+    """
+    _check_bytes(data, DEFAULT_LIMITS)
+
+
+def _check_bytes(data: bytes, limits: ParseLimits) -> None:
     if len(data) > limits.max_bytes:
         raise _refuse(
             "PARSE.TOO_LARGE",
@@ -179,6 +184,18 @@ def _parse_checked(
             "Tệp chứa DTD hoặc khai báo thực thể, không được phép",
         )
     _check_namespace_declarations(data, limits)
+
+
+def _parse_checked(
+    data: PacketSource,
+    limits: ParseLimits,
+    *,
+    walk: bool,
+    leave_depth: tuple[str, int] | None = None,
+) -> tuple[etree._Element, bool]:
+    if type(data) is not bytes:
+        data = packet_bytes(data, what="data", max_bytes=limits.max_bytes)
+    _check_bytes(data, limits)
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:

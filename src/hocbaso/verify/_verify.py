@@ -44,6 +44,7 @@ from hocbaso.packet import DEFAULT_LIMITS, parse_xml, validate
 from hocbaso.packet._internal import (
     PacketSource,
     VaiTroKy,
+    check_canonical_subtree_bytes,
     packet_bytes,
     parse_canonical_subtree,
     type_name,
@@ -440,13 +441,19 @@ def _record_from(
     signed = data_sigs[0].signed_target
     assert signed is not None
     try:
-        if _context_free_c14n_10(data_sigs[0]):
-            # The bytes are the inclusive C14N 1.0 of an element of the tree parse_xml accepted,
-            # with nothing in scope from outside it: the tree walks cannot fail on them
-            # (parse_canonical_subtree says why); every other check of parse_xml runs.
-            record = record_from_signed_tree(parse_canonical_subtree(signed))
-        else:
+        if not _context_free_c14n_10(data_sigs[0]):
             record = record_from_signed_bytes(signed)
+        elif _readable_in_place(target := data_sigs[0].references[0].target):
+            # The bytes are the inclusive C14N 1.0 of this element, with nothing in scope from
+            # outside it, and the element holds no comment, PI or entity reference: parsing
+            # them again would give this very subtree (_readable_in_place says why), so the
+            # record is read from it; the byte-level checks still run on the signed bytes.
+            check_canonical_subtree_bytes(signed)
+            record = record_from_signed_tree(target)
+        else:
+            # The same bytes with a comment or PI in the element: the tree walks cannot fail
+            # on them (parse_canonical_subtree says why); every other check of parse_xml runs.
+            record = record_from_signed_tree(parse_canonical_subtree(signed))
     except HocBaSoError as e:
         return (
             None,
@@ -463,6 +470,29 @@ def _record_from(
 
 
 _XML_ATTRIBUTE = "{http://www.w3.org/XML/1998/namespace}"
+
+#: The node kinds that make an element's text differ from its canonical form's: C14N drops
+#: comments (text around one would merge), and a PI or an entity reference splits a text.
+_NOT_IN_PLACE = (etree.Comment, etree.ProcessingInstruction, etree.Entity)
+
+
+def _readable_in_place(target: etree._Element) -> bool:
+    """Whether the record can be read from ``target`` itself instead of from its canonical
+    bytes parsed again, with the same result, given that those bytes are the inclusive C14N
+    1.0 of ``target`` with nothing in scope from outside it (``_context_free_c14n_10``).
+
+    Parsing those bytes gives back the subtree itself: the same elements, attributes (C14N
+    only orders them; they are read by name) and namespace declarations (none from outside),
+    and the same character content (C14N escapes ``&``, ``<``, ``>`` and CR, which the parse
+    turns back), except where the subtree holds a comment (dropped, so the texts around it
+    merge), a processing instruction (refused for the record) or an entity reference (our
+    parser never leaves one: it refuses DTDs): then this says False and the bytes are parsed.
+    CDATA is text already (the parser merges it). What the parse could still refuse is
+    refused by the byte-level checks, which run on the signed bytes either way
+    (``check_canonical_subtree_bytes``). Tests compare whole reports, records included, with
+    this path on and off on mutated packets (tests/verify/test_fast_paths.py).
+    """
+    return next(target.iter(*_NOT_IN_PLACE), None) is None
 
 
 def _context_free_c14n_10(ps: ParsedSignature) -> bool:
