@@ -82,16 +82,22 @@ def _read_file(path: os.PathLike[Any], cap: int) -> bytes:
     except OSError as exc:
         raise _unreadable(exc) from None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise InputError(
                 "the path is not a regular file (a directory, device or pipe)",
                 "đường dẫn không phải tệp thông thường (thư mục, thiết bị hoặc ống)",
                 code="INPUT.NOT_A_FILE",
             )
+        # Reads sized by the file's own size (plus one byte, so a file that grew since fstat
+        # is still read to its end or the cap): os.read allocates the whole size asked for
+        # before it knows how much comes back, and a fixed 1 MiB per read cost two such
+        # allocations per packet. The size is only a hint; the loop still stops at EOF or cap.
+        step = max(4096, min(info.st_size + 1, 1 << 20))
         chunks: list[bytes] = []
         left = cap
         while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
+            chunk = os.read(fd, min(left, step))
             if not chunk:
                 break
             chunks.append(chunk)
