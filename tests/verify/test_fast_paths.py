@@ -139,6 +139,17 @@ def _facts(report: VerificationReport) -> tuple[Any, ...]:
     )
 
 
+def _fast_and_reference(
+    packet: bytes, trust: TrustStore, monkeypatch: pytest.MonkeyPatch
+) -> tuple[VerificationReport, VerificationReport]:
+    """The report as shipped, and with every fast path swapped for its reference."""
+    fast = verify(packet, trust, at=mv.VERIFY_AT)
+    with monkeypatch.context() as m:
+        _reference_mode(m)
+        slow = verify(packet, trust, at=mv.VERIFY_AT)
+    return fast, slow
+
+
 # -- whole reports on mutated packets -------------------------------------------------------
 
 OPS = (
@@ -226,10 +237,7 @@ def test_fast_paths_give_the_reference_report_on_mutated_packets(
         )
     )
     packet = _mutate(genuine, steps)
-    fast = verify(packet, trust, at=mv.VERIFY_AT)
-    with monkeypatch.context() as m:
-        _reference_mode(m)
-        slow = verify(packet, trust, at=mv.VERIFY_AT)
+    fast, slow = _fast_and_reference(packet, trust, monkeypatch)
     assert _facts(fast) == _facts(slow)
 
 
@@ -635,10 +643,7 @@ def test_the_record_read_in_place_is_the_record_of_the_signed_bytes(
     holds what C14N escapes (``& < > CR``), tabs, line breaks and ``xmlns=`` spelled out."""
     packet = _with_address(issued, text, refs)
     trust = issued[2]
-    fast = verify(packet, trust, at=mv.VERIFY_AT)
-    with monkeypatch.context() as m:
-        _reference_mode(m)
-        slow = verify(packet, trust, at=mv.VERIFY_AT)
+    fast, slow = _fast_and_reference(packet, trust, monkeypatch)
     assert _facts(fast) == _facts(slow)
 
 
@@ -651,10 +656,7 @@ def test_canonical_bytes_the_packet_never_spelled_are_still_checked(
     packet = _with_address(issued, "xmlns= " * 20, refs=True)
     assert b"xmlns=" not in packet.split(b"<DU_LIEU_HOC_BA", 1)[1].split(b"</DU_LIEU_HOC_BA>")[0]
     trust = issued[2]
-    fast = verify(packet, trust, at=mv.VERIFY_AT)
-    with monkeypatch.context() as m:
-        _reference_mode(m)
-        slow = verify(packet, trust, at=mv.VERIFY_AT)
+    fast, slow = _fast_and_reference(packet, trust, monkeypatch)
     assert _facts(fast) == _facts(slow)
     invalid = [s for s in fast.steps if s.code == "FORMAT.MODEL_INVALID"]
     assert invalid and "PARSE.TOO_MANY_NAMESPACES_PER_ELEMENT" in invalid[0].message_en
