@@ -454,21 +454,9 @@ def _read_unsigned(root: etree._Element) -> HocBa | None:
     if fields is None or not _outer_space_free(fields, _text_plan(ThongTinHocBa)):
         return None
     row_plan = _text_plan(DiemTongKet)
-    row_texts, row_nested = row_plan
-    for row in table:
-        if row is None:
-            return None
-        if row_nested:
-            if not _outer_space_free(row, row_plan):
-                return None
-            continue
-        # A flat row (today's) is checked inline: one function call less per row.
-        get = row.get
-        for name in row_texts:
-            value = get(name)
-            if value is not None and (not value or value.strip(_XSD_SPACE) != value):
-                return None
-    code = _spec(DiemTongKet)[0][L.MA_MON_HOC]  # the row attribute the constraint's field is
+    if any(row is None or not _outer_space_free(row, row_plan) for row in table):
+        return None
+    code = row_spec[0][L.MA_MON_HOC]  # the row attribute the constraint's field is
     if len({row.get(code) for row in table if row is not None}) != len(table):
         return None
     return _record(fields, table)

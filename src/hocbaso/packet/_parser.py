@@ -200,11 +200,7 @@ def _parse_checked(
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
         if "depth" in str(exc).lower():  # libxml2's own nesting cap (256) was hit first
-            raise _refuse(
-                "PARSE.TOO_DEEP",
-                f"Elements are nested deeper than {limits.max_depth} levels",
-                f"Phần tử lồng nhau sâu hơn {limits.max_depth} cấp",
-            ) from None
+            raise _too_deep_refusal(limits) from None
         raise ParseError(
             f"Not well-formed XML (line {exc.lineno})",
             f"XML không đúng cú pháp (dòng {exc.lineno})",
@@ -291,11 +287,16 @@ class _ByteBounds:
 def check_depth(root: etree._Element, limits: ParseLimits) -> None:
     """Refuse a tree nested deeper than ``limits.max_depth`` (``PARSE.TOO_DEEP``)."""
     if bool(_too_deep(limits.max_depth)(root)):
-        raise _refuse(
-            "PARSE.TOO_DEEP",
-            f"Elements are nested deeper than {limits.max_depth} levels",
-            f"Phần tử lồng nhau sâu hơn {limits.max_depth} cấp",
-        )
+        raise _too_deep_refusal(limits)
+
+
+def _too_deep_refusal(limits: ParseLimits) -> ParseError:
+    """The one ``PARSE.TOO_DEEP`` refusal, whether libxml2's cap or our limit found it."""
+    return _refuse(
+        "PARSE.TOO_DEEP",
+        f"Elements are nested deeper than {limits.max_depth} levels",
+        f"Phần tử lồng nhau sâu hơn {limits.max_depth} cấp",
+    )
 
 
 def _check_shape(
