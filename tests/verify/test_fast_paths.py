@@ -125,6 +125,7 @@ def _reference_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(profile_check, "decode_b64", ref_decode_b64)
     monkeypatch.setattr(profile_check, "_inclusive_prefixes", ref_inclusive_prefixes)
     monkeypatch.setattr(structure, "scan_signatures", lambda data: {})
+    monkeypatch.setattr(structure, "tags_only", lambda data: False)
 
 
 def _facts(report: VerificationReport) -> tuple[Any, ...]:

@@ -29,6 +29,7 @@ from hocbaso.signature._internal import (
     read_signature_exact,
     read_signature_raw,
     scan_signatures,
+    tags_only,
 )
 from hocbaso.verify import TrustStore, VerificationReport, verify
 from hocbaso.verify import _structure as structure
@@ -125,6 +126,7 @@ def _both_reports(
     with_raw = verify(data, trust, at=mv.VERIFY_AT)
     with monkeypatch.context() as m:
         m.setattr(structure, "scan_signatures", lambda data: {})
+        m.setattr(structure, "tags_only", lambda data: False)
         without = verify(data, trust, at=mv.VERIFY_AT)
     return with_raw, without
 
@@ -358,6 +360,24 @@ def test_raw_reader_equals_the_exact_reader_on_mutated_bytes(
     data = _mutate(record.data, steps)
     if _parses(data):
         _assert_same_readings(data)
+
+
+@_SLOW
+@given(steps=_steps)
+def test_bytes_of_tags_only_parse_to_a_tree_without_comments_or_pis(
+    record: _Packet, steps: list[tuple[str, int, int, str]]
+) -> None:
+    """What lets step 3 skip its walk for comments and processing instructions."""
+    data = _mutate(record.data, steps)
+    if not _parses(data):
+        return
+    root = parse_xml(data)
+    outside = [*root.itersiblings(preceding=True), *root.itersiblings()]
+    nodes = outside + list(root.iter(etree.Comment, etree.ProcessingInstruction))
+    if tags_only(data):
+        assert nodes == []
+    elif not nodes:  # "<!" or "<?" without such a node: CDATA only
+        assert b"<![CDATA[" in data
 
 
 @_SLOW

@@ -56,7 +56,12 @@ from hocbaso.signature._profile_check import (
     signing_time_of,
     usable_signing_time,
 )
-from hocbaso.signature._profile_raw import RawSignatures, read_signature_raw, scan_signatures
+from hocbaso.signature._profile_raw import (
+    RawSignatures,
+    read_signature_raw,
+    scan_signatures,
+    tags_only,
+)
 from hocbaso.signature._profile_schema import ObjectFacts, read_object, read_signature_exact
 from hocbaso.signature._record import (
     record_binding_in,
@@ -114,6 +119,7 @@ __all__ = [
     "signed_data_c14n",
     "signing_time_of",
     "subject_identities",
+    "tags_only",
     "usable_signing_time",
     "verify_value",
 ]

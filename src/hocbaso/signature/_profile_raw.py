@@ -65,7 +65,7 @@ from hocbaso.signature._profile_schema import (
     _grammar,
 )
 
-__all__ = ["RawSignatures", "read_signature_raw", "scan_signatures"]
+__all__ = ["RawSignatures", "read_signature_raw", "scan_signatures", "tags_only"]
 
 #: The elements the profile leaves empty, in the order a SignedInfo holds them.
 _EMPTY = (b"CanonicalizationMethod", b"SignatureMethod", b"Transform", b"DigestMethod")
@@ -143,6 +143,15 @@ def _tags_only(data: bytes, body: int) -> bool:
     if b"!" in data and b"<!" in data:
         return False
     return data.find(b"?", body) < 0 or data.find(b"<?", body) < 0
+
+
+def tags_only(data: bytes) -> bool:
+    """Condition 1 of the module docstring for ``data`` (bytes the hardened parser accepted):
+    every ``<`` after a leading XML declaration begins a tag. The tree parsed from such bytes
+    holds no comment and no processing instruction: those nodes come only from ``<!--`` and
+    ``<?``."""
+    body = _body_start(data)
+    return body is not None and _tags_only(data, body)
 
 
 def scan_signatures(data: bytes) -> RawSignatures:

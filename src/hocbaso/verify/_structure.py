@@ -38,6 +38,7 @@ from hocbaso.signature._internal import (
     read_signature_exact,
     read_signature_raw,
     scan_signatures,
+    tags_only,
 )
 from hocbaso.verify._certificates import load_certificate_b64
 from hocbaso.verify._codes import Status
@@ -518,7 +519,10 @@ def check_structure(
     if ids is None or not _find_slots(root, out) or not _check_ids(ids, out):
         out.fatal = True
         return out
-    _check_comments(root, out, policy)
+    # Bytes in which every "<" begins a tag hold no comment and no processing instruction,
+    # so the walk looking for them would find nothing (``signature/_profile_raw.py``).
+    if data is None or not tags_only(data):
+        _check_comments(root, out, policy)
     slot_elements = {s.element for s in out.slots}
     in_slot: dict[etree._Element, list[etree._Element]] = {}
     for sig in root.iter(_D + "Signature"):
