@@ -82,13 +82,15 @@ def _readings(data: bytes) -> list[tuple[Any, Any, etree._Element]]:
             kw: dict[str, Any] = {
                 "reference_id": slot.reference_id,
                 "object_id": slot.object_id,
-                "signature_id": slot.signature_id,
                 "ids": ids,
                 "load_certificate": load_certificate_b64,
             }
             got = read_signature_raw(sig, found[slot.signature_id], **kw)
             exact = read_signature_exact(
-                sig, canonical=lambda el: canon.get(el, C14nMethod.C14N_10, []), **kw
+                sig,
+                signature_id=slot.signature_id,
+                canonical=lambda el: canon.get(el, C14nMethod.C14N_10, []),
+                **kw,
             )
             out.append((got, exact, sig))
     return out

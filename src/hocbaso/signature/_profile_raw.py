@@ -51,7 +51,6 @@ from hocbaso.signature._algorithms import DSIG_NS
 from hocbaso.signature._profile_check import (
     MAX_KEYINFO_CERTIFICATES,
     LoadedCertificate,
-    ReferenceParts,
     SignatureParts,
 )
 from hocbaso.signature._profile_schema import (
@@ -63,6 +62,8 @@ from hocbaso.signature._profile_schema import (
     _chain,
     _facts,
     _grammar,
+    canonical_base64_value,
+    exact_parts,
 )
 
 __all__ = ["RawSignatures", "read_signature_raw", "scan_signatures", "tags_only"]
@@ -227,14 +228,14 @@ def read_signature_raw(
     *,
     reference_id: str,
     object_id: str,
-    signature_id: str,
     ids: Mapping[str, etree._Element],
     load_certificate: Callable[[str], LoadedCertificate],
 ) -> tuple[SignatureParts, ObjectFacts, bytes, bytes] | None:
-    """:func:`read_signature_exact`'s answer for ``sig`` (the element whose Id is
-    ``signature_id``, ``found`` its entry of :func:`scan_signatures`) plus the canonical bytes
-    of its ``SignedInfo`` and ``Object``, read from the match; None when a condition of the
-    module docstring or a rule of the profile does not hold (then the exact reader decides)."""
+    """:func:`read_signature_exact`'s answer for ``sig`` (``found``: the entry of
+    :func:`scan_signatures` under the Id ``sig`` carries, which the match spells) plus the
+    canonical bytes of its ``SignedInfo`` and ``Object``, read from the match; None when a
+    condition of the module docstring or a rule of the profile does not hold (then the exact
+    reader decides)."""
     m, prefix = found
     if (
         sig.nsmap != _NSMAP[prefix]
@@ -252,14 +253,13 @@ def read_signature_raw(
     texts = _CERTIFICATE_TEXT[prefix].findall(m["certs"])
     if len(texts) > MAX_KEYINFO_CERTIFICATES:
         return None
-    signed_info, _, key_info, obj = sig
+    key_info = sig[2]
     chain = _chain(tuple([t.decode("ascii") for t in texts]), load_certificate, key_info)
     if chain is None:
         return None
     try:
-        text = m["value"]
-        value = binascii.a2b_base64(text, strict_mode=True)
-        if binascii.b2a_base64(value, newline=False) != text:
+        value = canonical_base64_value(m["value"])
+        if value is None:
             return None
         c14n, method, tr1, dm1, tr2, dm2 = map(_ALGORITHMS.__getitem__, m.group(*_ALGORITHM_GROUPS))
         digest1 = binascii.a2b_base64(m["dv1"], strict_mode=True)
@@ -273,20 +273,13 @@ def read_signature_raw(
     object_head = b"<" + p + b"Object"
     obj_bytes = m["obj"]
     canonical_object = object_head + _DECLARATION[prefix] + obj_bytes[len(object_head) :]
-    references = [
-        ReferenceParts(f"#{reference_id}", target, [(tr1, [])], dm1, digest1, signed_info[2]),
-        ReferenceParts(f"#{object_id}", obj, [(tr2, [])], dm2, digest2, signed_info[3]),
-    ]
-    parts = SignatureParts(
-        element=sig,
-        signed_info=signed_info,
-        c14n_uri=c14n,
-        c14n_prefixes=[],
-        method_uri=method,
-        references=references,
-        value=value,
-        key_info=key_info,
-        leaf=chain[0],
-        intermediates=list(chain[1]),
+    parts = exact_parts(
+        sig,
+        target,
+        (reference_id, object_id),
+        (c14n, method, tr1, dm1, tr2, dm2),
+        (digest1, digest2),
+        value,
+        chain,
     )
     return parts, facts, _canonical_signed_info(m["si"], prefix), canonical_object

@@ -450,7 +450,6 @@ def _shape(
             found,
             reference_id=slot.reference_id,
             object_id=slot.object_id,
-            signature_id=slot.signature_id,
             ids=ids,
             load_certificate=load_certificate_b64,
         )
