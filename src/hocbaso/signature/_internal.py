@@ -56,6 +56,12 @@ from hocbaso.signature._profile_check import (
     signing_time_of,
     usable_signing_time,
 )
+from hocbaso.signature._profile_raw import (
+    RawSignatures,
+    read_signature_raw,
+    scan_signatures,
+    tags_only,
+)
 from hocbaso.signature._profile_schema import ObjectFacts, read_object, read_signature_exact
 from hocbaso.signature._record import (
     record_binding_in,
@@ -88,6 +94,7 @@ __all__ = [
     "ObjectFacts",
     "PrivateKey",
     "ProfileViolation",
+    "RawSignatures",
     "ReferenceParts",
     "SubjectIdentity",
     "Violation",
@@ -103,13 +110,16 @@ __all__ = [
     "read_object",
     "read_signature",
     "read_signature_exact",
+    "read_signature_raw",
     "record_binding_in",
     "record_binding_of",
     "record_digest_of_c14n",
+    "scan_signatures",
     "sign_element",
     "signed_data_c14n",
     "signing_time_of",
     "subject_identities",
+    "tags_only",
     "usable_signing_time",
     "verify_value",
 ]

@@ -360,10 +360,8 @@ def read_signature_exact(
     if chain is None:
         return None
     try:
-        # Canonical base64: decodes strictly and encodes back to the very same text.
-        text = (value_el.text or "").encode("ascii")
-        value = binascii.a2b_base64(text, strict_mode=True)
-        if binascii.b2a_base64(value, newline=False) != text:
+        value = canonical_base64_value((value_el.text or "").encode("ascii"))
+        if value is None:
             return None
         m = grammar.fullmatch(canonical(signed_info))
         if (
@@ -384,11 +382,40 @@ def read_signature_exact(
         return None
     # The grammar matched and no comment hides in SignedInfo: its four children are
     # CanonicalizationMethod, SignatureMethod and the two References.
+    uris = (c14n, method, tr1, dm1, tr2, dm2)
+    ids_ = (reference_id, object_id)
+    return exact_parts(sig, target, ids_, uris, (digest1, digest2), value, chain), facts
+
+
+def canonical_base64_value(text: bytes) -> bytes | None:
+    """The bytes of a SignatureValue text that is canonical base64 (decodes strictly and
+    encodes back to the very same text), else None."""
+    value = binascii.a2b_base64(text, strict_mode=True)
+    return value if binascii.b2a_base64(value, newline=False) == text else None
+
+
+def exact_parts(
+    sig: etree._Element,
+    target: etree._Element,
+    ids: tuple[str, str],
+    uris: tuple[str, str, str, str, str, str],
+    digests: tuple[bytes, bytes],
+    value: bytes,
+    chain: tuple[x509.Certificate, tuple[x509.Certificate, ...]],
+) -> SignatureParts:
+    """The parts of a Signature proven to have the exact shape: ``sig``'s four children are
+    SignedInfo, SignatureValue, KeyInfo and Object, SignedInfo's are CanonicalizationMethod,
+    SignatureMethod and the two References; ``ids`` the Ids the References name (the
+    target's, the Object's); ``uris`` the C14N, signature, and each Reference's transform and
+    digest URIs, in that order."""
+    c14n, method, tr1, dm1, tr2, dm2 = uris
+    reference_id, object_id = ids
+    signed_info, _, key_info, obj = sig
     references = [
-        ReferenceParts(f"#{reference_id}", target, [(tr1, [])], dm1, digest1, signed_info[2]),
-        ReferenceParts(f"#{object_id}", obj, [(tr2, [])], dm2, digest2, signed_info[3]),
+        ReferenceParts(f"#{reference_id}", target, [(tr1, [])], dm1, digests[0], signed_info[2]),
+        ReferenceParts(f"#{object_id}", obj, [(tr2, [])], dm2, digests[1], signed_info[3]),
     ]
-    parts = SignatureParts(
+    return SignatureParts(
         element=sig,
         signed_info=signed_info,
         c14n_uri=c14n,
@@ -400,4 +427,3 @@ def read_signature_exact(
         leaf=chain[0],
         intermediates=list(chain[1]),
     )
-    return parts, facts

@@ -74,6 +74,11 @@ class CanonCache:
             self._cache[key] = found
         return found
 
+    def remember(self, el: etree._Element, canonical: bytes) -> None:
+        """Take ``canonical`` as the inclusive C14N 1.0 of ``el``: bytes built without
+        canonicalising, by a reader that proved them equal (``signature/_profile_raw.py``)."""
+        self._cache[(el, C14nMethod.C14N_10, ())] = canonical
+
     def digest(
         self, el: etree._Element, method: C14nMethod, prefixes: list[str], hash_name: str
     ) -> bytes:

@@ -16,6 +16,7 @@ Only ``Id`` attributes name elements (as in .NET ``SignedXml`` and xmlsec1 with
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import cast
@@ -29,11 +30,15 @@ from hocbaso.signature._internal import (
     DSIG_NS,
     ObjectFacts,
     ProfileViolation,
+    RawSignatures,
     ReferenceParts,
     Violation,
     leaf_string_value,
     read_signature,
     read_signature_exact,
+    read_signature_raw,
+    scan_signatures,
+    tags_only,
 )
 from hocbaso.verify._certificates import load_certificate_b64
 from hocbaso.verify._codes import Status
@@ -396,24 +401,65 @@ _VIOLATION_CODE = {
 }
 
 
+#: Canonical bytes found without canonicalising, handed to the run's cache: (element, bytes).
+Remember = Callable[[etree._Element, bytes], None]
+
+
+@dataclass(slots=True)
+class _RawReading:
+    """The packet's bytes and, once a Signature asks, what :func:`scan_signatures` found."""
+
+    data: bytes
+    remember: Remember
+    found: RawSignatures | None = None
+
+    def of(self, signature_id: str) -> tuple[re.Match[bytes], str | None] | None:
+        if self.found is None:
+            self.found = scan_signatures(self.data)
+        return self.found.get(signature_id)
+
+
 def _shape(
     sig: etree._Element,
     slot: Slot,
     ids: dict[str, etree._Element],
     out: StructureOutcome,
     canonical: Callable[[etree._Element], bytes] | None,
+    raw: _RawReading | None = None,
 ) -> ParsedSignature | None:
     """Read one in-slot Signature by the profile's rules; append the failure and return None
     if it breaks one.
 
-    With ``canonical`` (inclusive C14N 1.0 of an element, from the run's cache), a Signature of
-    the profile's exact shape is read in one pass from its canonical SignedInfo and Object
+    Three readers, cheapest first, each giving the same parts whenever it answers (tests
+    compare them). With ``raw`` (the bytes the tree was parsed from), a Signature whose bytes
+    have the profile's exact shape is read in one match over them, and the canonical bytes of
+    its SignedInfo and Object are built from the match and handed to ``raw.remember``
+    (:func:`~hocbaso.signature._internal.read_signature_raw`). Otherwise, with ``canonical``
+    (inclusive C14N 1.0 of an element, from the run's cache), one of the exact shape is read
+    in one pass from its canonical SignedInfo and Object
     (:func:`~hocbaso.signature._internal.read_signature_exact`: the same parts, plus the
     Object's facts and the proof the FORMAT step uses); any other goes through
     :func:`~hocbaso.signature._internal.read_signature`, which names the rule broken."""
     path = f"{slot.path}/ds:Signature"
-    exact = (
-        read_signature_exact(
+    exact = None
+    found = raw.of(slot.signature_id) if raw is not None else None
+    if found is not None:
+        assert raw is not None
+        read = read_signature_raw(
+            sig,
+            found,
+            reference_id=slot.reference_id,
+            object_id=slot.object_id,
+            ids=ids,
+            load_certificate=load_certificate_b64,
+        )
+        if read is not None:
+            raw_parts, raw_facts, signed_info, obj = read
+            raw.remember(raw_parts.signed_info, signed_info)
+            raw.remember(raw_parts.references[1].target, obj)
+            exact = raw_parts, raw_facts
+    if exact is None and canonical is not None:
+        exact = read_signature_exact(
             sig,
             reference_id=slot.reference_id,
             object_id=slot.object_id,
@@ -422,9 +468,6 @@ def _shape(
             load_certificate=load_certificate_b64,
             canonical=canonical,
         )
-        if canonical is not None
-        else None
-    )
     facts = None
     if exact is not None:
         parts, facts = exact
@@ -462,15 +505,23 @@ def check_structure(
     root: etree._Element,
     policy: VerificationPolicy,
     canonical: Callable[[etree._Element], bytes] | None = None,
+    *,
+    data: bytes | None = None,
+    remember: Remember | None = None,
 ) -> StructureOutcome:
     """Step 3. ``fatal`` means the document is ambiguous and no signature may be checked.
-    ``canonical``: see :func:`_shape`."""
+    ``canonical``, ``data`` (the very bytes ``root`` was parsed from by the hardened parser)
+    and ``remember``: see :func:`_shape`; the raw reading needs both of the last two."""
     out = StructureOutcome()
+    raw = _RawReading(data, remember) if data is not None and remember is not None else None
     ids = _unique_ids(root, out)
     if ids is None or not _find_slots(root, out) or not _check_ids(ids, out):
         out.fatal = True
         return out
-    _check_comments(root, out, policy)
+    # Bytes in which every "<" begins a tag hold no comment and no processing instruction,
+    # so the walk looking for them would find nothing (``signature/_profile_raw.py``).
+    if data is None or not tags_only(data):
+        _check_comments(root, out, policy)
     slot_elements = {s.element for s in out.slots}
     in_slot: dict[etree._Element, list[etree._Element]] = {}
     for sig in root.iter(_D + "Signature"):
@@ -505,7 +556,7 @@ def check_structure(
                 _fail("STRUCTURE.REFERENCE_MISMATCH", slot.path, slot, en="(no such subject row)")
             )
             continue
-        parsed = _shape(sig, slot, ids, out, canonical)
+        parsed = _shape(sig, slot, ids, out, canonical, raw)
         if parsed is not None:
             out.signatures.append(parsed)
     if not any(r.status is Status.FAIL for r in out.results):

@@ -640,7 +640,11 @@ def verify(
     # results are sorted by step, so the report is the same)
     canon = CanonCache()
     structure = check_structure(
-        root, policy, lambda el: canon.get(el, C14nMethod.C14N_10, [])
+        root,
+        policy,
+        lambda el: canon.get(el, C14nMethod.C14N_10, []),
+        data=data,
+        remember=canon.remember,
     )
     results.extend(structure.results)
 
