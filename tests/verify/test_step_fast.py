@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
+import pickle
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -33,16 +34,24 @@ from hocbaso.packet._internal import VaiTroKy
 from hocbaso.packet._internal import layout as L
 from hocbaso.signature import HocBaKy, SignatureMethod
 from hocbaso.signature import _keys as keys
-from hocbaso.signature._internal import DSIG_NS, HolderKind, leaf_string_value, matches_record_id
+from hocbaso.signature._internal import (
+    DSIG_NS,
+    HolderKind,
+    algorithm_problems,
+    leaf_string_value,
+    matches_record_id,
+    record_binding_of,
+    signing_time_of,
+)
 from hocbaso.signature._keys import _METHOD_PARTS, _ec_size
 from hocbaso.testing.pki import TestPKI
 from hocbaso.verify import STRICT, CrlSet, TrustStore, VerificationPolicy, verify
 from hocbaso.verify import _signatures as signatures
 from hocbaso.verify import _verify as verifier
 from hocbaso.verify._certificates import der_of, micros, signer_summary
-from hocbaso.verify._codes import Status
+from hocbaso.verify._codes import Status, Step
 from hocbaso.verify._policy import LEGACY
-from hocbaso.verify._report import StepResult
+from hocbaso.verify._report import StepResult, make_step_result
 from hocbaso.verify._signatures import (
     _C14N,
     _HASH_NAME,
@@ -50,9 +59,6 @@ from hocbaso.verify._signatures import (
     CanonCache,
     _c14n_code,
     _usable_key,
-    algorithm_problems,
-    record_binding_of,
-    signing_time_of,
 )
 from hocbaso.verify._structure import ParsedSignature
 from hocbaso.verify._verify import (
@@ -680,6 +686,37 @@ def test_memos_never_turn_a_failure_into_a_pass(
         assert _facts(got) == _facts(cold), name
 
 
+def test_judged_findings_follow_the_time_and_every_switch(
+    genuine: bytes,
+    pki: TestPKI,
+    crl: x509.CertificateRevocationList,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The findings kept per (verification time, switches) for a chain no CRL lists: warmed
+    where the record passes, then asked with a stale CRL, with CRLs required, without CRLs;
+    each answer is the cold reference's, and the stale, required case fails."""
+    warm = TrustStore([pki.root], max_cache=227)
+    require = dataclasses.replace(STRICT, require_crl=True)
+    runs: list[tuple[VerificationPolicy, list[Any], dt.datetime, bool]] = [
+        (STRICT, [crl], mv.VERIFY_AT, True),
+        (require, [crl], mv.VERIFY_AT, True),
+        (STRICT, [crl], _LATE, True),  # stale: WARN only
+        (require, [crl], _LATE, False),  # stale and required: FAIL
+        (dataclasses.replace(require, trust_signing_time=True), [crl], _LATE, False),
+        (STRICT, [crl], mv.VERIFY_AT, True),
+        (require, [], mv.VERIFY_AT, False),
+    ]
+    for policy, crls, at, ok in runs:
+        got = verify(genuine, warm, at=at, crls=crls, policy=policy)
+        with monkeypatch.context() as m:
+            _reference_steps(m)
+            cold = verify(
+                genuine, TrustStore([pki.root], max_cache=229), at=at, crls=crls, policy=policy
+            )
+        assert _facts(got) == _facts(cold)
+        assert got.ok is ok
+
+
 def test_a_plan_is_per_run_and_per_policy(corpus: dict[str, Any], trust: TrustStore) -> None:
     """The plan that accepted RSA-SHA1 under the legacy policy is not used by a strict run."""
     data = corpus["downgrade_sha1_legacy"].data
@@ -726,3 +763,43 @@ def test_an_ecdsa_record_reports_as_before(monkeypatch: pytest.MonkeyPatch) -> N
     spoiled = _mutate_steps(data, [("signature_value", 3, 17)])
     fast, slow = _both(spoiled, trust, monkeypatch, at=mv.VERIFY_AT, crls=[ec_pki.crl])
     assert fast == slow and fast[1] is False
+
+
+_TEXT = st.text(max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    code=_TEXT,
+    step=st.sampled_from(list(Step)),
+    status=st.sampled_from(list(Status)),
+    vi=_TEXT,
+    en=_TEXT,
+    role=st.one_of(st.none(), _TEXT),
+    signer=st.one_of(st.none(), _TEXT),
+    when=st.one_of(st.none(), st.datetimes(timezones=st.sampled_from(_ZONES))),
+    path=_TEXT,
+)
+def test_make_step_result_builds_the_same_object(
+    code: str,
+    step: Step,
+    status: Status,
+    vi: str,
+    en: str,
+    role: str | None,
+    signer: str | None,
+    when: dt.datetime | None,
+    path: str,
+) -> None:
+    """The slot-by-slot builder gives what the dataclass constructor gives: equal, the same
+    hash, repr, dict and pickle, and just as frozen."""
+    args = (code, step, status, vi, en, role, signer, when, path)
+    fast = make_step_result(*args)
+    slow = StepResult(*args)
+    assert type(fast) is StepResult
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    assert fast.to_dict() == slow.to_dict()
+    assert pickle.dumps(fast) == pickle.dumps(slow)
+    assert pickle.loads(pickle.dumps(fast)) == slow
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.code = "X"  # type: ignore[misc]

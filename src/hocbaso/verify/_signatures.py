@@ -31,7 +31,7 @@ from hocbaso.signature._internal import verify_value as _verify_sha2_value
 from hocbaso.verify._certificates import memo, signer_summary
 from hocbaso.verify._codes import CODES, Status
 from hocbaso.verify._policy import VerificationPolicy
-from hocbaso.verify._report import StepResult
+from hocbaso.verify._report import StepResult, make_step_result
 from hocbaso.verify._structure import ParsedReference, ParsedSignature
 
 __all__ = ["CanonCache", "check_signature", "verify_value"]
@@ -245,7 +245,7 @@ def _verified_quickly(
     ps.signing_time = when
     ps.signed_target = data0
     info = _OK_INFO
-    return StepResult(
+    return make_step_result(
         "SIGNATURE.OK",
         info.step,
         Status.PASS,

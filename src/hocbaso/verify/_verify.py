@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography import x509
@@ -75,6 +75,7 @@ from hocbaso.verify._policy import STRICT, VerificationPolicy
 from hocbaso.verify._report import (
     StepResult,
     VerificationReport,
+    make_step_result,
     record_from_signed_bytes,
     record_from_signed_tree,
 )
@@ -142,7 +143,11 @@ class _SignerFacts:
     chain with the window in which all of its certificates are valid (:func:`micros`), the
     findings about the leaf itself (key usage, key strength, extended key usage), and each
     chain link's CRL facts. What depends on the signing or verification time is judged from
-    these per call (:func:`_judge`), with integer comparisons."""
+    these per call (:func:`_judge`), with integer comparisons.
+
+    ``time_free`` says that no CRL lists any certificate of the chain, so that the findings
+    depend on the verification time and the switches only, never on the signing time;
+    ``judged`` then keeps them per (verification time, switches) (:func:`_judge_once`)."""
 
     chain: tuple[x509.Certificate, ...]
     not_before: int
@@ -151,6 +156,10 @@ class _SignerFacts:
     links: tuple[tuple[CrlFact, ...], ...]
     who: str
     identity: CertificateIdentity
+    time_free: bool
+    judged: dict[tuple[int, bool, bool, bool], tuple[tuple[str, Status, str], ...]] = field(
+        compare=False, repr=False
+    )
 
 
 def _signer_facts(
@@ -167,16 +176,47 @@ def _signer_facts(
     if not trust.check_extended_key_usage(leaf):
         out.append(("CERTIFICATE.EXTENDED_KEY_USAGE", Status.FAIL, ""))
     windows = [window_micros(c) for c in chain]
+    not_before = max(w[0] for w in windows)
+    not_after = min(w[1] for w in windows)
+    # Revocation of every non-anchor certificate of the path, by its issuer's CRL.
+    links = tuple(crls.facts(cert, chain[i + 1]) for i, cert in enumerate(chain[:-1]))
     return _SignerFacts(
         chain,
-        max(w[0] for w in windows),
-        min(w[1] for w in windows),
+        not_before,
+        not_after,
         tuple(out),
-        # Revocation of every non-anchor certificate of the path, by its issuer's CRL.
-        tuple(crls.facts(cert, chain[i + 1]) for i, cert in enumerate(chain[:-1])),
+        links,
         signer_summary(leaf),
         identity_of(leaf),
+        all(found is None for link in links for _ok, _next, found in link),
+        {},
     )
+
+
+#: Entries of one ``_SignerFacts.judged``: one per verification time in use (a batch verified
+#: "now" moves on; one with a fixed ``at`` keeps one).
+_JUDGED_MAX = 8
+
+
+def _judge_once(
+    facts: _SignerFacts, when: int, at: int, crls: CrlSet, policy: VerificationPolicy
+) -> tuple[tuple[str, Status, str], ...]:
+    """:func:`_judge` at the signing time ``when``, looked up instead when the facts list no
+    revocation (``time_free``): then ``judge_crls`` reads the signing time only for a listed
+    entry, of which there is none, so the findings are those of any signing time, and the key
+    holds everything else they depend on (the verification time, ``trust_signing_time``,
+    ``require_crl``, whether any CRL was supplied). Bounded; a lost entry is recomputed."""
+    if not facts.time_free:
+        return _judge(facts, when, at, crls, policy)
+    key = (at, policy.trust_signing_time, policy.require_crl, bool(crls))
+    found = facts.judged.get(key)
+    if found is None:
+        found = _judge(facts, when, at, crls, policy)
+        judged = facts.judged
+        if len(judged) >= _JUDGED_MAX:
+            judged.clear()
+        judged[key] = found
+    return found
 
 
 _CRL_INVALID = ("CERTIFICATE.CRL_INVALID", Status.WARN, "")
@@ -266,7 +306,7 @@ def _check_certificate(
     when_us = micros(when)
     facts: _SignerFacts | None = trust.recall(key)
     if facts is not None and facts.not_before <= when_us <= facts.not_after:
-        stop, findings = False, _judge(facts, when_us, at_us, crls, policy)
+        stop, findings = False, _judge_once(facts, when_us, at_us, crls, policy)
     else:
         (stop, findings), facts = _certificate_findings(
             leaf, ps.intermediates, when, trust, crls, policy, at
@@ -283,7 +323,7 @@ def _check_certificate(
     if role is not VaiTroKy.KY_PHAT_HANH:
         text = _signed_text(target, _ID_PATH[role])
         if matches_record_id(facts.identity, text):
-            ok = StepResult(
+            ok = make_step_result(
                 _CERT_OK, _CERT_STEP, Status.PASS, _CERT_OK_VI, _CERT_OK_EN, rv, who, when, path
             )
             if not findings:
