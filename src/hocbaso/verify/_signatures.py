@@ -179,13 +179,9 @@ def check_signature(
 _Plan = tuple[C14nMethod, SignatureMethod, C14nMethod, C14nMethod, str, str]
 
 
-def _plan(
-    ps: ParsedSignature, policy: VerificationPolicy, key: tuple[str, ...]
-) -> _Plan | Literal[False]:
-    """The plan for the URIs ``key`` (SignedInfo C14N, signature method, the two Transforms,
-    the two digest methods), by the same judgement as the full check; ``False`` when that
-    judgement finds any problem (refused or legacy)."""
-    problems = algorithm_problems(
+def _problems(ps: ParsedSignature, policy: VerificationPolicy) -> tuple[AlgorithmProblem, ...]:
+    """The profile's one judgement of ``ps``'s algorithms under ``policy``."""
+    return algorithm_problems(
         ps,
         c14n_methods=policy.c14n_methods,
         digest_methods=policy.digest_methods,
@@ -193,7 +189,15 @@ def _plan(
         legacy_digest_methods=policy.legacy_digest_methods,
         legacy_signature_methods=policy.legacy_signature_methods,
     )
-    if problems:
+
+
+def _plan(
+    ps: ParsedSignature, policy: VerificationPolicy, key: tuple[str, ...]
+) -> _Plan | Literal[False]:
+    """The plan for the URIs ``key`` (SignedInfo C14N, signature method, the two Transforms,
+    the two digest methods), by the same judgement as the full check; ``False`` when that
+    judgement finds any problem (refused or legacy)."""
+    if _problems(ps, policy):
         return False
     c14n, method, m0, m1, d0, d1 = key
     sig = _SIGNATURE[method]
@@ -299,14 +303,7 @@ def _check_signature_in_full(
     cacheable = None not in uris[2]
     problems = canon.judged.get(uris) if cacheable else None
     if problems is None:
-        problems = algorithm_problems(
-            ps,
-            c14n_methods=policy.c14n_methods,
-            digest_methods=policy.digest_methods,
-            signature_methods=policy.signature_methods,
-            legacy_digest_methods=policy.legacy_digest_methods,
-            legacy_signature_methods=policy.legacy_signature_methods,
-        )
+        problems = _problems(ps, policy)
         if cacheable:
             canon.judged[uris] = problems
     for p in problems:
