@@ -40,7 +40,7 @@ from hocbaso.signature._element import (
 )
 from hocbaso.signature._identity import LoaiDinhDanh, SubjectIdentity, subject_identities
 from hocbaso.signature._keyfile import PrivateKey
-from hocbaso.signature._keys import verify_value
+from hocbaso.signature._keys import verify_value, verify_with_key
 from hocbaso.signature._profile import record_binding_of
 from hocbaso.signature._profile_check import (
     EARLIEST_SIGNING_TIME,
@@ -122,4 +122,5 @@ __all__ = [
     "tags_only",
     "usable_signing_time",
     "verify_value",
+    "verify_with_key",
 ]

@@ -22,7 +22,7 @@ from hocbaso.verify._codes import CODES, Status, Step
 if TYPE_CHECKING:
     from hocbaso.models import HocBa
 
-__all__ = ["StepResult", "VerificationReport"]
+__all__ = ["StepResult", "VerificationReport", "make_step_result"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +65,7 @@ class StepResult:
         # Without a detail, share the catalogue's string objects (cheaper to pickle).
         vi = f"{info.message_vi} {extra_vi}".strip() if extra_vi else info.message_vi
         en = f"{info.message_en} {extra_en}".strip() if extra_en else info.message_en
-        return cls(code, info.step, status, vi, en, role, signer, signing_time, path)
+        return make_step_result(code, info.step, status, vi, en, role, signer, signing_time, path)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Compact pickling: verify_many ships ~40 of these per report back from each worker,
@@ -98,6 +98,54 @@ class StepResult:
             "signing_time": self.signing_time.isoformat() if self.signing_time else None,
             "path": self.path,
         }
+
+
+#: Each field's slot setter, for :func:`make_step_result`.
+_SET = tuple(
+    getattr(StepResult, name).__set__
+    for name in (
+        "code",
+        "step",
+        "status",
+        "message_vi",
+        "message_en",
+        "role",
+        "signer",
+        "signing_time",
+        "path",
+    )
+)
+_NEW = object.__new__
+
+
+def make_step_result(
+    code: str,
+    step: Step,
+    status: Status,
+    message_vi: str,
+    message_en: str,
+    role: str | None = None,
+    signer: str | None = None,
+    signing_time: dt.datetime | None = None,
+    path: str = "",
+) -> StepResult:
+    """``StepResult(code, step, …, path)``, built in about a third of the time: the frozen
+    dataclass's ``__init__`` sets each of the nine slots through ``object.__setattr__`` after
+    the class call; this sets the same slots through their descriptors directly (the
+    dataclass has no ``__post_init__`` and no field processing, so the object is the same:
+    equal, same hash, same pickle). A report holds about 40 results, built per record."""
+    out: StepResult = _NEW(StepResult)
+    c, st, s, vi, en, r, w, t, p = _SET
+    c(out, code)
+    st(out, step)
+    s(out, status)
+    vi(out, message_vi)
+    en(out, message_en)
+    r(out, role)
+    w(out, signer)
+    t(out, signing_time)
+    p(out, path)
+    return out
 
 
 _STEPS = {s.value: s for s in Step}

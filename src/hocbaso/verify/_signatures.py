@@ -9,6 +9,7 @@ its canonical form, the SignatureValue is checked over the canonical SignedInfo,
 from __future__ import annotations
 
 import hashlib
+from typing import Literal
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -24,13 +25,14 @@ from hocbaso.signature._internal import (
     algorithm_problems,
     record_binding_of,
     signing_time_of,
+    verify_with_key,
 )
 from hocbaso.signature._internal import verify_value as _verify_sha2_value
 from hocbaso.verify._certificates import memo, signer_summary
-from hocbaso.verify._codes import Status
+from hocbaso.verify._codes import CODES, Status
 from hocbaso.verify._policy import VerificationPolicy
-from hocbaso.verify._report import StepResult
-from hocbaso.verify._structure import ParsedSignature
+from hocbaso.verify._report import StepResult, make_step_result
+from hocbaso.verify._structure import ParsedReference, ParsedSignature
 
 __all__ = ["CanonCache", "check_signature", "verify_value"]
 
@@ -61,6 +63,8 @@ class CanonCache:
         #: The algorithm judgement per (c14n, transforms, digests, method) URIs, for this run's
         #: one policy: the 15 signatures of a record use the same few URIs.
         self.judged: dict[tuple[object, ...], tuple[AlgorithmProblem, ...]] = {}
+        #: The short path's plan per URIs (``check_signature``), for the same one policy.
+        self.plans: dict[tuple[str, ...], _Plan | Literal[False]] = {}
         # Keyed by the method member itself (one member per URI): reading ``.value`` of an
         # enum member costs more than hashing the member.
         self._cache: dict[tuple[etree._Element, C14nMethod, tuple[str, ...]], bytes] = {}
@@ -93,8 +97,6 @@ class CanonCache:
         return found
 
 
-
-
 def verify_value(
     cert: x509.Certificate, method: SignatureMethod, value: bytes, data: bytes
 ) -> bool:
@@ -112,8 +114,6 @@ def verify_value(
     return True
 
 
-
-
 def _usable_key(cert: x509.Certificate) -> bool:
     """An RSA or EC public key that ``cryptography`` loads (it refuses RSA e < 3, and raises
     ``UnsupportedAlgorithm`` for a key algorithm it does not know); once per certificate."""
@@ -127,8 +127,6 @@ def _loads_usable_key(cert: x509.Certificate) -> bool:
     except (UnsupportedAlgorithm, ValueError):
         return False
     return isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey)
-
-
 
 
 def _c14n_code(error: AlgorithmError, refused: str) -> str:
@@ -145,7 +143,144 @@ def check_signature(
 ) -> list[StepResult]:
     """Step 4 for one signature: algorithms, digests over the canonical form, value, and the
     record binding: the signed ``HocBaKy`` must name ``record`` (the identifier and version
-    the packet's data names; None when it names none, which nothing matches)."""
+    the packet's data names; None when it names none, which nothing matches).
+
+    A signature of the profile's usual shape that passes every check takes a short path that
+    makes exactly those checks, in one go, with what does not change between the 15
+    signatures of a record looked up once (the plan of algorithms per URIs, per run; the
+    signer's summary and public key, per certificate); anything else (a refused or legacy
+    algorithm, an unusable key, a digest or value that does not verify, a signed ``Object``
+    read from the tree, a missing or wrong binding) is checked again by
+    :func:`_check_signature_in_full`, which reports it. The short path never reports: it
+    answers ``SIGNATURE.OK`` only when the full check would (tests/verify/test_step_fast.py
+    compares both on good and mutated packets)."""
+    refs = ps.references
+    if len(refs) == 2:
+        r0, r1 = refs
+        t0 = r0.transforms
+        t1 = r1.transforms
+        if len(t0) == 1 and len(t1) == 1:
+            m0, p0 = t0[0]
+            m1, p1 = t1[0]
+            key = (ps.c14n_uri, ps.method_uri, m0, m1, r0.digest_uri, r1.digest_uri)
+            plan = canon.plans.get(key)
+            if plan is None:
+                plan = canon.plans[key] = _plan(ps, policy, key)
+            if plan:
+                done = _verified_quickly(ps, canon, record, plan, r0, r1, p0, p1)
+                if done is not None:
+                    return [done]
+    return _check_signature_in_full(ps, policy, canon, record)
+
+
+#: What the short path needs per URIs: the C14N methods of SignedInfo and of each Reference's
+#: one Transform, the signature method, and each Reference's hash name. ``False``: some
+#: algorithm is refused or only legacy-accepted, so the full check reports it.
+_Plan = tuple[C14nMethod, SignatureMethod, C14nMethod, C14nMethod, str, str]
+
+
+def _problems(ps: ParsedSignature, policy: VerificationPolicy) -> tuple[AlgorithmProblem, ...]:
+    """The profile's one judgement of ``ps``'s algorithms under ``policy``."""
+    return algorithm_problems(
+        ps,
+        c14n_methods=policy.c14n_methods,
+        digest_methods=policy.digest_methods,
+        signature_methods=policy.signature_methods,
+        legacy_digest_methods=policy.legacy_digest_methods,
+        legacy_signature_methods=policy.legacy_signature_methods,
+    )
+
+
+def _plan(
+    ps: ParsedSignature, policy: VerificationPolicy, key: tuple[str, ...]
+) -> _Plan | Literal[False]:
+    """The plan for the URIs ``key`` (SignedInfo C14N, signature method, the two Transforms,
+    the two digest methods), by the same judgement as the full check; ``False`` when that
+    judgement finds any problem (refused or legacy)."""
+    if _problems(ps, policy):
+        return False
+    c14n, method, m0, m1, d0, d1 = key
+    sig = _SIGNATURE[method]
+    if sig is SignatureMethod.RSA_SHA1:  # never without a (legacy) problem; kept to the full path
+        return False
+    return (_C14N[c14n], sig, _C14N[m0], _C14N[m1], _HASH_NAME[d0], _HASH_NAME[d1])
+
+
+_OK_INFO = CODES["SIGNATURE.OK"]
+
+
+def _verified_quickly(
+    ps: ParsedSignature,
+    canon: CanonCache,
+    record: HocBaKy | None,
+    plan: _Plan,
+    r0: ParsedReference,
+    r1: ParsedReference,
+    p0: list[str],
+    p1: list[str],
+) -> StepResult | None:
+    """``SIGNATURE.OK`` for ``ps`` (and its facts recorded on it) when every check of the full
+    path passes, else None with ``ps`` untouched: the same checks, on the same cached
+    canonical bytes and digests, in a different order only where none can report."""
+    c14n, method, c0, c1, h0, h1 = plan
+    who, key = _signer_of(ps.leaf)
+    if key is None:
+        return None
+    try:
+        data0 = canon.get(r0.target, c0, p0)
+        if canon.digest(r0.target, c0, p0, h0) != r0.digest_value:
+            return None
+        if canon.digest(r1.target, c1, p1, h1) != r1.digest_value:
+            return None
+        signed_info = canon.get(ps.signed_info, c14n, ps.c14n_prefixes)
+    except AlgorithmError:
+        return None
+    facts = ps.object_facts
+    if facts is None:
+        return None
+    when = facts.signing_time
+    bound = facts.binding
+    if when is None or bound is None or bound != record:
+        return None
+    if not verify_with_key(key, method, ps.value, signed_info):
+        return None
+    ps.legacy = False
+    ps.verified = True
+    ps.signing_time = when
+    ps.signed_target = data0
+    info = _OK_INFO
+    return make_step_result(
+        "SIGNATURE.OK",
+        info.step,
+        Status.PASS,
+        info.message_vi,
+        info.message_en,
+        ps.slot.role.value,
+        who,
+        when,
+        ps.path,
+    )
+
+
+def _signer_of(cert: x509.Certificate) -> tuple[str, object | None]:
+    """``(signer_summary(cert), its public key when usable else None)``, once per
+    certificate (``memo``): usable as :func:`_usable_key` says."""
+    found: tuple[str, object | None] = memo(cert, "signer_of", _load_signer)
+    return found
+
+
+def _load_signer(cert: x509.Certificate) -> tuple[str, object | None]:
+    return signer_summary(cert), (cert.public_key() if _usable_key(cert) else None)
+
+
+def _check_signature_in_full(
+    ps: ParsedSignature,
+    policy: VerificationPolicy,
+    canon: CanonCache,
+    record: HocBaKy | None = None,
+) -> list[StepResult]:
+    """Step 4 for one signature, every outcome reported (the check :func:`check_signature`
+    shortens for a signature that passes)."""
     results: list[StepResult] = []
     role = ps.slot.role.value
     who = signer_summary(ps.leaf)
@@ -168,14 +303,7 @@ def check_signature(
     cacheable = None not in uris[2]
     problems = canon.judged.get(uris) if cacheable else None
     if problems is None:
-        problems = algorithm_problems(
-            ps,
-            c14n_methods=policy.c14n_methods,
-            digest_methods=policy.digest_methods,
-            signature_methods=policy.signature_methods,
-            legacy_digest_methods=policy.legacy_digest_methods,
-            legacy_signature_methods=policy.legacy_signature_methods,
-        )
+        problems = _problems(ps, policy)
         if cacheable:
             canon.judged[uris] = problems
     for p in problems:
@@ -247,4 +375,3 @@ def check_signature(
         )
     )
     return results
-

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography import x509
@@ -75,6 +75,7 @@ from hocbaso.verify._policy import STRICT, VerificationPolicy
 from hocbaso.verify._report import (
     StepResult,
     VerificationReport,
+    make_step_result,
     record_from_signed_bytes,
     record_from_signed_tree,
 )
@@ -103,7 +104,9 @@ def _signed_text(target: etree._Element, path: tuple[str, ...]) -> str | None:
     """String-value of the first element at the child ``path`` inside a digested element (what
     XPath ``string(A/B/C)`` reads: the first such node in document order): the same characters
     its canonical signed bytes carry (comments and PIs are not part of a string-value)."""
-    found = _first_at(target, path)
+    # A one-tag path (a GVBM row's ID) names the first child of that tag.
+    one = len(path) == 1
+    found = next(target.iterchildren(path[0]), None) if one else _first_at(target, path)
     value = leaf_string_value(found).strip() if found is not None else ""
     return value or None
 
@@ -140,7 +143,11 @@ class _SignerFacts:
     chain with the window in which all of its certificates are valid (:func:`micros`), the
     findings about the leaf itself (key usage, key strength, extended key usage), and each
     chain link's CRL facts. What depends on the signing or verification time is judged from
-    these per call (:func:`_judge`), with integer comparisons."""
+    these per call (:func:`_judge`), with integer comparisons.
+
+    ``time_free`` says that no CRL lists any certificate of the chain, so that the findings
+    depend on the verification time and the switches only, never on the signing time;
+    ``judged`` then keeps them per (verification time, switches) (:func:`_judge_once`)."""
 
     chain: tuple[x509.Certificate, ...]
     not_before: int
@@ -149,6 +156,10 @@ class _SignerFacts:
     links: tuple[tuple[CrlFact, ...], ...]
     who: str
     identity: CertificateIdentity
+    time_free: bool
+    judged: dict[tuple[int, bool, bool, bool], tuple[tuple[str, Status, str], ...]] = field(
+        compare=False, repr=False
+    )
 
 
 def _signer_facts(
@@ -165,16 +176,47 @@ def _signer_facts(
     if not trust.check_extended_key_usage(leaf):
         out.append(("CERTIFICATE.EXTENDED_KEY_USAGE", Status.FAIL, ""))
     windows = [window_micros(c) for c in chain]
+    not_before = max(w[0] for w in windows)
+    not_after = min(w[1] for w in windows)
+    # Revocation of every non-anchor certificate of the path, by its issuer's CRL.
+    links = tuple(crls.facts(cert, chain[i + 1]) for i, cert in enumerate(chain[:-1]))
     return _SignerFacts(
         chain,
-        max(w[0] for w in windows),
-        min(w[1] for w in windows),
+        not_before,
+        not_after,
         tuple(out),
-        # Revocation of every non-anchor certificate of the path, by its issuer's CRL.
-        tuple(crls.facts(cert, chain[i + 1]) for i, cert in enumerate(chain[:-1])),
+        links,
         signer_summary(leaf),
         identity_of(leaf),
+        all(found is None for link in links for _ok, _next, found in link),
+        {},
     )
+
+
+#: Entries of one ``_SignerFacts.judged``: one per verification time in use (a batch verified
+#: "now" moves on; one with a fixed ``at`` keeps one).
+_JUDGED_MAX = 8
+
+
+def _judge_once(
+    facts: _SignerFacts, when: int, at: int, crls: CrlSet, policy: VerificationPolicy
+) -> tuple[tuple[str, Status, str], ...]:
+    """:func:`_judge` at the signing time ``when``, looked up instead when the facts list no
+    revocation (``time_free``): then ``judge_crls`` reads the signing time only for a listed
+    entry, of which there is none, so the findings are those of any signing time, and the key
+    holds everything else they depend on (the verification time, ``trust_signing_time``,
+    ``require_crl``, whether any CRL was supplied). Bounded; a lost entry is recomputed."""
+    if not facts.time_free:
+        return _judge(facts, when, at, crls, policy)
+    key = (at, policy.trust_signing_time, policy.require_crl, bool(crls))
+    found = facts.judged.get(key)
+    if found is None:
+        found = _judge(facts, when, at, crls, policy)
+        judged = facts.judged
+        if len(judged) >= _JUDGED_MAX:
+            judged.clear()
+        judged[key] = found
+    return found
 
 
 _CRL_INVALID = ("CERTIFICATE.CRL_INVALID", Status.WARN, "")
@@ -248,16 +290,12 @@ def _check_certificate(
     remembered per (CRL set, leaf, intermediates) by exact bytes (:class:`_SignerFacts`); the
     validity windows, revocation dates and CRL freshness are compared with the exact times on
     every call, and who the certificate names is checked against the signed record every
-    time."""
+    time. A personal signature whose certificate names the record's signer and has no
+    failing finding (the usual case) is answered directly: ``CERTIFICATE.OK``, then its
+    warnings, as the general tail below would order them."""
     assert ps.signing_time is not None and ps.signed_target is not None
     role = ps.slot.role
     when = ps.signing_time
-    registry = policy.issuer_registry
-    target = ps.references[0].target
-    if role is VaiTroKy.KY_PHAT_HANH:
-        text = _signed_text(target, _MA_TRUONG) if registry is not None else None
-    else:
-        text = _signed_text(target, _ID_PATH[role])
     leaf = ps.leaf
     key = (
         "signer",
@@ -268,7 +306,7 @@ def _check_certificate(
     when_us = micros(when)
     facts: _SignerFacts | None = trust.recall(key)
     if facts is not None and facts.not_before <= when_us <= facts.not_after:
-        stop, findings = False, _judge(facts, when_us, at_us, crls, policy)
+        stop, findings = False, _judge_once(facts, when_us, at_us, crls, policy)
     else:
         (stop, findings), facts = _certificate_findings(
             leaf, ps.intermediates, when, trust, crls, policy, at
@@ -276,25 +314,33 @@ def _check_certificate(
         if facts is not None:
             trust.remember(key, facts)
     path = ps.path
-    who = facts.who if facts is not None else signer_summary(leaf)
     rv = role.value
-
-    def res(code: str, status: Status = Status.FAIL, detail: str = "") -> StepResult:
-        return StepResult.of(
-            code,
-            status,
-            role=rv,
-            signer=who,
-            signing_time=when,
-            path=path,
-            extra_en=detail,
-            extra_vi=detail,
-        )
-
-    out = [res(code, status, detail) for code, status, detail in findings]
+    target = ps.references[0].target
+    if facts is None:  # the path failed: its one finding, nothing more
+        who = signer_summary(leaf)
+        return [_result(c, st, rv, who, when, path, d) for c, st, d in findings]
+    who = facts.who
+    if role is not VaiTroKy.KY_PHAT_HANH:
+        text = _signed_text(target, _ID_PATH[role])
+        if matches_record_id(facts.identity, text):
+            ok = make_step_result(
+                _CERT_OK, _CERT_STEP, Status.PASS, _CERT_OK_VI, _CERT_OK_EN, rv, who, when, path
+            )
+            if not findings:
+                return [ok]
+            if not any(f[1] is Status.FAIL for f in findings):
+                return [ok, *[_result(c, st, rv, who, when, path, d) for c, st, d in findings]]
+    elif policy.issuer_registry is not None:
+        text = _signed_text(target, _MA_TRUONG)
+    else:
+        text = None
+    out = [_result(c, st, rv, who, when, path, d) for c, st, d in findings]
     if stop:
         return out
-    assert facts is not None
+
+    def res(code: str, status: Status = Status.FAIL, detail: str = "") -> StepResult:
+        return _result(code, status, rv, who, when, path, detail)
+
     ident = facts.identity
     if role is VaiTroKy.KY_PHAT_HANH:
         if ident.holder is not HolderKind.ORGANISATION:
@@ -306,6 +352,35 @@ def _check_certificate(
     if not any(r.status is Status.FAIL for r in out):
         out.insert(0, res("CERTIFICATE.OK", Status.PASS))
     return out
+
+
+_CERT_OK = "CERTIFICATE.OK"
+_CERT_STEP = CODES[_CERT_OK].step
+_CERT_OK_VI = CODES[_CERT_OK].message_vi
+_CERT_OK_EN = CODES[_CERT_OK].message_en
+
+
+def _result(
+    code: str,
+    status: Status,
+    role: str,
+    who: str,
+    when: dt.datetime,
+    path: str,
+    detail: str = "",
+) -> StepResult:
+    """A step-5 result: the signature's role, signer, signing time and place, with
+    ``detail`` appended to both messages."""
+    return StepResult.of(
+        code,
+        status,
+        role=role,
+        signer=who,
+        signing_time=when,
+        path=path,
+        extra_en=detail,
+        extra_vi=detail,
+    )
 
 
 _MA_TRUONG = (L.THONG_TIN, "THONG_TIN_TRUONG", "MA_TRUONG")
@@ -330,72 +405,107 @@ def _check_issuer(
     return []
 
 
+#: The roles in their order (iterating an Enum class costs more than a tuple), and the
+#: stages whose times must not decrease (every role but the issuance, in that order).
+_ROLES = tuple(VaiTroKy)
+_STAGES = tuple(r for r in _ROLES if r is not VaiTroKy.KY_PHAT_HANH)
+
+
 def _check_order(
     signatures: Sequence[ParsedSignature],
     rows: Sequence[str],
     at: dt.datetime,
     policy: VerificationPolicy,
 ) -> list[StepResult]:
-    """Step 6: required roles present (verified), times non-decreasing, issuance last."""
+    """Step 6: required roles present (verified), times non-decreasing, issuance last.
+
+    Each check runs over the verified signatures in slot order. "Issuance last" and "no
+    signing time in the future" compare with the latest verified signing time, found in the
+    same pass: some other signature is later than the issuance exactly when the latest time is
+    later than the issuance's, and no signature is further in the future than the latest, so
+    the future check looks at each signature only when the latest one fails it."""
     out: list[StepResult] = []
-    good = [p for p in signatures if p.verified and p.signing_time is not None]
+    good: list[ParsedSignature] = []
     by_role: dict[VaiTroKy, list[ParsedSignature]] = {}
-    for p in good:
-        by_role.setdefault(p.slot.role, []).append(p)
-    signed_rows = {p.slot.mon for p in by_role.get(VaiTroKy.GVBM, [])}
-    missing: list[tuple[VaiTroKy, str | None]] = []
-    for role in VaiTroKy:
-        if role not in policy.required_roles:
+    latest_all: dt.datetime | None = None
+    for p in signatures:
+        when = p.signing_time
+        if p.verified and when is not None:
+            good.append(p)
+            role = p.slot.role
+            same = by_role.get(role)
+            if same is None:
+                by_role[role] = [p]
+            else:
+                same.append(p)
+            if latest_all is None or when > latest_all:
+                latest_all = when
+    required = policy.required_roles
+    for role in _ROLES:
+        if role not in required:
             continue
         if role is VaiTroKy.GVBM:
-            missing += [(role, mon) for mon in rows if mon not in signed_rows]
+            signed_rows = {p.slot.mon for p in by_role.get(role, ())}
+            for mon in rows:
+                if mon not in signed_rows:
+                    out.append(_missing(role, mon))
         elif role not in by_role:
-            missing.append((role, None))
-    for role, mon in missing:
-        out.append(
-            StepResult.of(
-                "ORDER.MISSING_ROLE",
-                Status.FAIL,
-                role=role.value,
-                path=L.slot_xpath(role, mon),
-                extra_en="(no valid signature in the slot)",
-                extra_vi="(không có chữ ký hợp lệ trong ô ký)",
-            )
-        )
-
-    def t(p: ParsedSignature) -> dt.datetime:
-        assert p.signing_time is not None
-        return p.signing_time
-
-    def fail(code: str, p: ParsedSignature) -> StepResult:
-        """An ``ORDER.*`` failure that names the signature's role, time and place."""
-        return StepResult.of(
-            code, Status.FAIL, role=p.slot.role.value, signing_time=t(p), path=p.path
-        )
-
-    stages = [by_role.get(r, []) for r in VaiTroKy if r is not VaiTroKy.KY_PHAT_HANH]
-    latest: ParsedSignature | None = None
-    for stage in stages:
+            out.append(_missing(role, None))
+    if latest_all is None:  # no verified signature: nothing to order
+        return out or [StepResult.of("ORDER.OK", Status.PASS)]
+    # Each stage's times must not be earlier than the latest time of the stages before it.
+    latest: dt.datetime | None = None
+    for role in _STAGES:
+        stage = by_role.get(role)
         if not stage:
             continue
-        if latest is not None:
-            for p in stage:
-                if t(p) < t(latest):
-                    out.append(fail("ORDER.TIME_ORDER", p))
-        stage_max = max(stage, key=t)
-        if latest is None or t(stage_max) > t(latest):
+        stage_max: dt.datetime | None = None
+        for p in stage:
+            when = p.signing_time
+            assert when is not None
+            if latest is not None and when < latest:
+                out.append(_order_failure("ORDER.TIME_ORDER", p))
+            if stage_max is None or when > stage_max:
+                stage_max = when
+        if latest is None or (stage_max is not None and stage_max > latest):
             latest = stage_max
-    for p in by_role.get(VaiTroKy.KY_PHAT_HANH, []):
-        if any(t(q) > t(p) for q in good if q is not p):
-            out.append(fail("ORDER.ISSUANCE_NOT_LAST", p))
-    for p in good:
-        # A difference, not ``at + skew``: subtracting two aware times cannot overflow, and a
-        # caller's ``at`` may be the last minute of year 9999.
-        if t(p) - at > policy.clock_skew:
-            out.append(fail("ORDER.FUTURE_SIGNING_TIME", p))
+    # The issuance is last when no other verified signature is later: when none is later
+    # than it, i.e. it is not earlier than the latest of all.
+    for p in by_role.get(VaiTroKy.KY_PHAT_HANH, ()):
+        assert p.signing_time is not None
+        if p.signing_time < latest_all:
+            out.append(_order_failure("ORDER.ISSUANCE_NOT_LAST", p))
+    # A difference, not ``at + skew``: subtracting two aware times cannot overflow, and a
+    # caller's ``at`` may be the last minute of year 9999. No time is further ahead than the
+    # latest one, so the others are looked at only when it is too far ahead.
+    skew = policy.clock_skew
+    if latest_all - at > skew:
+        for p in good:
+            assert p.signing_time is not None
+            if p.signing_time - at > skew:
+                out.append(_order_failure("ORDER.FUTURE_SIGNING_TIME", p))
     if not out:
         out.append(StepResult.of("ORDER.OK", Status.PASS))
     return out
+
+
+def _missing(role: VaiTroKy, mon: str | None) -> StepResult:
+    """``ORDER.MISSING_ROLE`` for ``role``'s slot (a GVBM slot by its subject ``mon``)."""
+    return StepResult.of(
+        "ORDER.MISSING_ROLE",
+        Status.FAIL,
+        role=role.value,
+        path=L.slot_xpath(role, mon),
+        extra_en="(no valid signature in the slot)",
+        extra_vi="(không có chữ ký hợp lệ trong ô ký)",
+    )
+
+
+def _order_failure(code: str, p: ParsedSignature) -> StepResult:
+    """An ``ORDER.*`` failure that names the signature's role, time and place."""
+    return StepResult.of(
+        code, Status.FAIL, role=p.slot.role.value, signing_time=p.signing_time, path=p.path
+    )
 
 
 def _check_content(record: HocBa, policy: VerificationPolicy) -> list[StepResult]:
