@@ -32,6 +32,7 @@ from hocbaso.tt22._hoc_tap import KetQuaHocTap, KetQuaMon, muc_hoc_tap
 from hocbaso.tt22._mon_hoc import danh_gia_nhan_xet_ca_nam, diem_trung_binh_ca_nam
 from hocbaso.tt22._ren_luyen import DIEU_REN_LUYEN_CA_NAM, ren_luyen_ca_nam
 from hocbaso.tt22._xet_len_lop import (
+    SO_BUOI_NGHI_TOI_DA,
     DanhHieu,
     KetQuaXetLenLop,
     XetLenLop,
@@ -153,9 +154,7 @@ class _Mon:
     kiem_tra_lai: KetQuaMon | None
 
 
-def _check_mon(
-    row: DiemTongKet, khuyet_tat: bool, out: list[Finding]
-) -> tuple[_Mon | None, bool]:
+def _check_mon(row: DiemTongKet, khuyet_tat: bool, out: list[Finding]) -> tuple[_Mon | None, bool]:
     """Check one row; return it for the level checks, and whether it can be used at all.
 
     ``(None, True)`` is a row left out on purpose (not assessed, Điều 11); ``(None, False)``
@@ -275,7 +274,6 @@ def _names_danh_hieu(text: str | None, dh: DanhHieu) -> bool:
 
 def _check_tong_ket(hoc_ba: HocBa, mon: list[_Mon], out: list[Finding]) -> None:
     tk = hoc_ba.thong_tin_hoc_ba.tong_ket
-    khoi = hoc_ba.thong_tin_hoc_ba.thong_tin_chung.ma_khoi
     for ky, attr, code, ten in (
         ("hk1", "hoc_ky_1", "CONTENT.LEARNING_SEMESTER_1", ("học kì I", "semester I")),
         ("hk2", "hoc_ky_2", "CONTENT.LEARNING_SEMESTER_2", ("học kì II", "semester II")),
@@ -289,7 +287,14 @@ def _check_tong_ket(hoc_ba: HocBa, mon: list[_Mon], out: list[Finding]) -> None:
                 Finding(code, kq.dieu, f"{_TONG_KET}/{attr.upper()}", str(kq.muc),
                         _as_written(thuc_te), vi, en)
             )  # fmt: skip
+    _check_he_va_len_lop(hoc_ba, mon, out)
 
+
+def _check_he_va_len_lop(hoc_ba: HocBa, mon: list[_Mon], out: list[Finding]) -> None:
+    """The rest of :func:`_check_tong_ket` after the three learning levels: the re-test and
+    the summer (Điều 13–14), promotion and its wording (Điều 12), the title (Điều 15)."""
+    tk = hoc_ba.thong_tin_hoc_ba.tong_ket
+    khoi = hoc_ba.thong_tin_hoc_ba.thong_tin_chung.ma_khoi
     ca_nam = {m.ma: m.ca_nam for m in mon}
     ht_cn = tk.ca_nam
     rl_cn = tk.ren_luyen_ca_nam
@@ -474,6 +479,133 @@ def _findings(hoc_ba: HocBa) -> Iterator[Finding]:
     yield from out
 
 
+#: What the rules compare a recorded score with, in tenths: every one-decimal mark 0.0–10.0.
+#: Keys are compared as numbers (``Decimal("8.0") == Decimal("8")``), which is all the rules
+#: ever do with a score; the fast check below reads scores through this table only.
+_PHAN_MUOI: dict[Decimal, int] = {Decimal(n).scaleb(-1): n for n in range(101)}
+_DIEM, _NHAN_XET = LoaiDanhGia.DIEM, LoaiDanhGia.NHAN_XET
+_CHUA_DAT_NX = DanhGiaNhanXet.CHUA_DAT
+_T, _K, _D, _CD = MucDanhGia.TOT, MucDanhGia.KHA, MucDanhGia.DAT, MucDanhGia.CHUA_DAT
+_TEN_DANH_HIEU = tuple((d, d.ten.casefold()) for d in DanhHieu)
+_OK = RuleReport()
+
+
+def _muc_nhanh(diem: list[int], so_chua_dat: int, ket_qua: dict[str, KetQuaMon]) -> MucDanhGia:
+    """:func:`muc_hoc_tap`'s level, from the period's scores in tenths and its count of
+    comment subjects Chưa đạt: khoản 2 (:func:`xep_muc_hoc_tap`) counted over integers, and
+    khoản 3 left to :func:`muc_hoc_tap` itself in the one case it can change the level (Đạt or
+    Chưa đạt with exactly one subject below the floor: ``_thu_pham`` names nobody otherwise)."""
+    thap_nhat = min(diem, default=100)
+    if so_chua_dat == 0:
+        if thap_nhat >= 65 and sum(d >= 80 for d in diem) >= 6:
+            return _T
+        if thap_nhat >= 50 and sum(d >= 65 for d in diem) >= 6:
+            return _K
+    if so_chua_dat + sum(d < 50 for d in diem) == 1:
+        return muc_hoc_tap(ket_qua).muc
+    if so_chua_dat <= 1 and thap_nhat >= 35 and sum(d >= 50 for d in diem) >= 6:
+        return _D
+    return _CD
+
+
+def _khong_co_phat_hien(hoc_ba: HocBa) -> bool:
+    """True only when :func:`_findings` finds nothing in ``hoc_ba``; False when that is not
+    certain here (the caller then runs :func:`_findings`, which decides).
+
+    The usual record, read in one pass: no "M", no re-test, every row's results of its
+    subject's kind with the year result its semesters give, levels, conduct, promotion and
+    title as recorded, and a student who is neither disabled-not-assessed nor short of Đạt in
+    year conduct or learning. For such a record each step of :func:`_findings` is decided
+    by the same values compared the same way (scores as integers of tenths, which is exact
+    for one-decimal marks, see :func:`diem_trung_binh_ca_nam`); anything else, including
+    every case in which :func:`_findings` would report, answers False
+    (tests/tt22/test_tt22_fast_check.py compares the two on generated and planted records).
+    """
+    tt = hoc_ba.thong_tin_hoc_ba
+    if tt.hoc_sinh.co_khuyet_tat_khong_danh_gia:
+        return False
+    tk = tt.tong_ket
+    if ren_luyen_ca_nam(tk.ren_luyen_hoc_ky_1, tk.ren_luyen_hoc_ky_2) is not tk.ren_luyen_ca_nam:
+        return False
+    phan_muoi = _PHAN_MUOI.get
+    hk1: list[int] = []
+    hk2: list[int] = []
+    ca_nam: list[int] = []
+    chua_dat = [0, 0, 0]
+    theo_ky: tuple[dict[str, KetQuaMon], ...] = ({}, {}, {})
+    rows = hoc_ba.bang_diem
+    mon: list[tuple[str, KetQuaMon, KetQuaMon, KetQuaMon, KetQuaMon | None]] = []
+    kiem_tra_lai = False
+    for row in rows:
+        values = row.__dict__
+        ma = values["ma_mon_hoc"]
+        info = mon_hoc_info(ma)
+        if info is None:
+            return False
+        h1, h2, cn = values["diem_hoc_ky_1"], values["diem_hoc_ky_2"], values["diem_ca_nam"]
+        kt = values["diem_kt_lai"]
+        if kt is not None:
+            if type(kt) is not (Decimal if info.loai is _DIEM else DanhGiaNhanXet):
+                return False
+            kiem_tra_lai = True
+        if info.loai is _DIEM:
+            if type(h1) is not Decimal or type(h2) is not Decimal or type(cn) is not Decimal:
+                return False
+            a, b, c = phan_muoi(h1), phan_muoi(h2), phan_muoi(cn)
+            if a is None or b is None or c is None or c != (2 * a + 4 * b + 3) // 6:
+                return False
+            hk1.append(a)
+            hk2.append(b)
+            ca_nam.append(c)
+        elif info.loai is _NHAN_XET:
+            if type(h1) is not DanhGiaNhanXet or type(h2) is not DanhGiaNhanXet or cn is not h2:
+                return False
+            chua_dat[0] += h1 is _CHUA_DAT_NX
+            chua_dat[1] += h2 is _CHUA_DAT_NX
+            chua_dat[2] += cn is _CHUA_DAT_NX
+        else:
+            return False
+        theo_ky[0][ma], theo_ky[1][ma], theo_ky[2][ma] = h1, h2, cn
+        mon.append((ma, h1, h2, cn, kt))
+    if len(theo_ky[0]) != len(rows):
+        return False  # a subject twice: the rules read one result per subject code
+    if (
+        _muc_nhanh(hk1, chua_dat[0], theo_ky[0]) is not tk.hoc_ky_1
+        or _muc_nhanh(hk2, chua_dat[1], theo_ky[1]) is not tk.hoc_ky_2
+        or _muc_nhanh(ca_nam, chua_dat[2], theo_ky[2]) is not tk.ca_nam
+    ):
+        return False
+    ht_cn, rl_cn = tk.ca_nam, tk.ren_luyen_ca_nam
+    if (
+        ht_cn is _CD
+        or rl_cn is _CD
+        or kiem_tra_lai
+        or tk.kq_hoc_tap_lai is not None
+        or tk.ren_luyen_lai is not None
+    ):
+        # A summer to judge: the levels matched, so what is left of _check_tong_ket decides.
+        out: list[Finding] = []
+        _check_he_va_len_lop(hoc_ba, [_Mon(*m) for m in mon], out)
+        return not out
+    # Điều 12 with nothing left for the summer: promoted unless absent more than 45 times.
+    len_lop = (tk.so_buoi_nghi or 0) <= SO_BUOI_NGHI_TOI_DA
+    khoi = tt.thong_tin_chung.ma_khoi
+    if tk.duoc_len_lop is not len_lop or unicodedata.normalize(
+        "NFC", tk.nd_duoc_len_lop
+    ) != noi_dung_len_lop(khoi, len_lop):
+        return False
+    # Điều 15, as danh_hieu decides it and _names_danh_hieu reads the text.
+    dh: DanhHieu | None = None
+    if ht_cn is _T and rl_cn is _T:
+        dh = DanhHieu.XUAT_SAC if sum(c >= 90 for c in ca_nam) >= 6 else DanhHieu.GIOI
+    text = tk.nd_khen_thuong
+    if text is None:
+        return dh is None
+    folded = unicodedata.normalize("NFC", text).casefold()
+    co = [d for d, ten in _TEN_DANH_HIEU if ten in folded]
+    return co == ([] if dh is None else [dh])
+
+
 def check_record(hoc_ba: HocBa) -> RuleReport:
     """Check every Thông tư 22 result a record holds against the record's own data.
 
@@ -495,4 +627,6 @@ def check_record(hoc_ba: HocBa) -> RuleReport:
             code="INPUT.TYPE",
             path="hoc_ba",
         )
+    if _khong_co_phat_hien(hoc_ba):
+        return _OK
     return RuleReport(tuple(_findings(hoc_ba)))
