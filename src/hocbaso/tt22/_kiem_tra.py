@@ -154,7 +154,9 @@ class _Mon:
     kiem_tra_lai: KetQuaMon | None
 
 
-def _check_mon(row: DiemTongKet, khuyet_tat: bool, out: list[Finding]) -> tuple[_Mon | None, bool]:
+def _check_mon(
+    row: DiemTongKet, khuyet_tat: bool, out: list[Finding]
+) -> tuple[_Mon | None, bool]:
     """Check one row; return it for the level checks, and whether it can be used at all.
 
     ``(None, True)`` is a row left out on purpose (not assessed, Điều 11); ``(None, False)``
