@@ -18,9 +18,11 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from hocbaso.errors import InputError
 from hocbaso.models import (
+    MON_HOC,
     DanhGiaNhanXet,
     DiemTongKet,
     HocBa,
@@ -492,11 +494,19 @@ _TEN_DANH_HIEU = tuple((d, d.ten.casefold()) for d in DanhHieu)
 _OK = RuleReport()
 
 
-def _muc_nhanh(diem: list[int], so_chua_dat: int, ket_qua: dict[str, KetQuaMon]) -> MucDanhGia:
-    """:func:`muc_hoc_tap`'s level, from the period's scores in tenths and its count of
-    comment subjects Chưa đạt: khoản 2 (:func:`xep_muc_hoc_tap`) counted over integers, and
-    khoản 3 left to :func:`muc_hoc_tap` itself in the one case it can change the level (Đạt or
-    Chưa đạt with exactly one subject below the floor: ``_thu_pham`` names nobody otherwise)."""
+#: One usable row as the one-pass check reads it: (code, semester I, semester II, year,
+#: re-test), the fields of :class:`_Mon` in order.
+_Hang = tuple[str, KetQuaMon, KetQuaMon, KetQuaMon, KetQuaMon | None]
+
+
+def _muc_nhanh(
+    diem: list[int], so_chua_dat: int, mon: list[_Hang], ky: int
+) -> MucDanhGia:
+    """:func:`muc_hoc_tap`'s level for period ``ky`` (1, 2, 3: semester I, II, the year) of
+    the rows ``mon``, given the period's scores in tenths and its count of comment subjects
+    Chưa đạt: khoản 2 (:func:`xep_muc_hoc_tap`) counted over integers, and khoản 3 left to
+    :func:`muc_hoc_tap` itself in the one case it can change the level (Đạt or Chưa đạt with
+    exactly one subject below the floor: ``_thu_pham`` names nobody otherwise)."""
     thap_nhat = min(diem, default=100)
     if so_chua_dat == 0:
         if thap_nhat >= 65 and sum(d >= 80 for d in diem) >= 6:
@@ -504,7 +514,7 @@ def _muc_nhanh(diem: list[int], so_chua_dat: int, ket_qua: dict[str, KetQuaMon])
         if thap_nhat >= 50 and sum(d >= 65 for d in diem) >= 6:
             return _K
     if so_chua_dat + sum(d < 50 for d in diem) == 1:
-        return muc_hoc_tap(ket_qua).muc
+        return muc_hoc_tap({m[0]: cast(KetQuaMon, m[ky]) for m in mon}).muc
     if so_chua_dat <= 1 and thap_nhat >= 35 and sum(d >= 50 for d in diem) >= 6:
         return _D
     return _CD
@@ -514,14 +524,16 @@ def _khong_co_phat_hien(hoc_ba: HocBa) -> bool:
     """True only when :func:`_findings` finds nothing in ``hoc_ba``; False when that is not
     certain here (the caller then runs :func:`_findings`, which decides).
 
-    The usual record, read in one pass: no "M", no re-test, every row's results of its
-    subject's kind with the year result its semesters give, levels, conduct, promotion and
-    title as recorded, and a student who is neither disabled-not-assessed nor short of Đạt in
-    year conduct or learning. For such a record each step of :func:`_findings` is decided
-    by the same values compared the same way (scores as integers of tenths, which is exact
-    for one-decimal marks, see :func:`diem_trung_binh_ca_nam`); anything else, including
-    every case in which :func:`_findings` would report, answers False
-    (tests/tt22/test_tt22_fast_check.py compares the two on generated and planted records).
+    One pass over the usual record: a student who is not disabled-not-assessed; every row of a
+    catalogued subject, with no "M", its three results (and a re-test result, if any) of the
+    subject's kind, and the year result its semesters give; each subject once; year conduct,
+    the three learning levels, promotion, its wording and the title as recorded. Each is
+    decided by the values :func:`_findings` reads, compared the same way: scores as integers
+    of tenths (exact for one-decimal marks, see :func:`diem_trung_binh_ca_nam`), the levels
+    by :func:`_muc_nhanh`. With a summer to judge (a re-test, a summer result, year learning
+    or conduct Chưa đạt), once the levels agree the rest is :func:`_check_he_va_len_lop`, the
+    walk's own code. Anything else answers False (tests/tt22/test_tt22_fast_check.py compares
+    the two on generated, drawn and planted records).
     """
     tt = hoc_ba.thong_tin_hoc_ba
     if tt.hoc_sinh.co_khuyet_tat_khong_danh_gia:
@@ -530,27 +542,27 @@ def _khong_co_phat_hien(hoc_ba: HocBa) -> bool:
     if ren_luyen_ca_nam(tk.ren_luyen_hoc_ky_1, tk.ren_luyen_hoc_ky_2) is not tk.ren_luyen_ca_nam:
         return False
     phan_muoi = _PHAN_MUOI.get
+    mon_hoc = MON_HOC.get
     hk1: list[int] = []
     hk2: list[int] = []
     ca_nam: list[int] = []
-    chua_dat = [0, 0, 0]
-    theo_ky: tuple[dict[str, KetQuaMon], ...] = ({}, {}, {})
-    rows = hoc_ba.bang_diem
-    mon: list[tuple[str, KetQuaMon, KetQuaMon, KetQuaMon, KetQuaMon | None]] = []
+    cd1 = cd2 = cd_cn = 0
+    mon: list[_Hang] = []
     kiem_tra_lai = False
-    for row in rows:
+    for row in hoc_ba.bang_diem:
         values = row.__dict__
         ma = values["ma_mon_hoc"]
-        info = mon_hoc_info(ma)
+        info = mon_hoc(ma)
         if info is None:
             return False
         h1, h2, cn = values["diem_hoc_ky_1"], values["diem_hoc_ky_2"], values["diem_ca_nam"]
         kt = values["diem_kt_lai"]
+        loai = info.loai
         if kt is not None:
-            if type(kt) is not (Decimal if info.loai is _DIEM else DanhGiaNhanXet):
+            if type(kt) is not (Decimal if loai is _DIEM else DanhGiaNhanXet):
                 return False
             kiem_tra_lai = True
-        if info.loai is _DIEM:
+        if loai is _DIEM:
             if type(h1) is not Decimal or type(h2) is not Decimal or type(cn) is not Decimal:
                 return False
             a, b, c = phan_muoi(h1), phan_muoi(h2), phan_muoi(cn)
@@ -559,22 +571,21 @@ def _khong_co_phat_hien(hoc_ba: HocBa) -> bool:
             hk1.append(a)
             hk2.append(b)
             ca_nam.append(c)
-        elif info.loai is _NHAN_XET:
+        elif loai is _NHAN_XET:
             if type(h1) is not DanhGiaNhanXet or type(h2) is not DanhGiaNhanXet or cn is not h2:
                 return False
-            chua_dat[0] += h1 is _CHUA_DAT_NX
-            chua_dat[1] += h2 is _CHUA_DAT_NX
-            chua_dat[2] += cn is _CHUA_DAT_NX
+            cd1 += h1 is _CHUA_DAT_NX
+            cd2 += h2 is _CHUA_DAT_NX
+            cd_cn += cn is _CHUA_DAT_NX
         else:
             return False
-        theo_ky[0][ma], theo_ky[1][ma], theo_ky[2][ma] = h1, h2, cn
         mon.append((ma, h1, h2, cn, kt))
-    if len(theo_ky[0]) != len(rows):
+    if len({m[0] for m in mon}) != len(mon):
         return False  # a subject twice: the rules read one result per subject code
     if (
-        _muc_nhanh(hk1, chua_dat[0], theo_ky[0]) is not tk.hoc_ky_1
-        or _muc_nhanh(hk2, chua_dat[1], theo_ky[1]) is not tk.hoc_ky_2
-        or _muc_nhanh(ca_nam, chua_dat[2], theo_ky[2]) is not tk.ca_nam
+        _muc_nhanh(hk1, cd1, mon, 1) is not tk.hoc_ky_1
+        or _muc_nhanh(hk2, cd2, mon, 2) is not tk.hoc_ky_2
+        or _muc_nhanh(ca_nam, cd_cn, mon, 3) is not tk.ca_nam
     ):
         return False
     ht_cn, rl_cn = tk.ca_nam, tk.ren_luyen_ca_nam
