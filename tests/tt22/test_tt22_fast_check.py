@@ -85,7 +85,8 @@ _DIEM = st.integers(0, 100).map(lambda t: Decimal(t).scaleb(-1))
 _KET_QUA = st.one_of(
     st.none(),
     st.sampled_from(["M", DanhGiaNhanXet.DAT, DanhGiaNhanXet.CHUA_DAT, Decimal("8"),
-                     Decimal("7.25"), Decimal("-0.0"), 8, True]),
+                     Decimal("7.25"), Decimal("-0.0"), Decimal("8.00"), Decimal("NaN"),
+                     Decimal("sNaN"), Decimal("Infinity"), 8, True, "8.0"]),
     _DIEM,
 )  # fmt: skip
 _MUC = st.one_of(st.none(), st.sampled_from(list(MucDanhGia)))

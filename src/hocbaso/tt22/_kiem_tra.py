@@ -565,7 +565,10 @@ def _khong_co_phat_hien(hoc_ba: HocBa) -> bool:
         if loai is _DIEM:
             if type(h1) is not Decimal or type(h2) is not Decimal or type(cn) is not Decimal:
                 return False
-            a, b, c = phan_muoi(h1), phan_muoi(h2), phan_muoi(cn)
+            try:
+                a, b, c = phan_muoi(h1), phan_muoi(h2), phan_muoi(cn)
+            except TypeError:  # a signalling NaN cannot be hashed: the walk says what follows
+                return False
             if a is None or b is None or c is None or c != (2 * a + 4 * b + 3) // 6:
                 return False
             hk1.append(a)
