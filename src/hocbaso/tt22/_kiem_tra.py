@@ -632,7 +632,9 @@ def check_record(hoc_ba: HocBa) -> RuleReport:
     re-evaluation and the re-test (Điều 13–14); promotion and its wording (Điều 12); the
     titles (Điều 15). With the "disabled, not assessed" flag only the subject rows and
     conduct are checked. A learning-level finding cites Điều 9 khoản 3 when the adjust-up rule
-    decided the expected level.
+    decided the expected level. The usual record is answered in one pass
+    (:func:`_khong_co_phat_hien`); the rules are walked one by one whenever that pass is not
+    certain, with the same report either way (docs/tt22.md §4).
     """
     if not isinstance(hoc_ba, HocBa):
         raise InputError(
