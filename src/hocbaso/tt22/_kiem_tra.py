@@ -15,6 +15,7 @@ marks, level codes and the fixed wordings of Thông tư 22.
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -503,19 +504,23 @@ def _muc_nhanh(
     diem: list[int], so_chua_dat: int, mon: list[_Hang], ky: int
 ) -> MucDanhGia:
     """:func:`muc_hoc_tap`'s level for period ``ky`` (1, 2, 3: semester I, II, the year) of
-    the rows ``mon``, given the period's scores in tenths and its count of comment subjects
-    Chưa đạt: khoản 2 (:func:`xep_muc_hoc_tap`) counted over integers, and khoản 3 left to
-    :func:`muc_hoc_tap` itself in the one case it can change the level (Đạt or Chưa đạt with
-    exactly one subject below the floor: ``_thu_pham`` names nobody otherwise)."""
-    thap_nhat = min(diem, default=100)
+    the rows ``mon``, given the period's scores in tenths (sorted here, in place) and its count
+    of comment subjects Chưa đạt: khoản 2 (:func:`xep_muc_hoc_tap`) read off the sorted scores
+    ("at least 6 scores ≥ t" is "the sixth highest ≥ t", "every score ≥ t" is "the lowest
+    ≥ t"), and khoản 3 left to :func:`muc_hoc_tap` itself in the one case it can change the
+    level (Đạt or Chưa đạt with exactly one subject below the floor: ``_thu_pham`` names
+    nobody otherwise)."""
+    diem.sort()
+    thap_nhat = diem[0] if diem else 100
+    thu_sau = diem[-6] if len(diem) >= 6 else -1
     if so_chua_dat == 0:
-        if thap_nhat >= 65 and sum(d >= 80 for d in diem) >= 6:
+        if thap_nhat >= 65 and thu_sau >= 80:
             return _T
-        if thap_nhat >= 50 and sum(d >= 65 for d in diem) >= 6:
+        if thap_nhat >= 50 and thu_sau >= 65:
             return _K
-    if so_chua_dat + sum(d < 50 for d in diem) == 1:
+    if so_chua_dat + bisect_left(diem, 50) == 1:
         return muc_hoc_tap({m[0]: cast(KetQuaMon, m[ky]) for m in mon}).muc
-    if so_chua_dat <= 1 and thap_nhat >= 35 and sum(d >= 50 for d in diem) >= 6:
+    if so_chua_dat <= 1 and thap_nhat >= 35 and thu_sau >= 50:
         return _D
     return _CD
 
@@ -613,7 +618,8 @@ def _khong_co_phat_hien(hoc_ba: HocBa) -> bool:
     # Điều 15, as danh_hieu decides it and _names_danh_hieu reads the text.
     dh: DanhHieu | None = None
     if ht_cn is _T and rl_cn is _T:
-        dh = DanhHieu.XUAT_SAC if sum(c >= 90 for c in ca_nam) >= 6 else DanhHieu.GIOI
+        # ca_nam is sorted (_muc_nhanh): six year averages of 9.0 or more.
+        dh = DanhHieu.XUAT_SAC if len(ca_nam) >= 6 and ca_nam[-6] >= 90 else DanhHieu.GIOI
     text = tk.nd_khen_thuong
     if text is None:
         return dh is None
