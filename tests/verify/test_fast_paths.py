@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from hocbaso.errors import ParseError
+from hocbaso.models import HocBa
 from hocbaso.packet import DEFAULT_LIMITS, parse_xml
 from hocbaso.packet import _parser as parser
 from hocbaso.packet._internal import parse_canonical_subtree
@@ -31,6 +32,9 @@ from hocbaso.signature import _profile_check as profile_check
 from hocbaso.signature._algorithms import SIGPROP_NS, DigestMethod, SignatureMethod
 from hocbaso.signature._internal import DSIG_NS, record_binding_of, signing_time_of
 from hocbaso.signature._profile_check import usable_signing_time
+from hocbaso.tt22 import RuleReport
+from hocbaso.tt22 import _kiem_tra as kiem_tra
+from hocbaso.tt22._kiem_tra import _findings
 from hocbaso.verify import TrustStore, VerificationReport, verify
 from hocbaso.verify import _signatures as signatures
 from hocbaso.verify import _structure as structure
@@ -103,6 +107,11 @@ def ref_too_deep(max_depth: int) -> etree.XPath:
     return etree.XPath("boolean(" + "/" + "/*" * (max_depth + 1) + ")")
 
 
+def ref_check_record(hoc_ba: HocBa) -> RuleReport:
+    """The Thông tư 22 check walked rule by rule, without its one-pass answer."""
+    return RuleReport(tuple(_findings(hoc_ba)))
+
+
 class RefCanonCache(signatures.CanonCache):
     """No digest memo: every Reference hashed on its own, the record digest hashed again."""
 
@@ -126,6 +135,7 @@ def _reference_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(profile_check, "_inclusive_prefixes", ref_inclusive_prefixes)
     monkeypatch.setattr(structure, "scan_signatures", lambda data: {})
     monkeypatch.setattr(structure, "tags_only", lambda data: False)
+    monkeypatch.setattr(verifier, "check_record", ref_check_record)
 
 
 def _facts(report: VerificationReport) -> tuple[Any, ...]:
@@ -265,14 +275,18 @@ def test_reference_mode_really_swaps_every_fast_path(
         spy("in place", verifier.check_canonical_subtree_bytes),
     )
     monkeypatch.setattr(structure, "read_signature_raw", spy("raw", structure.read_signature_raw))
+    monkeypatch.setattr(
+        kiem_tra, "_khong_co_phat_hien", spy("one pass", kiem_tra._khong_co_phat_hien)
+    )
     assert verify(genuine, trust, at=mv.VERIFY_AT).ok
-    # Every Signature is read from the packet's bytes, and the record from the verified tree.
-    assert called == ["raw"] * 15 + ["in place"]
+    # Every Signature is read from the packet's bytes, the record from the verified tree, and
+    # the TT22 check answers in one pass.
+    assert called == ["raw"] * 15 + ["in place", "one pass"]
     called.clear()
     with_comment = genuine.replace(b"</HO_VA_TEN>", b"<!--c--></HO_VA_TEN>", 1)
     assert with_comment != genuine
     verify(with_comment, trust, at=mv.VERIFY_AT)
-    assert called == ["subtree"]  # a comment in #data: its canonical bytes are parsed
+    assert called == ["subtree", "one pass"]  # a comment in #data: its bytes are parsed
     called.clear()
     with monkeypatch.context() as m:
         _reference_mode(m)

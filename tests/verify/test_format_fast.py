@@ -372,7 +372,9 @@ def test_data_schema_agrees_with_full_xsd_on_the_data_part(
     doc = parse_xml(etree.tostring(root))
     schema = fmt.data_schema()
     assert schema is not None
-    assert bool(schema.validate(doc)) == bool(_lxml_schema().validate(doc))
+    # The data schema leaves the two xs:unique constraints to step 3 (a repeat is fatal there).
+    if not check_structure(doc, STRICT).fatal:
+        assert bool(schema.validate(doc)) == bool(_lxml_schema().validate(doc))
 
 
 def test_the_slot_types_are_only_the_slots() -> None:

@@ -15,12 +15,15 @@ marks, level codes and the fixed wordings of Thông tư 22.
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from hocbaso.errors import InputError
 from hocbaso.models import (
+    MON_HOC,
     DanhGiaNhanXet,
     DiemTongKet,
     HocBa,
@@ -32,6 +35,7 @@ from hocbaso.tt22._hoc_tap import KetQuaHocTap, KetQuaMon, muc_hoc_tap
 from hocbaso.tt22._mon_hoc import danh_gia_nhan_xet_ca_nam, diem_trung_binh_ca_nam
 from hocbaso.tt22._ren_luyen import DIEU_REN_LUYEN_CA_NAM, ren_luyen_ca_nam
 from hocbaso.tt22._xet_len_lop import (
+    SO_BUOI_NGHI_TOI_DA,
     DanhHieu,
     KetQuaXetLenLop,
     XetLenLop,
@@ -275,7 +279,6 @@ def _names_danh_hieu(text: str | None, dh: DanhHieu) -> bool:
 
 def _check_tong_ket(hoc_ba: HocBa, mon: list[_Mon], out: list[Finding]) -> None:
     tk = hoc_ba.thong_tin_hoc_ba.tong_ket
-    khoi = hoc_ba.thong_tin_hoc_ba.thong_tin_chung.ma_khoi
     for ky, attr, code, ten in (
         ("hk1", "hoc_ky_1", "CONTENT.LEARNING_SEMESTER_1", ("học kì I", "semester I")),
         ("hk2", "hoc_ky_2", "CONTENT.LEARNING_SEMESTER_2", ("học kì II", "semester II")),
@@ -289,7 +292,14 @@ def _check_tong_ket(hoc_ba: HocBa, mon: list[_Mon], out: list[Finding]) -> None:
                 Finding(code, kq.dieu, f"{_TONG_KET}/{attr.upper()}", str(kq.muc),
                         _as_written(thuc_te), vi, en)
             )  # fmt: skip
+    _check_he_va_len_lop(hoc_ba, mon, out)
 
+
+def _check_he_va_len_lop(hoc_ba: HocBa, mon: list[_Mon], out: list[Finding]) -> None:
+    """The rest of :func:`_check_tong_ket` after the three learning levels: the re-test and
+    the summer (Điều 13–14), promotion and its wording (Điều 12), the title (Điều 15)."""
+    tk = hoc_ba.thong_tin_hoc_ba.tong_ket
+    khoi = hoc_ba.thong_tin_hoc_ba.thong_tin_chung.ma_khoi
     ca_nam = {m.ma: m.ca_nam for m in mon}
     ht_cn = tk.ca_nam
     rl_cn = tk.ren_luyen_ca_nam
@@ -474,6 +484,150 @@ def _findings(hoc_ba: HocBa) -> Iterator[Finding]:
     yield from out
 
 
+#: What the rules compare a recorded score with, in tenths: every one-decimal mark 0.0–10.0.
+#: Keys are compared as numbers (``Decimal("8.0") == Decimal("8")``), which is all the rules
+#: ever do with a score; the fast check below reads scores through this table only.
+_PHAN_MUOI: dict[Decimal, int] = {Decimal(n).scaleb(-1): n for n in range(101)}
+_DIEM, _NHAN_XET = LoaiDanhGia.DIEM, LoaiDanhGia.NHAN_XET
+_CHUA_DAT_NX = DanhGiaNhanXet.CHUA_DAT
+_T, _K, _D, _CD = MucDanhGia.TOT, MucDanhGia.KHA, MucDanhGia.DAT, MucDanhGia.CHUA_DAT
+_TEN_DANH_HIEU = tuple((d, d.ten.casefold()) for d in DanhHieu)
+_OK = RuleReport()
+
+
+#: One usable row as the one-pass check reads it: (code, semester I, semester II, year,
+#: re-test), the fields of :class:`_Mon` in order.
+_Hang = tuple[str, KetQuaMon, KetQuaMon, KetQuaMon, KetQuaMon | None]
+
+
+def _muc_nhanh(
+    diem: list[int], so_chua_dat: int, mon: list[_Hang], ky: int
+) -> MucDanhGia:
+    """:func:`muc_hoc_tap`'s level for period ``ky`` (1, 2, 3: semester I, II, the year) of
+    the rows ``mon``, given the period's scores in tenths (sorted here, in place) and its count
+    of comment subjects Chưa đạt: khoản 2 (:func:`xep_muc_hoc_tap`) read off the sorted scores
+    ("at least 6 scores ≥ t" is "the sixth highest ≥ t", "every score ≥ t" is "the lowest
+    ≥ t"), and khoản 3 left to :func:`muc_hoc_tap` itself in the one case it can change the
+    level (Đạt or Chưa đạt with exactly one subject below the floor: ``_thu_pham`` names
+    nobody otherwise)."""
+    diem.sort()
+    thap_nhat = diem[0] if diem else 100
+    thu_sau = diem[-6] if len(diem) >= 6 else -1
+    if so_chua_dat == 0:
+        if thap_nhat >= 65 and thu_sau >= 80:
+            return _T
+        if thap_nhat >= 50 and thu_sau >= 65:
+            return _K
+    if so_chua_dat + bisect_left(diem, 50) == 1:
+        return muc_hoc_tap({m[0]: cast(KetQuaMon, m[ky]) for m in mon}).muc
+    if so_chua_dat <= 1 and thap_nhat >= 35 and thu_sau >= 50:
+        return _D
+    return _CD
+
+
+def _khong_co_phat_hien(hoc_ba: HocBa) -> bool:
+    """True only when :func:`_findings` finds nothing in ``hoc_ba``; False when that is not
+    certain here (the caller then runs :func:`_findings`, which decides).
+
+    One pass over the usual record: a student who is not disabled-not-assessed; every row of a
+    catalogued subject, with no "M", its three results (and a re-test result, if any) of the
+    subject's kind, and the year result its semesters give; each subject once; year conduct,
+    the three learning levels, promotion, its wording and the title as recorded. Each is
+    decided by the values :func:`_findings` reads, compared the same way: scores as integers
+    of tenths (exact for one-decimal marks, see :func:`diem_trung_binh_ca_nam`), the levels
+    by :func:`_muc_nhanh`. With a summer to judge (a re-test, a summer result, year learning
+    or conduct Chưa đạt), once the levels agree the rest is :func:`_check_he_va_len_lop`, the
+    walk's own code. Anything else answers False (tests/tt22/test_tt22_fast_check.py compares
+    the two on generated, drawn and planted records).
+    """
+    tt = hoc_ba.thong_tin_hoc_ba
+    if tt.hoc_sinh.co_khuyet_tat_khong_danh_gia:
+        return False
+    tk = tt.tong_ket
+    if ren_luyen_ca_nam(tk.ren_luyen_hoc_ky_1, tk.ren_luyen_hoc_ky_2) is not tk.ren_luyen_ca_nam:
+        return False
+    phan_muoi = _PHAN_MUOI.get
+    mon_hoc = MON_HOC.get
+    hk1: list[int] = []
+    hk2: list[int] = []
+    ca_nam: list[int] = []
+    cd1 = cd2 = cd_cn = 0
+    mon: list[_Hang] = []
+    kiem_tra_lai = False
+    for row in hoc_ba.bang_diem:
+        values = row.__dict__
+        ma = values["ma_mon_hoc"]
+        info = mon_hoc(ma)
+        if info is None:
+            return False
+        h1, h2, cn = values["diem_hoc_ky_1"], values["diem_hoc_ky_2"], values["diem_ca_nam"]
+        kt = values["diem_kt_lai"]
+        loai = info.loai
+        if kt is not None:
+            if type(kt) is not (Decimal if loai is _DIEM else DanhGiaNhanXet):
+                return False
+            kiem_tra_lai = True
+        if loai is _DIEM:
+            if type(h1) is not Decimal or type(h2) is not Decimal or type(cn) is not Decimal:
+                return False
+            try:
+                a, b, c = phan_muoi(h1), phan_muoi(h2), phan_muoi(cn)
+            except TypeError:  # a signalling NaN cannot be hashed: the walk says what follows
+                return False
+            if a is None or b is None or c is None or c != (2 * a + 4 * b + 3) // 6:
+                return False
+            hk1.append(a)
+            hk2.append(b)
+            ca_nam.append(c)
+        elif loai is _NHAN_XET:
+            if type(h1) is not DanhGiaNhanXet or type(h2) is not DanhGiaNhanXet or cn is not h2:
+                return False
+            cd1 += h1 is _CHUA_DAT_NX
+            cd2 += h2 is _CHUA_DAT_NX
+            cd_cn += cn is _CHUA_DAT_NX
+        else:
+            return False
+        mon.append((ma, h1, h2, cn, kt))
+    if len({m[0] for m in mon}) != len(mon):
+        return False  # a subject twice: the rules read one result per subject code
+    if (
+        _muc_nhanh(hk1, cd1, mon, 1) is not tk.hoc_ky_1
+        or _muc_nhanh(hk2, cd2, mon, 2) is not tk.hoc_ky_2
+        or _muc_nhanh(ca_nam, cd_cn, mon, 3) is not tk.ca_nam
+    ):
+        return False
+    ht_cn, rl_cn = tk.ca_nam, tk.ren_luyen_ca_nam
+    if (
+        ht_cn is _CD
+        or rl_cn is _CD
+        or kiem_tra_lai
+        or tk.kq_hoc_tap_lai is not None
+        or tk.ren_luyen_lai is not None
+    ):
+        # A summer to judge: the levels matched, so what is left of _check_tong_ket decides.
+        out: list[Finding] = []
+        _check_he_va_len_lop(hoc_ba, [_Mon(*m) for m in mon], out)
+        return not out
+    # Điều 12 with nothing left for the summer: promoted unless absent more than 45 times.
+    len_lop = (tk.so_buoi_nghi or 0) <= SO_BUOI_NGHI_TOI_DA
+    khoi = tt.thong_tin_chung.ma_khoi
+    if tk.duoc_len_lop is not len_lop or unicodedata.normalize(
+        "NFC", tk.nd_duoc_len_lop
+    ) != noi_dung_len_lop(khoi, len_lop):
+        return False
+    # Điều 15, as danh_hieu decides it and _names_danh_hieu reads the text.
+    dh: DanhHieu | None = None
+    if ht_cn is _T and rl_cn is _T:
+        # ca_nam is sorted (_muc_nhanh): six year averages of 9.0 or more.
+        dh = DanhHieu.XUAT_SAC if len(ca_nam) >= 6 and ca_nam[-6] >= 90 else DanhHieu.GIOI
+    text = tk.nd_khen_thuong
+    if text is None:
+        return dh is None
+    folded = unicodedata.normalize("NFC", text).casefold()
+    co = [d for d, ten in _TEN_DANH_HIEU if ten in folded]
+    return co == ([] if dh is None else [dh])
+
+
 def check_record(hoc_ba: HocBa) -> RuleReport:
     """Check every Thông tư 22 result a record holds against the record's own data.
 
@@ -484,7 +638,9 @@ def check_record(hoc_ba: HocBa) -> RuleReport:
     re-evaluation and the re-test (Điều 13–14); promotion and its wording (Điều 12); the
     titles (Điều 15). With the "disabled, not assessed" flag only the subject rows and
     conduct are checked. A learning-level finding cites Điều 9 khoản 3 when the adjust-up rule
-    decided the expected level.
+    decided the expected level. The usual record is answered in one pass
+    (:func:`_khong_co_phat_hien`); the rules are walked one by one whenever that pass is not
+    certain, with the same report either way (docs/tt22.md §4).
     """
     if not isinstance(hoc_ba, HocBa):
         raise InputError(
@@ -495,4 +651,6 @@ def check_record(hoc_ba: HocBa) -> RuleReport:
             code="INPUT.TYPE",
             path="hoc_ba",
         )
+    if _khong_co_phat_hien(hoc_ba):
+        return _OK
     return RuleReport(tuple(_findings(hoc_ba)))

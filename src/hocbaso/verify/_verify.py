@@ -40,7 +40,7 @@ from hocbaso.errors import (
     VerificationInputError,
 )
 from hocbaso.models import HocBa
-from hocbaso.packet import DEFAULT_LIMITS, parse_xml, validate
+from hocbaso.packet import DEFAULT_LIMITS, parse_xml, read_hoc_ba, validate
 from hocbaso.packet._internal import (
     PacketSource,
     VaiTroKy,
@@ -558,8 +558,10 @@ def _record_from(
             # outside it, and the element holds no comment, PI or entity reference: parsing
             # them again would give this very subtree (_readable_in_place says why), so the
             # record is read from it; the byte-level checks still run on the signed bytes.
+            # _readable_in_place found no processing instruction in it either, so the record
+            # is read at once (record_from_signed_tree would only look for one again).
             check_canonical_subtree_bytes(signed)
-            record = record_from_signed_tree(target)
+            record = read_hoc_ba(target)
         else:
             # The same bytes with a comment or PI in the element: the tree walks cannot fail
             # on them (parse_canonical_subtree says why); every other check of parse_xml runs.
