@@ -139,3 +139,24 @@ def test_a_pickle_claiming_ok_over_a_failed_step_is_refused() -> None:
     with pytest.raises(ValueError, match="inconsistent"):
         fn(args[0], True, *args[2:])  # (packed, ok, record, *fields)
     assert fn(*args).ok is False
+
+
+@given(
+    when=st.datetimes(timezones=st.just(dt.UTC)),
+    offsets=st.lists(_OFFSETS.filter(lambda z: z is not None), min_size=2, max_size=4),
+)
+def test_one_instant_in_several_offsets_keeps_each_offset(
+    when: dt.datetime, offsets: list[dt.tzinfo]
+) -> None:
+    """Packing writes each signing time once per (instant, offset): equal instants written
+    with different offsets (equal and of equal hash as datetimes) keep their own text."""
+    times = []
+    for zone in offsets:
+        try:
+            times.append(when.astimezone(zone))
+        except OverflowError:  # the first or last hours of year 1 or 9999
+            return
+    steps = tuple(StepResult.of("SIGNATURE.OK", Status.PASS, signing_time=t) for t in times)
+    back = pickle.loads(pickle.dumps(VerificationReport(steps)))
+    got = [s.signing_time for s in back.steps]
+    assert [t.isoformat() for t in got if t is not None] == [t.isoformat() for t in times]

@@ -247,7 +247,7 @@ def _reports(
         revocations=revocations,
         previous_versions=previous,
         policy=policy,
-        chunk_size=1 if inline else None,  # verify_many picks: 8 locally, 128 on Dask
+        chunk_size=1 if inline else None,  # verify_many picks: 32 locally, 128 on Dask
         max_in_flight=1 if inline else None,
     ):
         yield from decided()

@@ -217,8 +217,9 @@ def verify_many(
     ``PARSE.NOT_A_FILE``, ``PARSE.VERIFIER_ERROR``) in its place and the batch goes on. Files
     are read up to the parser's size limit plus one byte (:func:`read_packet_file`).
 
-    ``chunk_size`` items travel per task (default 8; 128 on a Dask cluster, where a task costs
-    the client and the scheduler about a millisecond: docs/scale.md); at most
+    ``chunk_size`` items travel per task (default 32 on a process pool, where a task costs the
+    parent process about half a millisecond; 128 on a Dask cluster, where a task costs the
+    client and the scheduler about a millisecond: docs/scale.md); at most
     ``max_in_flight`` chunks (default 4 per worker) are submitted and not yet yielded, and at
     most one chunk per worker is read ahead, so memory stays flat for any number of items;
     finished chunks at the head are yielded as soon as they are done. Large chunks start
@@ -251,7 +252,11 @@ def verify_many(
         # a small cluster competes with the workers: 128 records a task brought a 2-worker
         # LocalCluster from 0.85 to 0.91 of the machine's ceiling (docs/scale.md); the finer
         # tail below keeps the workers finishing together.
-        chunk_size = 128 if cluster is not None else 8
+        # A process pool's task costs the parent about half a millisecond of CPU (the call
+        # item, the pipe, the result thread), which on a small machine competes with the
+        # workers: 8 records a task took the parent ≈ 0.13 ms per record, 32 ≈ 0.05
+        # (docs/scale.md).
+        chunk_size = 128 if cluster is not None else 32
     # The in-flight window bounds memory whatever the number of items: at most ``limit``
     # chunks are submitted and not yet yielded, and the input iterator is read only as the
     # window drains (a generator of 10 million paths is never materialised).

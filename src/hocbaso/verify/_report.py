@@ -150,6 +150,9 @@ def make_step_result(
 
 _STEPS = {s.value: s for s in Step}
 _STATUSES = {s.value: s for s in Status}
+#: Member → value, read by a dict lookup (an enum's ``.value`` is a property).
+_STEP_VALUE = {s: s.value for s in Step}
+_STATUS_VALUE = {s: s.value for s in Status}
 
 
 def _restore_step(
@@ -449,9 +452,14 @@ _STRIDE = 9
 
 
 def _pack_steps(steps: tuple[StepResult, ...]) -> tuple[Any, ...]:
-    """Steps as one flat tuple; a message equal to its code's catalogue text becomes None."""
+    """Steps as one flat tuple; a message equal to its code's catalogue text becomes None.
+
+    Runs in the worker for every report it sends (about forty steps), so the fixed parts are
+    looked up in plain dicts (an enum's ``.value`` is a property), and each signing time is
+    written out once: a signature's SIGNATURE and CERTIFICATE steps carry the same time."""
     out: list[Any] = []
     add = out.extend
+    texts: dict[tuple[dt.datetime, dt.timedelta | None], str] = {}
     for s in steps:
         info = CODES.get(s.code)
         vi: str | None = s.message_vi
@@ -463,10 +471,18 @@ def _pack_steps(steps: tuple[StepResult, ...]) -> tuple[Any, ...]:
                 en = None
         # A datetime with a fixed-offset tzinfo pickles through Python code (about a
         # microsecond each, thirty per report); its ISO 8601 text keeps the instant and the
-        # offset exactly and pickles as a plain string.
+        # offset exactly and pickles as a plain string. Equal datetimes (the same instant)
+        # with different offsets would share a text, so the key is the text's inputs: the
+        # datetime and its offset.
         t = s.signing_time
-        add((s.code, s.step.value, s.status.value, vi, en, s.role, s.signer,
-             None if t is None else t.isoformat(), s.path))
+        text = None
+        if t is not None:
+            key = (t, t.utcoffset())
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = t.isoformat()
+        add((s.code, _STEP_VALUE[s.step], _STATUS_VALUE[s.status], vi, en, s.role, s.signer,
+             text, s.path))
     return tuple(out)
 
 
