@@ -39,6 +39,8 @@ from hocbaso.verify._signatures import CanonCache
 from hocbaso.verify._structure import check_structure
 
 from .conftest import mv
+from .test_fast_paths import _facts
+from .test_format_fast import _Packet
 
 D = f"{{{DSIG_NS}}}"
 _SPAN = re.compile(rb"<(?:ds:)?Signature\b.*?</(?:ds:)?Signature>", re.S)
@@ -111,17 +113,6 @@ def _assert_same_readings(data: bytes) -> int:
     return answered
 
 
-def _facts(report: VerificationReport) -> tuple[Any, ...]:
-    return (
-        tuple(s.to_dict() for s in report.steps),
-        report.ok,
-        report.record,
-        report.signed_bytes,
-        report.record_digest,
-        report.packet_sha256,
-    )
-
-
 def _both_reports(
     data: bytes, trust: TrustStore, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[VerificationReport, VerificationReport]:
@@ -131,16 +122,6 @@ def _both_reports(
         m.setattr(structure, "tags_only", lambda data: False)
         without = verify(data, trust, at=mv.VERIFY_AT)
     return with_raw, without
-
-
-class _Packet:
-    """The genuine record, with a short repr for Hypothesis's failure reports."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def __repr__(self) -> str:
-        return "<genuine record>"
 
 
 @pytest.fixture(scope="module")
