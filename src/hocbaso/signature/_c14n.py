@@ -43,7 +43,7 @@ from lxml import etree
 from hocbaso.errors import AlgorithmError
 from hocbaso.signature._algorithms import C14nMethod
 
-__all__ = ["canonicalize"]
+__all__ = ["canonicalize", "xml_attribute_above"]
 
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
 _XML_BASE = f"{{{_XML_NS}}}base"
@@ -88,6 +88,18 @@ def _inherited_xml_attributes(element: etree._Element, method: C14nMethod) -> di
                 code="SIGN.ALGORITHM.C14N11_XML_BASE",
             )
     return found
+
+
+def xml_attribute_above(element: etree._Element) -> bool:
+    """Whether an ancestor of ``element`` carries an ``xml:*`` attribute: the only attributes
+    inclusive C14N carries from outside a subtree onto its apex (the callers that build or
+    read canonical bytes without canonicalising need that none is there)."""
+    for ancestor in element.iterancestors():
+        for key in ancestor.attrib:
+            name = key if isinstance(key, str) else key.decode()
+            if name.startswith(_XML_PREFIX):
+                return True
+    return False
 
 
 def _standalone(element: etree._Element, nsmap: dict[str | None, str]) -> etree._Element:

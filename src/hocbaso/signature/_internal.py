@@ -19,6 +19,7 @@ from hocbaso.signature._algorithms import (
     SHA2_SIGNATURE_METHODS,
     SIGPROP_NS,
 )
+from hocbaso.signature._c14n import xml_attribute_above
 from hocbaso.signature._certrules import (
     ACCEPTED_CURVES,
     ACCEPTED_EKUS,
@@ -123,4 +124,5 @@ __all__ = [
     "usable_signing_time",
     "verify_value",
     "verify_with_key",
+    "xml_attribute_above",
 ]

@@ -48,6 +48,7 @@ from collections.abc import Callable, Mapping
 from lxml import etree
 
 from hocbaso.signature._algorithms import DSIG_NS
+from hocbaso.signature._c14n import xml_attribute_above
 from hocbaso.signature._profile_check import (
     MAX_KEYINFO_CERTIFICATES,
     LoadedCertificate,
@@ -115,7 +116,6 @@ _DECLARATION = {
     "ds": b' xmlns:ds="' + DSIG_NS.encode() + b'"',
 }
 _NSMAP = {None: {None: DSIG_NS}, "ds": {"ds": DSIG_NS}}
-_XML_ATTRIBUTE = "{http://www.w3.org/XML/1998/namespace}"
 
 #: What :func:`scan_signatures` found: per Signature Id, its match and its prefix.
 RawSignatures = dict[str, tuple[re.Match[bytes], str | None]]
@@ -183,16 +183,6 @@ def scan_signatures(data: bytes) -> RawSignatures:
     return found
 
 
-def _no_xml_attribute_above(sig: etree._Element) -> bool:
-    """No ancestor of ``sig`` carries an ``xml:*`` attribute (condition 4)."""
-    for ancestor in sig.iterancestors():
-        for key in ancestor.attrib:
-            name = key if isinstance(key, str) else key.decode()
-            if name.startswith(_XML_ATTRIBUTE):
-                return False
-    return True
-
-
 def _canonical_signed_info(span: bytes, prefix: str | None) -> bytes:
     """The inclusive C14N 1.0 of the SignedInfo written as ``span``: the declaration on the
     apex, every empty element closed by an end tag. In the span ``"/>`` can only end one of
@@ -244,7 +234,7 @@ def read_signature_raw(
         or m["uri2"] != object_id.encode()
         or m["t1"] != m["sid"]
         or m["t2"] != m["sid"]
-        or not _no_xml_attribute_above(sig)
+        or xml_attribute_above(sig)
     ):
         return None
     target = ids.get(reference_id)

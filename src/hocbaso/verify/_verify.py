@@ -57,6 +57,7 @@ from hocbaso.signature._internal import (
     leaf_string_value,
     matches_record_id,
     record_binding_in,
+    xml_attribute_above,
 )
 from hocbaso.tt22 import check_record
 from hocbaso.verify._certificates import (
@@ -581,8 +582,6 @@ def _record_from(
     return record, signed, []
 
 
-_XML_ATTRIBUTE = "{http://www.w3.org/XML/1998/namespace}"
-
 #: The node kinds that make an element's text differ from its canonical form's: C14N drops
 #: comments (text around one would merge), and a PI or an entity reference splits a text.
 _NOT_IN_PLACE = (etree.Comment, etree.ProcessingInstruction, etree.Entity)
@@ -614,11 +613,7 @@ def _context_free_c14n_10(ps: ParsedSignature) -> bool:
     method, prefixes = ref.transforms[0]
     if method != C14nMethod.C14N_10.value or prefixes or ref.target.nsmap:
         return False
-    return not any(
-        isinstance(key, str) and key.startswith(_XML_ATTRIBUTE)
-        for ancestor in ref.target.iterancestors()
-        for key in ancestor.attrib
-    )
+    return not xml_attribute_above(ref.target)
 
 
 def _in_utc(at: dt.datetime) -> dt.datetime:
