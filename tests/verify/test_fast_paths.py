@@ -133,8 +133,8 @@ def _reference_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(verifier, "CanonCache", RefCanonCache)
     monkeypatch.setattr(profile_check, "decode_b64", ref_decode_b64)
     monkeypatch.setattr(profile_check, "_inclusive_prefixes", ref_inclusive_prefixes)
-    monkeypatch.setattr(structure, "scan_signatures", lambda data: {})
-    monkeypatch.setattr(structure, "tags_only", lambda data: False)
+    monkeypatch.setattr(structure, "scan_signatures", lambda data, body=None: {})
+    monkeypatch.setattr(structure, "tags_only", lambda data: None)
     monkeypatch.setattr(verifier, "check_record", ref_check_record)
 
 

@@ -118,8 +118,8 @@ def _both_reports(
 ) -> tuple[VerificationReport, VerificationReport]:
     with_raw = verify(data, trust, at=mv.VERIFY_AT)
     with monkeypatch.context() as m:
-        m.setattr(structure, "scan_signatures", lambda data: {})
-        m.setattr(structure, "tags_only", lambda data: False)
+        m.setattr(structure, "scan_signatures", lambda data, body=None: {})
+        m.setattr(structure, "tags_only", lambda data: None)
         without = verify(data, trust, at=mv.VERIFY_AT)
     return with_raw, without
 
@@ -357,7 +357,7 @@ def test_bytes_of_tags_only_parse_to_a_tree_without_comments_or_pis(
     root = parse_xml(data)
     outside = [*root.itersiblings(preceding=True), *root.itersiblings()]
     nodes = outside + list(root.iter(etree.Comment, etree.ProcessingInstruction))
-    if tags_only(data):
+    if tags_only(data) is not None:
         assert nodes == []
     elif not nodes:  # "<!" or "<?" without such a node: CDATA only
         assert b"<![CDATA[" in data

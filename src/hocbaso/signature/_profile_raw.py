@@ -146,23 +146,27 @@ def _tags_only(data: bytes, body: int) -> bool:
     return data.find(b"?", body) < 0 or data.find(b"<?", body) < 0
 
 
-def tags_only(data: bytes) -> bool:
+def tags_only(data: bytes) -> int | None:
     """Condition 1 of the module docstring for ``data`` (bytes the hardened parser accepted):
     every ``<`` after a leading XML declaration begins a tag. The tree parsed from such bytes
     holds no comment and no processing instruction: those nodes come only from ``<!--`` and
-    ``<?``."""
+    ``<?``. Where the bytes after the declaration begin when it holds (pass it on to
+    :func:`scan_signatures`), else None."""
     body = _body_start(data)
-    return body is not None and _tags_only(data, body)
+    return body if body is not None and _tags_only(data, body) else None
 
 
-def scan_signatures(data: bytes) -> RawSignatures:
+def scan_signatures(data: bytes, body: int | None = None) -> RawSignatures:
     """Every Signature of ``data`` (bytes the hardened parser accepted: UTF-8) whose bytes
     have the profile's exact shape, by its Id; empty when condition 1 of the module docstring
-    fails, and then nothing may be read from the bytes. An Id found twice is left out (the
-    structure step refuses such a document before anything is read)."""
-    body = _body_start(data)
-    if body is None or not _tags_only(data, body):
-        return {}
+    fails, and then nothing may be read from the bytes. ``body``: what :func:`tags_only`
+    answered for these very bytes, if the caller asked it already (else it is asked here).
+    An Id found twice is left out (the structure step refuses such a document before anything
+    is read)."""
+    if body is None:
+        body = tags_only(data)
+        if body is None:
+            return {}
     found: RawSignatures = {}
     repeated: set[str] = set()
     for prefix, start in _START.items():

@@ -411,11 +411,15 @@ class _RawReading:
 
     data: bytes
     remember: Remember
+    #: :func:`tags_only` of ``data``, asked once (None: not every "<" begins a tag).
+    body: int | None
     found: RawSignatures | None = None
 
     def of(self, signature_id: str) -> tuple[re.Match[bytes], str | None] | None:
+        if self.body is None:
+            return None
         if self.found is None:
-            self.found = scan_signatures(self.data)
+            self.found = scan_signatures(self.data, self.body)
         return self.found.get(signature_id)
 
 
@@ -513,14 +517,15 @@ def check_structure(
     ``canonical``, ``data`` (the very bytes ``root`` was parsed from by the hardened parser)
     and ``remember``: see :func:`_shape`; the raw reading needs both of the last two."""
     out = StructureOutcome()
-    raw = _RawReading(data, remember) if data is not None and remember is not None else None
+    body = tags_only(data) if data is not None else None
+    raw = _RawReading(data, remember, body) if data is not None and remember is not None else None
     ids = _unique_ids(root, out)
     if ids is None or not _find_slots(root, out) or not _check_ids(ids, out):
         out.fatal = True
         return out
     # Bytes in which every "<" begins a tag hold no comment and no processing instruction,
     # so the walk looking for them would find nothing (``signature/_profile_raw.py``).
-    if data is None or not tags_only(data):
+    if body is None:
         _check_comments(root, out, policy)
     slot_elements = {s.element for s in out.slots}
     in_slot: dict[etree._Element, list[etree._Element]] = {}
