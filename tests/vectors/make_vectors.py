@@ -991,6 +991,19 @@ def build_vectors(pki: TestPKI | None = None, seed: int = 0) -> list[Vector]:
 
         mutate(name, ["SIGNATURE.KEY_UNSUPPORTED"], description, put)
 
+    def non_ascii_certificate(root: etree._Element) -> None:
+        el = _sig(root, "GVCN").find(f"{D}KeyInfo/{D}X509Data/{D}X509Certificate")
+        assert el is not None
+        el.text = "é" + (el.text or "")
+
+    mutate(
+        "non_ascii_certificate_text",
+        ["STRUCTURE.SIGNATURE_SHAPE"],
+        "A non-ASCII letter before the base64 of GVCN's certificate (KeyInfo is outside every "
+        "digest): reported, never raised by a reader that expects base64.",
+        non_ascii_certificate,
+    )
+
     out.append(
         Vector(
             "relative_namespace_on_root",

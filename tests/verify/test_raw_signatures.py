@@ -198,9 +198,12 @@ _OPS = (
     "target",
     "reference_uri",
     "object_id",
+    "certificate_text",
 )
 #: SignatureValue texts: canonical base64 and near misses (excess bits, white space, padding).
 _VALUES = ["QR==", "QQ==", "QUJD", "QUJD RA==", "QUJD\nRA==", "====", "", "QUJDRA", "QUI="]
+#: Prefixes put before a certificate's text: non-ASCII, a character reference, white space.
+_CERT_PREFIXES = ["é", "Đạ", "&#77;", " ", "\t"]
 
 
 def _after_tag(span: bytes, k: int) -> int:
@@ -268,6 +271,9 @@ def _mutate_span(span: bytes, op: str, k: int, text: str) -> bytes:
             return span[: u.start()] + b'URI="#data"' + span[u.end() :]
     if op == "object_id":
         return re.sub(rb'(<(?:ds:)?Object) Id="[^"]*"', rb'\1 Id="st-x"', span, count=1)
+    if op == "certificate_text":
+        prefix = _CERT_PREFIXES[k % len(_CERT_PREFIXES)].encode()
+        return re.sub(rb"(<(?:ds:)?X509Certificate>)", lambda m: m[1] + prefix, span, count=1)
     if op == "target":
         targets = list(re.finditer(rb'Target="#[^"]*"', span))
         if targets:
@@ -444,6 +450,18 @@ def test_signature_value_texts_are_read_as_the_exact_reader_reads_them(
     data = _mutate(genuine, [("value_text", 5, k, "")])
     canonical = _VALUES[k] in ("QQ==", "QUJD", "QUI=", "")
     assert _assert_same_readings(data) == (15 if canonical else 14)
+
+
+@pytest.mark.parametrize("k", range(len(_CERT_PREFIXES)))
+def test_a_certificate_text_that_is_not_base64_is_left_to_the_exact_reader(
+    genuine: bytes, trust: TrustStore, k: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hostile KeyInfo text (non-ASCII bytes among them) never makes the raw reader raise."""
+    data = _mutate(genuine, [("certificate_text", 2, k, "")])
+    assert data != genuine
+    assert _assert_same_readings(data) == 14
+    with_raw, without = _both_reports(data, trust, monkeypatch)
+    assert _facts(with_raw) == _facts(without)
 
 
 def test_an_id_spelled_by_two_signatures_is_read_for_neither(genuine: bytes) -> None:

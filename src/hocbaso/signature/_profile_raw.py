@@ -245,7 +245,8 @@ def read_signature_raw(
     if target is None:
         return None
     texts = _CERTIFICATE_TEXT[prefix].findall(m["certs"])
-    if len(texts) > MAX_KEYINFO_CERTIFICATES:
+    # Base64 is ASCII; any other byte (hostile text) is the exact reader's to refuse.
+    if len(texts) > MAX_KEYINFO_CERTIFICATES or not all(t.isascii() for t in texts):
         return None
     key_info = sig[2]
     chain = _chain(tuple([t.decode("ascii") for t in texts]), load_certificate, key_info)
